@@ -1,0 +1,271 @@
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from "drizzle-orm/pg-core";
+
+const timestamps = {
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+};
+
+export const SYNC_INTERVALS = [5, 10, 15, 30, 60] as const;
+export const DAYS_AHEAD_MIN = 1;
+export const DAYS_AHEAD_MAX = 30;
+export const SYNC_STATUSES = ["running", "success", "failed", "skipped"] as const;
+export const RUN_STATUSES = ["queued", "running", "success", "failed", "skipped"] as const;
+export const RUN_KINDS = ["frequent", "manual", "historical"] as const;
+export const USER_ROLES = ["manager", "admin"] as const;
+
+export const kitchens = pgTable("kitchens", {
+  id: serial("id").primaryKey(),
+  name: text("name").notNull(),
+  /** IANA zone: "today" and every date in the kitchen's data are local to it. */
+  timezone: text("timezone").notNull(),
+  ...timestamps,
+});
+
+export const users = pgTable(
+  "users",
+  {
+    id: serial("id").primaryKey(),
+    kitchenId: integer("kitchen_id").references(() => kitchens.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    role: varchar("role", { length: 16 }).notNull().default("manager"),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("users_email_key").on(sql`lower(${t.email})`),
+    check("users_role_check", sql`${t.role} in ('manager', 'admin')`),
+    check("users_manager_has_kitchen", sql`${t.role} = 'admin' or ${t.kitchenId} is not null`),
+  ],
+);
+
+export const newbookConnections = pgTable("newbook_connections", {
+  kitchenId: integer("kitchen_id")
+    .primaryKey()
+    .references(() => kitchens.id, { onDelete: "cascade" }),
+  baseUrl: text("base_url").notNull().default("https://api.newbook.cloud/rest"),
+  region: varchar("region", { length: 8 }).notNull(),
+  username: text("username").notNull(),
+  /** AES-256-GCM envelopes (see core/crypto); never plain text. */
+  passwordEnc: text("password_enc").notNull(),
+  apiKeyEnc: text("api_key_enc").notNull(),
+  breakfastGlAccountIds: jsonb("breakfast_gl_account_ids").$type<string[]>().notNull().default([]),
+  dinnerGlAccountIds: jsonb("dinner_gl_account_ids").$type<string[]>().notNull().default([]),
+  roomsTotal: integer("rooms_total"),
+  roomsRefreshedAt: timestamp("rooms_refreshed_at", { withTimezone: true }),
+  ...timestamps,
+});
+
+export const newbookFrequentSyncSettings = pgTable(
+  "newbook_frequent_sync_settings",
+  {
+    id: serial("id").primaryKey(),
+    kitchenId: integer("kitchen_id")
+      .notNull()
+      .unique()
+      .references(() => kitchens.id, { onDelete: "cascade" }),
+    isEnabled: boolean("is_enabled").notNull().default(true),
+    syncIntervalMinutes: integer("sync_interval_minutes").notNull().default(15),
+    daysAhead: integer("days_ahead").notNull().default(7),
+    lastSyncAt: timestamp("last_sync_at", { withTimezone: true }),
+    lastSyncStatus: varchar("last_sync_status", { length: 20 }),
+    lastErrorMessage: text("last_error_message"),
+    consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
+    nextSyncAt: timestamp("next_sync_at", { withTimezone: true }),
+    lastDurationMs: integer("last_duration_ms"),
+    ...timestamps,
+  },
+  (t) => [
+    check("sync_interval_check", sql`${t.syncIntervalMinutes} in (5, 10, 15, 30, 60)`),
+    check("days_ahead_check", sql`${t.daysAhead} between 1 and 30`),
+    check(
+      "last_sync_status_check",
+      sql`${t.lastSyncStatus} is null or ${t.lastSyncStatus} in ('running', 'success', 'failed', 'skipped')`,
+    ),
+    check("consecutive_failures_check", sql`${t.consecutiveFailures} >= 0`),
+  ],
+);
+
+export const syncRuns = pgTable(
+  "sync_runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    kitchenId: integer("kitchen_id")
+      .notNull()
+      .references(() => kitchens.id, { onDelete: "cascade" }),
+    kind: varchar("kind", { length: 16 }).notNull(),
+    /** What asked for the run: schedule, sync_now, historical, ... */
+    trigger: varchar("trigger", { length: 32 }).notNull(),
+    status: varchar("status", { length: 16 }).notNull().default("queued"),
+    windowFrom: date("window_from", { mode: "string" }).notNull(),
+    windowTo: date("window_to", { mode: "string" }).notNull(),
+    jobId: text("job_id"),
+    attempt: integer("attempt").notNull().default(1),
+    queuedAt: timestamp("queued_at", { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    durationMs: integer("duration_ms"),
+    newbookCalls: integer("newbook_calls").notNull().default(0),
+    bookingsFetched: integer("bookings_fetched").notNull().default(0),
+    rowsChanged: integer("rows_changed").notNull().default(0),
+    dbMs: integer("db_ms"),
+    progressDone: integer("progress_done").notNull().default(0),
+    progressTotal: integer("progress_total").notNull().default(0),
+    errorMessage: text("error_message"),
+    errorCode: varchar("error_code", { length: 40 }),
+  },
+  (t) => [
+    index("sync_runs_kitchen_started_idx").on(t.kitchenId, t.queuedAt),
+    check("sync_runs_kind_check", sql`${t.kind} in ('frequent', 'manual', 'historical')`),
+    check(
+      "sync_runs_status_check",
+      sql`${t.status} in ('queued', 'running', 'success', 'failed', 'skipped')`,
+    ),
+    check("sync_runs_window_check", sql`${t.windowFrom} <= ${t.windowTo}`),
+  ],
+);
+
+/** One inventory item as kept for meal classification (breakfast/dinner by GL account or name). */
+export interface StoredItem {
+  stayDate: string;
+  glAccountId: string | null;
+  name: string;
+}
+
+export const bookings = pgTable(
+  "bookings",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    kitchenId: integer("kitchen_id")
+      .notNull()
+      .references(() => kitchens.id, { onDelete: "cascade" }),
+    newbookId: text("newbook_id").notNull(),
+    groupId: text("group_id"),
+    status: text("status").notNull(),
+    arrivalDate: date("arrival_date", { mode: "string" }).notNull(),
+    departureDate: date("departure_date", { mode: "string" }).notNull(),
+    arrivalAt: text("arrival_at"),
+    departureAt: text("departure_at"),
+    adults: integer("adults").notNull().default(0),
+    children: integer("children").notNull().default(0),
+    infants: integer("infants").notNull().default(0),
+    siteId: text("site_id"),
+    siteName: text("site_name"),
+    categoryName: text("category_name"),
+    guestName: text("guest_name"),
+    items: jsonb("items").$type<StoredItem[]>().notNull().default([]),
+    /** Hash of the fields above, so an unchanged booking is never rewritten. */
+    contentHash: text("content_hash").notNull(),
+    lastSeenRunId: uuid("last_seen_run_id"),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("bookings_kitchen_newbook_id_key").on(t.kitchenId, t.newbookId),
+    index("bookings_kitchen_stay_idx").on(t.kitchenId, t.arrivalDate, t.departureDate),
+  ],
+);
+
+export interface RoomNight {
+  room: string;
+  siteId: string | null;
+  bookingId: string;
+  groupId: string | null;
+  guestName: string | null;
+  adults: number;
+  children: number;
+  infants: number;
+  arrival: string;
+  departure: string;
+  hasBreakfast: boolean;
+  isDbb: boolean;
+}
+
+export const dailyOccupancy = pgTable(
+  "daily_occupancy",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    kitchenId: integer("kitchen_id")
+      .notNull()
+      .references(() => kitchens.id, { onDelete: "cascade" }),
+    date: date("date", { mode: "string" }).notNull(),
+    roomsAvailable: integer("rooms_available"),
+    roomsOccupied: integer("rooms_occupied").notNull().default(0),
+    adults: integer("adults").notNull().default(0),
+    children: integer("children").notNull().default(0),
+    infants: integer("infants").notNull().default(0),
+    arrivals: integer("arrivals").notNull().default(0),
+    arrivalGuests: integer("arrival_guests").notNull().default(0),
+    departures: integer("departures").notNull().default(0),
+    departureGuests: integer("departure_guests").notNull().default(0),
+    breakfastCovers: integer("breakfast_covers").notNull().default(0),
+    dinnerCovers: integer("dinner_covers").notNull().default(0),
+    roomBreakdown: jsonb("room_breakdown").$type<RoomNight[]>().notNull().default([]),
+    /** Figures before the last change, so the UI can highlight what a sync changed. */
+    previousFigures: jsonb("previous_figures").$type<Record<string, number | null>>(),
+    changedAt: timestamp("changed_at", { withTimezone: true }),
+    sourceRunId: uuid("source_run_id"),
+    fetchedAt: timestamp("fetched_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("daily_occupancy_kitchen_date_key").on(t.kitchenId, t.date)],
+);
+
+export const revenueDaily = pgTable(
+  "revenue_daily",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    kitchenId: integer("kitchen_id")
+      .notNull()
+      .references(() => kitchens.id, { onDelete: "cascade" }),
+    date: date("date", { mode: "string" }).notNull(),
+    glAccountId: text("gl_account_id").notNull(),
+    glAccountCode: text("gl_account_code"),
+    description: text("description"),
+    gross: numeric("gross", { precision: 14, scale: 2 }).notNull(),
+    net: numeric("net", { precision: 14, scale: 2 }).notNull(),
+    tax: numeric("tax", { precision: 14, scale: 2 }).notNull(),
+    sourceRunId: uuid("source_run_id"),
+    fetchedAt: timestamp("fetched_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("revenue_daily_kitchen_date_gl_key").on(t.kitchenId, t.date, t.glAccountId)],
+);
+
+export const alerts = pgTable(
+  "alerts",
+  {
+    id: serial("id").primaryKey(),
+    kitchenId: integer("kitchen_id")
+      .notNull()
+      .references(() => kitchens.id, { onDelete: "cascade" }),
+    kind: varchar("kind", { length: 32 }).notNull(),
+    severity: varchar("severity", { length: 16 }).notNull(),
+    state: varchar("state", { length: 16 }).notNull().default("open"),
+    message: text("message").notNull(),
+    details: jsonb("details").$type<Record<string, unknown>>(),
+    openedAt: timestamp("opened_at", { withTimezone: true }).notNull().defaultNow(),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+  },
+  (t) => [
+    // One open incident per kitchen and kind: repeated failures update it rather than pile up.
+    uniqueIndex("alerts_one_open_per_kind").on(t.kitchenId, t.kind).where(sql`${t.state} = 'open'`),
+    check("alerts_kind_check", sql`${t.kind} in ('consecutive_failures', 'stale', 'slow_sync')`),
+    check("alerts_severity_check", sql`${t.severity} in ('critical', 'warning')`),
+    check("alerts_state_check", sql`${t.state} in ('open', 'resolved')`),
+  ],
+);

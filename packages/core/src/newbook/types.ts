@@ -1,0 +1,214 @@
+import { z } from "zod";
+
+/** Newbook sends most scalars as strings, sometimes as numbers; both read as one type here. */
+export const looseString = z.union([z.string(), z.number()]).transform((v) => String(v));
+export const looseInt = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  if (v === "") return 0;
+  const n = typeof v === "number" ? v : Number(v);
+  if (!Number.isFinite(n)) {
+    ctx.addIssue({ code: "custom", message: `not a number: ${String(v)}` });
+    return z.NEVER;
+  }
+  return Math.trunc(n);
+});
+const optionalLooseString = z
+  .union([z.string(), z.number(), z.null()])
+  .optional()
+  .transform((v) => (v === null || v === undefined || v === "" ? null : String(v)));
+
+/** "YYYY-MM-DD HH:MM:SS", "YYYY-MM-DDTHH:MM:SS" or "YYYY-MM-DD", property-local. */
+export const localDateTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?$/, "not a Newbook date");
+
+export const rawInventoryItemSchema = z.looseObject({
+  stay_date: z.string().regex(/^\d{4}-\d{2}-\d{2}/),
+  description: optionalLooseString,
+  item_name: optionalLooseString,
+  amount: optionalLooseString,
+  gl_account_id: optionalLooseString,
+  gl_account_code: optionalLooseString,
+});
+
+export const rawGuestSchema = z.looseObject({
+  firstname: optionalLooseString,
+  lastname: optionalLooseString,
+  primary_client: optionalLooseString,
+});
+
+export const rawBookingSchema = z.looseObject({
+  booking_id: looseString,
+  bookings_group_id: optionalLooseString,
+  booking_status: z.string(),
+  booking_arrival: localDateTime,
+  booking_departure: localDateTime,
+  booking_adults: looseInt.optional().default(0),
+  booking_children: looseInt.optional().default(0),
+  booking_infants: looseInt.optional().default(0),
+  site_id: optionalLooseString,
+  site_name: optionalLooseString,
+  category_id: optionalLooseString,
+  category_name: optionalLooseString,
+  guests: z.array(rawGuestSchema).optional().default([]),
+  inventory_items: z.array(rawInventoryItemSchema).optional().default([]),
+});
+export type RawBooking = z.output<typeof rawBookingSchema>;
+
+/** Statuses normalised to one spelling: casing and separators vary between Newbook accounts. */
+export type BookingStatusKey =
+  | "confirmed"
+  | "unconfirmed"
+  | "arrived"
+  | "departed"
+  | "cancelled"
+  | "noshow"
+  | "quote"
+  | "waitlist"
+  | "owneroccupied"
+  | "other";
+
+export function normaliseStatus(status: string): BookingStatusKey {
+  const key = status.toLowerCase().replace(/[^a-z]/g, "");
+  if (key === "canceled") return "cancelled";
+  const known: BookingStatusKey[] = [
+    "confirmed",
+    "unconfirmed",
+    "arrived",
+    "departed",
+    "cancelled",
+    "noshow",
+    "quote",
+    "waitlist",
+    "owneroccupied",
+  ];
+  return (known as string[]).includes(key) ? (key as BookingStatusKey) : "other";
+}
+
+/** Statuses that never occupy a room or eat a meal. */
+export const NON_STAYING_STATUSES: ReadonlySet<BookingStatusKey> = new Set([
+  "cancelled",
+  "noshow",
+  "quote",
+  "waitlist",
+  "owneroccupied",
+]);
+
+export interface BookingItem {
+  stayDate: string;
+  glAccountId: string | null;
+  name: string;
+}
+
+/** A booking as the sync engine sees it: dates are property-local YYYY-MM-DD. */
+export interface NewbookBooking {
+  bookingId: string;
+  groupId: string | null;
+  status: string;
+  statusKey: BookingStatusKey;
+  arrivalDate: string;
+  departureDate: string;
+  arrivalAt: string;
+  departureAt: string;
+  adults: number;
+  children: number;
+  infants: number;
+  siteId: string | null;
+  siteName: string | null;
+  categoryId: string | null;
+  categoryName: string | null;
+  guestName: string | null;
+  items: BookingItem[];
+}
+
+export function normaliseBooking(raw: RawBooking): NewbookBooking {
+  const primary = raw.guests.find((g) => g.primary_client === "1") ?? raw.guests[0];
+  const guestName = primary ? [primary.firstname, primary.lastname].filter(Boolean).join(" ") || null : null;
+  return {
+    bookingId: raw.booking_id,
+    groupId: raw.bookings_group_id === "0" ? null : raw.bookings_group_id,
+    status: raw.booking_status,
+    statusKey: normaliseStatus(raw.booking_status),
+    arrivalDate: raw.booking_arrival.slice(0, 10),
+    departureDate: raw.booking_departure.slice(0, 10),
+    arrivalAt: raw.booking_arrival,
+    departureAt: raw.booking_departure,
+    adults: raw.booking_adults,
+    children: raw.booking_children,
+    infants: raw.booking_infants,
+    siteId: raw.site_id === "0" ? null : raw.site_id,
+    siteName: raw.site_name,
+    categoryId: raw.category_id,
+    categoryName: raw.category_name,
+    guestName,
+    items: raw.inventory_items.map((item) => ({
+      stayDate: item.stay_date.slice(0, 10),
+      glAccountId: item.gl_account_id,
+      name: [item.item_name, item.description].filter(Boolean).join(" "),
+    })),
+  };
+}
+
+export const rawSiteSchema = z.looseObject({
+  site_id: looseString,
+  site_name: optionalLooseString,
+  category_id: optionalLooseString,
+  category_name: optionalLooseString,
+  site_status: optionalLooseString,
+});
+export interface NewbookSite {
+  siteId: string;
+  siteName: string | null;
+  categoryId: string | null;
+  categoryName: string | null;
+  status: string | null;
+}
+
+export const rawGlAccountSchema = z.looseObject({
+  gl_account_id: looseString,
+  gl_account_code: optionalLooseString,
+  gl_account_name: optionalLooseString,
+  gl_group_id: optionalLooseString,
+  gl_group_name: optionalLooseString,
+  active: optionalLooseString,
+});
+export interface NewbookGlAccount {
+  id: string;
+  code: string | null;
+  name: string | null;
+  groupName: string | null;
+  active: boolean;
+}
+
+export const rawEarnedRevenueSchema = z.looseObject({
+  gl_account_id: looseString,
+  gl_account_code: optionalLooseString,
+  gl_account_description: optionalLooseString,
+  earned_revenue: looseString,
+  earned_revenue_ex: optionalLooseString,
+  earned_revenue_tax: optionalLooseString,
+  period: optionalLooseString,
+});
+export interface EarnedRevenueRow {
+  glAccountId: string;
+  glAccountCode: string | null;
+  description: string | null;
+  gross: string;
+  net: string;
+  tax: string;
+  /** Day (YYYY-MM-DD) when requested with period_increment "day". */
+  period: string | null;
+}
+
+export const rawOccupancyCategorySchema = z.looseObject({
+  category_id: looseString,
+  category_name: optionalLooseString,
+  occupancy: z.record(
+    z.string(),
+    z.looseObject({ available: looseInt.optional().default(0), occupied: looseInt.optional().default(0) }),
+  ),
+});
+export interface OccupancyReportDay {
+  date: string;
+  available: number;
+  occupied: number;
+}
