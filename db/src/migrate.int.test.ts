@@ -42,10 +42,10 @@ describe("migrations on PostgreSQL", () => {
     await Promise.all(handles.map((h) => migrate(h)));
     for (const h of handles) expect(await migrationsApplied(h)).toBe(true);
     await Promise.all(handles.map((h) => h.close()));
-    const rows = await testDb.handle.db.execute(
-      sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
+    const result = await testDb.handle.pool!.query(
+      "select count(*)::int as n from drizzle.__drizzle_migrations",
     );
-    expect(rows.rows[0]).toEqual({ n: 1 });
+    expect(result.rows[0]).toEqual({ n: 1 });
   });
 
   it("enforce the settings constraints", async () => {
