@@ -1,4 +1,5 @@
 export * from "./config";
+export * from "./crypto";
 export * from "./logger";
 export * from "./newbook";
 export * from "./queue";
