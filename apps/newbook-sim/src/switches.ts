@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+/** Every [guess] in the contract is a runtime switch, so our client can be tested against each reading. */
+export const STATUS_CASINGS = ["title", "upper", "lower", "snake", "upper_snake"] as const;
+export type StatusCasing = (typeof STATUS_CASINGS)[number];
+
+export const switchesSchema = z
+  .object({
+    /** title: "No-Show", upper: "NO-SHOW", lower: "no-show", snake: "no_show", upper_snake: "NO_SHOW". */
+    status_casing: z.enum(STATUS_CASINGS),
+    /** "429": HTTP 429 + success "false"; "200": HTTP 200 + success "false". */
+    throttle_form: z.enum(["429", "200"]),
+    /** Whether throttle denials carry a Retry-After header (seconds). */
+    retry_after: z.boolean(),
+    /** Numbers as JSON numbers instead of Newbook's usual strings. */
+    numeric_scalars: z.boolean(),
+    throttle_per_minute: z.number().int().min(1).max(100_000),
+    /** HTTP status for a wrong api_key/region: 200 + success "false" (default guess) or 403. */
+    bad_api_key_status: z.union([z.literal(200), z.literal(403)]),
+  })
+  .strict();
+
+export type Switches = z.infer<typeof switchesSchema>;
+
+export const switchesPatchSchema = switchesSchema.partial();
+
+export function defaultSwitches(throttlePerMinute = 100): Switches {
+  return {
+    status_casing: "title",
+    throttle_form: "429",
+    retry_after: true,
+    numeric_scalars: false,
+    throttle_per_minute: throttlePerMinute,
+    bad_api_key_status: 200,
+  };
+}
