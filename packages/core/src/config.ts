@@ -121,3 +121,6 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
     throw error;
   }
 }
+
+/** Names of every variable the schema knows (the README and docker-compose.yml are checked against it). */
+export const ENV_VARS: readonly string[] = Object.keys(envSchema.shape);
