@@ -1,1 +1,4 @@
-export {};
+export * from "./interval";
+export * from "./names";
+export * from "./queues";
+export * from "./schedule";

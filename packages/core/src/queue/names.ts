@@ -1,0 +1,29 @@
+export const QUEUE_NAMES = { frequent: "frequent-sync", historical: "historical-sync" } as const;
+
+/** Bumped when the scheduler id scheme changes, so the reconciler can tell old schedulers from current ones. */
+export const SCHEDULER_VERSION = "v1";
+
+const SCHEDULER_ID_PATTERN = new RegExp(`^${SCHEDULER_VERSION}:kitchen:(\\d+)$`);
+
+export function schedulerIdFor(kitchenId: number): string {
+  return `${SCHEDULER_VERSION}:kitchen:${kitchenId}`;
+}
+
+/** The kitchen a scheduler id belongs to, or null for ids this version did not create. */
+export function kitchenIdFromSchedulerId(schedulerId: string): number | null {
+  const match = SCHEDULER_ID_PATTERN.exec(schedulerId);
+  return match ? Number(match[1]) : null;
+}
+
+export interface FrequentSyncJobData {
+  kitchenId: number;
+  trigger: "schedule" | "sync_now";
+  runId?: string;
+}
+
+export interface HistoricalSyncJobData {
+  kitchenId: number;
+  runId: string;
+  dateFrom: string;
+  dateTo: string;
+}

@@ -1,0 +1,59 @@
+import { type JobsOptions, Queue } from "bullmq";
+import type { Config } from "../config";
+import { type FrequentSyncJobData, type HistoricalSyncJobData, QUEUE_NAMES } from "./names";
+
+export interface QueueSet {
+  frequent: Queue<FrequentSyncJobData>;
+  historical: Queue<HistoricalSyncJobData>;
+  close(): Promise<void>;
+}
+
+/** Retry policy stamped on every job when it is added (BullMQ reads it from the job, not the worker). */
+export interface RetryPolicy {
+  attempts: number;
+  backoffMs: number;
+}
+
+export interface CreateQueuesOptions {
+  redisUrl: string;
+  prefix: string;
+  /** Defaults to the config defaults (3 attempts, 10 s base back-off). */
+  retry?: RetryPolicy;
+}
+
+const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 10_000 };
+
+// Half of each back-off is random so replicas retrying a shared Newbook outage spread out.
+const BACKOFF_JITTER = 0.5;
+
+/** Finished jobs kept for Bull Board; older ones are trimmed so Redis stays small. */
+const RETENTION = {
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
+} as const;
+
+export function jobOptionsFor(retry: RetryPolicy): JobsOptions {
+  return {
+    attempts: retry.attempts,
+    backoff: { type: "exponential", delay: retry.backoffMs, jitter: BACKOFF_JITTER },
+    ...RETENTION,
+  };
+}
+
+export function retryPolicyFromConfig(config: Config): RetryPolicy {
+  return { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS };
+}
+
+export function createQueues(opts: CreateQueuesOptions): QueueSet {
+  const defaultJobOptions = jobOptionsFor(opts.retry ?? DEFAULT_RETRY);
+  const base = { connection: { url: opts.redisUrl }, prefix: opts.prefix, defaultJobOptions };
+  const frequent = new Queue<FrequentSyncJobData>(QUEUE_NAMES.frequent, base);
+  const historical = new Queue<HistoricalSyncJobData>(QUEUE_NAMES.historical, base);
+  return {
+    frequent,
+    historical,
+    async close() {
+      await Promise.all([frequent.close(), historical.close()]);
+    },
+  };
+}

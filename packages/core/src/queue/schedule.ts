@@ -1,0 +1,104 @@
+import type { Config } from "../config";
+import { effectiveIntervalMinutes } from "./interval";
+import { type FrequentSyncJobData, type HistoricalSyncJobData, QUEUE_NAMES, schedulerIdFor } from "./names";
+import { jobOptionsFor, type QueueSet } from "./queues";
+
+export interface ScheduleSettings {
+  kitchenId: number;
+  isEnabled: boolean;
+  syncIntervalMinutes: number;
+  consecutiveFailures: number;
+  /**
+   * When the kitchen last synced. A new or changed interval counts from it, so backing off (or
+   * recreating schedules lost with Redis) does not fire a run at once; without it the first run is now.
+   */
+  lastRunAt?: Date | null;
+}
+
+export interface ScheduleOptions {
+  /** Length of a "minute" in ms: 60 000 in production, small in tests (SYNC_MINUTE_MS). */
+  minuteMs: number;
+  attempts: number;
+  backoffMs: number;
+  backoffAfterFailures: number;
+}
+
+export function scheduleOptionsFromConfig(config: Config): ScheduleOptions {
+  return {
+    minuteMs: config.SYNC_MINUTE_MS,
+    attempts: config.JOB_ATTEMPTS,
+    backoffMs: config.JOB_BACKOFF_MS,
+    backoffAfterFailures: config.BACKOFF_AFTER_FAILURES,
+  };
+}
+
+/** The scheduler period in ms for these settings (with back-off applied). */
+export function everyMsFor(settings: ScheduleSettings, opts: ScheduleOptions): number {
+  return (
+    effectiveIntervalMinutes(
+      settings.syncIntervalMinutes,
+      settings.consecutiveFailures,
+      opts.backoffAfterFailures,
+    ) * opts.minuteMs
+  );
+}
+
+/**
+ * Makes the kitchen's job scheduler match its settings. An upsert changes the interval in place
+ * (removing first would open a window in which the kitchen has no schedule at all).
+ */
+export async function applyKitchenSchedule(
+  queues: QueueSet,
+  settings: ScheduleSettings,
+  opts: ScheduleOptions,
+): Promise<{ schedulerId: string; everyMs: number } | null> {
+  const schedulerId = schedulerIdFor(settings.kitchenId);
+  if (!settings.isEnabled) {
+    await queues.frequent.removeJobScheduler(schedulerId);
+    return null;
+  }
+  const everyMs = everyMsFor(settings, opts);
+  const data: FrequentSyncJobData = { kitchenId: settings.kitchenId, trigger: "schedule" };
+  await queues.frequent.upsertJobScheduler(
+    schedulerId,
+    { every: everyMs, ...(settings.lastRunAt ? { startDate: settings.lastRunAt.getTime() + everyMs } : {}) },
+    { name: QUEUE_NAMES.frequent, data, opts: jobOptionsFor(opts) },
+  );
+  return { schedulerId, everyMs };
+}
+
+export async function readKitchenSchedule(
+  queues: QueueSet,
+  kitchenId: number,
+): Promise<{ everyMs: number; next: number | null } | null> {
+  const scheduler = await queues.frequent.getJobScheduler(schedulerIdFor(kitchenId));
+  if (!scheduler?.every) return null;
+  return {
+    everyMs: Number(scheduler.every),
+    next: scheduler.next === undefined ? null : Number(scheduler.next),
+  };
+}
+
+/** jobId = runId, so a double-clicked "sync now" that reuses its run id cannot queue twice. */
+export async function enqueueSyncNow(queues: QueueSet, kitchenId: number, runId: string): Promise<string> {
+  const data: FrequentSyncJobData = { kitchenId, trigger: "sync_now", runId };
+  const job = await queues.frequent.add(QUEUE_NAMES.frequent, data, { jobId: runId });
+  return job.id ?? runId;
+}
+
+const PENDING_STATES = new Set(["waiting", "delayed", "active", "prioritized", "waiting-children"]);
+
+/**
+ * jobId = runId. Resuming a run whose job already finished (BullMQ would silently ignore a
+ * duplicate id) enqueues it again under a suffixed id; a still-pending job is returned as is.
+ */
+export async function enqueueHistoricalSync(queues: QueueSet, data: HistoricalSyncJobData): Promise<string> {
+  const existing = await queues.historical.getJob(data.runId);
+  let jobId = data.runId;
+  if (existing) {
+    if (PENDING_STATES.has(await existing.getState())) return data.runId;
+    jobId = `${data.runId}-resume-${Date.now()}`;
+  }
+  const job = await queues.historical.add(QUEUE_NAMES.historical, data, { jobId });
+  return job.id ?? jobId;
+}
