@@ -1,1 +1,4 @@
-export {};
+export * from "./booking-rows";
+export * from "./derive";
+export * from "./meals";
+export * from "./window";

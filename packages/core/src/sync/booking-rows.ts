@@ -1,0 +1,54 @@
+import { createHash } from "node:crypto";
+import type { bookings } from "@occ/db";
+import type { NewbookBooking } from "../newbook/types";
+import type { StayBooking } from "./derive";
+
+export type BookingRow = typeof bookings.$inferInsert;
+type StoredBooking = typeof bookings.$inferSelect;
+
+/** The stored content of a booking, in a fixed key order so its hash is stable. */
+function storedContent(booking: NewbookBooking) {
+  return {
+    groupId: booking.groupId,
+    status: booking.status,
+    arrivalDate: booking.arrivalDate,
+    departureDate: booking.departureDate,
+    arrivalAt: booking.arrivalAt,
+    departureAt: booking.departureAt,
+    adults: booking.adults,
+    children: booking.children,
+    infants: booking.infants,
+    siteId: booking.siteId,
+    siteName: booking.siteName,
+    categoryName: booking.categoryName,
+    guestName: booking.guestName,
+    items: booking.items.map((item) => ({
+      stayDate: item.stayDate,
+      glAccountId: item.glAccountId,
+      name: item.name,
+    })),
+  };
+}
+
+export function bookingRow(kitchenId: number, booking: NewbookBooking, runId: string): BookingRow {
+  const content = storedContent(booking);
+  const contentHash = createHash("sha256").update(JSON.stringify(content)).digest("base64url");
+  return { kitchenId, newbookId: booking.bookingId, ...content, contentHash, lastSeenRunId: runId };
+}
+
+export function storedToStay(row: StoredBooking): StayBooking {
+  return {
+    bookingId: row.newbookId,
+    groupId: row.groupId,
+    status: row.status,
+    arrivalDate: row.arrivalDate,
+    departureDate: row.departureDate,
+    adults: row.adults,
+    children: row.children,
+    infants: row.infants,
+    siteId: row.siteId,
+    siteName: row.siteName,
+    guestName: row.guestName,
+    items: row.items,
+  };
+}

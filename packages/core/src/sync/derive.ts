@@ -1,0 +1,160 @@
+import type { RoomNight } from "@occ/db";
+import { type BookingItem, NON_STAYING_STATUSES, normaliseStatus } from "../newbook/types";
+import { daysBetween, type LocalDate } from "../time";
+import { type MealMapping, mealClassifier } from "./meals";
+
+/** What the derivation reads of a booking: satisfied by a fetched booking and by a stored row alike. */
+export interface StayBooking {
+  bookingId: string;
+  groupId: string | null;
+  status: string;
+  arrivalDate: LocalDate;
+  departureDate: LocalDate;
+  adults: number;
+  children: number;
+  infants: number;
+  siteId: string | null;
+  siteName: string | null;
+  guestName: string | null;
+  items: readonly BookingItem[];
+}
+
+/** The numeric figures of one date; kept separate so "did anything change" compares numbers only. */
+export interface DailyCounts {
+  roomsAvailable: number | null;
+  roomsOccupied: number;
+  adults: number;
+  children: number;
+  infants: number;
+  arrivals: number;
+  arrivalGuests: number;
+  departures: number;
+  departureGuests: number;
+  breakfastCovers: number;
+  dinnerCovers: number;
+}
+
+export interface DailyFigures extends DailyCounts {
+  date: LocalDate;
+  roomBreakdown: RoomNight[];
+}
+
+export interface DeriveOptions {
+  roomsAvailable: number | null;
+  mealMapping: MealMapping;
+}
+
+export function isCounted(status: string): boolean {
+  return !NON_STAYING_STATUSES.has(normaliseStatus(status));
+}
+
+function emptyFigures(date: LocalDate, roomsAvailable: number | null): DailyFigures {
+  return {
+    date,
+    roomsAvailable,
+    roomsOccupied: 0,
+    adults: 0,
+    children: 0,
+    infants: 0,
+    arrivals: 0,
+    arrivalGuests: 0,
+    departures: 0,
+    departureGuests: 0,
+    breakfastCovers: 0,
+    dinnerCovers: 0,
+    roomBreakdown: [],
+  };
+}
+
+const roomOrder = new Intl.Collator("en", { numeric: true });
+
+function compareRoomNights(a: RoomNight, b: RoomNight): number {
+  return roomOrder.compare(a.room, b.room) || roomOrder.compare(a.bookingId, b.bookingId);
+}
+
+/**
+ * Daily figures for `dates` (consecutive, ascending) in one pass over the bookings and their nights.
+ * A booking stays night d when arrival <= d < departure; breakfast on d is the one sold with night d - 1.
+ */
+export function deriveDailyFigures(
+  bookings: readonly StayBooking[],
+  dates: readonly LocalDate[],
+  options: DeriveOptions,
+): DailyFigures[] {
+  const first = dates[0];
+  if (first === undefined) return [];
+  const figures = dates.map((date) => emptyFigures(date, options.roomsAvailable));
+  const occupiedRooms = dates.map(() => new Set<string>());
+  const meals = mealClassifier(options.mealMapping);
+  const indexOf = (date: LocalDate): number => daysBetween(first, date);
+  const at = (index: number): DailyFigures | undefined =>
+    index >= 0 && index < figures.length ? figures[index] : undefined;
+
+  for (const booking of bookings) {
+    if (!isCounted(booking.status)) continue;
+    const guests = booking.adults + booking.children + booking.infants;
+    const covers = booking.adults + booking.children;
+
+    const arrivalDay = at(indexOf(booking.arrivalDate));
+    if (arrivalDay) {
+      arrivalDay.arrivals += 1;
+      arrivalDay.arrivalGuests += guests;
+    }
+    const departureDay = at(indexOf(booking.departureDate));
+    if (departureDay) {
+      departureDay.departures += 1;
+      departureDay.departureGuests += guests;
+    }
+
+    // Night indexes (relative to the first date) with a breakfast or dinner item; a Set counts a booking
+    // once per night however many items it has.
+    const breakfastNights = new Set<number>();
+    const dinnerNights = new Set<number>();
+    for (const item of booking.items) {
+      if (meals.isMeal(item, "breakfast")) breakfastNights.add(indexOf(item.stayDate));
+      if (meals.isMeal(item, "dinner")) dinnerNights.add(indexOf(item.stayDate));
+    }
+    for (const night of breakfastNights) {
+      const morning = at(night + 1);
+      if (morning) morning.breakfastCovers += covers;
+    }
+    for (const night of dinnerNights) {
+      const day = at(night);
+      if (day) day.dinnerCovers += covers;
+    }
+
+    const firstNight = Math.max(indexOf(booking.arrivalDate), 0);
+    const endNight = Math.min(indexOf(booking.departureDate), figures.length);
+    for (let night = firstNight; night < endNight; night++) {
+      const day = figures[night]!;
+      day.adults += booking.adults;
+      day.children += booking.children;
+      day.infants += booking.infants;
+      // A booking without a room still occupies one: key it by the booking so it counts once.
+      occupiedRooms[night]!.add(
+        booking.siteId === null ? `booking:${booking.bookingId}` : `site:${booking.siteId}`,
+      );
+      const hasBreakfast = breakfastNights.has(night);
+      day.roomBreakdown.push({
+        room: booking.siteName ?? booking.siteId ?? "",
+        siteId: booking.siteId,
+        bookingId: booking.bookingId,
+        groupId: booking.groupId,
+        guestName: booking.guestName,
+        adults: booking.adults,
+        children: booking.children,
+        infants: booking.infants,
+        arrival: booking.arrivalDate,
+        departure: booking.departureDate,
+        hasBreakfast,
+        isDbb: hasBreakfast && dinnerNights.has(night),
+      });
+    }
+  }
+
+  figures.forEach((day, index) => {
+    day.roomsOccupied = occupiedRooms[index]!.size;
+    day.roomBreakdown.sort(compareRoomNights);
+  });
+  return figures;
+}
