@@ -30,6 +30,20 @@ export class SimContext {
     this.latency = { defaultMs: latencyMs, perProperty: new Map() };
   }
 
+  setSwitches(patch: Partial<Switches>): void {
+    this.switches = { ...this.switches, ...patch };
+    this.applyBookingTimes();
+  }
+
+  /** Queries read the times from the property, so the switch is applied there. */
+  private applyBookingTimes(): void {
+    const midnight = this.switches.booking_times === "midnight";
+    for (const p of this.store.properties) {
+      p.checkInTime = midnight ? "00:00:00" : "14:00:00";
+      p.checkOutTime = midnight ? "00:00:00" : "10:00:00";
+    }
+  }
+
   latencyFor(propertyId: string | undefined): number {
     return (
       (propertyId === undefined ? undefined : this.latency.perProperty.get(propertyId)) ??
@@ -53,7 +67,10 @@ export class SimContext {
     this.telemetry.reset();
     this.faults.clear();
     this.throttle.reset();
-    if (data) this.store.regenerate();
+    if (data) {
+      this.store.regenerate();
+      this.applyBookingTimes();
+    }
   }
 
   shutdown(): void {

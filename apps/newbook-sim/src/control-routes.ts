@@ -168,7 +168,7 @@ export function controlRouter(ctx: SimContext): Router {
     res.json(ctx.switches);
   });
   router.put("/switches", (req, res) => {
-    ctx.switches = { ...ctx.switches, ...stripUndefined(parse(switchesPatchSchema, req.body)) };
+    ctx.setSwitches(stripUndefined(parse(switchesPatchSchema, req.body)));
     res.json(ctx.switches);
   });
 

@@ -8,8 +8,12 @@ function toUtcMs(date: string): number {
   return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
 }
 
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
 function fromUtcMs(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  // Hand-formatted: toISOString() dominated generation time for large hotels.
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
 }
 
 export function addDays(date: string, days: number): string {

@@ -52,56 +52,6 @@ function regionFor(timezone: string): { region: string; taxRate: number } {
 
 const NAME_FIRST = ["Harbour", "Grand", "Riverside", "Kingsley", "Seaview", "Parkside", "Old Mill", "Wattle"];
 const NAME_SECOND = ["Hotel", "Lodge", "Inn", "Resort", "House", "Suites"];
-const FIRST_NAMES = [
-  "Olivia",
-  "Jack",
-  "Amelia",
-  "Noah",
-  "Isla",
-  "Leo",
-  "Mia",
-  "Oliver",
-  "Ava",
-  "William",
-  "Grace",
-  "James",
-  "Sophie",
-  "Lucas",
-  "Chloe",
-  "Henry",
-  "Ella",
-  "Thomas",
-  "Zara",
-  "Ethan",
-  "Priya",
-  "Mateo",
-  "Aroha",
-  "Kenji",
-];
-const LAST_NAMES = [
-  "Smith",
-  "Jones",
-  "Williams",
-  "Brown",
-  "Taylor",
-  "Wilson",
-  "Nguyen",
-  "Patel",
-  "Martin",
-  "Walker",
-  "Thompson",
-  "White",
-  "Clarke",
-  "Hall",
-  "Young",
-  "King",
-  "Wright",
-  "Scott",
-  "Ngata",
-  "Tanaka",
-  "Rossi",
-];
-
 const CATEGORY_TEMPLATES: readonly (readonly [string, number, number, number, number])[] = [
   // name, share of rooms, base rate, max adults, max children
   ["Standard Queen", 0.4, 139, 2, 1],
@@ -223,33 +173,16 @@ function makeSites(rng: Rng, rooms: number, counts: number[], categories: Catego
   return sites;
 }
 
-function makeGuests(rng: Rng, adults: number, children: number): Guest[] {
-  const lastname = pick(rng, LAST_NAMES);
-  const guests: Guest[] = [];
-  const named = Math.max(1, Math.min(adults, 2) + (children > 0 && chance(rng, 0.3) ? 1 : 0));
-  for (let i = 0; i < named; i++) {
-    const firstname = pick(rng, FIRST_NAMES);
-    const ownLast = i > 0 && chance(rng, 0.3) ? pick(rng, LAST_NAMES) : lastname;
-    guests.push({
-      firstname,
-      lastname: ownLast,
-      primary: i === 0,
-      email: `${firstname}.${ownLast}${randInt(rng, 1, 99)}@example.com`.toLowerCase(),
-      phone: `+1555${String(randInt(rng, 0, 9_999_999)).padStart(7, "0")}`,
-    });
-  }
-  return guests;
+/** Seconds since midnight, between the two hours. */
+function secondsOfDay(rng: Rng, fromHour: number, toHour: number): number {
+  return randInt(rng, fromHour * 3600, toHour * 3600 + 3599);
 }
 
-export function guestsFor(seed: number, adults: number, children: number): Guest[] {
-  return makeGuests(mulberry32(seed), adults, children);
-}
-
-function timeOfDay(rng: Rng, fromHour: number, toHour: number): string {
-  const h = randInt(rng, fromHour, toHour);
-  const m = randInt(rng, 0, 59);
-  const s = randInt(rng, 0, 59);
-  return `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
+function formatTime(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor(seconds / 60) % 60;
+  const s = seconds % 60;
+  return `${h < 10 ? "0" : ""}${h}:${m < 10 ? "0" : ""}${m}:${s < 10 ? "0" : ""}${s}`;
 }
 
 function tariffFor(meals: MealPlan, group: boolean): string {
@@ -257,7 +190,8 @@ function tariffFor(meals: MealPlan, group: boolean): string {
   return group ? `Group - ${base}` : `Best Available - ${base}`;
 }
 
-function statusFor(rng: Rng, arrival: string, departure: string, today: string): BookingStatus {
+/** Day indices relative to today (0 = today). */
+function statusFor(rng: Rng, arrival: number, departure: number, today: number): BookingStatus {
   if (departure < today) return "departed";
   if (departure === today) return chance(rng, 0.6) ? "departed" : "arrived";
   if (arrival < today) return "arrived";
@@ -266,8 +200,9 @@ function statusFor(rng: Rng, arrival: string, departure: string, today: string):
 }
 
 interface Draft {
-  arrival: string;
-  departure: string;
+  /** Day indices from the start of the book. */
+  arrival: number;
+  departure: number;
   category: Category;
   siteId: number | null;
   groupId: number | null;
@@ -305,6 +240,11 @@ export function generateProperty(options: GenerateOptions): PropertyData {
     const row = grid[siteIndex];
     if (row) row.fill(1, from, Math.min(span, from + len));
   };
+  // Day strings by offset from start (placement dates reach back a year), precomputed because every
+  // booking needs several and date formatting dominated generation time.
+  const BACK = 400;
+  const dayStrings = Array.from({ length: span + BACK + 32 }, (_, i) => addDays(start, i - BACK));
+  const dayAt = (i: number): string => dayStrings[i + BACK] ?? addDays(start, i);
   const drafts: Draft[] = [];
   const todayIndex = daysBetween(start, today);
 
@@ -319,16 +259,16 @@ export function generateProperty(options: GenerateOptions): PropertyData {
     if (!category) continue;
     const wanted = randInt(rng, 2, Math.max(2, Math.min(8, Math.floor(rooms / 5))));
     const free: number[] = [];
-    sites.forEach((site, si) => {
-      if (free.length < wanted && site.categoryId === category.id && isFree(si, from, len)) free.push(si);
-    });
+    for (let si = 0; si < sites.length && free.length < wanted; si++) {
+      if (sites[si]?.categoryId === category.id && isFree(si, from, len)) free.push(si);
+    }
     if (free.length < 2) continue;
     const groupId = nextGroupId++;
     for (const si of free) {
       reserve(si, from, len);
       drafts.push({
-        arrival: addDays(start, from),
-        departure: addDays(start, from + len),
+        arrival: from,
+        departure: from + len,
         category,
         siteId: sites[si]?.id ?? null,
         groupId,
@@ -365,8 +305,8 @@ export function generateProperty(options: GenerateOptions): PropertyData {
       if (chance(rng, keep)) {
         row.fill(1, d, d + len);
         drafts.push({
-          arrival: addDays(start, d),
-          departure: addDays(start, d + len),
+          arrival: d,
+          departure: d + len,
           category,
           siteId: site.id,
           groupId: null,
@@ -385,8 +325,8 @@ export function generateProperty(options: GenerateOptions): PropertyData {
     const from = randInt(rng, 0, span - 2);
     const len = weighted(rng, STAY_LENGTHS);
     drafts.push({
-      arrival: addDays(start, from),
-      departure: addDays(start, from + len),
+      arrival: from,
+      departure: from + len,
       category,
       siteId: site.id,
       groupId: null,
@@ -399,8 +339,8 @@ export function generateProperty(options: GenerateOptions): PropertyData {
     const category = pick(rng, categories);
     const from = randInt(rng, todayIndex + 1, span - 15);
     drafts.push({
-      arrival: addDays(start, from),
-      departure: addDays(start, from + weighted(rng, STAY_LENGTHS)),
+      arrival: from,
+      departure: from + weighted(rng, STAY_LENGTHS),
       category,
       siteId: null,
       groupId: null,
@@ -408,28 +348,26 @@ export function generateProperty(options: GenerateOptions): PropertyData {
     });
   }
 
-  const bookings: Booking[] = drafts.map((draft) => {
+  const placedKeys = new Float64Array(drafts.length);
+  const bookings: Booking[] = drafts.map((draft, n) => {
     const group = draft.groupId !== null;
-    let status = draft.status ?? statusFor(rng, draft.arrival, draft.departure, today);
+    let status = draft.status ?? statusFor(rng, draft.arrival - todayIndex, draft.departure - todayIndex, 0);
     if (status === "departed" && !group && chance(rng, 0.02)) status = "no_show";
-    const leadDays = Math.floor(-Math.log(1 - rng()) * 35);
-    let placedDate = addDays(draft.arrival, -leadDays);
-    const latestPlaced = addDays(today, -1 - randInt(rng, 0, 2));
-    if (placedDate > latestPlaced) placedDate = latestPlaced;
-    const placed = `${placedDate} ${timeOfDay(rng, 7, 22)}`;
+    const leadDays = Math.min(BACK, Math.floor(-Math.log(1 - rng()) * 35));
+    const latestPlaced = todayIndex - 1 - randInt(rng, 0, 2);
+    const placedDay = Math.min(draft.arrival - leadDays, latestPlaced);
+    const placedSecs = secondsOfDay(rng, 7, 22);
+    placedKeys[n] = placedDay * 86_400 + placedSecs;
+    const placed = `${dayAt(placedDay)} ${formatTime(placedSecs)}`;
     let modified = placed;
     if (chance(rng, 0.3)) {
-      const span = Math.max(0, daysBetween(placedDate, latestPlaced));
-      const modDate = addDays(placedDate, randInt(rng, 0, span));
-      const candidate = `${modDate} ${timeOfDay(rng, 7, 22)}`;
+      const candidate = `${dayAt(randInt(rng, placedDay, latestPlaced))} ${formatTime(secondsOfDay(rng, 7, 22))}`;
       if (candidate > placed) modified = candidate;
     }
     let cancelledAt: string | null = null;
     if (status === "cancelled") {
-      let until = latestPlaced;
-      if (draft.arrival < until) until = draft.arrival;
-      const cancelDate = addDays(placedDate, randInt(rng, 0, Math.max(0, daysBetween(placedDate, until))));
-      const candidate = `${cancelDate} ${timeOfDay(rng, 7, 22)}`;
+      const until = Math.max(placedDay, Math.min(latestPlaced, draft.arrival));
+      const candidate = `${dayAt(randInt(rng, placedDay, until))} ${formatTime(secondsOfDay(rng, 7, 22))}`;
       cancelledAt = candidate > placed ? candidate : placed;
       if (cancelledAt > modified) modified = cancelledAt;
     }
@@ -449,17 +387,17 @@ export function generateProperty(options: GenerateOptions): PropertyData {
     ]);
     let siteId = draft.siteId;
     // A few future stays are not yet allocated to a room.
-    if (siteId !== null && !group && draft.arrival > addDays(today, 2) && chance(rng, 0.03)) siteId = null;
+    if (siteId !== null && !group && draft.arrival > todayIndex + 2 && chance(rng, 0.03)) siteId = null;
     return {
-      id: 0,
+      id: n,
       reference: "",
       groupId: draft.groupId,
       placed,
       cancelled: cancelledAt,
       modified,
-      arrivalDate: draft.arrival,
-      departureDate: draft.departure,
-      eta: timeOfDay(rng, 12, 21),
+      arrivalDate: dayAt(draft.arrival),
+      departureDate: dayAt(draft.departure),
+      eta: formatTime(secondsOfDay(rng, 12, 21)),
       status,
       adults,
       children,
@@ -470,12 +408,12 @@ export function generateProperty(options: GenerateOptions): PropertyData {
       rate: Math.round(category.baseRate * (0.85 + rng() * 0.3) * (group ? 0.9 : 1)),
       tariffName: tariffFor(meals, group),
       parking: chance(rng, 0.08),
-      guests: makeGuests(rng, adults, children),
+      guestSeed: hashSeed(seed, index, n),
     };
   });
 
-  // Ids grow with placement time, as in a real PMS.
-  bookings.sort((a, b) => (a.placed < b.placed ? -1 : a.placed > b.placed ? 1 : 0));
+  // Ids grow with placement time, as in a real PMS (numeric keys: sorting 80k string keys was slow).
+  bookings.sort((a, b) => (placedKeys[a.id] ?? 0) - (placedKeys[b.id] ?? 0) || a.id - b.id);
   const firstId = 1 + index * 1_000_000;
   bookings.forEach((b, i) => {
     b.id = firstId + i;

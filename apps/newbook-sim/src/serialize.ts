@@ -1,3 +1,4 @@
+import { guestsFor } from "./guests";
 import { bookingTotal, inventoryItems, nights, tariffsQuoted } from "./pricing";
 import { arrivalOf, type CategoryOccupancy, departureOf, type EarnedRevenueRow } from "./queries";
 import type { StatusCasing, Switches } from "./switches";
@@ -88,7 +89,7 @@ export function bookingToWire(b: Booking, p: PropertyData, sw: Switches): JsonOb
     site_name: site ? site.name : null,
     tariff_name: b.tariffName,
     booking_total: s.money(bookingTotal(b, p)),
-    guests: b.guests.map((g) => ({
+    guests: guestsFor(b.guestSeed, b.adults, b.children).map((g) => ({
       firstname: g.firstname,
       lastname: g.lastname,
       primary_client: s.flag(g.primary),

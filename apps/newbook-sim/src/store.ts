@@ -1,5 +1,5 @@
 import { daysBetween, localDateTime } from "./dates";
-import { DEFAULT_TIMEZONES, generateProperty, guestsFor } from "./generator";
+import { DEFAULT_TIMEZONES, generateProperty } from "./generator";
 import { hashSeed } from "./prng";
 import {
   BLOCKING_STATUSES,
@@ -144,7 +144,7 @@ export class SimStore {
       tariffName:
         meals === "bb" ? "Bed & Breakfast" : meals === "dbb" ? "Dinner, Bed & Breakfast" : "Room Only",
       parking: false,
-      guests: guestsFor(hashSeed(id, adults, children), adults, children),
+      guestSeed: hashSeed(id, adults, children),
     };
     this.assertNoConflict(p, booking);
     p.bookings.push(booking);

@@ -17,6 +17,11 @@ export const switchesSchema = z
     throttle_per_minute: z.number().int().min(1).max(100_000),
     /** HTTP status for a wrong api_key/region: 200 + success "false" (default guess) or 403. */
     bad_api_key_status: z.union([z.literal(200), z.literal(403)]),
+    /**
+     * Time of day on booking_arrival/booking_departure: "checkin_checkout" = 14:00:00 / 10:00:00 (as seen
+     * in the wild), "midnight" = 00:00:00 for both (a stay then touches its departure date not at all).
+     */
+    booking_times: z.enum(["checkin_checkout", "midnight"]),
   })
   .strict();
 
@@ -32,5 +37,6 @@ export function defaultSwitches(throttlePerMinute = 100): Switches {
     numeric_scalars: false,
     throttle_per_minute: throttlePerMinute,
     bad_api_key_status: 200,
+    booking_times: "checkin_checkout",
   };
 }

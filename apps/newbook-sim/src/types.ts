@@ -81,7 +81,8 @@ export interface Booking {
   rate: number;
   tariffName: string;
   parking: boolean;
-  guests: Guest[];
+  /** Guests are derived from this seed (see guests.ts). */
+  guestSeed: number;
 }
 
 export interface PropertyData {
