@@ -57,6 +57,8 @@ export const envSchema = z
     HISTORICAL_CONCURRENCY: int(1, 16).default(1),
     JOB_ATTEMPTS: int(1, 20).default(3),
     JOB_BACKOFF_MS: int(10, 3_600_000).default(10_000),
+    /** BullMQ job lock: a crashed worker's job is handed to another replica after about this long. */
+    JOB_LOCK_MS: int(1_000, 600_000).default(30_000),
     NEWBOOK_RATE_LIMIT: int(1, 10_000).default(90),
     NEWBOOK_RATE_WINDOW_MS: int(100, 3_600_000).default(60_000),
     NEWBOOK_TIMEOUT_MS: int(100, 600_000).default(30_000),
