@@ -5,7 +5,6 @@ import type {
   BookingStatus,
   Category,
   GlAccount,
-  Guest,
   MealPlan,
   PropertyData,
   Site,
