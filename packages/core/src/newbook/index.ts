@@ -1,1 +1,6 @@
+export * from "./classify";
+export * from "./client";
+export * from "./errors";
+export * from "./retry";
+export * from "./stats";
 export * from "./types";

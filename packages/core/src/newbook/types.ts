@@ -212,3 +212,59 @@ export interface OccupancyReportDay {
   available: number;
   occupied: number;
 }
+
+export interface OccupancyReportCategory {
+  categoryId: string;
+  categoryName: string | null;
+  /** Sorted by date. */
+  days: OccupancyReportDay[];
+}
+
+export function normaliseSite(raw: z.output<typeof rawSiteSchema>): NewbookSite {
+  return {
+    siteId: raw.site_id,
+    siteName: raw.site_name,
+    categoryId: raw.category_id,
+    categoryName: raw.category_name,
+    status: raw.site_status,
+  };
+}
+
+/** Newbook flags are "1"/"0" (sometimes "true"/"false"); an account without the flag counts as active. */
+function flag(value: string | null): boolean {
+  return value === null || !/^(0|false|no|n)$/i.test(value.trim());
+}
+
+export function normaliseGlAccount(raw: z.output<typeof rawGlAccountSchema>): NewbookGlAccount {
+  return {
+    id: raw.gl_account_id,
+    code: raw.gl_account_code,
+    name: raw.gl_account_name,
+    groupName: raw.gl_group_name,
+    active: flag(raw.active),
+  };
+}
+
+export function normaliseEarnedRevenue(raw: z.output<typeof rawEarnedRevenueSchema>): EarnedRevenueRow {
+  return {
+    glAccountId: raw.gl_account_id,
+    glAccountCode: raw.gl_account_code,
+    description: raw.gl_account_description,
+    gross: raw.earned_revenue,
+    net: raw.earned_revenue_ex ?? raw.earned_revenue,
+    tax: raw.earned_revenue_tax ?? "0",
+    period: raw.period === null ? null : raw.period.slice(0, 10),
+  };
+}
+
+export function normaliseOccupancyCategory(
+  raw: z.output<typeof rawOccupancyCategorySchema>,
+): OccupancyReportCategory {
+  return {
+    categoryId: raw.category_id,
+    categoryName: raw.category_name,
+    days: Object.entries(raw.occupancy)
+      .map(([date, day]) => ({ date: date.slice(0, 10), available: day.available, occupied: day.occupied }))
+      .sort((a, b) => a.date.localeCompare(b.date)),
+  };
+}

@@ -1,1 +1,2 @@
-export {};
+export * from "./rate-limiter";
+export * from "./sliding-window";

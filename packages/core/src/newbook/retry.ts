@@ -1,0 +1,60 @@
+import type { NewbookError } from "./errors";
+
+export interface NewbookRetryPolicy {
+  /** Retries after the first attempt. */
+  maxRetries: number;
+  baseMs: number;
+  /** Upper bound of one backoff step before jitter. */
+  maxDelayMs: number;
+  /** No wait is started that would end later than this after the first attempt began. */
+  maxTotalMs: number;
+}
+
+/** A truncated or odd body is worth another look, but not the whole budget: it is rarely transient. */
+export const MAX_PROTOCOL_RETRIES = 2;
+
+/** Full jitter: uniformly random in [0, min(cap, base * 2^attempt)); `attempt` counts from 0. */
+export function fullJitterDelay(
+  attempt: number,
+  policy: Pick<NewbookRetryPolicy, "baseMs" | "maxDelayMs">,
+  random: () => number,
+): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseMs * 2 ** attempt);
+  return Math.floor(random() * ceiling);
+}
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date; null when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined | null, nowMs: number): number | null {
+  if (value === undefined || value === null) return null;
+  const text = value.trim();
+  if (text === "") return null;
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, at - nowMs);
+}
+
+export interface RetryDecisionInput {
+  error: NewbookError;
+  /** Retries already made (0 after the first failure). */
+  retriesSoFar: number;
+  /** Time since the first attempt started. */
+  elapsedMs: number;
+  /** Retry-After the server asked for, in ms. */
+  retryAfterMs: number | null;
+  policy: NewbookRetryPolicy;
+  random: () => number;
+}
+
+/** The wait before the next attempt, or null to give up with `error`. */
+export function nextRetryDelay(input: RetryDecisionInput): number | null {
+  const { error, retriesSoFar, policy } = input;
+  if (!error.retryable) return null;
+  const limit =
+    error.code === "protocol" ? Math.min(policy.maxRetries, MAX_PROTOCOL_RETRIES) : policy.maxRetries;
+  if (retriesSoFar >= limit) return null;
+  const jitter = fullJitterDelay(retriesSoFar, policy, input.random);
+  const delay = Math.max(jitter, input.retryAfterMs ?? 0);
+  if (input.elapsedMs + delay > policy.maxTotalMs) return null;
+  return delay;
+}

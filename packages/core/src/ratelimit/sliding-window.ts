@@ -1,0 +1,100 @@
+import { createHash, randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import type { Config } from "../config";
+import { type RateLimiter, RateLimitWaitError } from "./rate-limiter";
+
+// Runs atomically in Redis, on Redis's clock, so processes on machines with skewed clocks share one
+// window. Returns 0 when the slot was taken, else the ms until the oldest counted request leaves the window.
+const SLIDING_WINDOW_SCRIPT = `
+local key = KEYS[1]
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+local count = redis.call('ZCARD', key)
+if count < limit then
+  redis.call('ZADD', key, now, now .. ':' .. ARGV[3])
+  redis.call('PEXPIRE', key, window)
+  return 0
+end
+local blocking = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
+local wait = tonumber(blocking[2]) + window - now
+if wait < 1 then wait = 1 end
+return wait
+`;
+const SCRIPT_SHA = createHash("sha1").update(SLIDING_WINDOW_SCRIPT).digest("hex");
+
+export interface SlidingWindowLimiterOptions {
+  redis: Redis;
+  /** Key namespace, e.g. the queue prefix: keys are `${prefix}:ratelimit:${credentialKey}`. */
+  prefix: string;
+  /** Requests allowed in any window of `windowMs`. */
+  limit: number;
+  windowMs: number;
+  /** Give up (RateLimitWaitError) rather than wait longer than this for one slot. Default 3 windows. */
+  maxWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Sliding-window-log limiter: a sorted set of request times per credential, shared through Redis. */
+export class SlidingWindowRateLimiter implements RateLimiter {
+  private readonly maxWaitMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+
+  constructor(private readonly options: SlidingWindowLimiterOptions) {
+    if (!Number.isInteger(options.limit) || options.limit < 1)
+      throw new Error("limit must be a positive integer");
+    if (!(options.windowMs > 0)) throw new Error("windowMs must be positive");
+    this.maxWaitMs = options.maxWaitMs ?? 3 * options.windowMs;
+    this.sleep = options.sleep ?? defaultSleep;
+    this.now = options.now ?? Date.now;
+  }
+
+  keyFor(credentialKey: string): string {
+    return `${this.options.prefix}:ratelimit:${credentialKey}`;
+  }
+
+  async acquire(credentialKey: string): Promise<void> {
+    const started = this.now();
+    const key = this.keyFor(credentialKey);
+    for (;;) {
+      // A fresh member per try: simultaneous requests must never collapse into one set entry.
+      const waitMs = await this.tryTake(key, `${process.pid}:${randomUUID()}`);
+      if (waitMs === 0) return;
+      const waited = this.now() - started;
+      if (waited + waitMs > this.maxWaitMs) throw new RateLimitWaitError(credentialKey, waited);
+      await this.sleep(waitMs);
+    }
+  }
+
+  private async tryTake(key: string, member: string): Promise<number> {
+    const { redis, limit, windowMs } = this.options;
+    const args = [key, String(limit), String(windowMs), member];
+    try {
+      return Number(await redis.evalsha(SCRIPT_SHA, 1, ...args));
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.includes("NOSCRIPT")) throw error;
+      return Number(await redis.eval(SLIDING_WINDOW_SCRIPT, 1, ...args));
+    }
+  }
+}
+
+/** The production limiter: NEWBOOK_RATE_LIMIT requests per NEWBOOK_RATE_WINDOW_MS, under QUEUE_PREFIX. */
+export function rateLimiterFromConfig(
+  config: Pick<Config, "QUEUE_PREFIX" | "NEWBOOK_RATE_LIMIT" | "NEWBOOK_RATE_WINDOW_MS">,
+  redis: Redis,
+  overrides: Partial<Omit<SlidingWindowLimiterOptions, "redis">> = {},
+): SlidingWindowRateLimiter {
+  return new SlidingWindowRateLimiter({
+    redis,
+    prefix: config.QUEUE_PREFIX,
+    limit: config.NEWBOOK_RATE_LIMIT,
+    windowMs: config.NEWBOOK_RATE_WINDOW_MS,
+    ...overrides,
+  });
+}
