@@ -9,7 +9,7 @@ export interface QueueSet {
 }
 
 /** Retry policy stamped on every job when it is added (BullMQ reads it from the job, not the worker). */
-export interface RetryPolicy {
+export interface JobRetryPolicy {
   attempts: number;
   backoffMs: number;
 }
@@ -18,10 +18,10 @@ export interface CreateQueuesOptions {
   redisUrl: string;
   prefix: string;
   /** Defaults to the config defaults (3 attempts, 10 s base back-off). */
-  retry?: RetryPolicy;
+  retry?: JobRetryPolicy;
 }
 
-const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 10_000 };
+const DEFAULT_RETRY: JobRetryPolicy = { attempts: 3, backoffMs: 10_000 };
 
 // Half of each back-off is random so replicas retrying a shared Newbook outage spread out.
 const BACKOFF_JITTER = 0.5;
@@ -32,7 +32,7 @@ const RETENTION = {
   removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
 } as const;
 
-export function jobOptionsFor(retry: RetryPolicy): JobsOptions {
+export function jobOptionsFor(retry: JobRetryPolicy): JobsOptions {
   return {
     attempts: retry.attempts,
     backoff: { type: "exponential", delay: retry.backoffMs, jitter: BACKOFF_JITTER },
@@ -40,7 +40,7 @@ export function jobOptionsFor(retry: RetryPolicy): JobsOptions {
   };
 }
 
-export function retryPolicyFromConfig(config: Config): RetryPolicy {
+export function retryPolicyFromConfig(config: Config): JobRetryPolicy {
   return { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS };
 }
 

@@ -1,0 +1,4 @@
+export * from "./alerting";
+export * from "./notifier";
+export * from "./policy";
+export * from "./store";

@@ -1,0 +1,52 @@
+/** Pure alerting rules: what a finished run or the passage of time means for a kitchen's alerts. */
+
+export type AlertKind = "consecutive_failures" | "stale" | "slow_sync";
+export type AlertSeverity = "critical" | "warning";
+
+export const ALERT_SEVERITY: Record<AlertKind, AlertSeverity> = {
+  consecutive_failures: "critical",
+  stale: "warning",
+  slow_sync: "warning",
+};
+
+export interface AlertThresholds {
+  /** Consecutive failed runs that open the critical alert (ALERT_FAILURE_THRESHOLD). */
+  failureThreshold: number;
+  /** A run longer than this raises the slow-sync warning (SLOW_SYNC_MS). */
+  slowSyncMs: number;
+}
+
+export type AlertChange = { action: "open"; kind: AlertKind } | { action: "resolve"; kind: AlertKind };
+
+export type FinishedRun =
+  | { outcome: "success"; durationMs: number }
+  | { outcome: "failed"; durationMs: number; consecutiveFailures: number };
+
+/** Alert changes implied by a run that has finished for good (retries spent, or succeeded). */
+export function alertChangesForRun(run: FinishedRun, thresholds: AlertThresholds): AlertChange[] {
+  const changes: AlertChange[] = [];
+  if (run.outcome === "success") {
+    changes.push({ action: "resolve", kind: "consecutive_failures" }, { action: "resolve", kind: "stale" });
+  } else if (run.consecutiveFailures >= thresholds.failureThreshold) {
+    changes.push({ action: "open", kind: "consecutive_failures" });
+  }
+  // Only a completed run says anything about normal duration; a quick failure is not "back to normal".
+  if (run.durationMs > thresholds.slowSyncMs) changes.push({ action: "open", kind: "slow_sync" });
+  else if (run.outcome === "success") changes.push({ action: "resolve", kind: "slow_sync" });
+  return changes;
+}
+
+export interface StalenessInput {
+  isEnabled: boolean;
+  syncIntervalMinutes: number;
+  lastSuccessAt: Date | null;
+  /** When the settings row was created: a kitchen that never synced is judged from then. */
+  since: Date;
+}
+
+/** No success within twice the configured interval (in scaled minutes). */
+export function isStale(input: StalenessInput, minuteMs: number, now: Date): boolean {
+  if (!input.isEnabled) return false;
+  const reference = Math.max(input.lastSuccessAt?.getTime() ?? 0, input.since.getTime());
+  return now.getTime() - reference > 2 * input.syncIntervalMinutes * minuteMs;
+}

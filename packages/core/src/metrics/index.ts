@@ -1,0 +1,2 @@
+export * from "./queue-gauge";
+export * from "./registry";
