@@ -33,7 +33,25 @@ export function departureOf(b: Booking, p: PropertyData): string {
   return `${b.departureDate} ${p.checkOutTime}`;
 }
 
+/**
+ * Compares a booking's date + fixed time with a normalised datetime without building the combined string:
+ * list filtering runs over every booking of a 1000-room hotel on each request. Returns <0, 0 or >0.
+ */
+function cmp(date: string, time: string, datetime: string): number {
+  const d = datetime.slice(0, 10);
+  if (date !== d) return date < d ? -1 : 1;
+  const t = datetime.slice(11);
+  return time === t ? 0 : time < t ? -1 : 1;
+}
+
 const inPeriod = (value: string, period: Period): boolean => value >= period.from && value <= period.to;
+
+const arrivalIn = (b: Booking, p: PropertyData, period: Period): boolean =>
+  cmp(b.arrivalDate, p.checkInTime, period.from) >= 0 && cmp(b.arrivalDate, p.checkInTime, period.to) <= 0;
+
+const departureIn = (b: Booking, p: PropertyData, period: Period): boolean =>
+  cmp(b.departureDate, p.checkOutTime, period.from) >= 0 &&
+  cmp(b.departureDate, p.checkOutTime, period.to) <= 0;
 
 /**
  * The selection rule per list_type. Staying is strict on both ends (a stay that ends exactly at
@@ -50,24 +68,26 @@ export function matches(
   switch (listType) {
     case "staying":
       return (
-        OCCUPYING_STATUSES.has(b.status) && arrivalOf(b, p) < period.to && departureOf(b, p) > period.from
+        OCCUPYING_STATUSES.has(b.status) &&
+        cmp(b.arrivalDate, p.checkInTime, period.to) < 0 &&
+        cmp(b.departureDate, p.checkOutTime, period.from) > 0
       );
     case "arriving":
       if (projected)
-        return (b.status === "confirmed" || b.status === "unconfirmed") && inPeriod(arrivalOf(b, p), period);
-      return OCCUPYING_STATUSES.has(b.status) && inPeriod(arrivalOf(b, p), period);
+        return (b.status === "confirmed" || b.status === "unconfirmed") && arrivalIn(b, p, period);
+      return OCCUPYING_STATUSES.has(b.status) && arrivalIn(b, p, period);
     case "arrived":
-      return (b.status === "arrived" || b.status === "departed") && inPeriod(arrivalOf(b, p), period);
+      return (b.status === "arrived" || b.status === "departed") && arrivalIn(b, p, period);
     case "departing":
-      return OCCUPYING_STATUSES.has(b.status) && inPeriod(departureOf(b, p), period);
+      return OCCUPYING_STATUSES.has(b.status) && departureIn(b, p, period);
     case "departed":
-      return b.status === "departed" && inPeriod(departureOf(b, p), period);
+      return b.status === "departed" && departureIn(b, p, period);
     case "placed":
       return inPeriod(b.placed, period);
     case "cancelled":
       return b.status === "cancelled" && b.cancelled !== null && inPeriod(b.cancelled, period);
     case "no_show":
-      return b.status === "no_show" && inPeriod(arrivalOf(b, p), period);
+      return b.status === "no_show" && arrivalIn(b, p, period);
     case "all":
       return inPeriod(b.placed, period) || inPeriod(b.modified, period);
   }

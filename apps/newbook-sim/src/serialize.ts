@@ -1,5 +1,5 @@
 import { guestsFor } from "./guests";
-import { bookingTotal, inventoryItems, nights, tariffsQuoted } from "./pricing";
+import { inventoryItems, round2, tariffsQuoted } from "./pricing";
 import { arrivalOf, type CategoryOccupancy, departureOf, type EarnedRevenueRow } from "./queries";
 import type { StatusCasing, Switches } from "./switches";
 import type { Booking, BookingStatus, GlAccount, PropertyData, Site } from "./types";
@@ -69,6 +69,10 @@ export function bookingToWire(b: Booking, p: PropertyData, sw: Switches): JsonOb
   const s = new Scalars(sw.numeric_scalars);
   const category = p.categories.find((c) => c.id === b.categoryId);
   const site = b.siteId === null ? undefined : p.sites.find((x) => x.id === b.siteId);
+  const tariffs = tariffsQuoted(b);
+  const items = inventoryItems(b, p);
+  const total =
+    tariffs.reduce((sum, t) => sum + t.calculatedAmount, 0) + items.reduce((sum, i) => sum + i.amount, 0);
   return {
     booking_id: s.int(b.id),
     booking_reference_id: b.reference,
@@ -77,7 +81,7 @@ export function bookingToWire(b: Booking, p: PropertyData, sw: Switches): JsonOb
     booking_cancelled: b.cancelled,
     booking_arrival: arrivalOf(b, p),
     booking_departure: departureOf(b, p),
-    booking_length: s.int(nights(b).length),
+    booking_length: s.int(tariffs.length),
     booking_eta: `${b.arrivalDate} ${b.eta}`,
     booking_status: formatStatus(b.status, sw.status_casing),
     booking_adults: s.int(b.adults),
@@ -88,7 +92,7 @@ export function bookingToWire(b: Booking, p: PropertyData, sw: Switches): JsonOb
     site_id: site ? s.int(site.id) : null,
     site_name: site ? site.name : null,
     tariff_name: b.tariffName,
-    booking_total: s.money(bookingTotal(b, p)),
+    booking_total: s.money(round2(total)),
     guests: guestsFor(b.guestSeed, b.adults, b.children).map((g) => ({
       firstname: g.firstname,
       lastname: g.lastname,
@@ -98,7 +102,7 @@ export function bookingToWire(b: Booking, p: PropertyData, sw: Switches): JsonOb
         { type: "phone", content: g.phone },
       ],
     })),
-    inventory_items: inventoryItems(b, p).map((i) => ({
+    inventory_items: items.map((i) => ({
       stay_date: i.stayDate,
       description: i.description,
       item_name: i.itemName,
@@ -106,7 +110,7 @@ export function bookingToWire(b: Booking, p: PropertyData, sw: Switches): JsonOb
       gl_account_id: s.int(i.glAccountId),
       gl_account_code: i.glAccountCode,
     })),
-    tariffs_quoted: tariffsQuoted(b).map((t) => ({
+    tariffs_quoted: tariffs.map((t) => ({
       stay_date: t.stayDate,
       label: t.label,
       calculated_amount: s.money(t.calculatedAmount),
