@@ -1,0 +1,54 @@
+import type { ReactNode } from "react";
+import { BrowserRouter, Navigate, Route, Routes } from "react-router-dom";
+import { errorMessage } from "./api/client";
+import { Layout } from "./components/Layout";
+import { DashboardPage } from "./pages/DashboardPage";
+import { LoginPage } from "./pages/LoginPage";
+import { OpsPage } from "./pages/OpsPage";
+import { ResidentsPage } from "./pages/ResidentsPage";
+import { SettingsPage } from "./pages/SettingsPage";
+import { SyncHistoryPage } from "./pages/SyncHistoryPage";
+import { useSession } from "./session";
+
+function RequireLogin({ children }: { children: ReactNode }) {
+  const { loggedIn, me, meError, logout } = useSession();
+  if (!loggedIn) return <Navigate to="/login" replace />;
+  if (meError) {
+    return (
+      <main className="login">
+        <div className="card login-card" role="alert">
+          <p className="status-error">{errorMessage(meError)}</p>
+          <button type="button" onClick={logout}>
+            Back to sign in
+          </button>
+        </div>
+      </main>
+    );
+  }
+  if (!me) return <p className="muted page-loading">Loading…</p>;
+  return <>{children}</>;
+}
+
+export function App() {
+  return (
+    <BrowserRouter>
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route
+          element={
+            <RequireLogin>
+              <Layout />
+            </RequireLogin>
+          }
+        >
+          <Route index element={<DashboardPage />} />
+          <Route path="settings" element={<SettingsPage />} />
+          <Route path="residents" element={<ResidentsPage />} />
+          <Route path="history" element={<SyncHistoryPage />} />
+          <Route path="ops" element={<OpsPage />} />
+          <Route path="*" element={<Navigate to="/" replace />} />
+        </Route>
+      </Routes>
+    </BrowserRouter>
+  );
+}

@@ -1,0 +1,22 @@
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { apiRequest } from "./client";
+import { queryKeys } from "./keys";
+import type { KitchenHealth } from "./types";
+
+export function useKitchensHealth(enabled = true) {
+  return useQuery({
+    queryKey: queryKeys.adminKitchens,
+    queryFn: () => apiRequest<{ kitchens: KitchenHealth[] }>("/api/admin/kitchens", { scoped: false }),
+    enabled,
+    refetchInterval: 15_000,
+  });
+}
+
+export const BULL_BOARD_PATH = "/admin/queues";
+
+/** Bull Board is a server-rendered page: it authenticates with a cookie the API sets here. */
+export function useOpenBullBoard() {
+  return useMutation({
+    mutationFn: () => apiRequest<unknown>("/api/admin/queues-session", { method: "POST", scoped: false }),
+  });
+}

@@ -1,0 +1,136 @@
+/** Typed fetch client: bearer token from localStorage, JSON in/out, errors carry the API error shape. */
+
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+export interface ApiErrorBody {
+  code: string;
+  message: string;
+  details?: FieldIssue[];
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: FieldIssue[];
+
+  constructor(status: number, body: ApiErrorBody) {
+    super(body.message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = body.code;
+    this.details = body.details ?? [];
+  }
+}
+
+const TOKEN_KEY = "occ.token";
+const KITCHEN_SCOPE_KEY = "occ.kitchenScope";
+
+export const tokenStore = {
+  get: (): string | null => localStorage.getItem(TOKEN_KEY),
+  set: (token: string): void => localStorage.setItem(TOKEN_KEY, token),
+  clear: (): void => localStorage.removeItem(TOKEN_KEY),
+};
+
+/** Admins look at one kitchen at a time; the API takes it as ?kitchen_id=. */
+export const kitchenScopeStore = {
+  get: (): number | null => {
+    const raw = localStorage.getItem(KITCHEN_SCOPE_KEY);
+    return raw === null ? null : Number(raw);
+  },
+  set: (kitchenId: number | null): void => {
+    if (kitchenId === null) localStorage.removeItem(KITCHEN_SCOPE_KEY);
+    else localStorage.setItem(KITCHEN_SCOPE_KEY, String(kitchenId));
+  },
+};
+
+type QueryValue = string | number | boolean | null | undefined;
+
+export interface RequestOptions {
+  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  body?: unknown;
+  query?: Record<string, QueryValue>;
+  /** Kitchen-scoped resources carry the admin's selected kitchen; auth and admin endpoints do not. */
+  scoped?: boolean;
+}
+
+function buildUrl(path: string, query: Record<string, QueryValue>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== "") params.set(key, String(value));
+  }
+  const search = params.toString();
+  return search ? `${path}?${search}` : path;
+}
+
+function isErrorEnvelope(value: unknown): value is { error: ApiErrorBody } {
+  if (typeof value !== "object" || value === null || !("error" in value)) return false;
+  const error = (value as { error: unknown }).error;
+  return typeof error === "object" && error !== null && "message" in error;
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+let unauthorizedHandler: (() => void) | null = null;
+
+/** Called when a request with a token comes back 401: the session is over. */
+export function onUnauthorized(handler: (() => void) | null): void {
+  unauthorizedHandler = handler;
+}
+
+export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const { method = "GET", body, query = {}, scoped = true } = options;
+  const kitchenId = scoped ? kitchenScopeStore.get() : null;
+  const url = buildUrl(path, kitchenId === null ? query : { ...query, kitchen_id: kitchenId });
+  const headers: Record<string, string> = { Accept: "application/json" };
+  const token = tokenStore.get();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+    });
+  } catch {
+    throw new ApiError(0, {
+      code: "network_error",
+      message: "Cannot reach the server. Check your connection.",
+    });
+  }
+
+  const payload = await readJson(response);
+  if (!response.ok) {
+    if (response.status === 401 && token) unauthorizedHandler?.();
+    if (isErrorEnvelope(payload)) throw new ApiError(response.status, payload.error);
+    throw new ApiError(response.status, {
+      code: `http_${response.status}`,
+      message: `The server answered ${response.status} ${response.statusText}`.trim(),
+    });
+  }
+  return payload as T;
+}
+
+/** The message for one form field, matching "field" or a nested path ending in it ("body.field"). */
+export function fieldError(error: unknown, field: string): string | undefined {
+  if (!(error instanceof ApiError)) return undefined;
+  return error.details.find((d) => d.field === field || d.field.endsWith(`.${field}`))?.message;
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return "Something went wrong";
+}

@@ -1,0 +1,73 @@
+import { type QueryClient, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
+import { apiRequest } from "./client";
+import { queryKeys } from "./keys";
+import type { FrequentSyncSettings, FrequentSyncUpdate, SyncNowResponse, SyncRun } from "./types";
+
+const SETTINGS_PATH = "/api/settings/newbook-frequent-sync";
+const STATUS_POLL_MS = 15_000;
+const RUN_POLL_MS = 1_000;
+
+export function isRunFinished(run: Pick<SyncRun, "status"> | undefined): boolean {
+  return (
+    run !== undefined && (run.status === "success" || run.status === "failed" || run.status === "skipped")
+  );
+}
+
+/** Everything a finished sync may have changed. */
+export function refreshAfterSync(queryClient: QueryClient): Promise<unknown> {
+  return Promise.all(
+    [
+      queryKeys.frequentSync,
+      queryKeys.occupancyAll,
+      queryKeys.syncRunsAll,
+      queryKeys.residentsAll,
+      queryKeys.alertsAll,
+      queryKeys.adminKitchens,
+    ].map((queryKey) => queryClient.invalidateQueries({ queryKey })),
+  );
+}
+
+/** The settings and the status box; polls so the dashboard widget stays current on its own. */
+export function useFrequentSyncSettings() {
+  return useQuery({
+    queryKey: queryKeys.frequentSync,
+    queryFn: () => apiRequest<FrequentSyncSettings>(SETTINGS_PATH),
+    refetchInterval: STATUS_POLL_MS,
+  });
+}
+
+export function useUpdateFrequentSync() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (update: FrequentSyncUpdate) =>
+      apiRequest<FrequentSyncSettings>(SETTINGS_PATH, { method: "PATCH", body: update }),
+    onSuccess: (settings) => queryClient.setQueryData(queryKeys.frequentSync, settings),
+  });
+}
+
+export function useSyncNow() {
+  return useMutation({
+    mutationFn: () => apiRequest<SyncNowResponse>("/api/newbook/frequent-sync/run", { method: "POST" }),
+  });
+}
+
+export function useSyncRunById(runId: string | null, pollMs = RUN_POLL_MS) {
+  return useQuery({
+    queryKey: queryKeys.syncRun(runId ?? ""),
+    queryFn: () => apiRequest<SyncRun>(`/api/newbook/sync-runs/${encodeURIComponent(runId ?? "")}`),
+    enabled: runId !== null,
+    refetchInterval: (query) => (isRunFinished(query.state.data) ? false : pollMs),
+  });
+}
+
+/** Follows one run until it finishes, then refreshes everything the run may have changed. */
+export function useFollowedSyncRun(runId: string | null) {
+  const queryClient = useQueryClient();
+  const query = useSyncRunById(runId);
+  const finished = isRunFinished(query.data);
+  useEffect(() => {
+    if (finished) void refreshAfterSync(queryClient);
+  }, [finished, queryClient]);
+  return query;
+}

@@ -1,0 +1,45 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
+import { apiRequest } from "./client";
+import { refreshAfterSync } from "./frequentSync";
+import { queryKeys } from "./keys";
+import type { HistoricalSyncJob, HistoricalSyncStarted } from "./types";
+
+const POLL_MS = 1_000;
+
+/** BullMQ job states that will not change any more. */
+export function isJobFinished(job: Pick<HistoricalSyncJob, "state"> | undefined): boolean {
+  return job !== undefined && (job.state === "completed" || job.state === "failed");
+}
+
+export function useStartHistoricalSync() {
+  return useMutation({
+    mutationFn: (range: { date_from: string; date_to: string }) =>
+      apiRequest<HistoricalSyncStarted>("/api/newbook/sync", { method: "POST", body: range }),
+  });
+}
+
+export function useResumeHistoricalSync() {
+  return useMutation({
+    mutationFn: (jobId: string) =>
+      apiRequest<{ job_id: string }>(`/api/newbook/sync/${encodeURIComponent(jobId)}/resume`, {
+        method: "POST",
+      }),
+  });
+}
+
+/** Polls a historical sync job until it completes or fails. */
+export function useHistoricalSyncJob(jobId: string | null) {
+  const queryClient = useQueryClient();
+  const query = useQuery({
+    queryKey: queryKeys.historicalJob(jobId ?? ""),
+    queryFn: () => apiRequest<HistoricalSyncJob>(`/api/newbook/sync/${encodeURIComponent(jobId ?? "")}`),
+    enabled: jobId !== null,
+    refetchInterval: (q) => (isJobFinished(q.state.data) ? false : POLL_MS),
+  });
+  const finished = isJobFinished(query.data);
+  useEffect(() => {
+    if (finished) void refreshAfterSync(queryClient);
+  }, [finished, queryClient]);
+  return query;
+}

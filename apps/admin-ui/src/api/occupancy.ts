@@ -1,0 +1,12 @@
+import { useQuery } from "@tanstack/react-query";
+import { apiRequest } from "./client";
+import { queryKeys } from "./keys";
+import type { Occupancy } from "./types";
+
+export function useOccupancy(from: string, to: string) {
+  return useQuery({
+    queryKey: queryKeys.occupancy(from, to),
+    queryFn: () => apiRequest<Occupancy>("/api/occupancy", { query: { from, to } }),
+    refetchInterval: 15_000,
+  });
+}

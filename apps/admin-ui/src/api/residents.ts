@@ -1,0 +1,13 @@
+import { useQuery } from "@tanstack/react-query";
+import { apiRequest } from "./client";
+import { queryKeys } from "./keys";
+import type { Residents } from "./types";
+
+/** `start` "" lets the API pick today in the kitchen's timezone. */
+export function useResidents(start: string) {
+  return useQuery({
+    queryKey: queryKeys.residents(start),
+    queryFn: () => apiRequest<Residents>("/api/residents", { query: { start } }),
+    refetchInterval: 60_000,
+  });
+}

@@ -1,0 +1,74 @@
+import type { DayFigures, OccupancyDay } from "../api/types";
+import { changedFigures, describeChange } from "../lib/occupancyDiff";
+import { formatLocalDate } from "../lib/time";
+import { RelativeTime } from "./Time";
+
+const COLUMNS: readonly { field: keyof DayFigures; label: string }[] = [
+  { field: "rooms_occupied", label: "Rooms occupied" },
+  { field: "guests", label: "Guests" },
+  { field: "arrivals", label: "Arrivals" },
+  { field: "departures", label: "Departures" },
+  { field: "breakfast_covers", label: "Breakfast" },
+  { field: "dinner_covers", label: "Dinner" },
+];
+const FIELDS = COLUMNS.map((c) => c.field);
+
+/** Next days at a glance; cells that changed with the last sync are highlighted, old -> new on hover. */
+export function OccupancyTable({ days, today }: { days: OccupancyDay[]; today: string }) {
+  return (
+    <div className="table-scroll">
+      <table className="data-table" data-testid="occupancy-table">
+        <caption className="visually-hidden">
+          Occupancy per day; highlighted cells changed with the last sync
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Date</th>
+            {COLUMNS.map((c) => (
+              <th scope="col" key={c.field} className="num">
+                {c.label}
+              </th>
+            ))}
+            <th scope="col">Changed</th>
+          </tr>
+        </thead>
+        <tbody>
+          {days.map((day) => {
+            const changes = changedFigures<keyof DayFigures>(day, day.previous, FIELDS);
+            return (
+              <tr
+                key={day.date}
+                data-date={day.date}
+                className={day.date === today ? "row-today" : undefined}
+              >
+                <th scope="row">
+                  {formatLocalDate(day.date)}
+                  {day.date === today && <span className="muted"> (today)</span>}
+                </th>
+                {COLUMNS.map(({ field }) => {
+                  const change = changes[field];
+                  return (
+                    <td
+                      key={field}
+                      data-field={field}
+                      className={change ? "num cell-changed" : "num"}
+                      title={
+                        change ? `Changed since the previous sync: ${describeChange(change)}` : undefined
+                      }
+                    >
+                      {day[field]}
+                      {field === "rooms_occupied" && <span className="muted"> / {day.rooms_available}</span>}
+                    </td>
+                  );
+                })}
+                <td>
+                  <RelativeTime iso={day.changed_at} fallback="—" />
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

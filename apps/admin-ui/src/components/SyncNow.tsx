@@ -1,0 +1,57 @@
+import { useState } from "react";
+import { errorMessage } from "../api/client";
+import { isRunFinished, useFollowedSyncRun, useSyncNow } from "../api/frequentSync";
+import type { SyncRun } from "../api/types";
+import { runTone } from "../lib/syncBadge";
+import { formatDuration } from "../lib/time";
+import { Badge } from "./Badge";
+
+/** "Sync now": queues a run and shows its progress live until it finishes. */
+export function SyncNowButton() {
+  const syncNow = useSyncNow();
+  const [runId, setRunId] = useState<string | null>(null);
+  const run = useFollowedSyncRun(runId);
+
+  const start = () => {
+    syncNow.mutate(undefined, { onSuccess: (result) => setRunId(result.run_id) });
+  };
+  const busy = syncNow.isPending || (run.data !== undefined && !isRunFinished(run.data));
+
+  return (
+    <div className="sync-now">
+      <button type="button" className="button-primary" onClick={start} disabled={busy}>
+        {busy ? "Syncing…" : "Sync now"}
+      </button>
+      <span className="sync-now-status" role="status" aria-live="polite">
+        {syncNow.isPending && <span className="status-pending">Queuing…</span>}
+        {syncNow.isError && <span className="status-error">{errorMessage(syncNow.error)}</span>}
+        {syncNow.data?.already_running && !run.data && <span>A sync is already running; following it.</span>}
+        {run.data && <RunProgress run={run.data} />}
+        {run.error && <span className="status-error">{errorMessage(run.error)}</span>}
+      </span>
+    </div>
+  );
+}
+
+function RunProgress({ run }: { run: SyncRun }) {
+  return (
+    <span className="run-progress" data-run-status={run.status}>
+      <Badge tone={runTone(run.status)}>{run.status}</Badge>{" "}
+      {run.status === "running" && run.progress_total > 0 && (
+        <span>
+          {run.progress_done} / {run.progress_total}
+        </span>
+      )}
+      {run.status === "success" && (
+        <span>
+          {run.bookings_fetched} bookings, {run.rows_changed} rows changed
+          {run.duration_ms !== null && ` in ${formatDuration(run.duration_ms)}`}
+        </span>
+      )}
+      {run.status === "failed" && <span className="status-error">{run.error_message}</span>}
+      {run.status === "skipped" && (
+        <span>{run.error_message ?? "Another sync was running for this kitchen."}</span>
+      )}
+    </span>
+  );
+}

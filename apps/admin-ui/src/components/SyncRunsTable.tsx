@@ -1,0 +1,60 @@
+import type { SyncRun } from "../api/types";
+import { runTone } from "../lib/syncBadge";
+import { formatDuration } from "../lib/time";
+import { Badge } from "./Badge";
+import { DateTime } from "./Time";
+
+export function SyncRunsTable({ runs }: { runs: SyncRun[] }) {
+  if (runs.length === 0) return <p className="muted">No runs match.</p>;
+  return (
+    <div className="table-scroll">
+      <table className="data-table" data-testid="sync-runs-table">
+        <thead>
+          <tr>
+            <th scope="col">Queued</th>
+            <th scope="col">Kind</th>
+            <th scope="col">Outcome</th>
+            <th scope="col">Window</th>
+            <th scope="col" className="num">
+              Duration
+            </th>
+            <th scope="col" className="num">
+              Calls
+            </th>
+            <th scope="col" className="num">
+              Bookings
+            </th>
+            <th scope="col" className="num">
+              Rows changed
+            </th>
+            <th scope="col">Error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((run) => (
+            <tr key={run.id} data-status={run.status}>
+              <td>
+                <DateTime iso={run.queued_at} />
+              </td>
+              <td>
+                {run.kind}
+                <span className="muted"> · {run.trigger}</span>
+              </td>
+              <td>
+                <Badge tone={runTone(run.status)}>{run.status}</Badge>
+              </td>
+              <td>
+                {run.window_from} → {run.window_to}
+              </td>
+              <td className="num">{run.duration_ms === null ? "—" : formatDuration(run.duration_ms)}</td>
+              <td className="num">{run.newbook_calls}</td>
+              <td className="num">{run.bookings_fetched}</td>
+              <td className="num">{run.rows_changed}</td>
+              <td className="cell-error">{run.error_message}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import type { SyncStats } from "../api/types";
+import { statsPoints } from "../lib/syncStatsSeries";
+import { formatClock, formatDateTime } from "../lib/time";
+import { useSession } from "../session";
+
+export function SyncStatsCharts({ stats }: { stats: SyncStats }) {
+  const { timeZone } = useSession();
+  const points = statsPoints(stats.series);
+  const tick = (iso: string) =>
+    stats.period === "24h" ? formatClock(iso, timeZone) : formatDateTime(iso, timeZone).slice(0, 6);
+  const label = (iso: unknown) => (typeof iso === "string" ? formatDateTime(iso, timeZone) : "");
+  return (
+    <div className="charts-row">
+      <figure className="chart">
+        <figcaption>Average duration (s)</figcaption>
+        <ResponsiveContainer width="100%" height={220}>
+          <LineChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
+            <XAxis dataKey="bucket_start" tickFormatter={tick} tick={{ fontSize: 12 }} minTickGap={24} />
+            <YAxis tick={{ fontSize: 12 }} />
+            <Tooltip labelFormatter={label} />
+            <Line
+              dataKey="avg_duration_s"
+              name="Avg duration (s)"
+              stroke="var(--chart-1)"
+              dot={false}
+              connectNulls
+              isAnimationActive={false}
+            />
+          </LineChart>
+        </ResponsiveContainer>
+      </figure>
+      <figure className="chart">
+        <figcaption>Success rate (%)</figcaption>
+        <ResponsiveContainer width="100%" height={220}>
+          <LineChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
+            <XAxis dataKey="bucket_start" tickFormatter={tick} tick={{ fontSize: 12 }} minTickGap={24} />
+            <YAxis domain={[0, 100]} tick={{ fontSize: 12 }} />
+            <Tooltip labelFormatter={label} />
+            <Line
+              dataKey="success_rate"
+              name="Success rate (%)"
+              stroke="var(--chart-2)"
+              dot={false}
+              isAnimationActive={false}
+            />
+          </LineChart>
+        </ResponsiveContainer>
+      </figure>
+    </div>
+  );
+}

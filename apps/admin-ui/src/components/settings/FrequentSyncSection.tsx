@@ -1,0 +1,110 @@
+import { type KeyboardEvent, useState } from "react";
+import { fieldError } from "../../api/client";
+import { useFrequentSyncSettings, useUpdateFrequentSync } from "../../api/frequentSync";
+import { type FrequentSyncSettings, SYNC_INTERVALS } from "../../api/types";
+import { describedBy, Field } from "../Field";
+import { MutationStatus } from "../MutationStatus";
+import { QueryState } from "../QueryState";
+import { SyncNowButton } from "../SyncNow";
+import { SyncStatusBox } from "../SyncStatusBox";
+
+const RECOMMENDED_INTERVAL = 15;
+
+function intervalLabel(minutes: number): string {
+  return `Every ${minutes} minutes${minutes === RECOMMENDED_INTERVAL ? " (Recommended)" : ""}`;
+}
+
+/** "Newbook Frequent Updates" as in the original plan: toggle, interval, days ahead, status box. */
+export function FrequentSyncSection() {
+  const settings = useFrequentSyncSettings();
+  return (
+    <section className="card" aria-labelledby="frequent-title">
+      <h2 id="frequent-title">Newbook Frequent Updates</h2>
+      <p className="muted">
+        Automatically sync hotel occupancy for the next days at regular intervals, so the dashboard and the
+        residents view pick up last-minute bookings.
+      </p>
+      <QueryState query={settings}>{(s) => <FrequentSyncForm settings={s} />}</QueryState>
+    </section>
+  );
+}
+
+function FrequentSyncForm({ settings }: { settings: FrequentSyncSettings }) {
+  const update = useUpdateFrequentSync();
+  const [daysAhead, setDaysAhead] = useState(String(settings.days_ahead));
+  const daysError = fieldError(update.error, "days_ahead");
+  const intervalError = fieldError(update.error, "sync_interval_minutes");
+
+  const commitDaysAhead = () => {
+    const value = Number(daysAhead);
+    if (daysAhead.trim() === "" || value === settings.days_ahead) return;
+    update.mutate({ days_ahead: value });
+  };
+  const onDaysKey = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      commitDaysAhead();
+    }
+  };
+
+  return (
+    <div className="form-stack">
+      <div className="field field-inline">
+        <label>
+          <input
+            type="checkbox"
+            checked={settings.is_enabled}
+            disabled={update.isPending}
+            onChange={(e) => update.mutate({ is_enabled: e.target.checked })}
+          />{" "}
+          Enable automatic frequent sync
+        </label>
+      </div>
+      <div className="form-row">
+        <Field id="sync-interval" label="Sync Interval" error={intervalError}>
+          <select
+            id="sync-interval"
+            value={settings.sync_interval_minutes}
+            disabled={update.isPending || !settings.is_enabled}
+            aria-describedby={describedBy("sync-interval", { error: intervalError })}
+            onChange={(e) => update.mutate({ sync_interval_minutes: Number(e.target.value) })}
+          >
+            {SYNC_INTERVALS.map((minutes) => (
+              <option key={minutes} value={minutes}>
+                {intervalLabel(minutes)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field
+          id="days-ahead"
+          label="Days Ahead"
+          hint="Number of days to sync ahead (default: 7). Saved when you leave the field or press Enter."
+          error={daysError}
+        >
+          <input
+            id="days-ahead"
+            type="number"
+            min={1}
+            max={30}
+            step={1}
+            inputMode="numeric"
+            value={daysAhead}
+            disabled={!settings.is_enabled}
+            aria-invalid={daysError ? true : undefined}
+            aria-describedby={describedBy("days-ahead", { hint: true, error: daysError })}
+            onChange={(e) => setDaysAhead(e.target.value)}
+            onBlur={commitDaysAhead}
+            onKeyDown={onDaysKey}
+          />
+        </Field>
+      </div>
+      <div className="form-actions">
+        <MutationStatus mutation={update} />
+        {update.isSuccess && settings.message && <span className="muted">{settings.message}</span>}
+      </div>
+      <SyncStatusBox settings={settings} />
+      <SyncNowButton />
+    </div>
+  );
+}

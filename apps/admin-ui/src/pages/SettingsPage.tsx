@@ -1,0 +1,17 @@
+import { RequireKitchen } from "../components/RequireKitchen";
+import { FrequentSyncSection } from "../components/settings/FrequentSyncSection";
+import { HistoricalSyncSection } from "../components/settings/HistoricalSyncSection";
+import { NewbookConnectionSection } from "../components/settings/NewbookConnectionSection";
+
+export function SettingsPage() {
+  return (
+    <RequireKitchen>
+      <div className="page settings">
+        <h1>Settings</h1>
+        <NewbookConnectionSection />
+        <FrequentSyncSection />
+        <HistoricalSyncSection />
+      </div>
+    </RequireKitchen>
+  );
+}

@@ -1,0 +1,92 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
+import { useKitchensHealth } from "./api/admin";
+import { useMe } from "./api/auth";
+import { kitchenScopeStore, onUnauthorized, tokenStore } from "./api/client";
+import type { Kitchen, Me } from "./api/types";
+
+export interface Session {
+  loggedIn: boolean;
+  me: Me | undefined;
+  meError: unknown;
+  isAdmin: boolean;
+  /** The kitchen being looked at: the user's own, or the one an admin picked. */
+  kitchen: Kitchen | null;
+  /** Every kitchen's timestamps are shown in that kitchen's own zone. */
+  timeZone: string;
+  /** Admins only: kitchens to choose from. */
+  kitchens: Kitchen[];
+  chooseKitchen: (kitchenId: number | null) => void;
+  markLoggedIn: () => void;
+  logout: () => void;
+}
+
+const SessionContext = createContext<Session | null>(null);
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const queryClient = useQueryClient();
+  const [loggedIn, setLoggedIn] = useState(() => tokenStore.get() !== null);
+  const [scope, setScope] = useState(() => kitchenScopeStore.get());
+  const meQuery = useMe(loggedIn);
+  const me = meQuery.data;
+  const isAdmin = me?.user.role === "admin";
+  const kitchensQuery = useKitchensHealth(loggedIn && isAdmin);
+
+  const logout = useCallback(() => {
+    tokenStore.clear();
+    kitchenScopeStore.set(null);
+    setScope(null);
+    setLoggedIn(false);
+    queryClient.clear();
+  }, [queryClient]);
+
+  useEffect(() => {
+    onUnauthorized(logout);
+    return () => onUnauthorized(null);
+  }, [logout]);
+
+  const chooseKitchen = useCallback(
+    (kitchenId: number | null) => {
+      kitchenScopeStore.set(kitchenId);
+      setScope(kitchenId);
+      // Every cached answer belongs to the previous kitchen.
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== "me" && q.queryKey[0] !== "admin" });
+    },
+    [queryClient],
+  );
+
+  // A scope left behind by an admin must not leak into a manager's requests.
+  useEffect(() => {
+    if (me && !isAdmin && scope !== null) chooseKitchen(null);
+  }, [me, isAdmin, scope, chooseKitchen]);
+
+  const value = useMemo<Session>(() => {
+    const kitchens: Kitchen[] = (kitchensQuery.data?.kitchens ?? []).map(({ id, name, timezone }) => ({
+      id,
+      name,
+      timezone,
+    }));
+    const picked = isAdmin && scope !== null ? kitchens.find((k) => k.id === scope) : undefined;
+    const kitchen = picked ?? me?.kitchen ?? null;
+    return {
+      loggedIn,
+      me,
+      meError: meQuery.error,
+      isAdmin,
+      kitchen,
+      timeZone: kitchen?.timezone ?? "UTC",
+      kitchens,
+      chooseKitchen,
+      markLoggedIn: () => setLoggedIn(true),
+      logout,
+    };
+  }, [loggedIn, me, meQuery.error, isAdmin, scope, kitchensQuery.data, chooseKitchen, logout]);
+
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): Session {
+  const session = useContext(SessionContext);
+  if (!session) throw new Error("useSession outside SessionProvider");
+  return session;
+}
