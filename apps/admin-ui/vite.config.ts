@@ -20,7 +20,10 @@ export default defineConfig({
         // Charts are most of the bundle and change least often: keep them in their own cacheable chunks.
         codeSplitting: {
           groups: [
-            { name: "charts", test: /node_modules[\\/](recharts|d3-|victory-vendor|es-toolkit|immer|react-redux|@reduxjs)/ },
+            {
+              name: "charts",
+              test: /node_modules[\\/](recharts|d3-|victory-vendor|es-toolkit|immer|react-redux|@reduxjs)/,
+            },
             { name: "vendor", test: /node_modules/ },
           ],
         },
