@@ -114,9 +114,9 @@ export function classifyTransportFailure(
   return new NewbookNetworkError(action, failure.code ?? "unknown network error");
 }
 
-/** A zod failure on `data` as a protocol error naming the first offending field. */
-export function protocolErrorFromZod(action: string, error: z.ZodError, pathPrefix: string): NewbookError {
+/** A zod failure on an envelope as a protocol error naming the first offending field ("data.3.booking_id"). */
+export function protocolErrorFromZod(action: string, error: z.ZodError): NewbookError {
   const issue = error.issues[0];
-  const field = [pathPrefix, ...(issue?.path ?? []).map(String)].filter(Boolean).join(".");
+  const field = (issue?.path ?? []).map(String).join(".");
   return new NewbookProtocolError(action, issue?.message ?? "invalid data", field || null);
 }

@@ -91,19 +91,27 @@ const DEFAULT_RETRY_MAX_DELAY_MS = 30_000;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Reads `data` (or a list page) out of a successful envelope, or says which field is wrong. */
-type DataParser<T> = (envelope: Envelope) => { ok: true; value: T } | { ok: false; error: NewbookError };
+/** Reads the typed result out of a successful envelope, or says which field is wrong. */
+type EnvelopeParser<T> = (envelope: Envelope) => { ok: true; value: T } | { ok: false; error: NewbookError };
+
+function envelopeParser<S extends z.ZodType, T>(
+  action: string,
+  schema: S,
+  map: (envelope: z.output<S>) => T,
+): EnvelopeParser<T> {
+  return (envelope) => {
+    const parsed = schema.safeParse(envelope);
+    if (!parsed.success) return { ok: false, error: protocolErrorFromZod(action, parsed.error) };
+    return { ok: true, value: map(parsed.data) };
+  };
+}
 
 function dataParser<S extends z.ZodType, T>(
   action: string,
   schema: S,
   map: (data: z.output<S>) => T,
-): DataParser<T> {
-  return (envelope) => {
-    const parsed = schema.safeParse(envelope.data);
-    if (!parsed.success) return { ok: false, error: protocolErrorFromZod(action, parsed.error, "data") };
-    return { ok: true, value: map(parsed.data) };
-  };
+): EnvelopeParser<T> {
+  return envelopeParser(action, z.looseObject({ data: schema }), (envelope) => map(envelope.data));
 }
 
 // Newbook sends an empty list as [], but some accounts omit `data` or send null when nothing matches.
@@ -183,7 +191,7 @@ export class NewbookClient {
   /** Every booking of the listing, following pages to the end; duplicates across pages are merged. */
   async listBookings(query: ListBookingsQuery): Promise<NewbookBooking[]> {
     const action = "bookings_list";
-    const parsePage = dataParser(
+    const parsePage = envelopeParser(
       action,
       bookingPageSchema,
       (page): BookingPage => ({
@@ -306,7 +314,11 @@ export class NewbookClient {
   }
 
   /** One action with retries: rate-limit slot, HTTP attempt, classification, backoff, again. */
-  private async call<T>(action: string, params: Record<string, unknown>, parse: DataParser<T>): Promise<T> {
+  private async call<T>(
+    action: string,
+    params: Record<string, unknown>,
+    parse: EnvelopeParser<T>,
+  ): Promise<T> {
     const started = this.now();
     for (let retries = 0; ; retries++) {
       await this.options.rateLimiter?.acquire(this.credentialKey);
@@ -338,7 +350,7 @@ export class NewbookClient {
     action: string,
     params: Record<string, unknown>,
     attempt: number,
-    parse: DataParser<T>,
+    parse: EnvelopeParser<T>,
   ): Promise<{ ok: true; value: T } | { ok: false; error: NewbookError }> {
     const started = this.now();
     const result = await this.send(action, params).then((classified) =>

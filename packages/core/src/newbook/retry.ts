@@ -29,7 +29,8 @@ export function parseRetryAfter(value: string | undefined | null, nowMs: number)
   const text = value.trim();
   if (text === "") return null;
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  const at = Date.parse(text);
+  // An HTTP date always names its month; without that, Date.parse reads things like "-5" as a year.
+  const at = /[a-z]{3}/i.test(text) ? Date.parse(text) : Number.NaN;
   if (Number.isNaN(at)) return null;
   return Math.max(0, at - nowMs);
 }

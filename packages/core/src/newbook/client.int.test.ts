@@ -1,0 +1,377 @@
+import { PassThrough } from "node:stream";
+import { type RunningSimulator, type SimProperty, startSimulator } from "@occ/newbook-sim";
+import { createLogger } from "../logger";
+import { type ListBookingsQuery, NewbookClient, type NewbookClientOptions } from "./client";
+import {
+  NewbookApiError,
+  NewbookAuthError,
+  NewbookNetworkError,
+  NewbookProtocolError,
+  NewbookThrottledError,
+} from "./errors";
+import type { NewbookRequestEvent } from "./stats";
+import { SimControl } from "./testing/sim-control";
+
+let sim: RunningSimulator;
+let control: SimControl;
+let property: SimProperty;
+
+beforeAll(async () => {
+  sim = await startSimulator({ properties: 1, rooms: 40, seed: 11 });
+  control = new SimControl(sim.controlUrl);
+  property = sim.properties[0]!;
+});
+afterAll(() => sim.close());
+beforeEach(async () => {
+  await control.reset();
+  await control.setSwitches({
+    throttle_form: "429",
+    retry_after: true,
+    bad_api_key_status: 200,
+    throttle_per_minute: 100,
+  });
+});
+
+interface Harness {
+  client: NewbookClient;
+  sleeps: number[];
+  events: NewbookRequestEvent[];
+}
+
+function harness(overrides: Partial<NewbookClientOptions> = {}): Harness {
+  const sleeps: number[] = [];
+  const events: NewbookRequestEvent[] = [];
+  const client = new NewbookClient({
+    baseUrl: sim.baseUrl,
+    region: property.region,
+    username: property.username,
+    password: property.password,
+    apiKey: property.apiKey,
+    timeoutMs: 2000,
+    connectTimeoutMs: 1000,
+    maxRetries: 3,
+    retryBaseMs: 100,
+    retryMaxTotalMs: 60_000,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    random: () => 0.5,
+    onRequest: (event) => events.push(event),
+    ...overrides,
+  });
+  return { client, sleeps, events };
+}
+
+const EVERYTHING: ListBookingsQuery = {
+  periodFrom: "2000-01-01",
+  periodTo: "2100-01-01",
+  listType: "staying",
+};
+
+/** data_total as Newbook reports it, read with a raw one-row request. */
+async function simTotal(query: ListBookingsQuery): Promise<number> {
+  const response = await fetch(`${sim.baseUrl}/bookings_list`, {
+    method: "POST",
+    headers: {
+      authorization: `Basic ${Buffer.from(`${property.username}:${property.password}`).toString("base64")}`,
+      "content-type": "application/json",
+    },
+    body: JSON.stringify({
+      api_key: property.apiKey,
+      region: property.region,
+      list_type: query.listType,
+      period_from: query.periodFrom,
+      period_to: query.periodTo,
+      data_limit: 1,
+    }),
+  });
+  const body = (await response.json()) as { data_total: string | number };
+  return Number(body.data_total);
+}
+
+async function requestsFor(action: string) {
+  return (await control.requests()).filter((r) => r.action === action);
+}
+
+describe("NewbookClient actions against the simulator", () => {
+  it("reads every action into normalised objects", async () => {
+    const { client } = harness();
+    await expect(client.authTest()).resolves.toBeUndefined();
+
+    const sites = await client.listSites();
+    expect(sites).toHaveLength(40);
+    expect(sites[0]).toEqual(
+      expect.objectContaining({ siteId: expect.any(String), categoryId: expect.any(String) }),
+    );
+
+    const accounts = await client.listGlAccounts();
+    expect(accounts.length).toBeGreaterThan(0);
+    expect(typeof accounts[0]?.active).toBe("boolean");
+
+    const [first] = await client.listBookings({ ...EVERYTHING, periodTo: "2100-01-01" });
+    expect(first).toBeDefined();
+    const again = await client.getBooking(first!.bookingId);
+    expect(again).toEqual(first);
+
+    const occupancy = await client.reportsOccupancy("2026-01-01", "2026-01-03");
+    expect(occupancy.length).toBeGreaterThan(0);
+    expect(occupancy[0]?.days.map((d) => d.date)).toEqual(["2026-01-01", "2026-01-02", "2026-01-03"]);
+    expect(occupancy.reduce((sum, c) => sum + (c.days[0]?.available ?? 0), 0)).toBe(40);
+
+    const revenue = await client.earnedRevenue("2026-01-01", "2026-01-02", { increment: "day" });
+    expect(revenue.every((r) => r.period === "2026-01-01" || r.period === "2026-01-02")).toBe(true);
+    client.close();
+  });
+
+  it("answers an unknown booking with Newbook's message, not retried", async () => {
+    const { client, sleeps } = harness();
+    const error = await client.getBooking("999999999").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NewbookApiError);
+    expect((error as NewbookApiError).newbookMessage).toContain("999999999");
+    expect(sleeps).toEqual([]);
+    client.close();
+  });
+
+  it("counts every attempt by action and outcome", async () => {
+    await control.addFault(property.id, { type: "http500", count: 1, actions: ["auth_test"] });
+    const { client, events } = harness();
+    await client.authTest();
+    await client.listSites();
+    expect(events.map((e) => [e.action, e.outcome, e.attempt])).toEqual([
+      ["auth_test", "server_error", 0],
+      ["auth_test", "ok", 1],
+      ["sites_list", "ok", 0],
+    ]);
+    const stats = client.stats;
+    expect(stats.totalCalls).toBe(3);
+    expect(stats.byAction).toEqual({ auth_test: { server_error: 1, ok: 1 }, sites_list: { ok: 1 } });
+    expect(stats.totalMs).toBeGreaterThanOrEqual(0);
+    client.close();
+  });
+});
+
+describe("paging", () => {
+  it("reads every page of 1000 and nothing twice", async () => {
+    const total = await simTotal(EVERYTHING);
+    expect(total).toBeGreaterThan(2000);
+    await control.reset();
+    const { client } = harness();
+    const bookings = await client.listBookings(EVERYTHING);
+    expect(bookings).toHaveLength(total);
+    expect(new Set(bookings.map((b) => b.bookingId)).size).toBe(total);
+    const pages = await requestsFor("bookings_list");
+    expect(pages.map((r) => [Number(r.params.data_offset), Number(r.params.data_limit)])).toEqual(
+      Array.from({ length: Math.ceil(total / 1000) }, (_, i) => [i * 1000, 1000]),
+    );
+    client.close();
+  });
+
+  it("stops at data_total when it is an exact multiple of the page size (no empty extra page)", async () => {
+    const query: ListBookingsQuery = {
+      periodFrom: "2091-01-01",
+      periodTo: "2099-01-01",
+      listType: "staying",
+    };
+    expect(await simTotal(query)).toBe(0);
+    await control.addBookings(property.id, "2091-01-02", 2000);
+    expect(await simTotal(query)).toBe(2000);
+    await control.reset();
+    const { client } = harness();
+    expect(await client.listBookings(query)).toHaveLength(2000);
+    expect(await requestsFor("bookings_list")).toHaveLength(2);
+    client.close();
+  }, 60_000);
+
+  it("makes one request for an empty listing", async () => {
+    const { client } = harness();
+    expect(
+      await client.listBookings({ periodFrom: "2150-01-01", periodTo: "2150-02-01", listType: "staying" }),
+    ).toEqual([]);
+    expect(await requestsFor("bookings_list")).toHaveLength(1);
+    client.close();
+  });
+
+  it("retries a fault in the middle of paging and still returns the complete listing", async () => {
+    const total = await simTotal(EVERYTHING);
+    await control.reset();
+    await control.addFault(property.id, { type: "http503", count: 1, after: 1, actions: ["bookings_list"] });
+    const { client, sleeps } = harness();
+    const bookings = await client.listBookings(EVERYTHING);
+    expect(bookings).toHaveLength(total);
+    expect(sleeps).toHaveLength(1);
+    const pages = await requestsFor("bookings_list");
+    expect(pages.map((r) => [Number(r.params.data_offset), r.status])).toEqual([
+      [0, 200],
+      [1000, 503],
+      [1000, 200],
+      ...Array.from({ length: Math.ceil(total / 1000) - 2 }, (_, i) => [(i + 2) * 1000, 200]),
+    ]);
+    client.close();
+  });
+
+  it("fails a runaway listing at the page cap", async () => {
+    const { client } = harness({ pageSize: 10, maxPages: 3 });
+    const error = await client.listBookings(EVERYTHING).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NewbookProtocolError);
+    expect((error as Error).message).toMatch(/3 pages/);
+    expect(await requestsFor("bookings_list")).toHaveLength(3);
+    client.close();
+  });
+});
+
+describe("faults", () => {
+  it.each(["http500", "http502", "http503"] as const)("recovers from %s after retries", async (type) => {
+    await control.addFault(property.id, { type, count: 2, actions: ["sites_list"] });
+    const { client, sleeps, events } = harness();
+    expect(await client.listSites()).toHaveLength(40);
+    // Full jitter with random() = 0.5: half of base * 2^attempt.
+    expect(sleeps).toEqual([50, 100]);
+    expect(events.map((e) => e.outcome)).toEqual(["server_error", "server_error", "ok"]);
+    expect(await requestsFor("sites_list")).toHaveLength(3);
+    client.close();
+  });
+
+  it("gives up on a persistent 5xx after maxRetries with the last error", async () => {
+    await control.addFault(property.id, { type: "http503", actions: ["sites_list"] });
+    const { client, sleeps } = harness({ maxRetries: 2 });
+    await expect(client.listSites()).rejects.toMatchObject({ code: "server", status: 503 });
+    expect(sleeps).toHaveLength(2);
+    expect(await requestsFor("sites_list")).toHaveLength(3);
+    client.close();
+  });
+
+  it("honours Retry-After on 429", async () => {
+    await control.addFault(property.id, { type: "http429", count: 1, retry_after_seconds: 3 });
+    const { client, sleeps, events } = harness();
+    await client.authTest();
+    expect(sleeps).toHaveLength(1);
+    expect(sleeps[0]).toBeGreaterThanOrEqual(3000);
+    expect(events.map((e) => e.outcome)).toEqual(["throttled", "ok"]);
+    client.close();
+  });
+
+  it("backs off on the simulator's own throttle in its HTTP 200 form and fails once the budget is spent", async () => {
+    await control.setSwitches({ throttle_per_minute: 1, throttle_form: "200" });
+    const { client, sleeps } = harness({ retryMaxTotalMs: 200_000 });
+    await client.authTest();
+    const error = await client.authTest().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NewbookThrottledError);
+    // Every retry waited for the simulator's Retry-After (up to 60 s).
+    expect(sleeps).toHaveLength(3);
+    for (const ms of sleeps) expect(ms).toBeGreaterThanOrEqual(50_000);
+    client.close();
+  });
+
+  it("times out a hung request and succeeds on retry", async () => {
+    await control.addFault(property.id, { type: "hang", count: 1, actions: ["auth_test"] });
+    const { client, events } = harness({ timeoutMs: 300 });
+    const started = Date.now();
+    await client.authTest();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(events.map((e) => e.outcome)).toEqual(["timeout", "ok"]);
+    expect(events[0]?.durationMs).toBeGreaterThanOrEqual(290);
+    client.close();
+  });
+
+  it("retries malformed JSON once or twice, then fails with a protocol error", async () => {
+    await control.addFault(property.id, { type: "malformed_json", count: 1, actions: ["sites_list"] });
+    const first = harness();
+    expect(await first.client.listSites()).toHaveLength(40);
+    expect(first.events.map((e) => e.outcome)).toEqual(["protocol_error", "ok"]);
+    first.client.close();
+
+    await control.addFault(property.id, { type: "malformed_json", actions: ["sites_list"] });
+    const second = harness({ maxRetries: 4 });
+    const error = await second.client.listSites().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NewbookProtocolError);
+    expect((error as Error).message).toContain("sites_list");
+    expect(second.events).toHaveLength(3);
+    second.client.close();
+  });
+
+  it('does not retry success "false"', async () => {
+    await control.addFault(property.id, { type: "success_false", count: 1 });
+    const { client, sleeps } = harness();
+    const error = await client.listSites().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NewbookApiError);
+    expect((error as NewbookApiError).newbookMessage).toMatch(/Simulated failure/);
+    expect(sleeps).toEqual([]);
+    expect(await requestsFor("sites_list")).toHaveLength(1);
+    client.close();
+  });
+
+  it("fails a 401 at once with an auth error and no retries", async () => {
+    await control.addFault(property.id, { type: "http401" });
+    const { client, sleeps } = harness();
+    const error = await client.listBookings(EVERYTHING).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NewbookAuthError);
+    expect((error as Error).message).toBe("Newbook rejected the username or password");
+    expect(sleeps).toEqual([]);
+    expect(await requestsFor("bookings_list")).toHaveLength(1);
+    client.close();
+  });
+
+  it("reports a wrong password as a username/password rejection", async () => {
+    const { client } = harness({ password: "not-the-password" });
+    await expect(client.authTest()).rejects.toMatchObject({
+      message: "Newbook rejected the username or password",
+      retryable: false,
+    });
+    client.close();
+  });
+
+  it.each([200, 403] as const)(
+    "reports a wrong api_key (HTTP %i) as an API key rejection",
+    async (status) => {
+      await control.setSwitches({ bad_api_key_status: status });
+      const { client, sleeps } = harness({ apiKey: "instances_wrong" });
+      const error = await client.authTest().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NewbookAuthError);
+      expect((error as Error).message).toBe("Newbook rejected the API key or region");
+      expect(sleeps).toEqual([]);
+      expect(await requestsFor("auth_test")).toHaveLength(1);
+      client.close();
+    },
+  );
+
+  it("reports a wrong region as an API key rejection", async () => {
+    const region = property.region === "eu" ? "au" : "eu";
+    const { client } = harness({ region });
+    await expect(client.authTest()).rejects.toMatchObject({
+      message: "Newbook rejected the API key or region",
+    });
+    client.close();
+  });
+
+  it("classifies an unreachable host as a retryable network error", async () => {
+    const closed = await startSimulator({ properties: 1 });
+    const baseUrl = closed.baseUrl;
+    await closed.close();
+    const { client, sleeps } = harness({ baseUrl, maxRetries: 1 });
+    const error = await client.authTest().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NewbookNetworkError);
+    expect((error as NewbookNetworkError).networkCode).toBe("ECONNREFUSED");
+    expect(sleeps).toHaveLength(1);
+    client.close();
+  });
+});
+
+describe("secrets", () => {
+  it("never writes the password or api key to the log, even while retrying", async () => {
+    await control.addFault(property.id, { type: "http500", count: 1 });
+    const stream = new PassThrough();
+    let output = "";
+    stream.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const logger = createLogger({ service: "test", level: "debug", format: "json", stream });
+    logger.transports[0]!.silent = true;
+    const { client } = harness({ logger });
+    await client.authTest();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(output).toContain("Newbook request failed; retrying");
+    expect(output).not.toContain(property.password);
+    expect(output).not.toContain(property.apiKey);
+    client.close();
+  });
+});
