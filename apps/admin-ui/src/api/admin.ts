@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { apiRequest } from "./client";
 import { queryKeys } from "./keys";
-import type { KitchenHealth } from "./types";
+import type { KitchenHealth, QueuesSession } from "./types";
 
 export function useKitchensHealth(enabled = true) {
   return useQuery({
@@ -12,11 +12,10 @@ export function useKitchensHealth(enabled = true) {
   });
 }
 
-export const BULL_BOARD_PATH = "/admin/queues";
-
 /** Bull Board is a server-rendered page: it authenticates with a cookie the API sets here. */
 export function useOpenBullBoard() {
   return useMutation({
-    mutationFn: () => apiRequest<unknown>("/api/admin/queues-session", { method: "POST", scoped: false }),
+    mutationFn: () =>
+      apiRequest<QueuesSession>("/api/admin/queues-session", { method: "POST", scoped: false }),
   });
 }

@@ -8,7 +8,16 @@ export interface FieldIssue {
 export interface ApiErrorBody {
   code: string;
   message: string;
-  details?: FieldIssue[];
+  /** Field issues for validation errors; other errors may carry an object or nothing. */
+  details?: unknown;
+}
+
+function fieldIssues(details: unknown): FieldIssue[] {
+  if (!Array.isArray(details)) return [];
+  return details.filter(
+    (d): d is FieldIssue =>
+      typeof d === "object" && d !== null && typeof d.field === "string" && typeof d.message === "string",
+  );
 }
 
 export class ApiError extends Error {
@@ -21,7 +30,7 @@ export class ApiError extends Error {
     this.name = "ApiError";
     this.status = status;
     this.code = body.code;
-    this.details = body.details ?? [];
+    this.details = fieldIssues(body.details);
   }
 }
 

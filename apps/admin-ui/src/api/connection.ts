@@ -1,7 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiRequest } from "./client";
 import { queryKeys } from "./keys";
-import type { ConnectionTestResult, NewbookConnection, NewbookConnectionUpdate } from "./types";
+import type {
+  ConnectionTestResult,
+  NewbookConnection,
+  NewbookConnectionSaved,
+  NewbookConnectionTest,
+  NewbookConnectionUpdate,
+} from "./types";
 
 const PATH = "/api/settings/newbook-connection";
 
@@ -13,13 +19,18 @@ export function useSaveNewbookConnection() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (update: NewbookConnectionUpdate) =>
-      apiRequest<NewbookConnection>(PATH, { method: "PUT", body: update }),
-    onSuccess: (connection) => queryClient.setQueryData(queryKeys.connection, connection),
+      apiRequest<NewbookConnectionSaved>(PATH, { method: "PUT", body: update }),
+    onSuccess: (saved) => {
+      queryClient.setQueryData<NewbookConnection>(queryKeys.connection, saved);
+      // The first connection makes the kitchen schedulable.
+      void queryClient.invalidateQueries({ queryKey: queryKeys.frequentSync });
+    },
   });
 }
 
 export function useTestNewbookConnection() {
   return useMutation({
-    mutationFn: () => apiRequest<ConnectionTestResult>(`${PATH}/test`, { method: "POST" }),
+    mutationFn: (candidate: NewbookConnectionTest) =>
+      apiRequest<ConnectionTestResult>(`${PATH}/test`, { method: "POST", body: candidate }),
   });
 }

@@ -7,9 +7,8 @@ import type { HistoricalSyncJob, HistoricalSyncStarted } from "./types";
 
 const POLL_MS = 1_000;
 
-/** BullMQ job states that will not change any more. */
 export function isJobFinished(job: Pick<HistoricalSyncJob, "state"> | undefined): boolean {
-  return job !== undefined && (job.state === "completed" || job.state === "failed");
+  return job !== undefined && (job.state === "success" || job.state === "failed" || job.state === "skipped");
 }
 
 export function useStartHistoricalSync() {

@@ -51,7 +51,8 @@ export const REGIONS: readonly Region[] = ["au", "ap", "eu", "us", "uk"];
 
 export interface NewbookConnection {
   configured: boolean;
-  base_url: string | null;
+  /** The region's default endpoint unless overridden. */
+  base_url: string;
   region: Region | null;
   username: string | null;
   password_set: boolean;
@@ -60,6 +61,20 @@ export interface NewbookConnection {
   dinner_gl_account_ids: string[];
   rooms_total: number | null;
   updated_at: string | null;
+}
+
+export interface NewbookConnectionSaved extends NewbookConnection {
+  schedule_pending: boolean;
+  message?: string;
+}
+
+/** Unsaved values to test; anything left out falls back to the saved connection. */
+export interface NewbookConnectionTest {
+  base_url?: string;
+  region?: Region;
+  username?: string;
+  password?: string;
+  api_key?: string;
 }
 
 export interface NewbookConnectionUpdate {
@@ -74,7 +89,7 @@ export interface NewbookConnectionUpdate {
 
 export interface GlAccount {
   id: string;
-  code: string;
+  code: string | null;
   name: string;
   group: string | null;
 }
@@ -123,7 +138,7 @@ export interface HistoricalSyncStarted {
 export interface HistoricalSyncJob {
   job_id: string;
   run_id: string;
-  state: string;
+  state: RunStatus;
   progress: { done: number; total: number; percent: number };
   error_message: string | null;
 }
@@ -153,7 +168,7 @@ export interface SyncStats {
 
 /** The figures of one day that a sync can change. */
 export interface DayFigures {
-  rooms_available: number;
+  rooms_available: number | null;
   rooms_occupied: number;
   adults: number;
   children: number;
@@ -172,7 +187,12 @@ export interface OccupancyDay extends DayFigures {
   is_forecast: boolean;
   fetched_at: string | null;
   changed_at: string | null;
-  previous: Partial<DayFigures> | null;
+  previous: Partial<Record<keyof DayFigures, number | null>> | null;
+}
+
+export interface QueuesSession {
+  expires_in: number;
+  path: string;
 }
 
 export interface Occupancy {
@@ -182,8 +202,8 @@ export interface Occupancy {
 }
 
 export interface Stay {
-  booking_id: string | number;
-  group_id: string | number | null;
+  booking_id: string;
+  group_id: string | null;
   guest_name: string | null;
   arrival: string;
   departure: string;
@@ -192,7 +212,8 @@ export interface Stay {
   infants: number;
   has_breakfast: boolean;
   is_dbb: boolean;
-  nights: number;
+  /** The nights (dates) of the stay. */
+  nights: string[];
 }
 
 export interface Residents {
@@ -203,16 +224,17 @@ export interface Residents {
 }
 
 export interface Alert {
-  id: number | string;
+  id: number;
   kind: string;
-  severity: "critical" | "warning";
-  state: "open" | "resolved";
+  severity: string;
+  state: string;
   message: string;
   opened_at: string;
   resolved_at: string | null;
 }
 
 export interface KitchenHealth extends Kitchen {
+  has_connection: boolean;
   is_enabled: boolean;
   sync_interval_minutes: number;
   last_sync_status: SyncStatus | null;

@@ -57,7 +57,9 @@ export function OccupancyTable({ days, today }: { days: OccupancyDay[]; today: s
                       }
                     >
                       {day[field]}
-                      {field === "rooms_occupied" && <span className="muted"> / {day.rooms_available}</span>}
+                      {field === "rooms_occupied" && day.rooms_available !== null && (
+                        <span className="muted"> / {day.rooms_available}</span>
+                      )}
                     </td>
                   );
                 })}

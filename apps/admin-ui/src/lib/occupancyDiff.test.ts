@@ -17,6 +17,7 @@ describe("changedFigures", () => {
 
   it("treats a field absent from the snapshot as unknown, not as changed", () => {
     expect(changedFigures(current, { guests: 14 }, fields)).toEqual({});
+    expect(changedFigures(current, { guests: 14, arrivals: null }, fields)).toEqual({});
   });
 });
 

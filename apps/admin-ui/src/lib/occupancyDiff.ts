@@ -6,12 +6,12 @@ export interface FigureChange {
 }
 
 /**
- * The fields whose value differs from `previous`. A field missing from `previous` is unknown, not
- * changed, so a day seen for the first time highlights nothing.
+ * The fields whose value differs from `previous`. A field missing (or null) in `previous` is unknown,
+ * not changed, so a day seen for the first time highlights nothing.
  */
 export function changedFigures<K extends string>(
-  current: Record<K, number>,
-  previous: Partial<Record<K, number>> | null,
+  current: Record<K, number | null>,
+  previous: Partial<Record<K, number | null>> | null,
   fields: readonly K[],
 ): Partial<Record<K, FigureChange>> {
   const changes: Partial<Record<K, FigureChange>> = {};
@@ -19,7 +19,9 @@ export function changedFigures<K extends string>(
   for (const field of fields) {
     const before = previous[field];
     const now = current[field];
-    if (before !== undefined && before !== null && before !== now) changes[field] = { from: before, to: now };
+    if (typeof before === "number" && typeof now === "number" && before !== now) {
+      changes[field] = { from: before, to: now };
+    }
   }
   return changes;
 }

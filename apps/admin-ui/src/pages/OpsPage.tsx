@@ -1,4 +1,4 @@
-import { BULL_BOARD_PATH, useKitchensHealth, useOpenBullBoard } from "../api/admin";
+import { useKitchensHealth, useOpenBullBoard } from "../api/admin";
 import type { KitchenHealth } from "../api/types";
 import { Badge } from "../components/Badge";
 import { MutationStatus } from "../components/MutationStatus";
@@ -27,9 +27,9 @@ function Ops() {
     // Open the tab synchronously (popup blockers) and point it at Bull Board once the cookie is set.
     const tab = window.open("", "_blank");
     bullBoard.mutate(undefined, {
-      onSuccess: () => {
-        if (tab) tab.location.href = BULL_BOARD_PATH;
-        else window.location.assign(BULL_BOARD_PATH);
+      onSuccess: (session) => {
+        if (tab) tab.location.href = session.path;
+        else window.location.assign(session.path);
       },
       onError: () => tab?.close(),
     });

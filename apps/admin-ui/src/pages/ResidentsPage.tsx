@@ -105,7 +105,7 @@ function StayBar({ stay, dates }: { stay: Stay; dates: string[] }) {
   const classes = ["stay", span.continuesBefore && "stay-before", span.continuesAfter && "stay-after"]
     .filter(Boolean)
     .join(" ");
-  const title = `${stay.guest_name ?? "Guest"}: ${stay.arrival} → ${stay.departure} (${stay.nights} nights), ${guests}${
+  const title = `${stay.guest_name ?? "Guest"}: ${stay.arrival} → ${stay.departure} (${stay.nights.length} nights), ${guests}${
     stay.is_dbb ? ", DBB" : stay.has_breakfast ? ", breakfast" : ""
   }`;
   return (

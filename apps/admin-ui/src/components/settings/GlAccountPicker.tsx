@@ -22,7 +22,10 @@ export function GlAccountPicker({
 }) {
   const known = new Set(accounts.map((a) => a.id));
   const options = [
-    ...accounts.map((a) => ({ id: a.id, text: `${a.code} — ${a.name}${a.group ? ` (${a.group})` : ""}` })),
+    ...accounts.map((a) => ({
+      id: a.id,
+      text: `${a.code ? `${a.code} — ` : ""}${a.name}${a.group ? ` (${a.group})` : ""}`,
+    })),
     ...selected.filter((sid) => !known.has(sid)).map((sid) => ({ id: sid, text: `Account ${sid}` })),
   ];
   const hint =

@@ -8,6 +8,7 @@ import {
 } from "../../api/historicalSync";
 import type { HistoricalSyncJob } from "../../api/types";
 import { useNow } from "../../hooks/useNow";
+import { runTone } from "../../lib/syncBadge";
 import { addDays, todayIn } from "../../lib/time";
 import { useSession } from "../../session";
 import { Badge } from "../Badge";
@@ -98,11 +99,10 @@ function HistoricalJobProgress({
   resuming: boolean;
   onResume: () => void;
 }) {
-  const tone = job.state === "completed" ? "green" : job.state === "failed" ? "red" : "orange";
   return (
     <div className="historical-job" data-testid="historical-job" data-state={job.state}>
       <p>
-        Job <code>{job.job_id}</code> <Badge tone={tone}>{job.state}</Badge>
+        Job <code>{job.job_id}</code> <Badge tone={runTone(job.state)}>{job.state}</Badge>
       </p>
       <ProgressBar
         value={job.progress.done}

@@ -8,6 +8,7 @@ import {
 import {
   type ConnectionTestResult,
   type NewbookConnection,
+  type NewbookConnectionTest,
   type NewbookConnectionUpdate,
   REGIONS,
   type Region,
@@ -55,18 +56,24 @@ function ConnectionForm({
   const [dinner, setDinner] = useState(connection.dinner_gl_account_ids);
   const accounts = test.data?.ok ? test.data.gl_accounts : [];
 
+  // Secrets are write-only: an empty input keeps the stored value (for saving and for testing alike).
+  const credentials = (): NewbookConnectionTest => ({
+    region,
+    ...(username.trim() ? { username: username.trim() } : {}),
+    ...(password ? { password } : {}),
+    ...(apiKey ? { api_key: apiKey } : {}),
+    ...(baseUrl.trim() ? { base_url: baseUrl.trim() } : {}),
+  });
+
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const update: NewbookConnectionUpdate = {
+      ...credentials(),
       region,
       username: username.trim(),
       breakfast_gl_account_ids: breakfast,
       dinner_gl_account_ids: dinner,
     };
-    // Secrets are write-only: an empty input keeps the stored value.
-    if (password) update.password = password;
-    if (apiKey) update.api_key = apiKey;
-    if (baseUrl.trim()) update.base_url = baseUrl.trim();
     save.mutate(update);
   };
 
@@ -123,14 +130,13 @@ function ConnectionForm({
         <Field
           id="nb-base-url"
           label="Base URL"
-          hint="Leave empty to use the region's default Newbook endpoint."
+          hint="Only change this if Newbook gave you a different endpoint."
           error={err("base_url")}
         >
           <input
             id="nb-base-url"
             type="url"
             value={baseUrl}
-            placeholder="https://api.newbook.cloud/rest"
             onChange={(e) => setBaseUrl(e.target.value)}
             aria-invalid={err("base_url") ? true : undefined}
             aria-describedby={describedBy("nb-base-url", { hint: true, error: err("base_url") })}
@@ -159,15 +165,11 @@ function ConnectionForm({
         <button type="submit" className="button-primary" disabled={save.isPending}>
           Save connection
         </button>
-        <MutationStatus mutation={save} />
-        <button
-          type="button"
-          onClick={() => test.mutate()}
-          disabled={test.isPending || !connection.configured}
-          title={connection.configured ? undefined : "Save the connection first"}
-        >
+        <button type="button" onClick={() => test.mutate(credentials())} disabled={test.isPending}>
           {test.isPending ? "Testing…" : "Test connection"}
         </button>
+        <MutationStatus mutation={save} />
+        {save.data?.message && <span className="muted">{save.data.message}</span>}
       </div>
       <TestResult result={test.data} error={test.error} pending={test.isPending} />
     </form>
