@@ -1,0 +1,126 @@
+import { type Db, kitchens, newbookConnections, newbookFrequentSyncSettings, type Tx } from "@occ/db";
+import { eq } from "drizzle-orm";
+import type { Config } from "../config";
+import { SecretBox } from "../crypto";
+import type { Logger } from "../logger";
+import { NewbookClient, type NewbookConnection, newbookClientOptionsFromConfig } from "../newbook/client";
+import type { NewbookRequestEvent } from "../newbook/stats";
+import type { RateLimiter } from "../ratelimit";
+import { registerSecret } from "../redact";
+import { SyncConfigurationError } from "./errors";
+import type { MealMapping } from "./meals";
+
+export interface SyncContext {
+  db: Db;
+  logger: Logger;
+  config: Config;
+  rateLimiter?: RateLimiter;
+  now?: () => Date;
+  /** Builds the Newbook client; tests and benchmarks inject their own. The engine closes what it gets. */
+  clientFor?: (connection: NewbookConnection) => NewbookClient;
+  onNewbookRequest?: (event: NewbookRequestEvent) => void;
+}
+
+type ConnectionRow = typeof newbookConnections.$inferSelect;
+
+export interface KitchenSyncSetup {
+  kitchenId: number;
+  timezone: string;
+  daysAhead: number;
+  connection: ConnectionRow | null;
+}
+
+const DEFAULT_DAYS_AHEAD = 7;
+/** The room inventory changes rarely; sites_list is asked at most this often. */
+export const ROOMS_REFRESH_MS = 24 * 3_600_000;
+
+export async function loadKitchenSetup(db: Db, kitchenId: number): Promise<KitchenSyncSetup> {
+  const [row] = await db
+    .select({
+      timezone: kitchens.timezone,
+      daysAhead: newbookFrequentSyncSettings.daysAhead,
+      connection: newbookConnections,
+    })
+    .from(kitchens)
+    .leftJoin(newbookFrequentSyncSettings, eq(newbookFrequentSyncSettings.kitchenId, kitchens.id))
+    .leftJoin(newbookConnections, eq(newbookConnections.kitchenId, kitchens.id))
+    .where(eq(kitchens.id, kitchenId));
+  if (!row) throw new SyncConfigurationError(`Kitchen ${kitchenId} does not exist`);
+  return {
+    kitchenId,
+    timezone: row.timezone,
+    daysAhead: row.daysAhead ?? DEFAULT_DAYS_AHEAD,
+    connection: row.connection,
+  };
+}
+
+export function requireConnection(setup: KitchenSyncSetup): ConnectionRow {
+  if (!setup.connection) {
+    throw new SyncConfigurationError("No Newbook connection is configured for this kitchen");
+  }
+  return setup.connection;
+}
+
+export function mealMappingOf(connection: ConnectionRow): MealMapping {
+  return {
+    breakfastGlAccountIds: connection.breakfastGlAccountIds,
+    dinnerGlAccountIds: connection.dinnerGlAccountIds,
+  };
+}
+
+function decryptConnection(config: Config, row: ConnectionRow): NewbookConnection {
+  if (!config.ENCRYPTION_KEY) {
+    throw new SyncConfigurationError("ENCRYPTION_KEY is not set, so the Newbook credentials cannot be read");
+  }
+  const box = new SecretBox(config.ENCRYPTION_KEY);
+  try {
+    const password = box.decrypt(row.passwordEnc);
+    const apiKey = box.decrypt(row.apiKeyEnc);
+    registerSecret(password);
+    registerSecret(apiKey);
+    return { baseUrl: row.baseUrl, region: row.region, username: row.username, password, apiKey };
+  } catch {
+    throw new SyncConfigurationError(
+      "The stored Newbook credentials cannot be decrypted (was ENCRYPTION_KEY changed?); enter them again",
+    );
+  }
+}
+
+export function openClient(ctx: SyncContext, row: ConnectionRow): NewbookClient {
+  const connection = decryptConnection(ctx.config, row);
+  if (ctx.clientFor) return ctx.clientFor(connection);
+  return new NewbookClient({
+    ...newbookClientOptionsFromConfig(ctx.config, connection),
+    rateLimiter: ctx.rateLimiter,
+    onRequest: ctx.onNewbookRequest,
+    logger: ctx.logger,
+  });
+}
+
+export interface RoomInventory {
+  roomsAvailable: number | null;
+  /** Set when sites_list was asked: written with the run's data so a failed run leaves it as it was. */
+  refreshed: { roomsTotal: number; at: Date } | null;
+}
+
+export async function roomInventory(
+  client: NewbookClient,
+  row: ConnectionRow,
+  now: Date,
+): Promise<RoomInventory> {
+  const fresh =
+    row.roomsTotal !== null &&
+    row.roomsRefreshedAt !== null &&
+    now.getTime() - row.roomsRefreshedAt.getTime() < ROOMS_REFRESH_MS;
+  if (fresh) return { roomsAvailable: row.roomsTotal, refreshed: null };
+  const sites = await client.listSites();
+  return { roomsAvailable: sites.length, refreshed: { roomsTotal: sites.length, at: now } };
+}
+
+export async function saveRoomInventory(tx: Tx, kitchenId: number, inventory: RoomInventory): Promise<void> {
+  if (!inventory.refreshed) return;
+  await tx
+    .update(newbookConnections)
+    .set({ roomsTotal: inventory.refreshed.roomsTotal, roomsRefreshedAt: inventory.refreshed.at })
+    .where(eq(newbookConnections.kitchenId, kitchenId));
+}

@@ -1,0 +1,217 @@
+import { type Db, newbookFrequentSyncSettings as settings, syncRuns, type Tx } from "@occ/db";
+import { and, eq, isNull, ne, or, sql } from "drizzle-orm";
+import type { LocalDate } from "../time";
+import { describeSyncError } from "./errors";
+
+export type RunKind = "frequent" | "manual" | "historical";
+
+/** The next-days sync (scheduled or "sync now") drives the settings row; a historical backfill does not. */
+function tracksSettings(kind: RunKind): boolean {
+  return kind !== "historical";
+}
+
+export interface StartRunInput {
+  runId: string;
+  kitchenId: number;
+  kind: RunKind;
+  trigger: string;
+  windowFrom: LocalDate;
+  windowTo: LocalDate;
+  jobId?: string;
+  attempt?: number;
+  now?: Date;
+}
+
+/** Marks a run as running (creating its row if the enqueuer did not), keeping a resumed run's progress. */
+export async function startRun(db: Db | Tx, input: StartRunInput): Promise<void> {
+  const now = input.now ?? new Date();
+  const attempt = input.attempt ?? 1;
+  await db
+    .insert(syncRuns)
+    .values({
+      id: input.runId,
+      kitchenId: input.kitchenId,
+      kind: input.kind,
+      trigger: input.trigger,
+      status: "running",
+      windowFrom: input.windowFrom,
+      windowTo: input.windowTo,
+      jobId: input.jobId ?? null,
+      attempt,
+      queuedAt: now,
+      startedAt: now,
+    })
+    .onConflictDoUpdate({
+      target: syncRuns.id,
+      set: {
+        status: "running",
+        windowFrom: input.windowFrom,
+        windowTo: input.windowTo,
+        jobId: input.jobId ?? sql`${syncRuns.jobId}`,
+        attempt,
+        startedAt: now,
+        finishedAt: null,
+        errorMessage: null,
+        errorCode: null,
+      },
+    });
+  if (tracksSettings(input.kind)) {
+    await db
+      .update(settings)
+      .set({ lastSyncStatus: "running", updatedAt: now })
+      .where(eq(settings.kitchenId, input.kitchenId));
+  }
+}
+
+export interface RunSuccessInput {
+  runId: string;
+  kitchenId: number;
+  kind: RunKind;
+  startedAt: Date;
+  now: Date;
+  newbookCalls: number;
+  bookingsFetched: number;
+  rowsChanged: number;
+  dbMs: number;
+  progress?: { done: number; total: number };
+}
+
+/** Written by the engine inside the sync transaction, so data and status commit together. */
+export async function recordRunSuccess(tx: Tx, input: RunSuccessInput): Promise<number> {
+  const durationMs = Math.max(0, input.now.getTime() - input.startedAt.getTime());
+  await tx
+    .update(syncRuns)
+    .set({
+      status: "success",
+      finishedAt: input.now,
+      durationMs,
+      newbookCalls: input.newbookCalls,
+      bookingsFetched: input.bookingsFetched,
+      rowsChanged: input.rowsChanged,
+      dbMs: input.dbMs,
+      errorMessage: null,
+      errorCode: null,
+      ...(input.progress ? { progressDone: input.progress.done, progressTotal: input.progress.total } : {}),
+    })
+    .where(eq(syncRuns.id, input.runId));
+  if (tracksSettings(input.kind)) {
+    await tx
+      .update(settings)
+      .set({
+        lastSyncStatus: "success",
+        lastSyncAt: input.now,
+        lastSuccessAt: input.now,
+        lastDurationMs: durationMs,
+        consecutiveFailures: 0,
+        lastErrorMessage: null,
+        updatedAt: input.now,
+      })
+      .where(eq(settings.kitchenId, input.kitchenId));
+  }
+  return durationMs;
+}
+
+export interface RunFailureInput {
+  runId: string;
+  kitchenId: number;
+  kind: RunKind;
+  error: unknown;
+  /** False while the job still has attempts left: the run goes back to queued and nothing is counted. */
+  final: boolean;
+  durationMs: number;
+  newbookCalls?: number;
+  attempt?: number;
+  now?: Date;
+}
+
+export async function recordRunFailure(
+  db: Db,
+  input: RunFailureInput,
+): Promise<{ consecutiveFailures: number }> {
+  const now = input.now ?? new Date();
+  const { code, message } = describeSyncError(input.error);
+  return db.transaction(async (tx) => {
+    await tx
+      .update(syncRuns)
+      .set({
+        status: input.final ? "failed" : "queued",
+        finishedAt: input.final ? now : null,
+        durationMs: input.durationMs,
+        errorMessage: message,
+        errorCode: code,
+        ...(input.newbookCalls === undefined
+          ? {}
+          : { newbookCalls: sql`${syncRuns.newbookCalls} + ${input.newbookCalls}` }),
+        ...(input.attempt === undefined ? {} : { attempt: input.attempt }),
+      })
+      .where(eq(syncRuns.id, input.runId));
+    if (!tracksSettings(input.kind)) return { consecutiveFailures: 0 };
+    const [row] = await tx
+      .update(settings)
+      .set(
+        input.final
+          ? {
+              lastSyncStatus: "failed",
+              lastSyncAt: now,
+              lastErrorMessage: message,
+              consecutiveFailures: sql`${settings.consecutiveFailures} + 1`,
+              updatedAt: now,
+            }
+          : { lastErrorMessage: message, updatedAt: now },
+      )
+      .where(eq(settings.kitchenId, input.kitchenId))
+      .returning({ consecutiveFailures: settings.consecutiveFailures });
+    return { consecutiveFailures: row?.consecutiveFailures ?? 0 };
+  });
+}
+
+export interface RunSkippedInput {
+  runId: string;
+  kitchenId: number;
+  kind: RunKind;
+  trigger: string;
+  reason: string;
+  windowFrom?: LocalDate;
+  windowTo?: LocalDate;
+  now?: Date;
+}
+
+/** A run that found the kitchen busy: recorded, but it must not overwrite the busy run's "running". */
+export async function recordRunSkipped(db: Db, input: RunSkippedInput): Promise<void> {
+  const now = input.now ?? new Date();
+  const today = now.toISOString().slice(0, 10);
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(syncRuns)
+      .values({
+        id: input.runId,
+        kitchenId: input.kitchenId,
+        kind: input.kind,
+        trigger: input.trigger,
+        status: "skipped",
+        windowFrom: input.windowFrom ?? today,
+        windowTo: input.windowTo ?? input.windowFrom ?? today,
+        queuedAt: now,
+        startedAt: now,
+        finishedAt: now,
+        durationMs: 0,
+        errorMessage: input.reason,
+        errorCode: "skipped",
+      })
+      .onConflictDoUpdate({
+        target: syncRuns.id,
+        set: { status: "skipped", finishedAt: now, errorMessage: input.reason, errorCode: "skipped" },
+      });
+    if (tracksSettings(input.kind)) {
+      await tx
+        .update(settings)
+        .set({ lastSyncStatus: "skipped", updatedAt: now })
+        .where(
+          and(
+            eq(settings.kitchenId, input.kitchenId),
+            or(isNull(settings.lastSyncStatus), ne(settings.lastSyncStatus, "running")),
+          ),
+        );
+    }
+  });
+}

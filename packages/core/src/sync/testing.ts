@@ -1,0 +1,44 @@
+import { type Db, kitchens, newbookConnections, newbookFrequentSyncSettings } from "@occ/db";
+import { SecretBox } from "../crypto";
+import type { MealMapping } from "./meals";
+
+type SettingsInsert = typeof newbookFrequentSyncSettings.$inferInsert;
+
+export interface SeedKitchenInput {
+  name?: string;
+  timezone: string;
+  /** A simulator property's credentials (or any Newbook account's). */
+  property: { username: string; password: string; apiKey: string; region: string };
+  baseUrl: string;
+  /** ENCRYPTION_KEY the code under test will use to read the credentials back. */
+  encryptionKey: string;
+  settings?: Partial<Omit<SettingsInsert, "id" | "kitchenId">>;
+  mealMapping?: MealMapping;
+}
+
+/** For integration tests: a kitchen with encrypted Newbook credentials and frequent-sync settings. */
+export async function seedKitchenWithConnection(
+  db: Db,
+  input: SeedKitchenInput,
+): Promise<{ kitchenId: number }> {
+  const box = new SecretBox(input.encryptionKey);
+  return db.transaction(async (tx) => {
+    const [kitchen] = await tx
+      .insert(kitchens)
+      .values({ name: input.name ?? "Test kitchen", timezone: input.timezone })
+      .returning({ id: kitchens.id });
+    if (!kitchen) throw new Error("kitchen insert returned no row");
+    await tx.insert(newbookConnections).values({
+      kitchenId: kitchen.id,
+      baseUrl: input.baseUrl,
+      region: input.property.region,
+      username: input.property.username,
+      passwordEnc: box.encrypt(input.property.password),
+      apiKeyEnc: box.encrypt(input.property.apiKey),
+      breakfastGlAccountIds: [...(input.mealMapping?.breakfastGlAccountIds ?? [])],
+      dinnerGlAccountIds: [...(input.mealMapping?.dinnerGlAccountIds ?? [])],
+    });
+    await tx.insert(newbookFrequentSyncSettings).values({ ...input.settings, kitchenId: kitchen.id });
+    return { kitchenId: kitchen.id };
+  });
+}
