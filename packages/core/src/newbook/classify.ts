@@ -115,8 +115,8 @@ export function classifyTransportFailure(
 }
 
 /** A zod failure on an envelope as a protocol error naming the first offending field ("data.3.booking_id"). */
-export function protocolErrorFromZod(action: string, error: z.ZodError): NewbookError {
+export function protocolErrorFromZod(action: string, error: z.ZodError, under: string[] = []): NewbookError {
   const issue = error.issues[0];
-  const field = (issue?.path ?? []).map(String).join(".");
+  const field = [...under, ...(issue?.path ?? []).map(String)].join(".");
   return new NewbookProtocolError(action, issue?.message ?? "invalid data", field || null);
 }

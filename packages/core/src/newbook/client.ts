@@ -94,25 +94,24 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /** Reads the typed result out of a successful envelope, or says which field is wrong. */
 type EnvelopeParser<T> = (envelope: Envelope) => { ok: true; value: T } | { ok: false; error: NewbookError };
 
-function envelopeParser<S extends z.ZodType, T>(
+/** Validates the whole envelope (list pages need data_total beside data) or only its `data`. */
+function parser<T, R>(
   action: string,
-  schema: S,
-  map: (envelope: z.output<S>) => T,
-): EnvelopeParser<T> {
+  at: "envelope" | "data",
+  schema: z.ZodType<T>,
+  map: (value: T) => R,
+): EnvelopeParser<R> {
   return (envelope) => {
-    const parsed = schema.safeParse(envelope);
-    if (!parsed.success) return { ok: false, error: protocolErrorFromZod(action, parsed.error) };
+    const parsed = schema.safeParse(at === "data" ? envelope.data : envelope);
+    if (!parsed.success) {
+      return { ok: false, error: protocolErrorFromZod(action, parsed.error, at === "data" ? ["data"] : []) };
+    }
     return { ok: true, value: map(parsed.data) };
   };
 }
 
-function dataParser<S extends z.ZodType, T>(
-  action: string,
-  schema: S,
-  map: (data: z.output<S>) => T,
-): EnvelopeParser<T> {
-  return envelopeParser(action, z.looseObject({ data: schema }), (envelope) => map(envelope.data));
-}
+const dataParser = <T, R>(action: string, schema: z.ZodType<T>, map: (value: T) => R) =>
+  parser(action, "data", schema, map);
 
 // Newbook sends an empty list as [], but some accounts omit `data` or send null when nothing matches.
 const list = <S extends z.ZodType>(row: S) =>
@@ -191,8 +190,9 @@ export class NewbookClient {
   /** Every booking of the listing, following pages to the end; duplicates across pages are merged. */
   async listBookings(query: ListBookingsQuery): Promise<NewbookBooking[]> {
     const action = "bookings_list";
-    const parsePage = envelopeParser(
+    const parsePage = parser(
       action,
+      "envelope",
       bookingPageSchema,
       (page): BookingPage => ({
         bookings: page.data.map(normaliseBooking),
