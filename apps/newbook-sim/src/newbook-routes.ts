@@ -254,7 +254,8 @@ async function handle(
     return send(ctx, res, entry, reply.status, reply.body, "ok");
   } catch (err) {
     if (err instanceof ActionError) return send(ctx, res, entry, err.status, fail(err.message), "error");
-    throw err;
+    // A bug in the simulator: answer like a crashing server rather than leaving the request open.
+    return send(ctx, res, entry, 500, fail(err instanceof Error ? err.message : "Internal error"), "error");
   }
 }
 

@@ -102,6 +102,12 @@ describe("envelope and auth", () => {
     expect(unknown.json).toEqual({ success: "false", message: expect.stringContaining("bookings_teleport") });
   });
 
+  it("only accepts POST", async () => {
+    const res = await fetch(`${sim.baseUrl}/auth_test`);
+    expect(res.status).toBe(405);
+    expect(((await res.json()) as Wire).success).toBe("false");
+  });
+
   it("answers a malformed request body with success false", async () => {
     const res = await fetch(`${sim.baseUrl}/auth_test`, {
       method: "POST",
@@ -406,6 +412,13 @@ describe("switches", () => {
     expect(typeof r.json.data_total).toBe("number");
     expect(after.booking_arrival).toMatch(/ 00:00:00$/);
     expect((await control<Wire>(sim, "GET", "/switches")).body.status_casing).toBe("upper");
+  });
+
+  it("can answer a wrong api_key with 403 instead of 200", async () => {
+    await control(sim, "PUT", "/switches", { bad_api_key_status: 403 });
+    const r = await call(sim, p1(), "auth_test", {}, { credentials: { api_key: "nope" } });
+    expect([r.status, r.json.success]).toEqual([403, "false"]);
+    await control(sim, "PUT", "/switches", { bad_api_key_status: 200 });
   });
 
   it("rejects invalid switch values with 400", async () => {
