@@ -3,12 +3,10 @@ import { bookings, dailyOccupancy, type Tx } from "@occ/db";
 import { and, eq, gt, gte, lte, sql } from "drizzle-orm";
 import type { NewbookBooking } from "../newbook/types";
 import { addDays, dateRange, type LocalDate } from "../time";
+import { batches } from "./batches";
 import { type BookingRow, bookingRow, storedToStay } from "./booking-rows";
 import { type DailyCounts, type DailyFigures, deriveDailyFigures } from "./derive";
 import type { MealMapping } from "./meals";
-
-/** Rows per multi-row statement: well under PostgreSQL's 65,535 bind parameters. */
-const BATCH = 500;
 
 export interface WindowWrite {
   kitchenId: number;
@@ -72,12 +70,6 @@ function sameFigures(stored: DailyCounts & { roomBreakdown: RoomNight[] }, fresh
     stored.roomBreakdown.length === fresh.roomBreakdown.length &&
     stored.roomBreakdown.every((r, i) => roomNightKey(r) === roomNightKey(fresh.roomBreakdown[i]!))
   );
-}
-
-function batches<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += BATCH) out.push(items.slice(i, i + BATCH));
-  return out;
 }
 
 /** Stored bookings Newbook's `staying` list for the nights (from - 1 .. to) would return. */
