@@ -16,17 +16,19 @@ export function MutationStatus({
   mutation,
   pending = "Saving…",
   success = "Saved",
+  testId,
 }: {
   mutation: MutationLike;
   pending?: string;
   success?: string;
+  testId?: string;
 }) {
   let content: ReactNode = null;
   if (mutation.isPending) content = <span className="status-pending">{pending}</span>;
   else if (mutation.isError) content = <span className="status-error">{summary(mutation.error)}</span>;
   else if (mutation.isSuccess) content = <span className="status-success">{success}</span>;
   return (
-    <span className="mutation-status" role="status" aria-live="polite">
+    <span className="mutation-status" role="status" aria-live="polite" data-testid={testId}>
       {content}
     </span>
   );

@@ -100,7 +100,7 @@ function FrequentSyncForm({ settings }: { settings: FrequentSyncSettings }) {
         </Field>
       </div>
       <div className="form-actions">
-        <MutationStatus mutation={update} />
+        <MutationStatus mutation={update} testId="frequent-sync-save-status" />
         {update.isSuccess && settings.message && <span className="muted">{settings.message}</span>}
       </div>
       <SyncStatusBox settings={settings} />

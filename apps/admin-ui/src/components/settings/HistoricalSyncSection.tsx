@@ -49,7 +49,7 @@ export function HistoricalSyncSection() {
       <p className="muted">
         Fetch any date range from Newbook, including revenue by GL account. It runs in the background.
       </p>
-      <form className="form-row" onSubmit={submit}>
+      <form className="form-row form-row-bottom" onSubmit={submit}>
         <Field id="hist-from" label="From" error={fromError}>
           <input
             id="hist-from"

@@ -1,0 +1,445 @@
+/**
+ * The admin UI in Chromium against the real stack (built API serving the built UI, a worker, PostgreSQL,
+ * Redis, the Newbook simulator). Each scenario uses a kitchen of its own so they cannot disturb each other.
+ */
+import { schedulerIdFor } from "@occ/core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  type KitchenFixture,
+  launchBrowser,
+  MANAGER_PASSWORD,
+  type Stack,
+  SYNC_MINUTE_MS,
+  screenshot,
+  signIn,
+  startStack,
+  waitFor,
+} from "./harness";
+
+jest.setTimeout(180_000);
+
+const TIMEZONES = ["Australia/Sydney", "America/New_York", "Asia/Tokyo", "Europe/London", "Pacific/Auckland"];
+
+interface OccupancyDay {
+  date: string;
+  rooms_occupied: number;
+  guests: number;
+  arrivals: number;
+  departures: number;
+  breakfast_covers: number;
+  dinner_covers: number;
+}
+
+interface Settings {
+  is_enabled: boolean;
+  sync_interval_minutes: number;
+  last_sync_status: string | null;
+  last_sync_at: string | null;
+  consecutive_failures: number;
+  last_error_message: string | null;
+}
+
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startStack({ properties: TIMEZONES.length }), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+/** A browser tab in UTC, so kitchen-timezone formatting is really exercised. */
+async function openPage(width = 1280): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, timezoneId: "UTC" });
+  const page = await context.newPage();
+  return { context, page };
+}
+
+async function asManager(kitchen: KitchenFixture, width = 1280) {
+  const tab = await openPage(width);
+  await signIn(tab.page, stack.apiUrl, kitchen.managerEmail, MANAGER_PASSWORD);
+  return tab;
+}
+
+function propertyAt(index: number) {
+  const property = stack.sim.properties[index];
+  if (!property) throw new Error(`the simulator has no property ${index}`);
+  return property;
+}
+
+async function getSettings(kitchen: KitchenFixture): Promise<Settings> {
+  const res = await stack.api<Settings>("/api/settings/newbook-frequent-sync", {
+    token: kitchen.managerToken,
+  });
+  return res.body;
+}
+
+async function getOccupancy(kitchen: KitchenFixture): Promise<{ today: string; days: OccupancyDay[] }> {
+  const today = (await stack.api<{ today: string }>("/api/occupancy", { token: kitchen.managerToken })).body
+    .today;
+  const to = new Date(`${today}T00:00:00Z`);
+  to.setUTCDate(to.getUTCDate() + 6);
+  const res = await stack.api<{ today: string; days: OccupancyDay[] }>(
+    `/api/occupancy?from=${today}&to=${to.toISOString().slice(0, 10)}`,
+    { token: kitchen.managerToken },
+  );
+  return res.body;
+}
+
+/** The dashboard table as {date: {field: number}} read from the DOM. */
+async function readOccupancyTable(page: Page): Promise<Record<string, Record<string, number>>> {
+  const table: Record<string, Record<string, number>> = {};
+  for (const row of await page.locator("[data-testid=occupancy-table] tbody tr").all()) {
+    const cells: Record<string, number> = {};
+    for (const cell of await row.locator("td[data-field]").all()) {
+      // The figure leads the cell ("12" of "12 / 20").
+      cells[(await cell.getAttribute("data-field")) ?? ""] = Number.parseInt(
+        (await cell.textContent()) ?? "",
+        10,
+      );
+    }
+    table[(await row.getAttribute("data-date")) ?? ""] = cells;
+  }
+  return table;
+}
+
+const FIELDS = [
+  "rooms_occupied",
+  "guests",
+  "arrivals",
+  "departures",
+  "breakfast_covers",
+  "dinner_covers",
+] as const;
+
+describe("admin UI", () => {
+  it("signs in with clear errors and shows the kitchen's name and timezone", async () => {
+    const kitchen = await stack.createKitchen(propertyAt(0));
+    const { context, page } = await openPage();
+    try {
+      await page.goto(`${stack.apiUrl}/`);
+      await page.waitForURL(/\/login$/);
+      await page.getByLabel("Email").fill(kitchen.managerEmail);
+      await page.getByLabel("Password").fill("not-the-password");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expectText(page.getByTestId("login-error"), "Email or password is incorrect.");
+      await screenshot(page, "login-error");
+
+      await page.getByLabel("Password").fill(MANAGER_PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+      const header = await page.getByTestId("kitchen-name").textContent();
+      expect(header).toContain(kitchen.name);
+      expect(header).toContain(kitchen.timezone);
+      // Managers get no Ops link.
+      expect(await page.getByRole("link", { name: "Ops" }).count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("saves the interval, and the BullMQ job scheduler follows it", async () => {
+    const kitchen = await stack.createKitchen(propertyAt(1));
+    const { context, page } = await asManager(kitchen);
+    try {
+      await page.getByRole("link", { name: "Settings" }).click();
+      const enable = page.getByLabel("Enable automatic frequent sync");
+      await enable.check();
+      await waitFor("sync to be enabled", async () => (await getSettings(kitchen)).is_enabled);
+
+      const interval = page.getByLabel("Sync Interval");
+      expect(await interval.locator("option").allTextContents()).toEqual([
+        "Every 5 minutes",
+        "Every 10 minutes",
+        "Every 15 minutes (Recommended)",
+        "Every 30 minutes",
+        "Every 60 minutes",
+      ]);
+      await interval.selectOption({ label: "Every 30 minutes" });
+      await waitFor(
+        "the interval to be saved",
+        async () => (await getSettings(kitchen)).sync_interval_minutes === 30,
+      );
+      await expectText(page.getByTestId("frequent-sync-save-status"), "Saved");
+
+      const scheduler = await stack.queues.frequent.getJobScheduler(schedulerIdFor(kitchen.id));
+      expect(Number(scheduler?.every)).toBe(30 * SYNC_MINUTE_MS);
+
+      // Still there after a reload: it came from the server, not from the form's state.
+      await page.reload();
+      await expect(page.getByLabel("Sync Interval").inputValue()).resolves.toBe("30");
+
+      // A value the API rejects shows the API's message next to the field.
+      const days = page.getByLabel("Days Ahead");
+      await days.fill("45");
+      await days.press("Enter");
+      await expectText(page.locator("#days-ahead-error"), "days_ahead must be an integer between 1 and 30");
+      await screenshot(page, "settings-validation");
+
+      await enable.uncheck();
+      await waitFor("the scheduler to be removed", async () => {
+        const gone = await stack.queues.frequent.getJobScheduler(schedulerIdFor(kitchen.id));
+        return gone === undefined || gone === null;
+      });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("Sync now turns the widget green and fills the 7-day table with the synced figures", async () => {
+    const kitchen = await stack.createKitchen(propertyAt(2), { enabled: true });
+    const { context, page } = await asManager(kitchen);
+    try {
+      const widget = page.getByTestId("sync-status-widget");
+      await widget.getByRole("button", { name: "Sync now" }).click();
+      await page.locator("[data-run-status=success]").waitFor({ timeout: 60_000 });
+      await page.locator("[data-testid=sync-status-badge][data-tone=green]").waitFor({ timeout: 30_000 });
+
+      const api = await getOccupancy(kitchen);
+      expect(api.days).toHaveLength(7);
+      await page.locator("[data-testid=occupancy-table] tbody tr").nth(6).waitFor();
+      const table = await readOccupancyTable(page);
+      for (const day of api.days) {
+        for (const field of FIELDS)
+          expect({ date: day.date, field, value: table[day.date]?.[field] }).toEqual({
+            date: day.date,
+            field,
+            value: day[field],
+          });
+      }
+      expect(api.days.some((d) => d.guests > 0)).toBe(true);
+
+      // "3 min ago" with the exact time, in the kitchen's zone, on hover.
+      const settings = await getSettings(kitchen);
+      const title = await page.getByTestId("last-sync").locator("time").getAttribute("title");
+      expect(title).toBe(exactTime(settings.last_sync_at ?? "", kitchen.timezone));
+      await screenshot(page, "dashboard");
+
+      await page.getByRole("link", { name: "Residents" }).click();
+      await page.locator("[data-testid=residents-table] .stay").first().waitFor();
+      await screenshot(page, "residents");
+
+      await page.getByRole("link", { name: "Sync history" }).click();
+      await page.locator("[data-testid=sync-runs-table] tbody tr").first().waitFor();
+      await page.locator(".recharts-surface").first().waitFor();
+      await screenshot(page, "sync-history");
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("a booking added in Newbook appears after the next sync, highlighted as a change", async () => {
+    const kitchen = await stack.createKitchen(propertyAt(3), { enabled: true });
+    await stack.api("/api/settings/newbook-frequent-sync", {
+      method: "PATCH",
+      token: kitchen.managerToken,
+      body: { sync_interval_minutes: 5 },
+    });
+    await waitFor(
+      "a first successful sync",
+      async () => (await getSettings(kitchen)).last_sync_status === "success",
+    );
+    const before = await getOccupancy(kitchen);
+    const today = before.days[0];
+    if (!today) throw new Error("no occupancy for today");
+
+    const { context, page } = await asManager(kitchen);
+    try {
+      await page.locator(`[data-testid=occupancy-table] tr[data-date="${today.date}"]`).waitFor();
+      const tomorrow = new Date(`${today.date}T00:00:00Z`);
+      tomorrow.setUTCDate(tomorrow.getUTCDate() + 2);
+      await stack.simControl(`/properties/${kitchen.property.id}/bookings`, "POST", {
+        arrival: today.date,
+        departure: tomorrow.toISOString().slice(0, 10),
+        adults: 2,
+        children: 1,
+        meals: "bb",
+      });
+
+      // No reload: the dashboard refreshes itself.
+      const guestsCell = page.locator(
+        `[data-testid=occupancy-table] tr[data-date="${today.date}"] td[data-field=guests]`,
+      );
+      await guestsCell.and(page.locator(".cell-changed")).waitFor({ timeout: 60_000 });
+      const title = await guestsCell.getAttribute("title");
+      expect(title).toContain(`${today.guests} -> ${today.guests + 3}`);
+      expect(Number.parseInt((await guestsCell.textContent()) ?? "", 10)).toBe(today.guests + 3);
+      await screenshot(page, "dashboard-changed");
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("broken credentials show the error and the failure count, and the sync recovers", async () => {
+    const kitchen = await stack.createKitchen(propertyAt(4), { enabled: true });
+    await stack.api("/api/settings/newbook-frequent-sync", {
+      method: "PATCH",
+      token: kitchen.managerToken,
+      body: { sync_interval_minutes: 5 },
+    });
+    await waitFor(
+      "a first successful sync",
+      async () => (await getSettings(kitchen)).last_sync_status === "success",
+    );
+    await stack.simControl(`/properties/${kitchen.property.id}/faults`, "POST", { type: "http401" });
+
+    const { context, page } = await asManager(kitchen);
+    try {
+      await page.locator("[data-testid=sync-status-badge][data-tone=red]").waitFor({ timeout: 60_000 });
+      await waitFor(
+        "two failures in a row",
+        async () => (await getSettings(kitchen)).consecutive_failures >= 2,
+        {
+          timeoutMs: 60_000,
+        },
+      );
+      await page.reload();
+      const failures = await page.getByTestId("consecutive-failures").textContent();
+      expect(failures).toMatch(/\d+ consecutive failures/);
+      expect(Number(/(\d+) consecutive/.exec(failures ?? "")?.[1])).toBeGreaterThanOrEqual(2);
+      const error = (await page.getByTestId("last-error").textContent()) ?? "";
+      expect(error.length).toBeGreaterThan("Last error:".length);
+      await screenshot(page, "dashboard-failed");
+
+      await page.getByRole("link", { name: "Settings" }).click();
+      await expectText(page.getByTestId("sync-status-box"), "consecutive failures");
+      await screenshot(page, "settings-failed");
+
+      await stack.simControl(`/properties/${kitchen.property.id}/faults`, "DELETE");
+      await page.getByRole("link", { name: "Dashboard" }).click();
+      await page.locator("[data-testid=sync-status-badge][data-tone=green]").waitFor({ timeout: 60_000 });
+      expect(await page.getByTestId("consecutive-failures").count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("a historical sync's progress bar follows the job to 100 %, with Resume after a failure", async () => {
+    const kitchen = await stack.createKitchen(propertyAt(0));
+    const { context, page } = await asManager(kitchen);
+    try {
+      await page.getByRole("link", { name: "Settings" }).click();
+      const from = page.getByLabel("From");
+      const to = page.getByLabel("To");
+      const end = await to.inputValue();
+      const start = new Date(`${end}T00:00:00Z`);
+      start.setUTCDate(start.getUTCDate() - 20);
+
+      // First attempt fails on bad credentials, and can be resumed once they are fixed.
+      await stack.simControl(`/properties/${kitchen.property.id}/faults`, "POST", { type: "http401" });
+      await from.fill(start.toISOString().slice(0, 10));
+      await page.getByRole("button", { name: "Start historical sync" }).click();
+      await page.locator("[data-testid=historical-job][data-state=failed]").waitFor({ timeout: 60_000 });
+      await stack.simControl(`/properties/${kitchen.property.id}/faults`, "DELETE");
+      await page.getByRole("button", { name: "Resume" }).click();
+
+      const bar = page.getByRole("progressbar", { name: "Historical sync progress (days)" });
+      await page.locator("[data-testid=historical-job][data-state=success]").waitFor({ timeout: 60_000 });
+      await expect(bar.getAttribute("aria-valuenow")).resolves.toBe("100");
+      await screenshot(page, "settings-historical");
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("ops: admins see every kitchen and open Bull Board; a manager gets 403", async () => {
+    const kitchen = await stack.createKitchen(propertyAt(1));
+    const denied = await stack.api("/api/admin/queues-session", {
+      method: "POST",
+      token: kitchen.managerToken,
+    });
+    expect(denied.status).toBe(403);
+    const anonymous = await fetch(`${stack.apiUrl}/admin/queues`);
+    expect([401, 403]).toContain(anonymous.status);
+
+    const manager = await asManager(kitchen);
+    try {
+      await manager.page.goto(`${stack.apiUrl}/ops`);
+      await expectText(manager.page.locator("main"), "This page is for administrators.");
+      const board = await manager.page.goto(`${stack.apiUrl}/admin/queues`);
+      expect([401, 403]).toContain(board?.status());
+    } finally {
+      await manager.context.close();
+    }
+
+    const { context, page } = await openPage();
+    try {
+      await signIn(page, stack.apiUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
+      await page.getByRole("link", { name: "Ops" }).click();
+      const rows = page.locator("[data-testid=kitchens-health] tbody tr");
+      await rows.first().waitFor();
+      const listed = await stack.api<{ kitchens: unknown[] }>("/api/admin/kitchens", {
+        token: stack.adminToken,
+      });
+      expect(await rows.count()).toBe(listed.body.kitchens.length);
+      await screenshot(page, "ops");
+
+      const [popup] = await Promise.all([
+        page.waitForEvent("popup"),
+        page.getByRole("button", { name: "Open Bull Board" }).click(),
+      ]);
+      await popup.waitForURL(/\/admin\/queues/);
+      await popup.waitForLoadState("load");
+      const response = await popup.reload();
+      expect(response?.status()).toBe(200);
+      await screenshot(popup, "bull-board");
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("is usable at tablet width (768 px)", async () => {
+    const kitchen = await stack.createKitchen(propertyAt(2), { enabled: true });
+    await stack.api("/api/newbook/frequent-sync/run", { method: "POST", token: kitchen.managerToken });
+    await waitFor("a sync", async () => (await getSettings(kitchen)).last_sync_status === "success");
+    const { context, page } = await asManager(kitchen, 768);
+    try {
+      for (const [link, name] of [
+        ["Dashboard", "dashboard-768"],
+        ["Settings", "settings-768"],
+        ["Residents", "residents-768"],
+      ] as const) {
+        await page.getByRole("link", { name: link }).click();
+        await page.getByRole("heading", { level: 1, name: link }).waitFor();
+        await page.waitForLoadState("networkidle");
+        // Wide tables scroll inside their card; the page itself never scrolls sideways.
+        const overflow = await page.evaluate<number>(
+          "document.documentElement.scrollWidth - window.innerWidth",
+        );
+        expect({ page: link, overflow }).toEqual({ page: link, overflow: 0 });
+        await screenshot(page, name);
+      }
+      // Keyboard: Tab reaches the navigation and shows a focus ring.
+      await page.keyboard.press("Tab");
+      await page.keyboard.press("Tab");
+      const outline = await page.evaluate<string>("getComputedStyle(document.activeElement).outlineStyle");
+      expect(outline).not.toBe("none");
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+async function expectText(locator: ReturnType<Page["locator"]>, text: string): Promise<void> {
+  await waitFor(`"${text}"`, async () => ((await locator.textContent()) ?? "").includes(text), {
+    timeoutMs: 30_000,
+  });
+}
+
+function exactTime(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+  }).format(new Date(iso));
+}

@@ -1,0 +1,337 @@
+/**
+ * The real stack for browser tests: the built API (serving the built admin UI) and a worker as child
+ * processes on free ports, a database of their own, a unique BullMQ prefix, and the Newbook simulator
+ * in-process. Plus Chromium through playwright-core and small helpers shared by the scenarios.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { createQueues, type QueueSet } from "@occ/core";
+import { createTestDatabase, type TestDatabase } from "@occ/db";
+import { type RunningSimulator, type SimProperty, startSimulator } from "@occ/newbook-sim";
+import IORedis from "ioredis";
+import { type Browser, chromium, type Page } from "playwright-core";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+export const SCREENSHOT_DIR = path.join(ROOT, "test-artifacts", "screenshots");
+const LOG_DIR = path.join(ROOT, "test-artifacts", "logs");
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+export const ADMIN_EMAIL = "admin@e2e.test";
+export const ADMIN_PASSWORD = "admin-password-e2e";
+export const MANAGER_PASSWORD = "manager-password-e2e";
+
+/** One "minute" of sync intervals in these tests: a 5-minute interval fires every second. */
+export const SYNC_MINUTE_MS = 200;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  { timeoutMs = 30_000, intervalMs = 200 } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== null && value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  const cause = lastError instanceof Error ? `: ${lastError.message}` : "";
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}`);
+}
+
+interface ManagedProcess {
+  name: string;
+  child: ChildProcess;
+  output: string[];
+  stop(): Promise<void>;
+}
+
+function startProcess(name: string, script: string, env: NodeJS.ProcessEnv): ManagedProcess {
+  const entry = path.join(ROOT, script);
+  if (!existsSync(entry)) throw new Error(`${script} is missing: build first (npm run build)`);
+  const child = spawn(process.execPath, [entry], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (output.length > 2000) output.shift();
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  return {
+    name,
+    child,
+    output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export interface ApiCall {
+  method?: string;
+  token?: string;
+  body?: unknown;
+}
+
+export interface ApiResponse<T> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface Stack {
+  apiUrl: string;
+  sim: RunningSimulator;
+  db: TestDatabase;
+  queues: QueueSet;
+  prefix: string;
+  adminToken: string;
+  api<T = unknown>(pathname: string, call?: ApiCall): Promise<ApiResponse<T>>;
+  login(email: string, password: string): Promise<string>;
+  /** A kitchen for a simulator property, with a manager and a saved Newbook connection. */
+  createKitchen(property: SimProperty, opts?: { enabled?: boolean }): Promise<KitchenFixture>;
+  /** POST to the simulator's control API. */
+  simControl(pathname: string, method: string, body?: unknown): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+export interface KitchenFixture {
+  id: number;
+  name: string;
+  timezone: string;
+  managerEmail: string;
+  managerToken: string;
+  property: SimProperty;
+}
+
+export async function startStack(opts: { properties?: number; rooms?: number } = {}): Promise<Stack> {
+  if (!existsSync(path.join(ROOT, "apps/admin-ui/dist/index.html"))) {
+    throw new Error("apps/admin-ui/dist is missing: run `npm run build -w apps/admin-ui` first");
+  }
+  const tag = `${process.pid}-${randomBytes(3).toString("hex")}`;
+  const prefix = `e2e-ui-${tag}`;
+  const db = await createTestDatabase("occ_e2e_ui");
+  const sim = await startSimulator({
+    properties: opts.properties ?? 4,
+    rooms: opts.rooms ?? 20,
+    throttlePerMinute: 100_000,
+  });
+  const [apiPort, apiMetricsPort, workerMetricsPort] = [await freePort(), await freePort(), await freePort()];
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    NODE_ENV: "test",
+    LOG_LEVEL: "info",
+    LOG_FORMAT: "json",
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    JWT_SECRET: randomBytes(32).toString("hex"),
+    ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    SYNC_MINUTE_MS: String(SYNC_MINUTE_MS),
+    JOB_BACKOFF_MS: "100",
+    NEWBOOK_RATE_LIMIT: "10000",
+    NEWBOOK_RETRY_BASE_MS: "10",
+    NEWBOOK_RETRY_MAX_TOTAL_MS: "2000",
+    NEWBOOK_TIMEOUT_MS: "5000",
+    UI_DIST_DIR: path.join(ROOT, "apps/admin-ui/dist"),
+  };
+  const api = startProcess("api", "apps/api/dist/main.js", {
+    ...env,
+    API_HOST: "127.0.0.1",
+    API_PORT: String(apiPort),
+    METRICS_PORT: String(apiMetricsPort),
+  });
+  const worker = startProcess("worker", "apps/worker/dist/main.js", {
+    ...env,
+    METRICS_PORT: String(workerMetricsPort),
+  });
+  const processes = [api, worker];
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const queues = createQueues({ redisUrl: REDIS_URL, prefix });
+
+  const stop = async () => {
+    await Promise.allSettled(processes.map((p) => p.stop()));
+    mkdirSync(LOG_DIR, { recursive: true });
+    for (const p of processes)
+      writeFileSync(path.join(LOG_DIR, `${prefix}-${p.name}.log`), p.output.join(""));
+    await queues.close().catch(() => undefined);
+    await deleteRedisKeys(prefix);
+    await sim.close().catch(() => undefined);
+    await db.drop().catch(() => undefined);
+  };
+
+  try {
+    await waitFor(
+      "the API to be ready",
+      async () => {
+        for (const p of processes) {
+          if (p.child.exitCode !== null) {
+            throw new Error(`${p.name} exited with ${p.child.exitCode}:\n${p.output.join("").slice(-3000)}`);
+          }
+        }
+        const res = await fetch(`${apiUrl}/readyz`);
+        return res.ok;
+      },
+      { timeoutMs: 30_000 },
+    ).catch((error: unknown) => {
+      const logs = processes.map((p) => `--- ${p.name}\n${p.output.join("").slice(-3000)}`).join("\n");
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n${logs}`);
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  const call = async <T>(pathname: string, c: ApiCall = {}): Promise<ApiResponse<T>> => {
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (c.token) headers.Authorization = `Bearer ${c.token}`;
+    if (c.body !== undefined) headers["Content-Type"] = "application/json";
+    const res = await fetch(`${apiUrl}${pathname}`, {
+      method: c.method ?? (c.body === undefined ? "GET" : "POST"),
+      headers,
+      body: c.body === undefined ? undefined : JSON.stringify(c.body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers };
+  };
+
+  const login = async (email: string, password: string) => {
+    const res = await call<{ access_token: string }>("/api/auth/login", { body: { email, password } });
+    if (res.status !== 200) throw new Error(`login ${email}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.access_token;
+  };
+
+  const expectOk = <T>(what: string, res: ApiResponse<T>): T => {
+    if (res.status >= 300) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+
+  const adminToken = await login(ADMIN_EMAIL, ADMIN_PASSWORD);
+
+  const createKitchen = async (property: SimProperty, kitchenOpts: { enabled?: boolean } = {}) => {
+    const kitchen = expectOk(
+      "create kitchen",
+      await call<{ id: number; name: string; timezone: string }>("/api/admin/kitchens", {
+        token: adminToken,
+        body: { name: `${property.name} Kitchen`, timezone: property.timezone },
+      }),
+    );
+    const managerEmail = `manager-${kitchen.id}-${tag}@e2e.test`;
+    expectOk(
+      "create manager",
+      await call("/api/admin/users", {
+        token: adminToken,
+        body: { email: managerEmail, password: MANAGER_PASSWORD, role: "manager", kitchen_id: kitchen.id },
+      }),
+    );
+    const managerToken = await login(managerEmail, MANAGER_PASSWORD);
+    // Save the settings first so the connection does not start a schedule the scenario did not ask for.
+    expectOk(
+      "frequent-sync settings",
+      await call("/api/settings/newbook-frequent-sync", {
+        method: "PATCH",
+        token: managerToken,
+        body: { is_enabled: kitchenOpts.enabled ?? false },
+      }),
+    );
+    expectOk(
+      "save connection",
+      await call("/api/settings/newbook-connection", {
+        method: "PUT",
+        token: managerToken,
+        body: {
+          base_url: sim.baseUrl,
+          region: property.region,
+          username: property.username,
+          password: property.password,
+          api_key: property.apiKey,
+        },
+      }),
+    );
+    return { ...kitchen, managerEmail, managerToken, property };
+  };
+
+  const simControl = async (pathname: string, method: string, body?: unknown) => {
+    const res = await fetch(`${sim.controlUrl}${pathname}`, {
+      method,
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`simulator ${method} ${pathname}: ${res.status} ${text}`);
+    return text ? (JSON.parse(text) as unknown) : null;
+  };
+
+  return { apiUrl, sim, db, queues, prefix, adminToken, api: call, login, createKitchen, simControl, stop };
+}
+
+async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Signs in through the login form and waits for the dashboard. */
+export async function signIn(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+}
