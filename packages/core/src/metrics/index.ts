@@ -1,2 +1,3 @@
+export * from "./kitchen-gauges";
 export * from "./queue-gauge";
 export * from "./registry";

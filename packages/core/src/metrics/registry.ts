@@ -1,4 +1,5 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import type { NewbookRequestEvent } from "../newbook/stats";
 
 export type SyncKind = "frequent" | "manual" | "historical";
 export type RunOutcome = "success" | "failed" | "retry" | "skipped";
@@ -10,8 +11,6 @@ export interface Metrics {
   syncDuration: Histogram<"kind" | "outcome">;
   newbookRequests: Counter<"action" | "outcome">;
   newbookThrottled: Counter<string>;
-  lastSuccess: Gauge<"kitchen">;
-  consecutiveFailures: Gauge<"kitchen">;
 }
 
 export interface CreateMetricsOptions {
@@ -52,17 +51,13 @@ export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
       help: "Newbook requests answered with a rate-limit response",
       registers,
     }),
-    lastSuccess: new Gauge({
-      name: "sync_last_success_timestamp_seconds",
-      help: "Unix time of each kitchen's last successful sync",
-      labelNames: ["kitchen"],
-      registers,
-    }),
-    consecutiveFailures: new Gauge({
-      name: "sync_consecutive_failures",
-      help: "Consecutive failed sync runs per kitchen",
-      labelNames: ["kitchen"],
-      registers,
-    }),
+  };
+}
+
+/** Feeds the Newbook client's per-request events (SyncContext.onNewbookRequest) into the counters. */
+export function newbookRequestObserver(metrics: Metrics): (event: NewbookRequestEvent) => void {
+  return (event) => {
+    metrics.newbookRequests.inc({ action: event.action, outcome: event.outcome });
+    if (event.outcome === "throttled") metrics.newbookThrottled.inc();
   };
 }

@@ -1,0 +1,1 @@
+export { type RunningWorker, type StartWorkerOptions, startWorker } from "./worker";

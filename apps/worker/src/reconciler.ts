@@ -1,0 +1,177 @@
+import { randomUUID } from "node:crypto";
+import {
+  type Alerting,
+  isStale,
+  kitchenIdFromSchedulerId,
+  type Logger,
+  openAlertKitchens,
+  type QueueSet,
+  type ScheduleOptions,
+} from "@occ/core";
+import type { Db } from "@occ/db";
+import type { Redis } from "ioredis";
+import { type ActualScheduler, planReconcile } from "./reconcile-plan";
+import { keepAlive, RedisLock } from "./redis-lock";
+import {
+  applyRow,
+  desiredEveryMs,
+  type KitchenScheduleRow,
+  loadScheduleRows,
+  wantsSchedule,
+  writeNextSyncTimes,
+} from "./schedule-state";
+
+export interface ReconcilerOptions {
+  db: Db;
+  queues: QueueSet;
+  redis: Redis;
+  prefix: string;
+  schedule: ScheduleOptions;
+  alerting: Alerting;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export interface ReconcileReport {
+  created: number;
+  updated: number;
+  removed: number;
+  nextSyncWritten: number;
+  staleOpened: number;
+  staleResolved: number;
+}
+
+async function readSchedulers(queues: QueueSet): Promise<Array<ActualScheduler & { next: number | null }>> {
+  const schedulers = await queues.frequent.getJobSchedulers(0, -1);
+  return schedulers.map((s) => ({
+    id: s.key,
+    everyMs: s.every ? Number(s.every) : null,
+    next: s.next ?? null,
+  }));
+}
+
+/**
+ * Keeps Redis matching PostgreSQL, in every worker: at start and once per (scaled) minute. A lock
+ * with expiry lets one replica act per period; it is not released after a pass, so the other
+ * replicas skip that period instead of repeating the work.
+ */
+export class Reconciler {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private readonly token = randomUUID();
+  private readonly now: () => Date;
+
+  constructor(private readonly options: ReconcilerOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  start(): void {
+    const tick = () => {
+      if (this.running) return;
+      this.running = this.tick()
+        .then(
+          () => undefined,
+          (error) => {
+            this.options.logger.error("reconcile failed", { error: String(error) });
+          },
+        )
+        .finally(() => {
+          this.running = null;
+        });
+    };
+    tick();
+    this.timer = setInterval(tick, this.options.schedule.minuteMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** Reconciles if no other replica has this period; returns null when it did not act. */
+  async tick(): Promise<ReconcileReport | null> {
+    const { redis, prefix, schedule } = this.options;
+    const lock = new RedisLock(
+      redis,
+      `${prefix}:reconciler-lock`,
+      this.token,
+      Math.floor(schedule.minuteMs * 0.9),
+    );
+    if (!(await lock.tryAcquire())) return null;
+    const held = keepAlive(
+      lock,
+      () => this.options.logger.warn("reconciler lock expired during a pass"),
+      () => undefined,
+    );
+    try {
+      return await this.reconcile();
+    } finally {
+      held.stop();
+    }
+  }
+
+  async reconcile(): Promise<ReconcileReport> {
+    const { db, queues, schedule, logger } = this.options;
+    // Redis is read before PostgreSQL: the API writes PostgreSQL before Redis, so this order never
+    // mistakes a just-saved setting for drift and reverts it.
+    const actual = await readSchedulers(queues);
+    const rows = await loadScheduleRows(db);
+    const desired = rows.flatMap((row) => {
+      const everyMs = desiredEveryMs(row, schedule);
+      return everyMs === null ? [] : [{ kitchenId: row.kitchenId, everyMs }];
+    });
+    const actions = planReconcile(desired, actual);
+    const rowByKitchen = new Map(rows.map((row) => [row.kitchenId, row]));
+    for (const action of actions) {
+      if (action.type === "remove") await queues.frequent.removeJobScheduler(action.schedulerId);
+      else await applyRow(queues, rowByKitchen.get(action.kitchenId)!, schedule);
+    }
+    const report: ReconcileReport = {
+      created: actions.filter((a) => a.type === "create").length,
+      updated: actions.filter((a) => a.type === "update").length,
+      removed: actions.filter((a) => a.type === "remove").length,
+      nextSyncWritten: await this.writeNextRuns(rows),
+      ...(await this.checkStaleness(rows)),
+    };
+    if (actions.length > 0 || report.staleOpened > 0 || report.staleResolved > 0)
+      logger.info("schedules reconciled", { ...report });
+    return report;
+  }
+
+  private async writeNextRuns(rows: KitchenScheduleRow[]): Promise<number> {
+    const nextByKitchen = new Map<number, number | null>();
+    for (const scheduler of await readSchedulers(this.options.queues)) {
+      const kitchenId = kitchenIdFromSchedulerId(scheduler.id);
+      if (kitchenId !== null) nextByKitchen.set(kitchenId, scheduler.next);
+    }
+    return writeNextSyncTimes(this.options.db, rows, nextByKitchen);
+  }
+
+  private async checkStaleness(
+    rows: KitchenScheduleRow[],
+  ): Promise<{ staleOpened: number; staleResolved: number }> {
+    const { db, schedule, alerting } = this.options;
+    const now = this.now();
+    const alreadyOpen = new Set(await openAlertKitchens(db, "stale"));
+    const stale = rows.filter(
+      (row) => wantsSchedule(row) && isStale({ ...row, since: row.createdAt }, schedule.minuteMs, now),
+    );
+    const staleIds = new Set(stale.map((row) => row.kitchenId));
+    let staleOpened = 0;
+    for (const row of stale) {
+      if (alreadyOpen.has(row.kitchenId)) continue;
+      const lastSuccess = row.lastSuccessAt?.toISOString() ?? "never";
+      await alerting.open(row.kitchenId, "stale", {
+        messages: {
+          stale: `No successful sync for more than twice the ${row.syncIntervalMinutes}-minute interval (last success: ${lastSuccess})`,
+        },
+        details: { sync_interval_minutes: row.syncIntervalMinutes, last_success_at: row.lastSuccessAt },
+      });
+      staleOpened++;
+    }
+    const fresh = [...alreadyOpen].filter((kitchenId) => !staleIds.has(kitchenId));
+    await alerting.resolve(fresh, "stale");
+    return { staleOpened, staleResolved: fresh.length };
+  }
+}

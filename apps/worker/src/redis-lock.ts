@@ -1,0 +1,69 @@
+import type { Redis } from "ioredis";
+
+// Both scripts act only when the key still holds our token, so a lock that expired and was taken
+// by another replica is never extended or deleted by its former owner.
+const RENEW_SCRIPT = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
+const RELEASE_SCRIPT = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
+
+/** A lock with expiry on one Redis key, owned by whoever holds the token it was set with. */
+export class RedisLock {
+  constructor(
+    private readonly redis: Redis,
+    readonly key: string,
+    readonly token: string,
+    readonly ttlMs: number,
+  ) {}
+
+  async tryAcquire(): Promise<boolean> {
+    return (await this.redis.set(this.key, this.token, "PX", this.ttlMs, "NX")) === "OK";
+  }
+
+  /** False when the lock is no longer ours (it expired, and perhaps someone else took it). */
+  async renew(): Promise<boolean> {
+    return Number(await this.redis.eval(RENEW_SCRIPT, 1, this.key, this.token, this.ttlMs)) === 1;
+  }
+
+  async release(): Promise<boolean> {
+    return Number(await this.redis.eval(RELEASE_SCRIPT, 1, this.key, this.token)) === 1;
+  }
+}
+
+export interface HeldLock {
+  /** Set once a renewal found the lock taken over; the holder is then no longer exclusive. */
+  readonly lost: boolean;
+  /** Stops renewing and leaves the lock to expire. */
+  stop(): void;
+  release(): Promise<void>;
+}
+
+/**
+ * Keeps an acquired lock alive by renewing it every third of its TTL until released. A Redis error
+ * during renewal is retried at the next tick; only a renewal that finds another owner counts as lost.
+ */
+export function keepAlive(lock: RedisLock, onLost: () => void, onError: (error: unknown) => void): HeldLock {
+  let lost = false;
+  const timer = setInterval(
+    () => {
+      lock.renew().then((ok) => {
+        if (!ok && !lost) {
+          lost = true;
+          clearInterval(timer);
+          onLost();
+        }
+      }, onError);
+    },
+    Math.max(1, Math.floor(lock.ttlMs / 3)),
+  );
+  return {
+    get lost() {
+      return lost;
+    },
+    stop() {
+      clearInterval(timer);
+    },
+    async release() {
+      clearInterval(timer);
+      if (!lost) await lock.release();
+    },
+  };
+}

@@ -1,0 +1,197 @@
+import {
+  type Alerting,
+  type AlertThresholds,
+  alertChangesForRun,
+  describeSyncError,
+  type Logger,
+  type Metrics,
+  newbookRequestObserver,
+  type QueueSet,
+  recordRunFailure,
+  recordRunSkipped,
+  type ScheduleOptions,
+  type SyncContext,
+} from "@occ/core";
+import type { Db } from "@occ/db";
+import { type Job, UnrecoverableError } from "bullmq";
+import type { KitchenLocks } from "./kitchen-locks";
+import { refreshKitchenSchedule } from "./schedule-state";
+
+export type RunKind = "frequent" | "manual" | "historical";
+
+/** What the sync engine reports for a completed run (frequent and historical alike). */
+export interface CompletedRun {
+  window: { from: string; to: string };
+  newbookCalls: number;
+  bookingsFetched: number;
+  rowsChanged: number;
+  durationMs: number;
+}
+
+export interface RunDeps {
+  db: Db;
+  queues: QueueSet;
+  locks: KitchenLocks;
+  /** The engine's context; its logger and Newbook observer are replaced per job. */
+  sync: SyncContext;
+  metrics: Metrics;
+  alerting: Alerting;
+  schedule: ScheduleOptions;
+  thresholds: AlertThresholds;
+  logger: Logger;
+}
+
+export interface RunRequest {
+  kind: RunKind;
+  kitchenId: number;
+  runId: string;
+  trigger: string;
+  job: Job;
+}
+
+export type RunSummary =
+  | ({ outcome: "success"; runId: string } & CompletedRun)
+  | { outcome: "skipped"; runId: string; reason: string };
+
+/** Whether another attempt could succeed: errors say so themselves (`retryable`); unknown ones may. */
+function isRetryable(error: unknown): boolean {
+  return !(error instanceof Error && (error as { retryable?: unknown }).retryable === false);
+}
+
+/** Only the next-days sync drives the settings row, schedule back-off and kitchen alerts. */
+function tracksKitchenHealth(kind: RunKind): boolean {
+  return kind !== "historical";
+}
+
+/**
+ * One attempt of one run, whatever its kind: takes the kitchen lock (a busy kitchen makes the run
+ * "skipped", which completes the job without retry), logs start and end, records the outcome and
+ * its consequences (metrics, back-off, alerts), and tells BullMQ whether to retry.
+ */
+export async function runJob(
+  deps: RunDeps,
+  request: RunRequest,
+  execute: (ctx: SyncContext, attempt: number) => Promise<CompletedRun>,
+): Promise<RunSummary> {
+  const { job, kind, kitchenId, runId } = request;
+  const attempt = job.attemptsMade + 1;
+  const attempts = job.opts.attempts ?? 1;
+  const log = deps.logger.child({
+    kitchen_id: kitchenId,
+    run_id: runId,
+    job_id: job.id,
+    queue: job.queueName,
+    kind,
+    trigger: request.trigger,
+    attempt,
+  });
+
+  // A job taken over from a crashed worker may find that worker's lock not yet expired.
+  const waitMs = job.stalledCounter > 0 ? deps.locks.ttlMs : 0;
+  const lock = await deps.locks.acquire(kitchenId, runId, waitMs);
+  if (!lock) {
+    const reason = "Another sync of this kitchen was running";
+    await recordRunSkipped(deps.db, { runId, kitchenId, kind, trigger: request.trigger, reason });
+    deps.metrics.syncRuns.inc({ kind, outcome: "skipped" });
+    log.info("sync skipped", { outcome: "skipped", reason });
+    return { outcome: "skipped", runId, reason };
+  }
+
+  let newbookCalls = 0;
+  const observe = newbookRequestObserver(deps.metrics);
+  const ctx: SyncContext = {
+    ...deps.sync,
+    logger: log,
+    onNewbookRequest: (event) => {
+      newbookCalls++;
+      observe(event);
+    },
+  };
+  const started = Date.now();
+  log.info("sync started", { attempts });
+  try {
+    const result = await execute(ctx, attempt);
+    const durationMs = result.durationMs;
+    deps.metrics.syncRuns.inc({ kind, outcome: "success" });
+    deps.metrics.syncDuration.observe({ kind, outcome: "success" }, durationMs / 1000);
+    log.info("sync finished", {
+      outcome: "success",
+      window_from: result.window.from,
+      window_to: result.window.to,
+      duration_ms: durationMs,
+      newbook_calls: result.newbookCalls,
+      bookings: result.bookingsFetched,
+      rows_changed: result.rowsChanged,
+      lock_lost: lock.lost || undefined,
+    });
+    await afterFinalOutcome(deps, request, log, { outcome: "success", durationMs });
+    return { outcome: "success", runId, ...result };
+  } catch (error) {
+    const durationMs = Date.now() - started;
+    const retryable = isRetryable(error);
+    const final = !retryable || attempt >= attempts;
+    const outcome = final ? "failed" : "retry";
+    const description = describeSyncError(error);
+    let consecutiveFailures = 0;
+    try {
+      ({ consecutiveFailures } = await recordRunFailure(deps.db, {
+        runId,
+        kitchenId,
+        kind,
+        error,
+        final,
+        durationMs,
+        newbookCalls,
+        attempt,
+      }));
+    } catch (recordError) {
+      // The database may be the very thing that failed; the job's retry is what matters then.
+      log.error("could not record the failed sync", { error: String(recordError) });
+    }
+    deps.metrics.syncRuns.inc({ kind, outcome });
+    deps.metrics.syncDuration.observe({ kind, outcome }, durationMs / 1000);
+    log.log(final ? "error" : "warn", "sync finished", {
+      outcome,
+      duration_ms: durationMs,
+      newbook_calls: newbookCalls,
+      error_code: description.code,
+      error: description.message,
+      cause: error instanceof Error ? error.message : String(error),
+      consecutive_failures: final ? consecutiveFailures : undefined,
+    });
+    if (final) {
+      await afterFinalOutcome(deps, request, log, { outcome: "failed", durationMs, consecutiveFailures });
+    }
+    if (!retryable) throw new UnrecoverableError(description.message);
+    throw error;
+  } finally {
+    await lock.release().catch((error) => log.warn("kitchen lock release failed", { error: String(error) }));
+  }
+}
+
+type FinalOutcome =
+  | { outcome: "success"; durationMs: number }
+  | { outcome: "failed"; durationMs: number; consecutiveFailures: number };
+
+/** Schedule back-off (or its end) and alerts. Their failure is logged: the run's outcome stands. */
+async function afterFinalOutcome(
+  deps: RunDeps,
+  request: RunRequest,
+  log: Logger,
+  run: FinalOutcome,
+): Promise<void> {
+  if (!tracksKitchenHealth(request.kind)) return;
+  try {
+    await refreshKitchenSchedule(deps.db, deps.queues, request.kitchenId, deps.schedule);
+    const failures = run.outcome === "failed" ? run.consecutiveFailures : 0;
+    await deps.alerting.apply(request.kitchenId, alertChangesForRun(run, deps.thresholds), {
+      messages: {
+        consecutive_failures: `${failures} syncs in a row have failed; the last error is shown on the settings page`,
+        slow_sync: `A sync took ${Math.round(run.durationMs / 1000)} s, longer than the ${Math.round(deps.thresholds.slowSyncMs / 1000)} s expected`,
+      },
+      details: { run_id: request.runId, duration_ms: run.durationMs, consecutive_failures: failures },
+    });
+  } catch (error) {
+    log.error("post-run bookkeeping failed", { error: String(error) });
+  }
+}

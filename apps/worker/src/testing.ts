@@ -1,0 +1,212 @@
+/**
+ * Helpers for the worker's integration tests: real PostgreSQL, Redis and simulator, and workers
+ * as separate OS processes running the built entry point (apps/worker/dist/main.js).
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, rmdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { generateEncryptionKey, seedKitchenWithConnection } from "@occ/core";
+import { createTestDatabase, type TestDatabase } from "@occ/db";
+import { type RunningSimulator, type SimulatorOptions, startSimulator } from "@occ/newbook-sim";
+import { Redis } from "ioredis";
+
+const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
+const WORKER_MAIN = path.join(REPO_ROOT, "apps", "worker", "dist", "main.js");
+const BUILD_LOCK = path.join(REPO_ROOT, "apps", "worker", "dist", ".build-lock");
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Builds the worker (and what it depends on) once; test files running in parallel wait for each
+ * other through a lock directory, since concurrent `tsc -b` runs would overwrite each other's output.
+ */
+export async function ensureWorkerBuilt(): Promise<void> {
+  mkdirSync(path.dirname(BUILD_LOCK), { recursive: true });
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(BUILD_LOCK);
+      break;
+    } catch {
+      // A lock older than the deadline is left over from a killed run.
+      if (Date.now() - statSync(BUILD_LOCK, { throwIfNoEntry: false })!.mtimeMs > 180_000)
+        rmdirSync(BUILD_LOCK);
+      if (Date.now() > deadline) throw new Error("timed out waiting for another worker build");
+      await sleep(250);
+    }
+  }
+  try {
+    execFileSync(
+      process.execPath,
+      [path.join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"), "-b", "apps/worker"],
+      {
+        cwd: REPO_ROOT,
+        stdio: "pipe",
+      },
+    );
+  } catch (error) {
+    // Type errors elsewhere in the tree still emit JavaScript; only a missing entry point is fatal.
+    if (!existsSync(WORKER_MAIN)) throw error;
+  } finally {
+    rmdirSync(BUILD_LOCK);
+  }
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Every JSON log line so far. */
+  logs: Array<Record<string, unknown>>;
+  metricsPort(): Promise<number>;
+  exited: Promise<number | null>;
+  waitForLog(
+    predicate: (line: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+export function spawnWorker(env: Record<string, string>): WorkerProcess {
+  const child = spawn(process.execPath, [WORKER_MAIN], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? "", LOG_FORMAT: "json", NODE_ENV: "test", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  const listeners = new Set<() => void>();
+  const onOutput = (stream: NodeJS.ReadableStream) => {
+    let buffer = "";
+    stream.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const lines = buffer.split("\n");
+      buffer = lines.pop() ?? "";
+      for (const line of lines) {
+        if (!line.startsWith("{")) continue;
+        try {
+          logs.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {}
+      }
+      for (const listener of listeners) listener();
+    });
+  };
+  onOutput(child.stdout!);
+  onOutput(child.stderr!);
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const waitForLog: WorkerProcess["waitForLog"] = (predicate, timeoutMs = 20_000) =>
+    new Promise((resolve, reject) => {
+      const check = () => {
+        const found = logs.find(predicate);
+        if (!found) return;
+        cleanup();
+        resolve(found);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`no matching worker log line within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        listeners.delete(check);
+      };
+      listeners.add(check);
+      check();
+    });
+  return {
+    child,
+    logs,
+    exited,
+    waitForLog,
+    metricsPort: async () => Number((await waitForLog((l) => l.message === "worker started")).metrics_port),
+    kill: (signal = "SIGTERM") => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+  };
+}
+
+export interface WorkerTestEnv {
+  sim: RunningSimulator;
+  testDb: TestDatabase;
+  redis: Redis;
+  prefix: string;
+  encryptionKey: string;
+  /** Environment for spawned workers; extend per test. */
+  workerEnv(overrides?: Record<string, string>): Record<string, string>;
+  /** Deletes every Redis key of this environment: what a Redis restart without persistence does to us. */
+  wipeRedis(): Promise<number>;
+  control<T>(method: string, pathname: string, body?: unknown): Promise<T>;
+  seedKitchens(
+    count: number,
+    settings: (i: number) => { syncIntervalMinutes: number; isEnabled?: boolean },
+  ): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+export async function createWorkerTestEnv(simOptions: SimulatorOptions = {}): Promise<WorkerTestEnv> {
+  const [sim, testDb] = await Promise.all([startSimulator(simOptions), createTestDatabase("occ_worker")]);
+  const redis = new Redis(TEST_REDIS_URL);
+  const prefix = `test-worker-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const encryptionKey = generateEncryptionKey();
+  const wipeRedis = async () => {
+    let removed = 0;
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      cursor = next;
+      if (keys.length > 0) removed += await redis.del(...keys);
+    } while (cursor !== "0");
+    return removed;
+  };
+  return {
+    sim,
+    testDb,
+    redis,
+    prefix,
+    encryptionKey,
+    workerEnv: (overrides = {}) => ({
+      DATABASE_URL: testDb.url,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      ENCRYPTION_KEY: encryptionKey,
+      METRICS_PORT: "0",
+      LOG_LEVEL: "info",
+      NEWBOOK_RATE_LIMIT: "10000",
+      NEWBOOK_MAX_RETRIES: "0",
+      NEWBOOK_TIMEOUT_MS: "5000",
+      ...overrides,
+    }),
+    wipeRedis,
+    control: async <T>(method: string, pathname: string, body?: unknown) => {
+      const response = await fetch(`${sim.controlUrl}${pathname}`, {
+        method,
+        headers: { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (!response.ok) throw new Error(`${method} ${pathname}: ${response.status} ${await response.text()}`);
+      return (await response.json()) as T;
+    },
+    seedKitchens: async (count, settings) => {
+      const ids: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const property = sim.properties[i % sim.properties.length]!;
+        const { kitchenId } = await seedKitchenWithConnection(testDb.handle.db, {
+          name: `Kitchen ${i}`,
+          timezone: property.timezone,
+          property,
+          baseUrl: sim.baseUrl,
+          encryptionKey,
+          settings: { isEnabled: true, ...settings(i) },
+        });
+        ids.push(kitchenId);
+      }
+      return ids;
+    },
+    close: async () => {
+      await wipeRedis().catch(() => undefined);
+      redis.disconnect();
+      await Promise.allSettled([sim.close(), testDb.drop()]);
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import {
+  Alerting,
+  type Config,
+  createAlertNotifier,
+  createLogger,
+  createMetrics,
+  createQueues,
+  type Logger,
+  QUEUE_NAMES,
+  rateLimiterFromConfig,
+  registerKitchenGauges,
+  registerQueueGauge,
+  retryPolicyFromConfig,
+  scheduleOptionsFromConfig,
+} from "@occ/core";
+import { createDb, type DbHandle, migrate } from "@occ/db";
+import { Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { KitchenLocks } from "./kitchen-locks";
+import { startMetricsServer } from "./metrics-server";
+import { frequentProcessor } from "./processors";
+import { Reconciler } from "./reconciler";
+import type { RunDeps } from "./run-job";
+
+export interface StartWorkerOptions {
+  logger?: Logger;
+  /** An already open (and migrated) database, e.g. the all-in-one process's PGlite; left open on close. */
+  db?: DbHandle;
+}
+
+export interface RunningWorker {
+  /** The port /metrics, /healthz and /readyz listen on (useful with METRICS_PORT=0). */
+  metricsPort: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The per-kitchen lock expires well before BullMQ declares a crashed worker's job stalled (after
+ * JOB_LOCK_MS), so the replica that takes the job over finds the kitchen free.
+ */
+export function kitchenLockTtlMs(config: Pick<Config, "JOB_LOCK_MS">): number {
+  return Math.floor(config.JOB_LOCK_MS / 3);
+}
+
+export async function startWorker(config: Config, options: StartWorkerOptions = {}): Promise<RunningWorker> {
+  const logger =
+    options.logger ?? createLogger({ service: "worker", level: config.LOG_LEVEL, format: config.logFormat });
+  const dbHandle =
+    options.db ?? (await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR }));
+  if (!options.db) await migrate(dbHandle);
+  const db = dbHandle.db;
+
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
+  redis.on("error", (error) => logger.warn("redis connection error", { error: error.message }));
+  const queues = createQueues({
+    redisUrl: config.REDIS_URL,
+    prefix: config.QUEUE_PREFIX,
+    retry: retryPolicyFromConfig(config),
+  });
+  const schedule = scheduleOptionsFromConfig(config);
+  const metrics = createMetrics({ labels: { service: "worker" } });
+  registerQueueGauge(metrics.registry, [queues.frequent, queues.historical]);
+  registerKitchenGauges(metrics.registry, db);
+  const alerting = new Alerting(db, createAlertNotifier({ logger, webhookUrl: config.ALERT_WEBHOOK_URL }));
+  const locks = new KitchenLocks({
+    redis,
+    prefix: config.QUEUE_PREFIX,
+    ttlMs: kitchenLockTtlMs(config),
+    logger,
+  });
+
+  const deps: RunDeps = {
+    db,
+    queues,
+    locks,
+    sync: { db, logger, config, rateLimiter: rateLimiterFromConfig(config, redis) },
+    metrics,
+    alerting,
+    schedule,
+    thresholds: { failureThreshold: config.ALERT_FAILURE_THRESHOLD, slowSyncMs: config.SLOW_SYNC_MS },
+    logger,
+  };
+
+  const workerOptions = {
+    connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
+    prefix: config.QUEUE_PREFIX,
+    lockDuration: config.JOB_LOCK_MS,
+    stalledInterval: config.JOB_LOCK_MS,
+    // A job whose worker died twice is more likely the cause than the victim.
+    maxStalledCount: 2,
+  };
+  const workers = [
+    new Worker(QUEUE_NAMES.frequent, frequentProcessor(deps), {
+      ...workerOptions,
+      concurrency: config.WORKER_CONCURRENCY,
+    }),
+  ];
+  for (const worker of workers) {
+    worker.on("error", (error) =>
+      logger.error("queue worker error", { queue: worker.name, error: error.message }),
+    );
+  }
+
+  const reconciler = new Reconciler({
+    db,
+    queues,
+    redis,
+    prefix: config.QUEUE_PREFIX,
+    schedule,
+    alerting,
+    logger,
+  });
+  reconciler.start();
+
+  const server = await startMetricsServer({
+    port: config.METRICS_PORT,
+    registry: metrics.registry,
+    readiness: {
+      database: () => dbHandle.ping(),
+      redis: async () => {
+        await redis.ping();
+      },
+    },
+  });
+  logger.info("worker started", {
+    metrics_port: server.port,
+    queue_prefix: config.QUEUE_PREFIX,
+    concurrency: config.WORKER_CONCURRENCY,
+    historical_concurrency: config.HISTORICAL_CONCURRENCY,
+    minute_ms: config.SYNC_MINUTE_MS,
+  });
+
+  return {
+    metricsPort: server.port,
+    async close() {
+      logger.info("worker stopping: no new jobs, waiting for running syncs", {
+        timeout_ms: config.SHUTDOWN_TIMEOUT_MS,
+      });
+      await reconciler.stop();
+      const drained = Promise.all(workers.map((worker) => worker.close())).then(() => true);
+      const timedOut = new Promise<false>((resolve) =>
+        setTimeout(() => resolve(false), config.SHUTDOWN_TIMEOUT_MS).unref(),
+      );
+      if (!(await Promise.race([drained, timedOut]))) {
+        // The unfinished jobs go back to the queue through BullMQ's stalled-job check.
+        logger.warn("running syncs did not finish in time; leaving them to another replica");
+        await Promise.all(workers.map((worker) => worker.close(true)));
+        await locks.releaseAll();
+      }
+      await Promise.allSettled([queues.close(), server.close()]);
+      redis.disconnect();
+      if (!options.db) await dbHandle.close();
+      logger.info("worker stopped");
+    },
+  };
+}
