@@ -244,7 +244,8 @@ async function handle(
   const keyError = checkApiKey(p, body);
   if (keyError) return send(ctx, res, entry, ctx.switches.bad_api_key_status, fail(keyError), "auth_error");
 
-  const handler = action === "" ? undefined : handlers[action];
+  // hasOwn: "toString" or "constructor" must not resolve to Object.prototype members.
+  const handler = Object.hasOwn(handlers, action) ? handlers[action] : undefined;
   if (!handler) {
     const message = action === "" ? "Missing request_action" : `Unknown action '${action}'`;
     return send(ctx, res, entry, 404, fail(message), "error");

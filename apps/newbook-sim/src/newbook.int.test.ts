@@ -100,6 +100,7 @@ describe("envelope and auth", () => {
     expect(r.json.success).toBe("true");
     const unknown = await call(sim, p1(), "bookings_teleport");
     expect(unknown.json).toEqual({ success: "false", message: expect.stringContaining("bookings_teleport") });
+    expect((await call(sim, p1(), "toString")).json.success).toBe("false");
   });
 
   it("only accepts POST", async () => {
