@@ -1,3 +1,4 @@
+import { Link } from "react-router-dom";
 import type { FrequentSyncSettings } from "../api/types";
 import { syncBadge } from "../lib/syncBadge";
 import { formatDuration } from "../lib/time";
@@ -6,7 +7,14 @@ import { SyncNowButton } from "./SyncNow";
 import { RelativeTime } from "./Time";
 
 /** The dashboard's "Newbook Sync Status" widget from the original plan. */
-export function SyncStatusWidget({ settings }: { settings: FrequentSyncSettings }) {
+export function SyncStatusWidget({
+  settings,
+  connected,
+}: {
+  settings: FrequentSyncSettings;
+  /** False when the kitchen has no Newbook connection yet; undefined while unknown. */
+  connected: boolean | undefined;
+}) {
   const badge = syncBadge(settings);
   const backedOff =
     settings.is_enabled && settings.effective_interval_minutes > settings.sync_interval_minutes;
@@ -53,6 +61,11 @@ export function SyncStatusWidget({ settings }: { settings: FrequentSyncSettings 
           )}
         </dd>
       </dl>
+      {connected === false && (
+        <p className="status-warning">
+          Not connected to Newbook yet: <Link to="/settings">set up the connection</Link>.
+        </p>
+      )}
       {settings.consecutive_failures > 0 && (
         <p className="status-warning" data-testid="consecutive-failures">
           ⚠️ {settings.consecutive_failures} consecutive failures

@@ -1,4 +1,5 @@
 import { useAlerts } from "../api/alerts";
+import { useNewbookConnection } from "../api/connection";
 import { useFrequentSyncSettings } from "../api/frequentSync";
 import { useOccupancy } from "../api/occupancy";
 import { AlertsList } from "../components/AlertsList";
@@ -27,12 +28,15 @@ function Dashboard() {
   const settings = useFrequentSyncSettings();
   const occupancy = useOccupancy(today, addDays(today, DAYS_SHOWN - 1));
   const alerts = useAlerts("open");
+  const connection = useNewbookConnection();
 
   return (
     <div className="page dashboard">
       <h1>Dashboard</h1>
       <div className="dashboard-top">
-        <QueryState query={settings}>{(s) => <SyncStatusWidget settings={s} />}</QueryState>
+        <QueryState query={settings}>
+          {(s) => <SyncStatusWidget settings={s} connected={connection.data?.configured} />}
+        </QueryState>
         <section className="card" aria-labelledby="alerts-title">
           <h2 id="alerts-title">Open alerts</h2>
           <QueryState query={alerts}>{(a) => <AlertsList alerts={a.alerts} />}</QueryState>
