@@ -98,6 +98,17 @@ const GL_TEMPLATES: readonly Omit<GlAccount, "id">[] = [
   },
 ];
 
+const INDIVIDUAL_MEALS: readonly (readonly [MealPlan, number])[] = [
+  ["none", 55],
+  ["bb", 30],
+  ["dbb", 15],
+];
+const GROUP_MEALS: readonly (readonly [MealPlan, number])[] = [
+  ["none", 55],
+  ["bb", 50],
+  ["dbb", 15],
+];
+
 /** Days of history before today and of future after it (the contract's "60 days before to 400 after"). */
 export const HISTORY_DAYS = 60;
 export const FUTURE_DAYS = 400;
@@ -379,11 +390,7 @@ export function generateProperty(options: GenerateOptions): PropertyData {
         ? 1
         : 0;
     const infants = chance(rng, family ? 0.25 : 0.03) ? 1 : 0;
-    const meals = weighted<MealPlan>(rng, [
-      ["none", 55],
-      ["bb", group ? 50 : 30],
-      ["dbb", 15],
-    ]);
+    const meals = weighted<MealPlan>(rng, group ? GROUP_MEALS : INDIVIDUAL_MEALS);
     let siteId = draft.siteId;
     // A few future stays are not yet allocated to a room.
     if (siteId !== null && !group && draft.arrival > todayIndex + 2 && chance(rng, 0.03)) siteId = null;

@@ -39,7 +39,8 @@ export function chance(rng: Rng, p: number): boolean {
 
 /** Picks by relative weight; weights need not sum to 1. */
 export function weighted<T>(rng: Rng, entries: readonly (readonly [T, number])[]): T {
-  const total = entries.reduce((s, [, w]) => s + w, 0);
+  let total = 0;
+  for (const [, w] of entries) total += w;
   let r = rng() * total;
   for (const [value, w] of entries) {
     r -= w;
