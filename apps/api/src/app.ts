@@ -1,0 +1,49 @@
+import cors from "cors";
+import express, { type Express } from "express";
+import helmet from "helmet";
+import type { AppDeps } from "./deps";
+import { requestContext } from "./http/context";
+import { errorHandler, notFoundHandler } from "./http/error-middleware";
+import { healthz, readyz } from "./http/health";
+import { createHttpMetrics } from "./http/metrics";
+import { defaultUiDistDir, staticUi } from "./http/static-ui";
+import { buildOpenApiDocument } from "./openapi";
+import { allRoutes } from "./routes";
+import { buildServices } from "./services";
+
+/** The whole HTTP app, stateless (every replica is interchangeable); listening is the caller's job. */
+export function createApp(deps: AppDeps): Express {
+  const services = buildServices(deps);
+  const { config } = deps;
+  const routes = allRoutes(services);
+  const openapi = buildOpenApiDocument(routes);
+  const metrics = createHttpMetrics(deps.queues);
+
+  const app = express();
+  // Behind a load balancer on a private network: take the client address from X-Forwarded-For.
+  app.set("trust proxy", "loopback, linklocal, uniquelocal");
+  app.use(requestContext(services.logger));
+  app.use(metrics.middleware);
+  app.use(helmet());
+  app.use(cors({ origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false }));
+
+  app.get("/healthz", healthz);
+  app.get("/readyz", readyz(deps.db, deps.redis));
+  app.get("/metrics", async (_req, res) => {
+    res.set("Content-Type", metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+
+  app.use("/api", express.json({ limit: "100kb" }));
+  app.get("/api/openapi.json", (_req, res) => {
+    res.json(openapi);
+  });
+  for (const route of routes) {
+    app[route.method](route.path, (req, res) => route.handle(req, res, services.auth));
+  }
+
+  app.use(staticUi(deps.uiDistDir ?? config.UI_DIST_DIR ?? defaultUiDistDir()));
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

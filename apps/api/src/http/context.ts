@@ -1,0 +1,26 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "@occ/core";
+import type { RequestHandler } from "express";
+
+declare global {
+  namespace Express {
+    interface Request {
+      requestId: string;
+      log: Logger;
+    }
+  }
+}
+
+// An incoming id is echoed only when it is harmless in logs and headers.
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** X-Request-Id in and out, and a child logger carrying it for everything logged during the request. */
+export function requestContext(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const incoming = req.get("x-request-id");
+    req.requestId = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    req.log = logger.child({ request_id: req.requestId });
+    res.set("X-Request-Id", req.requestId);
+    next();
+  };
+}

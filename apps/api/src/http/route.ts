@@ -1,0 +1,185 @@
+import type { RouteConfig } from "@asteasolutions/zod-to-openapi";
+import type { Request, Response } from "express";
+import { z } from "zod";
+import { ApiError, validationError } from "../errors";
+import { errorResponseSchema } from "../schemas/common";
+
+export type Method = "get" | "post" | "put" | "patch" | "delete";
+/** public: anyone; user: any signed-in user; kitchen: scoped to one kitchen; admin: admins only. */
+export type Access = "public" | "user" | "kitchen" | "admin";
+export type Role = "manager" | "admin";
+
+export interface AuthUser {
+  id: number;
+  email: string;
+  role: Role;
+  kitchenId: number | null;
+}
+
+export interface Authenticator {
+  /** The signed-in user, or a 401. */
+  authenticate(req: Request): Promise<AuthUser>;
+  /** The kitchen a request acts on: a manager's own; an admin's from ?kitchen_id=. */
+  resolveKitchen(user: AuthUser, requested: number | undefined): Promise<number>;
+}
+
+type Out<T> = T extends z.ZodType ? z.output<T> : undefined;
+type AuthOf<A extends Access> = A extends "public"
+  ? { user: null }
+  : A extends "kitchen"
+    ? { user: AuthUser; kitchenId: number }
+    : { user: AuthUser };
+
+export type RouteContext<A extends Access, Q, P, B> = AuthOf<A> & {
+  req: Request;
+  res: Response;
+  query: Out<Q>;
+  params: Out<P>;
+  body: Out<B>;
+};
+
+type ObjectSchema = z.ZodObject;
+
+export interface RouteSpec<
+  A extends Access,
+  Q extends ObjectSchema | undefined,
+  P extends ObjectSchema | undefined,
+  B extends z.ZodType | undefined,
+  R extends z.ZodType | undefined,
+> {
+  method: Method;
+  /** Express-style path (":id"); the OpenAPI path is derived from it. */
+  path: string;
+  summary: string;
+  tag: string;
+  access: A;
+  query?: Q;
+  params?: P;
+  body?: B;
+  /** An absent or empty body is read as {} (for endpoints whose body is optional). */
+  bodyOptional?: boolean;
+  /** Success status; 204 when there is no response schema. */
+  status?: number;
+  response?: R;
+  /** Error statuses worth documenting beyond the ones implied by access and validation. */
+  errors?: Record<number, string>;
+  handler(ctx: RouteContext<A, Q, P, B>): Promise<R extends z.ZodType ? z.input<R> : undefined>;
+}
+
+/** A route with its types erased: mounted on Express and registered in OpenAPI from the same schemas. */
+export interface Route {
+  method: Method;
+  path: string;
+  access: Access;
+  openapi: RouteConfig;
+  handle(req: Request, res: Response, auth: Authenticator): Promise<void>;
+}
+
+const kitchenIdQuery = z
+  .string()
+  .regex(/^[1-9]\d{0,9}$/, "must be a positive integer")
+  .transform(Number)
+  .optional()
+  .describe("Kitchen to act on (admins only; managers always act on their own kitchen)");
+
+function parseOr400<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  location: "body" | "query" | "params",
+): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw validationError(parsed.error, location);
+  return parsed.data;
+}
+
+function openapiPath(path: string): string {
+  return path.replace(/:([A-Za-z_]+)/g, "{$1}");
+}
+
+function openapiConfig(spec: {
+  method: Method;
+  path: string;
+  summary: string;
+  tag: string;
+  access: Access;
+  query?: ObjectSchema;
+  params?: ObjectSchema;
+  body?: z.ZodType;
+  bodyOptional?: boolean;
+  status?: number;
+  response?: z.ZodType;
+  errors?: Record<number, string>;
+}): RouteConfig {
+  const status = spec.status ?? (spec.response ? 200 : 204);
+  const errorStatuses: Record<number, string> = {};
+  if (spec.query || spec.params || spec.body) errorStatuses[400] = "Invalid input";
+  if (spec.access !== "public") errorStatuses[401] = "Not signed in";
+  if (spec.access === "admin" || spec.access === "kitchen") errorStatuses[403] = "Not allowed";
+  if (spec.access === "kitchen" || spec.params) errorStatuses[404] = "Not found";
+  Object.assign(errorStatuses, spec.errors);
+  const responses: RouteConfig["responses"] = {
+    [status]: spec.response
+      ? { description: "Success", content: { "application/json": { schema: spec.response } } }
+      : { description: "Success, no content" },
+  };
+  for (const [code, description] of Object.entries(errorStatuses)) {
+    responses[code] = { description, content: { "application/json": { schema: errorResponseSchema } } };
+  }
+  return {
+    method: spec.method,
+    path: openapiPath(spec.path),
+    summary: spec.summary,
+    tags: [spec.tag],
+    ...(spec.access === "public" ? {} : { security: [{ bearerAuth: [] }] }),
+    request: {
+      ...(spec.query ? { query: spec.query } : {}),
+      ...(spec.params ? { params: spec.params } : {}),
+      ...(spec.body
+        ? {
+            body: {
+              required: !spec.bodyOptional,
+              content: { "application/json": { schema: spec.body } },
+            },
+          }
+        : {}),
+    },
+    responses,
+  };
+}
+
+export function defineRoute<
+  A extends Access,
+  Q extends ObjectSchema | undefined = undefined,
+  P extends ObjectSchema | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+  R extends z.ZodType | undefined = undefined,
+>(spec: RouteSpec<A, Q, P, B, R>): Route {
+  const scoped = spec.access === "kitchen";
+  const querySchema: ObjectSchema | undefined = scoped
+    ? (spec.query ?? z.object({})).extend({ kitchen_id: kitchenIdQuery })
+    : spec.query;
+  const status = spec.status ?? (spec.response ? 200 : 204);
+  return {
+    method: spec.method,
+    path: spec.path,
+    access: spec.access,
+    openapi: openapiConfig({ ...spec, query: querySchema }),
+    async handle(req, res, auth) {
+      const user = spec.access === "public" ? null : await auth.authenticate(req);
+      if (spec.access === "admin" && user?.role !== "admin") throw ApiError.forbidden("Admins only");
+      const query = querySchema ? parseOr400(querySchema, req.query ?? {}, "query") : undefined;
+      const params = spec.params ? parseOr400(spec.params, req.params, "params") : undefined;
+      const rawBody: unknown = req.body === undefined && spec.bodyOptional ? {} : req.body;
+      const body = spec.body ? parseOr400(spec.body, rawBody ?? {}, "body") : undefined;
+      const kitchenId =
+        scoped && user
+          ? await auth.resolveKitchen(user, (query as { kitchen_id?: number }).kitchen_id)
+          : undefined;
+      const ctx = { req, res, user, kitchenId, query, params, body } as unknown as RouteContext<A, Q, P, B>;
+      const result = await spec.handler(ctx);
+      if (res.headersSent) return;
+      if (result === undefined) res.status(status).end();
+      else res.status(status).json(result);
+    },
+  };
+}

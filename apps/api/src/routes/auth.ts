@@ -1,0 +1,53 @@
+import { ApiError } from "../errors";
+import { defineRoute, type Route } from "../http/route";
+import { loginBodySchema, loginResponseSchema, meResponseSchema } from "../schemas/auth";
+import type { AppServices } from "../services";
+import { findKitchen } from "../services/kitchens";
+import { burnPasswordCheck, verifyPassword } from "../services/passwords";
+import { findUserByEmail } from "../services/users";
+
+export function authRoutes(s: AppServices): Route[] {
+  return [
+    defineRoute({
+      method: "post",
+      path: "/api/auth/login",
+      summary: "Sign in with e-mail and password; returns a bearer token",
+      tag: "auth",
+      access: "public",
+      body: loginBodySchema,
+      response: loginResponseSchema,
+      errors: { 401: "Wrong e-mail or password", 429: "Too many attempts (see Retry-After)" },
+      async handler({ req, body }) {
+        await s.limiter.admit(req.ip ?? "unknown", body.email);
+        const user = await findUserByEmail(s.db, body.email);
+        const valid = user
+          ? await verifyPassword(body.password, user.passwordHash)
+          : await burnPasswordCheck(body.password).then(() => false);
+        if (!user || !valid) {
+          await s.limiter.recordFailure(body.email);
+          req.log.info("login failed");
+          throw new ApiError(401, "invalid_credentials", "Wrong e-mail or password");
+        }
+        await s.limiter.recordSuccess(body.email);
+        req.log.info("login", { user_id: user.id });
+        const { accessToken, expiresIn } = s.tokens.issue(user.id, user.role);
+        return { access_token: accessToken, token_type: "bearer" as const, expires_in: expiresIn };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/api/me",
+      summary: "The signed-in user and their kitchen",
+      tag: "auth",
+      access: "user",
+      response: meResponseSchema,
+      async handler({ user }) {
+        const kitchen = user.kitchenId === null ? null : await findKitchen(s.db, user.kitchenId);
+        return {
+          user: { id: user.id, email: user.email, role: user.role, kitchen_id: user.kitchenId },
+          kitchen: kitchen ? { id: kitchen.id, name: kitchen.name, timezone: kitchen.timezone } : null,
+        };
+      },
+    }),
+  ];
+}

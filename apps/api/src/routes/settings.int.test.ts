@@ -1,0 +1,280 @@
+import { createQueues, readKitchenSchedule } from "@occ/core";
+import { newbookConnections, newbookFrequentSyncSettings } from "@occ/db";
+import { eq } from "drizzle-orm";
+import request from "supertest";
+import { createApiRedis } from "../index";
+import { addKitchenWithManager, type Harness, startHarness, type TestKitchen } from "../testing/harness";
+
+const CONNECTION = {
+  base_url: "http://127.0.0.1:9/rest",
+  region: "EU",
+  username: "harbour",
+  password: "sup3r-secret-pass",
+  api_key: "api-key-very-secret-123",
+  breakfast_gl_account_ids: ["10"],
+  dinner_gl_account_ids: ["11", "12"],
+};
+
+describe("settings", () => {
+  let h: Harness;
+  let k: TestKitchen;
+  const auth = () => ({ Authorization: `Bearer ${k.token}` });
+
+  beforeAll(async () => {
+    h = await startHarness({ env: { SYNC_MINUTE_MS: "1000" } });
+    k = await addKitchenWithManager(h);
+  });
+  afterAll(() => h.close());
+
+  describe("frequent sync", () => {
+    const path = "/api/settings/newbook-frequent-sync";
+
+    it("creates the default row on first read", async () => {
+      await h.db.handle.db
+        .delete(newbookFrequentSyncSettings)
+        .where(eq(newbookFrequentSyncSettings.kitchenId, k.id));
+      const res = await request(h.app).get(path).set(auth());
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        is_enabled: true,
+        sync_interval_minutes: 15,
+        days_ahead: 7,
+        last_sync_at: null,
+        last_sync_status: null,
+        last_error_message: null,
+        consecutive_failures: 0,
+        last_success_at: null,
+        next_sync_at: null,
+        last_duration_ms: null,
+        stale: false,
+        effective_interval_minutes: 15,
+      });
+    });
+
+    it.each([
+      [
+        { is_enabled: true, sync_interval_minutes: 7, days_ahead: 7 },
+        "sync_interval_minutes",
+        /one of: 5, 10, 15, 30, 60/,
+      ],
+      [{ is_enabled: true, sync_interval_minutes: "15", days_ahead: 7 }, "sync_interval_minutes", /one of/],
+      [{ is_enabled: true, sync_interval_minutes: 15, days_ahead: 31 }, "days_ahead", /between 1 and 30/],
+      [{ is_enabled: true, sync_interval_minutes: 15, days_ahead: 0 }, "days_ahead", /between 1 and 30/],
+      [{ is_enabled: true, sync_interval_minutes: 15, days_ahead: 2.5 }, "days_ahead", /integer/],
+      [{ is_enabled: "yes", sync_interval_minutes: 15, days_ahead: 7 }, "is_enabled", /true or false/],
+      [{ sync_interval_minutes: 15, days_ahead: 7 }, "is_enabled", /true or false/],
+    ])("rejects %j naming %s", async (body, field, message) => {
+      const res = await request(h.app).post(path).set(auth()).send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe("validation_error");
+      expect(res.body.error.message).toMatch(message);
+      expect(res.body.error.details).toEqual([{ field, message: expect.stringMatching(message) }]);
+    });
+
+    it("rejects an empty PATCH and a malformed JSON body", async () => {
+      const empty = await request(h.app).patch(path).set(auth()).send({});
+      expect(empty.status).toBe(400);
+      expect(empty.body.error.message).toMatch(/at least one of/);
+      const malformed = await request(h.app)
+        .post(path)
+        .set(auth())
+        .set("Content-Type", "application/json")
+        .send('{"is_enabled": tru');
+      expect(malformed.status).toBe(400);
+      expect(malformed.body.error.code).toBe("invalid_json");
+    });
+
+    it("saves without a connection but does not schedule", async () => {
+      const res = await request(h.app)
+        .post(path)
+        .set(auth())
+        .send({ is_enabled: true, sync_interval_minutes: 30, days_ahead: 10 });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        is_enabled: true,
+        sync_interval_minutes: 30,
+        days_ahead: 10,
+        schedule_pending: false,
+      });
+      expect(await readKitchenSchedule(h.queues, k.id)).toBeNull();
+    });
+
+    it("schedules once a connection is saved, and follows every change", async () => {
+      const put = await request(h.app).put("/api/settings/newbook-connection").set(auth()).send(CONNECTION);
+      expect(put.status).toBe(200);
+      expect(put.body.schedule_pending).toBe(false);
+      // 30 scaled minutes of 1000 ms each
+      expect(await readKitchenSchedule(h.queues, k.id)).toMatchObject({ everyMs: 30_000 });
+
+      const changed = await request(h.app).patch(path).set(auth()).send({ sync_interval_minutes: 5 });
+      expect(changed.status).toBe(200);
+      expect(changed.body).toMatchObject({
+        sync_interval_minutes: 5,
+        days_ahead: 10,
+        schedule_pending: false,
+      });
+      expect(await readKitchenSchedule(h.queues, k.id)).toMatchObject({ everyMs: 5_000 });
+
+      const disabled = await request(h.app).patch(path).set(auth()).send({ is_enabled: false });
+      expect(disabled.body.is_enabled).toBe(false);
+      expect(await readKitchenSchedule(h.queues, k.id)).toBeNull();
+
+      await request(h.app)
+        .post(path)
+        .set(auth())
+        .send({ is_enabled: true, sync_interval_minutes: 60, days_ahead: 7 });
+      expect(await readKitchenSchedule(h.queues, k.id)).toMatchObject({ everyMs: 60_000 });
+      const [row] = await h.db.handle.db
+        .select()
+        .from(newbookFrequentSyncSettings)
+        .where(eq(newbookFrequentSyncSettings.kitchenId, k.id));
+      expect(row).toMatchObject({ isEnabled: true, syncIntervalMinutes: 60, daysAhead: 7 });
+    });
+
+    it("reports stale when enabled, connected and without a recent success", async () => {
+      await h.db.handle.db
+        .update(newbookFrequentSyncSettings)
+        .set({
+          createdAt: new Date(Date.now() - 3_600_000),
+          lastSuccessAt: new Date(Date.now() - 3 * 60 * 1000),
+          consecutiveFailures: 4,
+          lastSyncStatus: "failed",
+        })
+        .where(eq(newbookFrequentSyncSettings.kitchenId, k.id));
+      const res = await request(h.app).get(path).set(auth());
+      // 60 scaled minutes x 1000 ms x 2 = 120 s < 180 s
+      expect(res.body).toMatchObject({ stale: true });
+      expect(res.body.last_sync_status).toBe("failed");
+      // backoff after 3 failures (default): 60 is already the cap
+      expect(res.body.effective_interval_minutes).toBe(60);
+    });
+
+    it("still saves when Redis is unreachable and says the schedule is pending", async () => {
+      const deadUrl = "redis://127.0.0.1:1";
+      const deadQueues = createQueues({ redisUrl: deadUrl, prefix: h.prefix });
+      for (const q of [deadQueues.frequent, deadQueues.historical]) q.on("error", () => undefined);
+      const deadRedis = createApiRedis(deadUrl, h.deps.logger);
+      const app = h.makeApp({ queues: deadQueues, redis: deadRedis, redisTimeoutMs: 300 });
+      try {
+        const started = Date.now();
+        const res = await request(app)
+          .post(path)
+          .set(auth())
+          .send({ is_enabled: true, sync_interval_minutes: 10, days_ahead: 3 });
+        expect(res.status).toBe(200);
+        expect(Date.now() - started).toBeLessThan(3_000);
+        expect(res.body).toMatchObject({ sync_interval_minutes: 10, days_ahead: 3, schedule_pending: true });
+        expect(res.body.message).toMatch(/reconciler/);
+        const get = await request(h.app).get(path).set(auth());
+        expect(get.body).toMatchObject({ sync_interval_minutes: 10, days_ahead: 3 });
+      } finally {
+        deadRedis.disconnect();
+        await Promise.race([deadQueues.close(), new Promise((r) => setTimeout(r, 500))]);
+      }
+    });
+  });
+
+  describe("newbook connection", () => {
+    const path = "/api/settings/newbook-connection";
+    let other: TestKitchen;
+    beforeAll(async () => {
+      other = await addKitchenWithManager(h, "Other");
+    });
+    const as = (kitchen: TestKitchen) => ({ Authorization: `Bearer ${kitchen.token}` });
+
+    it("is unconfigured with defaults before the first save", async () => {
+      const res = await request(h.app).get(path).set(as(other));
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        configured: false,
+        base_url: "https://api.newbook.cloud/rest",
+        region: null,
+        username: null,
+        password_set: false,
+        api_key_set: false,
+        breakfast_gl_account_ids: [],
+        dinner_gl_account_ids: [],
+        rooms_total: null,
+        updated_at: null,
+      });
+    });
+
+    it("requires password and api_key on the first save", async () => {
+      const res = await request(h.app).put(path).set(as(other)).send({ region: "eu", username: "u" });
+      expect(res.status).toBe(400);
+      expect(res.body.error.details.map((d: { field: string }) => d.field)).toEqual(["password", "api_key"]);
+    });
+
+    it.each([
+      [{ ...CONNECTION, region: "mars" }, "region", /one of: au, ap, eu, us, uk/],
+      [{ ...CONNECTION, base_url: "ftp://x" }, "base_url", /http\(s\) URL/],
+      [{ ...CONNECTION, username: "" }, "username", /required/],
+      [{ ...CONNECTION, breakfast_gl_account_ids: [1] }, "breakfast_gl_account_ids.0", /strings/],
+    ])("rejects %j naming %s", async (body, field, message) => {
+      const res = await request(h.app).put(path).set(as(other)).send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.error.details).toEqual([{ field, message: expect.stringMatching(message) }]);
+    });
+
+    it("stores secrets encrypted, never returns them, and keeps them when omitted", async () => {
+      const saved = await request(h.app)
+        .put(path)
+        .set(as(other))
+        .send({ ...CONNECTION, base_url: undefined });
+      expect(saved.status).toBe(200);
+      expect(saved.body).toMatchObject({
+        configured: true,
+        base_url: "https://api.newbook.cloud/rest",
+        region: "eu",
+        username: "harbour",
+        password_set: true,
+        api_key_set: true,
+        breakfast_gl_account_ids: ["10"],
+        dinner_gl_account_ids: ["11", "12"],
+      });
+      const [row] = await h.db.handle.db
+        .select()
+        .from(newbookConnections)
+        .where(eq(newbookConnections.kitchenId, other.id));
+      expect(row!.passwordEnc).not.toContain(CONNECTION.password);
+      expect(row!.apiKeyEnc).not.toContain(CONNECTION.api_key);
+
+      const update = await request(h.app)
+        .put(path)
+        .set(as(other))
+        .send({ region: "uk", username: "renamed" });
+      expect(update.status).toBe(200);
+      expect(update.body).toMatchObject({
+        region: "uk",
+        username: "renamed",
+        password_set: true,
+        dinner_gl_account_ids: ["11", "12"],
+      });
+      const [after] = await h.db.handle.db
+        .select()
+        .from(newbookConnections)
+        .where(eq(newbookConnections.kitchenId, other.id));
+      expect(after!.passwordEnc).toBe(row!.passwordEnc);
+
+      const get = await request(h.app).get(path).set(as(other));
+      const text = JSON.stringify([saved.body, update.body, get.body]);
+      expect(text).not.toContain(CONNECTION.password);
+      expect(text).not.toContain(CONNECTION.api_key);
+      expect(h.logs.text()).not.toContain(CONNECTION.password);
+      expect(h.logs.text()).not.toContain(CONNECTION.api_key);
+    });
+
+    it("needs every credential to test when nothing is saved", async () => {
+      const fresh = await addKitchenWithManager(h, "Fresh");
+      const res = await request(h.app).post(`${path}/test`).set(as(fresh));
+      expect(res.status).toBe(400);
+      expect(res.body.error.details.map((d: { field: string }) => d.field)).toEqual([
+        "base_url",
+        "region",
+        "username",
+        "password",
+        "api_key",
+      ]);
+    });
+  });
+});

@@ -1,0 +1,98 @@
+import { isValidTimeZone } from "@occ/core";
+import { SYNC_STATUSES } from "@occ/db";
+import { z } from "zod";
+import { roleSchema } from "./auth";
+import { nullableTimestamp, timestamp } from "./common";
+
+const kitchenName = z
+  .string({ error: "name is required" })
+  .trim()
+  .min(1, { error: "name is required" })
+  .max(200, { error: "name is at most 200 characters" });
+const timezone = z
+  .string({ error: "timezone must be an IANA time zone such as Europe/London" })
+  .trim()
+  .refine(isValidTimeZone, { error: "timezone must be an IANA time zone such as Europe/London" });
+
+export const kitchenBodySchema = z.object({ name: kitchenName, timezone }).meta({ id: "KitchenCreate" });
+export const kitchenPatchSchema = z
+  .object({ name: kitchenName.optional(), timezone: timezone.optional() })
+  .meta({ id: "KitchenUpdate" });
+
+export const kitchenViewSchema = z
+  .object({ id: z.number().int(), name: z.string(), timezone: z.string(), created_at: timestamp })
+  .meta({ id: "Kitchen" });
+
+export const kitchenListSchema = z
+  .object({ kitchens: z.array(kitchenViewSchema) })
+  .meta({ id: "KitchenList" });
+
+const email = z.email({ error: "email must be an e-mail address" }).max(320);
+const password = z
+  .string({ error: "password must be at least 10 characters" })
+  .min(10, { error: "password must be at least 10 characters" })
+  .max(1024, { error: "password is at most 1024 characters" });
+const kitchenId = z
+  .number({ error: "kitchen_id must be a kitchen id (integer) or null" })
+  .int({ error: "kitchen_id must be a kitchen id (integer) or null" })
+  .positive({ error: "kitchen_id must be a kitchen id (integer) or null" })
+  .max(2_147_483_647, { error: "kitchen_id is out of range" })
+  .nullable();
+
+export const userBodySchema = z
+  .object({ email, password, role: roleSchema, kitchen_id: kitchenId.optional().default(null) })
+  .meta({ id: "UserCreate" });
+export const userPatchSchema = z
+  .object({
+    email: email.optional(),
+    password: password.optional(),
+    role: roleSchema.optional(),
+    kitchen_id: kitchenId.optional(),
+  })
+  .meta({ id: "UserUpdate" });
+
+export const userViewSchema = z
+  .object({
+    id: z.number().int(),
+    email: z.string(),
+    role: roleSchema,
+    kitchen_id: z.number().int().nullable(),
+    created_at: timestamp,
+  })
+  .meta({ id: "User" });
+
+export const usersQuerySchema = z.object({
+  kitchen_id: z
+    .string()
+    .regex(/^[1-9]\d{0,9}$/, { error: "kitchen_id must be a positive integer" })
+    .transform(Number)
+    .optional(),
+});
+
+export const userListSchema = z.object({ users: z.array(userViewSchema) }).meta({ id: "UserList" });
+
+export const kitchenHealthSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    timezone: z.string(),
+    has_connection: z.boolean(),
+    is_enabled: z.boolean(),
+    sync_interval_minutes: z.number().int(),
+    last_sync_status: z.enum(SYNC_STATUSES).nullable(),
+    last_sync_at: nullableTimestamp,
+    last_success_at: nullableTimestamp,
+    consecutive_failures: z.number().int(),
+    stale: z.boolean(),
+    next_sync_at: nullableTimestamp,
+    open_alerts: z.number().int(),
+  })
+  .meta({ id: "KitchenHealth" });
+
+export const kitchensHealthSchema = z
+  .object({ kitchens: z.array(kitchenHealthSchema) })
+  .meta({ id: "KitchensHealth" });
+
+export const queuesSessionSchema = z
+  .object({ expires_in: z.number().int(), path: z.string() })
+  .meta({ id: "QueuesSession" });

@@ -1,0 +1,147 @@
+import { DAYS_AHEAD_MAX, DAYS_AHEAD_MIN, SYNC_INTERVALS, SYNC_STATUSES } from "@occ/db";
+import { z } from "zod";
+import { nullableTimestamp } from "./common";
+
+const INTERVAL_MESSAGE = `sync_interval_minutes must be one of: ${SYNC_INTERVALS.join(", ")}`;
+const DAYS_MESSAGE = `days_ahead must be an integer between ${DAYS_AHEAD_MIN} and ${DAYS_AHEAD_MAX}`;
+
+const isEnabled = z.boolean({ error: "is_enabled must be true or false" });
+const syncInterval = z
+  .number({ error: INTERVAL_MESSAGE })
+  .refine((v) => (SYNC_INTERVALS as readonly number[]).includes(v), { error: INTERVAL_MESSAGE })
+  .meta({ enum: [...SYNC_INTERVALS] });
+const daysAhead = z
+  .number({ error: DAYS_MESSAGE })
+  .int({ error: DAYS_MESSAGE })
+  .min(DAYS_AHEAD_MIN, { error: DAYS_MESSAGE })
+  .max(DAYS_AHEAD_MAX, { error: DAYS_MESSAGE });
+
+export const frequentSyncBodySchema = z
+  .object({ is_enabled: isEnabled, sync_interval_minutes: syncInterval, days_ahead: daysAhead })
+  .meta({ id: "FrequentSyncSettingsUpdate" });
+
+export const frequentSyncPatchSchema = frequentSyncBodySchema
+  .partial()
+  .refine((v) => Object.values(v).some((x) => x !== undefined), {
+    error: "provide at least one of: is_enabled, sync_interval_minutes, days_ahead",
+  })
+  .meta({ id: "FrequentSyncSettingsPatch" });
+
+export const frequentSyncViewSchema = z
+  .object({
+    is_enabled: z.boolean(),
+    sync_interval_minutes: z.number().int(),
+    days_ahead: z.number().int(),
+    last_sync_at: nullableTimestamp,
+    last_sync_status: z.enum(SYNC_STATUSES).nullable(),
+    last_error_message: z.string().nullable(),
+    consecutive_failures: z.number().int(),
+    last_success_at: nullableTimestamp,
+    next_sync_at: nullableTimestamp,
+    last_duration_ms: z.number().int().nullable(),
+    stale: z.boolean(),
+    effective_interval_minutes: z.number().int(),
+  })
+  .meta({ id: "FrequentSyncSettings" });
+
+export const frequentSyncSavedSchema = frequentSyncViewSchema
+  .extend({
+    schedule_pending: z.boolean(),
+    message: z.string().optional(),
+  })
+  .meta({ id: "FrequentSyncSettingsSaved" });
+
+export const NEWBOOK_REGIONS = ["au", "ap", "eu", "us", "uk"] as const;
+export const DEFAULT_NEWBOOK_BASE_URL = "https://api.newbook.cloud/rest";
+
+const REGION_MESSAGE = `region must be one of: ${NEWBOOK_REGIONS.join(", ")}`;
+const region = z
+  .string({ error: REGION_MESSAGE })
+  .transform((v) => v.trim().toLowerCase())
+  .pipe(z.enum(NEWBOOK_REGIONS, { error: REGION_MESSAGE }));
+const baseUrl = z
+  .string({ error: "base_url must be an http(s) URL" })
+  .trim()
+  .max(500, { error: "base_url is too long" })
+  .pipe(z.url({ protocol: /^https?$/, error: "base_url must be an http(s) URL" }))
+  .transform((v) => v.replace(/\/+$/, ""));
+const secret = (field: string) =>
+  z
+    .string({ error: `${field} must be a string` })
+    .min(1, { error: `${field} must not be empty` })
+    .max(500, { error: `${field} is too long` });
+const glAccountIds = (field: string) =>
+  z
+    .array(
+      z
+        .string({ error: `${field} must be a list of GL account ids (strings)` })
+        .trim()
+        .min(1, { error: `${field} entries must not be empty` })
+        .max(64, { error: `${field} entries are at most 64 characters` }),
+      { error: `${field} must be a list of GL account ids (strings)` },
+    )
+    .max(200, { error: `${field} has at most 200 entries` });
+
+export const connectionBodySchema = z
+  .object({
+    base_url: baseUrl.optional(),
+    region,
+    username: z
+      .string({ error: "username is required" })
+      .trim()
+      .min(1, { error: "username is required" })
+      .max(200, { error: "username is too long" }),
+    password: secret("password").optional(),
+    api_key: secret("api_key").optional(),
+    breakfast_gl_account_ids: glAccountIds("breakfast_gl_account_ids").optional(),
+    dinner_gl_account_ids: glAccountIds("dinner_gl_account_ids").optional(),
+  })
+  .meta({ id: "NewbookConnectionUpdate" });
+
+export const connectionTestBodySchema = z
+  .object({
+    base_url: baseUrl.optional(),
+    region: region.optional(),
+    username: z.string().trim().min(1, { error: "username must not be empty" }).max(200).optional(),
+    password: secret("password").optional(),
+    api_key: secret("api_key").optional(),
+  })
+  .meta({ id: "NewbookConnectionTest" });
+
+export const connectionViewSchema = z
+  .object({
+    configured: z.boolean(),
+    base_url: z.string(),
+    region: z.enum(NEWBOOK_REGIONS).nullable(),
+    username: z.string().nullable(),
+    password_set: z.boolean(),
+    api_key_set: z.boolean(),
+    breakfast_gl_account_ids: z.array(z.string()),
+    dinner_gl_account_ids: z.array(z.string()),
+    rooms_total: z.number().int().nullable(),
+    updated_at: nullableTimestamp,
+  })
+  .meta({ id: "NewbookConnection" });
+
+export const connectionSavedSchema = connectionViewSchema
+  .extend({ schedule_pending: z.boolean(), message: z.string().optional() })
+  .meta({ id: "NewbookConnectionSaved" });
+
+export const connectionTestResultSchema = z
+  .discriminatedUnion("ok", [
+    z.object({
+      ok: z.literal(true),
+      rooms: z.number().int(),
+      categories: z.number().int(),
+      gl_accounts: z.array(
+        z.object({
+          id: z.string(),
+          code: z.string().nullable(),
+          name: z.string(),
+          group: z.string().nullable(),
+        }),
+      ),
+    }),
+    z.object({ ok: z.literal(false), reason: z.string() }),
+  ])
+  .meta({ id: "NewbookConnectionTestResult" });

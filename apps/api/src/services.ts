@@ -1,0 +1,83 @@
+import {
+  type Config,
+  type Logger,
+  type QueueSet,
+  type RateLimiter,
+  rateLimiterFromConfig,
+  SecretBox,
+  scheduleOptionsFromConfig,
+} from "@occ/core";
+import type { Db, DbHandle } from "@occ/db";
+import type { Redis } from "ioredis";
+import type { AppDeps } from "./deps";
+import { createAuthenticator } from "./http/auth";
+import type { Authenticator } from "./http/route";
+import type { StalenessContext } from "./services/frequent-sync-settings";
+import { LoginLimiter } from "./services/login-limiter";
+import { KitchenScheduler } from "./services/schedule";
+import { createTokenService, type TokenService } from "./services/tokens";
+
+/** The app's wired-up collaborators, built once per createApp and handed to every route module. */
+export interface AppServices {
+  config: Config;
+  dbHandle: DbHandle;
+  db: Db;
+  redis: Redis;
+  queues: QueueSet;
+  logger: Logger;
+  now: () => Date;
+  redisTimeoutMs: number;
+  tokens: TokenService;
+  box: SecretBox;
+  limiter: LoginLimiter;
+  scheduler: KitchenScheduler;
+  auth: Authenticator;
+  /** The per-credential Newbook budget shared with the workers (used by the connection test). */
+  newbookLimiter: RateLimiter;
+  jwtSecret: string;
+  staleness(hasConnection: boolean): StalenessContext;
+}
+
+export const DEFAULT_REDIS_TIMEOUT_MS = 2_000;
+
+export function buildServices(deps: AppDeps): AppServices {
+  const { config } = deps;
+  const jwtSecret = deps.jwtSecret ?? config.JWT_SECRET;
+  const encryptionKey = deps.encryptionKey ?? config.ENCRYPTION_KEY;
+  if (!jwtSecret || !encryptionKey)
+    throw new Error("JWT_SECRET and ENCRYPTION_KEY are required (set them or pass jwtSecret/encryptionKey)");
+  const { logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const redisTimeoutMs = deps.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
+  const db = deps.db.db;
+  const tokens = createTokenService(jwtSecret, config.JWT_TTL_SECONDS);
+  return {
+    config,
+    dbHandle: deps.db,
+    db,
+    redis: deps.redis,
+    queues: deps.queues,
+    logger,
+    now,
+    redisTimeoutMs,
+    tokens,
+    box: new SecretBox(encryptionKey),
+    limiter: new LoginLimiter(deps.redis, `${config.QUEUE_PREFIX}:api`, logger, deps.loginLimits),
+    scheduler: new KitchenScheduler(
+      db,
+      deps.queues,
+      scheduleOptionsFromConfig(config),
+      logger,
+      redisTimeoutMs,
+    ),
+    auth: createAuthenticator(db, tokens),
+    newbookLimiter: rateLimiterFromConfig(config, deps.redis, { maxWaitMs: 10_000 }),
+    jwtSecret,
+    staleness: (hasConnection) => ({
+      now: now(),
+      minuteMs: config.SYNC_MINUTE_MS,
+      backoffAfterFailures: config.BACKOFF_AFTER_FAILURES,
+      hasConnection,
+    }),
+  };
+}

@@ -1,0 +1,126 @@
+import { type NewbookConnection, registerSecret, type SecretBox } from "@occ/core";
+import type { Db } from "@occ/db";
+import { newbookConnections } from "@occ/db";
+import { eq } from "drizzle-orm";
+import { ApiError } from "../errors";
+import { DEFAULT_NEWBOOK_BASE_URL } from "../schemas/settings";
+
+type Region = "au" | "ap" | "eu" | "us" | "uk";
+type ConnectionRow = typeof newbookConnections.$inferSelect;
+
+export interface ConnectionInput {
+  base_url?: string;
+  region: Region;
+  username: string;
+  password?: string;
+  api_key?: string;
+  breakfast_gl_account_ids?: string[];
+  dinner_gl_account_ids?: string[];
+}
+
+/** What a manager may see: never the password or API key, only whether they are set. */
+export interface ConnectionView {
+  configured: boolean;
+  base_url: string;
+  region: Region | null;
+  username: string | null;
+  password_set: boolean;
+  api_key_set: boolean;
+  breakfast_gl_account_ids: string[];
+  dinner_gl_account_ids: string[];
+  rooms_total: number | null;
+  updated_at: string | null;
+}
+
+export function connectionView(row: ConnectionRow | null): ConnectionView {
+  if (!row)
+    return {
+      configured: false,
+      base_url: DEFAULT_NEWBOOK_BASE_URL,
+      region: null,
+      username: null,
+      password_set: false,
+      api_key_set: false,
+      breakfast_gl_account_ids: [],
+      dinner_gl_account_ids: [],
+      rooms_total: null,
+      updated_at: null,
+    };
+  return {
+    configured: true,
+    base_url: row.baseUrl,
+    region: row.region as Region,
+    username: row.username,
+    password_set: row.passwordEnc !== "",
+    api_key_set: row.apiKeyEnc !== "",
+    breakfast_gl_account_ids: row.breakfastGlAccountIds,
+    dinner_gl_account_ids: row.dinnerGlAccountIds,
+    rooms_total: row.roomsTotal,
+    updated_at: row.updatedAt.toISOString(),
+  };
+}
+
+export async function findConnection(db: Db, kitchenId: number): Promise<ConnectionRow | null> {
+  const [row] = await db.select().from(newbookConnections).where(eq(newbookConnections.kitchenId, kitchenId));
+  return row ?? null;
+}
+
+export async function hasConnection(db: Db, kitchenId: number): Promise<boolean> {
+  const [row] = await db
+    .select({ kitchenId: newbookConnections.kitchenId })
+    .from(newbookConnections)
+    .where(eq(newbookConnections.kitchenId, kitchenId));
+  return row !== undefined;
+}
+
+function missingSecrets(input: ConnectionInput): ApiError {
+  const details = [
+    ...(input.password ? [] : [{ field: "password", message: "password is required when first saving" }]),
+    ...(input.api_key ? [] : [{ field: "api_key", message: "api_key is required when first saving" }]),
+  ];
+  return ApiError.badRequest(
+    "validation_error",
+    `Invalid body: ${details.map((d) => d.message).join("; ")}`,
+    details,
+  );
+}
+
+/**
+ * Saves the kitchen's Newbook connection, encrypting the secrets. Password and API key are required the
+ * first time and kept when omitted later. `created` tells the caller a schedule may now be due.
+ */
+export async function saveConnection(
+  db: Db,
+  box: SecretBox,
+  kitchenId: number,
+  input: ConnectionInput,
+): Promise<{ view: ConnectionView; created: boolean }> {
+  const existing = await findConnection(db, kitchenId);
+  if (!existing && (!input.password || !input.api_key)) throw missingSecrets(input);
+  registerSecret(input.password);
+  registerSecret(input.api_key);
+  const values = {
+    baseUrl: input.base_url ?? existing?.baseUrl ?? DEFAULT_NEWBOOK_BASE_URL,
+    region: input.region,
+    username: input.username,
+    passwordEnc: input.password ? box.encrypt(input.password) : existing!.passwordEnc,
+    apiKeyEnc: input.api_key ? box.encrypt(input.api_key) : existing!.apiKeyEnc,
+    breakfastGlAccountIds: input.breakfast_gl_account_ids ?? existing?.breakfastGlAccountIds ?? [],
+    dinnerGlAccountIds: input.dinner_gl_account_ids ?? existing?.dinnerGlAccountIds ?? [],
+  };
+  const [row] = await db
+    .insert(newbookConnections)
+    .values({ kitchenId, ...values })
+    .onConflictDoUpdate({ target: newbookConnections.kitchenId, set: { ...values, updatedAt: new Date() } })
+    .returning();
+  return { view: connectionView(row!), created: existing === null };
+}
+
+/** The saved credentials, decrypted and registered with the log redactor. */
+export function decryptConnection(box: SecretBox, row: ConnectionRow): NewbookConnection {
+  const password = box.decrypt(row.passwordEnc);
+  const apiKey = box.decrypt(row.apiKeyEnc);
+  registerSecret(password);
+  registerSecret(apiKey);
+  return { baseUrl: row.baseUrl, region: row.region, username: row.username, password, apiKey };
+}

@@ -1,0 +1,32 @@
+import jwt from "jsonwebtoken";
+import { z } from "zod";
+
+const claimsSchema = z.object({ sub: z.string().regex(/^\d+$/), role: z.string() });
+
+export interface TokenService {
+  issue(userId: number, role: string): { accessToken: string; expiresIn: number };
+  /** The user id in a valid token, or null for a missing, forged or expired one. */
+  verify(token: string): number | null;
+}
+
+export function createTokenService(secret: string, ttlSeconds: number): TokenService {
+  return {
+    issue(userId, role) {
+      const accessToken = jwt.sign({ role }, secret, {
+        algorithm: "HS256",
+        subject: String(userId),
+        expiresIn: ttlSeconds,
+      });
+      return { accessToken, expiresIn: ttlSeconds };
+    },
+    verify(token) {
+      try {
+        const decoded = jwt.verify(token, secret, { algorithms: ["HS256"] });
+        const claims = claimsSchema.safeParse(decoded);
+        return claims.success ? Number(claims.data.sub) : null;
+      } catch {
+        return null;
+      }
+    },
+  };
+}
