@@ -3,8 +3,9 @@ import type { bookings } from "@occ/db";
 import type { NewbookBooking } from "../newbook/types";
 import type { StayBooking } from "./derive";
 
-export type BookingRow = typeof bookings.$inferInsert;
 type StoredBooking = typeof bookings.$inferSelect;
+/** A booking as the bookings table stores it (ids, timestamps and defaults aside). */
+export type BookingRow = ReturnType<typeof bookingRow>;
 
 /** The stored content of a booking, in a fixed key order so its hash is stable. */
 function storedContent(booking: NewbookBooking) {
@@ -30,13 +31,27 @@ function storedContent(booking: NewbookBooking) {
   };
 }
 
-export function bookingRow(kitchenId: number, booking: NewbookBooking, runId: string): BookingRow {
+export function bookingRow(kitchenId: number, booking: NewbookBooking, runId: string) {
   const content = storedContent(booking);
   const contentHash = createHash("sha256").update(JSON.stringify(content)).digest("base64url");
   return { kitchenId, newbookId: booking.bookingId, ...content, contentHash, lastSeenRunId: runId };
 }
 
-export function storedToStay(row: StoredBooking): StayBooking {
+type StayColumns =
+  | "newbookId"
+  | "groupId"
+  | "status"
+  | "arrivalDate"
+  | "departureDate"
+  | "adults"
+  | "children"
+  | "infants"
+  | "siteId"
+  | "siteName"
+  | "guestName"
+  | "items";
+
+export function rowToStay(row: Pick<StoredBooking, StayColumns>): StayBooking {
   return {
     bookingId: row.newbookId,
     groupId: row.groupId,

@@ -86,7 +86,16 @@ export function deriveDailyFigures(
   const figures = dates.map((date) => emptyFigures(date, options.roomsAvailable));
   const occupiedRooms = dates.map(() => new Set<string>());
   const meals = mealClassifier(options.mealMapping);
-  const indexOf = (date: LocalDate): number => daysBetween(first, date);
+  // Bookings share few distinct dates: remember each one's index instead of parsing it again.
+  const indexes = new Map<LocalDate, number>();
+  const indexOf = (date: LocalDate): number => {
+    let index = indexes.get(date);
+    if (index === undefined) {
+      index = daysBetween(first, date);
+      indexes.set(date, index);
+    }
+    return index;
+  };
   const at = (index: number): DailyFigures | undefined =>
     index >= 0 && index < figures.length ? figures[index] : undefined;
 

@@ -13,8 +13,10 @@ import { type Config, loadConfig } from "../config";
 import { generateEncryptionKey } from "../crypto";
 import { createLogger } from "../logger";
 import { NewbookClient, newbookClientOptionsFromConfig } from "../newbook/client";
-import { addDays, localDateIn } from "../time";
+import { addDays, dateRange, localDateIn } from "../time";
+import { rowToStay } from "./booking-rows";
 import type { SyncContext } from "./context";
+import { deriveDailyFigures } from "./derive";
 import { runFrequentSync } from "./frequent-sync";
 import { recordRunFailure } from "./status";
 import { seedKitchenWithConnection } from "./testing";
@@ -126,6 +128,22 @@ describe("runFrequentSync against the simulator and PostgreSQL", () => {
       expect(row.roomBreakdown).toHaveLength(occupied);
     }
     expect(baseline.some((r) => r.breakfastCovers > 0)).toBe(true);
+
+    // The rows were derived in memory from the fetched bookings; deriving from what is stored agrees.
+    const stored = await testDb.handle.db.select().from(bookings).where(eq(bookings.kitchenId, kitchenId));
+    const fromStored = deriveDailyFigures(
+      stored.map(rowToStay),
+      dateRange(today, addDays(today, DAYS_AHEAD)),
+      {
+        roomsAvailable: 30,
+        mealMapping: { breakfastGlAccountIds: [], dinnerGlAccountIds: [] },
+      },
+    );
+    expect(
+      baseline.map(
+        ({ id, kitchenId, previousFigures, changedAt, sourceRunId, fetchedAt, ...figures }) => figures,
+      ),
+    ).toEqual(fromStored);
 
     const [settings] = await testDb.handle.db
       .select()

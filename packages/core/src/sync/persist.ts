@@ -1,10 +1,10 @@
 import type { RoomNight } from "@occ/db";
 import { bookings, dailyOccupancy, type Tx } from "@occ/db";
-import { and, eq, gt, gte, lte, sql } from "drizzle-orm";
+import { and, eq, gt, gte, lte, type SQLChunk, sql } from "drizzle-orm";
 import type { NewbookBooking } from "../newbook/types";
 import { addDays, dateRange, type LocalDate } from "../time";
 import { batches } from "./batches";
-import { type BookingRow, bookingRow, storedToStay } from "./booking-rows";
+import { type BookingRow, bookingRow, rowToStay } from "./booking-rows";
 import { type DailyCounts, type DailyFigures, deriveDailyFigures } from "./derive";
 import type { MealMapping } from "./meals";
 
@@ -72,7 +72,15 @@ function sameFigures(stored: DailyCounts & { roomBreakdown: RoomNight[] }, fresh
   );
 }
 
-/** Stored bookings Newbook's `staying` list for the nights (from - 1 .. to) would return. */
+/** Whether a booking falls in the span: what Newbook's `staying` list for the nights (from - 1 .. to) returns. */
+function overlapsSpan(
+  row: { arrivalDate: LocalDate; departureDate: LocalDate },
+  from: LocalDate,
+  to: LocalDate,
+) {
+  return row.arrivalDate <= to && row.departureDate > addDays(from, -1);
+}
+
 function inSpan(kitchenId: number, from: LocalDate, to: LocalDate) {
   return and(
     eq(bookings.kitchenId, kitchenId),
@@ -81,58 +89,91 @@ function inSpan(kitchenId: number, from: LocalDate, to: LocalDate) {
   );
 }
 
-async function writeBookings(tx: Tx, input: WindowWrite): Promise<{ written: number; removed: number }> {
+/** Columns written from a BookingRow, with their types for jsonb_to_recordset. */
+const BOOKING_COLUMNS = [
+  ["kitchenId", "integer"],
+  ["newbookId", "text"],
+  ["groupId", "text"],
+  ["status", "text"],
+  ["arrivalDate", "date"],
+  ["departureDate", "date"],
+  ["arrivalAt", "text"],
+  ["departureAt", "text"],
+  ["adults", "integer"],
+  ["children", "integer"],
+  ["infants", "integer"],
+  ["siteId", "text"],
+  ["siteName", "text"],
+  ["categoryName", "text"],
+  ["guestName", "text"],
+  ["items", "jsonb"],
+  ["contentHash", "text"],
+  ["lastSeenRunId", "uuid"],
+] as const satisfies readonly (readonly [keyof BookingRow & keyof typeof bookings.$inferInsert, string])[];
+
+const columnName = (key: (typeof BOOKING_COLUMNS)[number][0]) => sql.identifier(bookings[key].name);
+const joined = (parts: SQLChunk[]) => sql.join(parts, sql`, `);
+
+/**
+ * One statement per batch whose rows travel as a single jsonb parameter: far cheaper to build and bind
+ * than thousands of placeholders. A row whose content hash is unchanged is not rewritten.
+ */
+async function upsertBookings(tx: Tx, rows: readonly BookingRow[], now: Date): Promise<number> {
+  const targets = joined([...BOOKING_COLUMNS.map(([key]) => columnName(key)), sql.identifier("updated_at")]);
+  const record = joined(BOOKING_COLUMNS.map(([key, type]) => sql`${sql.identifier(key)} ${sql.raw(type)}`));
+  const values = joined(BOOKING_COLUMNS.map(([key]) => sql`r.${sql.identifier(key)}`));
+  const updates = joined(
+    [...BOOKING_COLUMNS.slice(2).map(([key]) => columnName(key)), sql.identifier("updated_at")].map(
+      (column) => sql`${column} = excluded.${column}`,
+    ),
+  );
+  let written = 0;
+  for (const batch of batches(rows, 2_000)) {
+    const result = await tx.execute(sql`
+      insert into ${bookings} (${targets})
+      select ${values}, ${now.toISOString()}::timestamptz
+      from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as r(${record})
+      on conflict (kitchen_id, newbook_id) do update set ${updates}
+      where ${bookings.contentHash} is distinct from excluded.content_hash
+      returning 1`);
+    written += rowCount(result);
+  }
+  return written;
+}
+
+/** node-postgres and PGlite both answer with `rows`. */
+function rowCount(result: unknown): number {
+  const rows = (result as { rows?: unknown }).rows;
+  return Array.isArray(rows) ? rows.length : 0;
+}
+
+/**
+ * Makes the stored bookings of the span exactly the fetched ones: changed and new ones upserted, ones
+ * Newbook no longer returns removed. Returns the span's bookings as now stored (identical content by hash).
+ */
+async function writeBookings(
+  tx: Tx,
+  input: WindowWrite,
+): Promise<{ written: number; removed: number; stored: BookingRow[] }> {
   // Last one wins if paging returned a booking twice (the book changed between pages).
   const fresh = new Map<string, BookingRow>();
   for (const booking of input.bookings) {
     fresh.set(booking.bookingId, bookingRow(input.kitchenId, booking, input.runId));
   }
-  const ids = [...fresh.keys()];
   const stored = await tx
     .select({ id: bookings.id, newbookId: bookings.newbookId, contentHash: bookings.contentHash })
     .from(bookings)
     .where(
       and(
         eq(bookings.kitchenId, input.kitchenId),
-        sql`(${bookings.newbookId} = any(${sql.param(ids)}::text[]) or (${inSpan(input.kitchenId, input.from, input.to)}))`,
+        sql`(${bookings.newbookId} = any(${sql.param([...fresh.keys()])}::text[]) or (${inSpan(input.kitchenId, input.from, input.to)}))`,
       ),
     );
   const storedHash = new Map(stored.map((row) => [row.newbookId, row.contentHash]));
   const changed = [...fresh.values()].filter((row) => storedHash.get(row.newbookId) !== row.contentHash);
   const stale = stored.filter((row) => !fresh.has(row.newbookId)).map((row) => row.id);
 
-  let written = 0;
-  for (const batch of batches(changed)) {
-    const result = await tx
-      .insert(bookings)
-      .values(batch)
-      .onConflictDoUpdate({
-        target: [bookings.kitchenId, bookings.newbookId],
-        set: {
-          groupId: sql`excluded.group_id`,
-          status: sql`excluded.status`,
-          arrivalDate: sql`excluded.arrival_date`,
-          departureDate: sql`excluded.departure_date`,
-          arrivalAt: sql`excluded.arrival_at`,
-          departureAt: sql`excluded.departure_at`,
-          adults: sql`excluded.adults`,
-          children: sql`excluded.children`,
-          infants: sql`excluded.infants`,
-          siteId: sql`excluded.site_id`,
-          siteName: sql`excluded.site_name`,
-          categoryName: sql`excluded.category_name`,
-          guestName: sql`excluded.guest_name`,
-          items: sql`excluded.items`,
-          contentHash: sql`excluded.content_hash`,
-          lastSeenRunId: sql`excluded.last_seen_run_id`,
-          updatedAt: input.now,
-        },
-        setWhere: sql`${bookings.contentHash} is distinct from excluded.content_hash`,
-      })
-      .returning({ id: bookings.id });
-    written += result.length;
-  }
-
+  const written = changed.length > 0 ? await upsertBookings(tx, changed, input.now) : 0;
   let removed = 0;
   for (const batch of batches(stale)) {
     const result = await tx
@@ -141,15 +182,14 @@ async function writeBookings(tx: Tx, input: WindowWrite): Promise<{ written: num
       .returning({ id: bookings.id });
     removed += result.length;
   }
-  return { written, removed };
+  // Every stored booking of the span not fetched was just removed and every fetched one holds the fetched
+  // content, so the span's stored bookings are the fetched ones overlapping it: no need to read them back.
+  const inWindow = [...fresh.values()].filter((row) => overlapsSpan(row, input.from, input.to));
+  return { written, removed, stored: inWindow };
 }
 
-async function writeDailyRows(tx: Tx, input: WindowWrite): Promise<number> {
-  const storedBookings = await tx
-    .select()
-    .from(bookings)
-    .where(inSpan(input.kitchenId, input.from, input.to));
-  const figures = deriveDailyFigures(storedBookings.map(storedToStay), dateRange(input.from, input.to), {
+async function writeDailyRows(tx: Tx, input: WindowWrite, stored: readonly BookingRow[]): Promise<number> {
+  const figures = deriveDailyFigures(stored.map(rowToStay), dateRange(input.from, input.to), {
     roomsAvailable: input.roomsAvailable,
     mealMapping: input.mealMapping,
   });
@@ -205,8 +245,8 @@ async function writeDailyRows(tx: Tx, input: WindowWrite): Promise<number> {
  * the caller's transaction; rows outside the span (earlier dates included) are never touched.
  */
 export async function writeWindow(tx: Tx, input: WindowWrite): Promise<WriteCounts> {
-  const { written, removed } = await writeBookings(tx, input);
-  const dailyRowsWritten = await writeDailyRows(tx, input);
+  const { written, removed, stored } = await writeBookings(tx, input);
+  const dailyRowsWritten = await writeDailyRows(tx, input, stored);
   return {
     bookingsWritten: written,
     bookingsRemoved: removed,
