@@ -1,6 +1,9 @@
+import { randomBytes } from "node:crypto";
 import { PassThrough } from "node:stream";
 import { type RunningSimulator, type SimProperty, startSimulator } from "@occ/newbook-sim";
+import { Redis } from "ioredis";
 import { createLogger } from "../logger";
+import { credentialKey, SlidingWindowRateLimiter } from "../ratelimit";
 import { type ListBookingsQuery, NewbookClient, type NewbookClientOptions } from "./client";
 import {
   NewbookApiError,
@@ -352,6 +355,30 @@ describe("faults", () => {
     expect(error).toBeInstanceOf(NewbookNetworkError);
     expect((error as NewbookNetworkError).networkCode).toBe("ECONNREFUSED");
     expect(sleeps).toHaveLength(1);
+    client.close();
+  });
+});
+
+describe("rate limiting", () => {
+  const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { lazyConnect: true });
+  const prefix = `test-${process.pid}-${randomBytes(4).toString("hex")}`;
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it("takes a slot of the credential's shared budget before every attempt, retries included", async () => {
+    await control.addFault(property.id, { type: "http503", count: 2, actions: ["auth_test"] });
+    const limiter = new SlidingWindowRateLimiter({ redis, prefix, limit: 50, windowMs: 60_000 });
+    const acquired: string[] = [];
+    const { client } = harness({
+      rateLimiter: { acquire: (key) => limiter.acquire(key).then(() => void acquired.push(key)) },
+    });
+    await client.authTest();
+    const key = credentialKey({ baseUrl: sim.baseUrl, username: property.username, apiKey: property.apiKey });
+    expect(acquired).toEqual([key, key, key]);
+    expect(await redis.zcard(limiter.keyFor(key))).toBe(3);
     client.close();
   });
 });

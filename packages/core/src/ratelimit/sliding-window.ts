@@ -4,7 +4,7 @@ import type { Config } from "../config";
 import { type RateLimiter, RateLimitWaitError } from "./rate-limiter";
 
 // Runs atomically in Redis, on Redis's clock, so processes on machines with skewed clocks share one
-// window. Returns 0 when the slot was taken, else the ms until the oldest counted request leaves the window.
+// window (ARGV[2] = how long a request holds its slot). Returns 0 when the slot was taken, else the ms until the oldest counted request leaves the window.
 const SLIDING_WINDOW_SCRIPT = `
 local key = KEYS[1]
 local limit = tonumber(ARGV[1])
@@ -32,6 +32,13 @@ export interface SlidingWindowLimiterOptions {
   /** Requests allowed in any window of `windowMs`. */
   limit: number;
   windowMs: number;
+  /**
+   * Extra time each request keeps its slot. We count when a slot is granted, Newbook counts when the
+   * request arrives; the gap varies (event loop, connection set-up), and without this margin two
+   * requests granted exactly a window apart can arrive less than a window apart. Default 5% of the
+   * window, at most 1 s.
+   */
+  guardMs?: number;
   /** Give up (RateLimitWaitError) rather than wait longer than this for one slot. Default 3 windows. */
   maxWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -43,6 +50,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /** Sliding-window-log limiter: a sorted set of request times per credential, shared through Redis. */
 export class SlidingWindowRateLimiter implements RateLimiter {
   private readonly maxWaitMs: number;
+  private readonly heldMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
 
@@ -50,6 +58,7 @@ export class SlidingWindowRateLimiter implements RateLimiter {
     if (!Number.isInteger(options.limit) || options.limit < 1)
       throw new Error("limit must be a positive integer");
     if (!(options.windowMs > 0)) throw new Error("windowMs must be positive");
+    this.heldMs = options.windowMs + (options.guardMs ?? Math.min(1000, Math.round(options.windowMs * 0.05)));
     this.maxWaitMs = options.maxWaitMs ?? 3 * options.windowMs;
     this.sleep = options.sleep ?? defaultSleep;
     this.now = options.now ?? Date.now;
@@ -73,8 +82,8 @@ export class SlidingWindowRateLimiter implements RateLimiter {
   }
 
   private async tryTake(key: string, member: string): Promise<number> {
-    const { redis, limit, windowMs } = this.options;
-    const args = [key, String(limit), String(windowMs), member];
+    const { redis, limit } = this.options;
+    const args = [key, String(limit), String(this.heldMs), member];
     try {
       return Number(await redis.evalsha(SCRIPT_SHA, 1, ...args));
     } catch (error) {
