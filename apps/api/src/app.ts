@@ -2,10 +2,12 @@ import cors from "cors";
 import express, { type Express } from "express";
 import helmet from "helmet";
 import type { AppDeps } from "./deps";
+import { findAuthUser } from "./http/auth";
 import { requestContext } from "./http/context";
 import { errorHandler, notFoundHandler } from "./http/error-middleware";
 import { healthz, readyz } from "./http/health";
 import { createHttpMetrics } from "./http/metrics";
+import { QUEUES_BOARD_PATH, QueuesSession, queuesBoardGuard, queuesBoardRouter } from "./http/queues-board";
 import { defaultUiDistDir, staticUi } from "./http/static-ui";
 import { buildOpenApiDocument } from "./openapi";
 import { allRoutes } from "./routes";
@@ -15,7 +17,8 @@ import { buildServices } from "./services";
 export function createApp(deps: AppDeps): Express {
   const services = buildServices(deps);
   const { config } = deps;
-  const routes = allRoutes(services);
+  const queuesSession = new QueuesSession(services.jwtSecret, services.now);
+  const routes = allRoutes(services, queuesSession);
   const openapi = buildOpenApiDocument(routes);
   const metrics = createHttpMetrics(deps.queues);
 
@@ -42,6 +45,11 @@ export function createApp(deps: AppDeps): Express {
     app[route.method](route.path, (req, res) => route.handle(req, res, services.auth));
   }
 
+  app.use(
+    QUEUES_BOARD_PATH,
+    queuesBoardGuard(queuesSession, services.auth, (id) => findAuthUser(services.db, id)),
+    queuesBoardRouter(deps.queues),
+  );
   app.use(staticUi(deps.uiDistDir ?? config.UI_DIST_DIR ?? defaultUiDistDir()));
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -12,6 +12,11 @@ export function bearerToken(req: Request): string | null {
   return match?.[1] ?? null;
 }
 
+export async function findAuthUser(db: Db, id: number): Promise<AuthUser | null> {
+  const row = await findUserById(db, id);
+  return row ? { id: row.id, email: row.email, role: row.role as Role, kitchenId: row.kitchenId } : null;
+}
+
 /**
  * Tokens identify a user; the user row is read on every request so a deleted user, or one whose role or
  * kitchen changed, loses the old access at once rather than when the token expires.

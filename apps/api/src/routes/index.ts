@@ -1,8 +1,18 @@
+import type { QueuesSession } from "../http/queues-board";
 import type { Route } from "../http/route";
 import type { AppServices } from "../services";
+import { adminRoutes } from "./admin";
 import { authRoutes } from "./auth";
+import { dataRoutes } from "./data";
 import { settingsRoutes } from "./settings";
+import { syncRoutes } from "./sync";
 
-export function allRoutes(s: AppServices): Route[] {
-  return [...authRoutes(s), ...settingsRoutes(s)];
+export function allRoutes(s: AppServices, queuesSession: QueuesSession): Route[] {
+  return [
+    ...authRoutes(s),
+    ...settingsRoutes(s),
+    ...syncRoutes(s),
+    ...dataRoutes(s),
+    ...adminRoutes(s, queuesSession),
+  ];
 }

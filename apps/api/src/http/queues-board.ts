@@ -1,0 +1,103 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { createBullBoard } from "@bull-board/api";
+import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
+import { ExpressAdapter } from "@bull-board/express";
+import type { QueueSet } from "@occ/core";
+import type { Request, RequestHandler, Response } from "express";
+import { ApiError } from "../errors";
+import type { Authenticator, AuthUser } from "./route";
+
+export const QUEUES_BOARD_PATH = "/admin/queues";
+export const QUEUES_COOKIE = "occ_queues_session";
+/** Short on purpose: the cookie opens an operations console. */
+export const QUEUES_SESSION_SECONDS = 30 * 60;
+
+/** Signed "<userId>.<expiresAtSeconds>.<hmac>"; the key is derived from JWT_SECRET but never equal to it. */
+export class QueuesSession {
+  private readonly key: Buffer;
+  constructor(
+    secret: string,
+    private readonly now: () => Date,
+  ) {
+    this.key = createHmac("sha256", secret).update("bull-board-session").digest();
+  }
+
+  private sign(payload: string): string {
+    return createHmac("sha256", this.key).update(payload).digest("base64url");
+  }
+
+  issue(userId: number): string {
+    const expires = Math.floor(this.now().getTime() / 1000) + QUEUES_SESSION_SECONDS;
+    const payload = `${userId}.${expires}`;
+    return `${payload}.${this.sign(payload)}`;
+  }
+
+  /** The user id of a valid, unexpired cookie value, else null. */
+  verify(value: string): number | null {
+    const match = /^(\d{1,10})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(value);
+    if (!match) return null;
+    const [, userId, expires, signature] = match;
+    const expected = Buffer.from(this.sign(`${userId}.${expires}`));
+    const given = Buffer.from(signature!);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+    if (Number(expires) * 1000 < this.now().getTime()) return null;
+    return Number(userId);
+  }
+
+  setCookie(req: Request, res: Response, userId: number): void {
+    res.cookie(QUEUES_COOKIE, this.issue(userId), {
+      httpOnly: true,
+      sameSite: "strict",
+      secure: req.secure,
+      path: QUEUES_BOARD_PATH,
+      maxAge: QUEUES_SESSION_SECONDS * 1000,
+    });
+  }
+}
+
+function readCookie(req: Request, name: string): string | null {
+  for (const part of (req.get("cookie") ?? "").split(";")) {
+    const [key, ...rest] = part.trim().split("=");
+    if (key === name) return decodeURIComponent(rest.join("="));
+  }
+  return null;
+}
+
+/**
+ * Admins only: the session cookie (a browser opening the board) or a bearer token (scripts). The user row
+ * is re-read so a demoted or deleted admin loses the board at once.
+ */
+export function queuesBoardGuard(
+  session: QueuesSession,
+  auth: Authenticator,
+  findUser: (id: number) => Promise<AuthUser | null>,
+): RequestHandler {
+  return async (req, _res, next) => {
+    const cookie = readCookie(req, QUEUES_COOKIE);
+    const fromCookie = cookie ? session.verify(cookie) : null;
+    const user =
+      fromCookie !== null
+        ? await findUser(fromCookie)
+        : req.get("authorization")
+          ? await auth.authenticate(req)
+          : null;
+    if (!user)
+      throw ApiError.unauthorized("Open the queue dashboard from the admin UI (it needs an admin session)");
+    if (user.role !== "admin") throw ApiError.forbidden("The queue dashboard is for admins only");
+    next();
+  };
+}
+
+/** Bull Board over every queue (jobs and job schedulers), mounted under /admin/queues. */
+export function queuesBoardRouter(queues: QueueSet) {
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath(QUEUES_BOARD_PATH);
+  createBullBoard({
+    queues: [new BullMQAdapter(queues.frequent), new BullMQAdapter(queues.historical)],
+    // @bull-board/express 9.10.1 pins its own @bull-board/api 9.10.1 next to the root's 9.10.2: the same
+    // classes twice, which TypeScript treats as unrelated because of their private members.
+    serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]["serverAdapter"],
+    options: { uiConfig: { boardTitle: "Occupancy Sync queues" } },
+  });
+  return serverAdapter.getRouter();
+}

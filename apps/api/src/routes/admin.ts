@@ -1,0 +1,150 @@
+import { ApiError } from "../errors";
+import { QUEUES_BOARD_PATH, QUEUES_SESSION_SECONDS, type QueuesSession } from "../http/queues-board";
+import { defineRoute, type Route } from "../http/route";
+import {
+  kitchenBodySchema,
+  kitchenListSchema,
+  kitchenPatchSchema,
+  kitchensHealthSchema,
+  kitchenViewSchema,
+  queuesSessionSchema,
+  userBodySchema,
+  userListSchema,
+  userPatchSchema,
+  usersQuerySchema,
+  userViewSchema,
+} from "../schemas/admin";
+import { idParams } from "../schemas/common";
+import type { AppServices } from "../services";
+import { createKitchen, deleteKitchen, listKitchens, updateKitchen } from "../services/kitchens";
+import { kitchensHealth } from "../services/kitchens-health";
+import { createUser, deleteUser, listUsers, updateUser } from "../services/users";
+
+export function adminRoutes(s: AppServices, queuesSession: QueuesSession): Route[] {
+  const kitchens = "/api/admin/kitchens";
+  const users = "/api/admin/users";
+  return [
+    defineRoute({
+      method: "post",
+      path: kitchens,
+      summary: "Create a kitchen (with default sync settings: enabled, every 15 minutes, 7 days ahead)",
+      tag: "admin",
+      access: "admin",
+      body: kitchenBodySchema,
+      status: 201,
+      response: kitchenViewSchema,
+      async handler({ body, req }) {
+        const kitchen = await createKitchen(s.db, body);
+        req.log.info("kitchen created", { kitchen_id: kitchen.id });
+        return kitchen;
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: kitchens,
+      summary: "All kitchens",
+      tag: "admin",
+      access: "admin",
+      response: kitchenListSchema,
+      handler: async () => ({ kitchens: await listKitchens(s.db) }),
+    }),
+    defineRoute({
+      method: "get",
+      path: `${kitchens}/health`,
+      summary: "Sync health of every kitchen (ops view)",
+      tag: "admin",
+      access: "admin",
+      response: kitchensHealthSchema,
+      handler: async () => ({ kitchens: await kitchensHealth(s.db, s.staleness) }),
+    }),
+    defineRoute({
+      method: "patch",
+      path: `${kitchens}/:id`,
+      summary: "Rename a kitchen or change its time zone",
+      tag: "admin",
+      access: "admin",
+      params: idParams,
+      body: kitchenPatchSchema,
+      response: kitchenViewSchema,
+      handler: ({ params, body }) => updateKitchen(s.db, params.id, body),
+    }),
+    defineRoute({
+      method: "delete",
+      path: `${kitchens}/:id`,
+      summary: "Delete a kitchen with its users, settings, connection and data; its schedule is removed",
+      tag: "admin",
+      access: "admin",
+      params: idParams,
+      async handler({ params, req }) {
+        await deleteKitchen(s.db, params.id);
+        await s.scheduler.apply(params.id);
+        req.log.info("kitchen deleted", { kitchen_id: params.id });
+        return undefined;
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: users,
+      summary: "Create a user (managers need a kitchen_id)",
+      tag: "admin",
+      access: "admin",
+      body: userBodySchema,
+      status: 201,
+      response: userViewSchema,
+      errors: { 409: "E-mail already in use" },
+      async handler({ body, req }) {
+        const user = await createUser(s.db, body);
+        req.log.info("user created", { created_user_id: user.id, role: user.role });
+        return user;
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: users,
+      summary: "All users, or one kitchen's with ?kitchen_id=",
+      tag: "admin",
+      access: "admin",
+      query: usersQuerySchema,
+      response: userListSchema,
+      handler: async ({ query }) => ({ users: await listUsers(s.db, { kitchenId: query.kitchen_id }) }),
+    }),
+    defineRoute({
+      method: "patch",
+      path: `${users}/:id`,
+      summary: "Change a user's e-mail, password, role or kitchen",
+      tag: "admin",
+      access: "admin",
+      params: idParams,
+      body: userPatchSchema,
+      response: userViewSchema,
+      errors: { 409: "E-mail already in use" },
+      handler: ({ params, body }) => updateUser(s.db, params.id, body),
+    }),
+    defineRoute({
+      method: "delete",
+      path: `${users}/:id`,
+      summary: "Delete a user",
+      tag: "admin",
+      access: "admin",
+      params: idParams,
+      async handler({ params, user }) {
+        if (params.id === user.id)
+          throw ApiError.badRequest("cannot_delete_self", "You cannot delete your own account");
+        await deleteUser(s.db, params.id);
+        return undefined;
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: "/api/admin/queues-session",
+      summary: "Open a short-lived Bull Board session (HttpOnly cookie scoped to /admin/queues)",
+      tag: "admin",
+      access: "admin",
+      response: queuesSessionSchema,
+      async handler({ req, res, user }) {
+        queuesSession.setCookie(req, res, user.id);
+        return { expires_in: QUEUES_SESSION_SECONDS, path: QUEUES_BOARD_PATH };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,120 @@
+import { defineRoute, type Route } from "../http/route";
+import {
+  historicalBodySchema,
+  historicalResponseSchema,
+  jobIdParamsSchema,
+  jobStatusSchema,
+  resumeResponseSchema,
+  runIdParamsSchema,
+  syncNowResponseSchema,
+  syncRunSchema,
+  syncRunsQuerySchema,
+  syncRunsResponseSchema,
+  syncStatsQuerySchema,
+  syncStatsSchema,
+} from "../schemas/sync";
+import type { AppServices } from "../services";
+import {
+  getRun,
+  historicalStatus,
+  listRuns,
+  resumeHistoricalSync,
+  type SyncDeps,
+  startHistoricalSync,
+  syncNow,
+} from "../services/sync-runs";
+import { syncStats } from "../services/sync-stats";
+
+export function syncRoutes(s: AppServices): Route[] {
+  const deps: SyncDeps = { db: s.db, queues: s.queues, now: s.now, redisTimeoutMs: s.redisTimeoutMs };
+  const queueErrors = { 409: "No Newbook connection", 503: "The job queue is unreachable" };
+  return [
+    defineRoute({
+      method: "post",
+      path: "/api/newbook/frequent-sync/run",
+      summary: "Sync now: queue a frequent sync (or return the one already queued or running)",
+      tag: "sync",
+      access: "kitchen",
+      status: 202,
+      response: syncNowResponseSchema,
+      errors: queueErrors,
+      async handler({ kitchenId, req }) {
+        const result = await syncNow(deps, kitchenId);
+        req.log.info("sync now", { kitchen_id: kitchenId, ...result });
+        return result;
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/api/newbook/sync-runs",
+      summary: "Sync history, newest first (cursor: next_before)",
+      tag: "sync",
+      access: "kitchen",
+      query: syncRunsQuerySchema,
+      response: syncRunsResponseSchema,
+      handler: ({ kitchenId, query }) => listRuns(s.db, kitchenId, query),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/api/newbook/sync-runs/:run_id",
+      summary: "One sync run",
+      tag: "sync",
+      access: "kitchen",
+      params: runIdParamsSchema,
+      response: syncRunSchema,
+      handler: ({ kitchenId, params }) => getRun(s.db, kitchenId, params.run_id),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/api/newbook/sync",
+      summary: "Queue a historical sync of any date range (at most 731 days)",
+      tag: "sync",
+      access: "kitchen",
+      body: historicalBodySchema,
+      status: 202,
+      response: historicalResponseSchema,
+      errors: queueErrors,
+      async handler({ kitchenId, body, req }) {
+        const result = await startHistoricalSync(deps, kitchenId, body);
+        req.log.info("historical sync queued", { kitchen_id: kitchenId, ...result, ...body });
+        return result;
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/api/newbook/sync/:job_id",
+      summary: "Progress of a historical sync",
+      tag: "sync",
+      access: "kitchen",
+      params: jobIdParamsSchema,
+      response: jobStatusSchema,
+      handler: ({ kitchenId, params }) => historicalStatus(s.db, kitchenId, params.job_id),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/api/newbook/sync/:job_id/resume",
+      summary: "Resume a failed historical sync from its first unfinished chunk",
+      tag: "sync",
+      access: "kitchen",
+      params: jobIdParamsSchema,
+      status: 202,
+      response: resumeResponseSchema,
+      errors: { 409: "The sync is not failed", 503: "The job queue is unreachable" },
+      async handler({ kitchenId, params, req }) {
+        const result = await resumeHistoricalSync(deps, kitchenId, params.job_id);
+        req.log.info("historical sync resumed", { kitchen_id: kitchenId, ...result });
+        return result;
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/api/newbook/sync-stats",
+      summary: "Sync success rate, durations and a time series (hourly for 24h, daily for 7d)",
+      tag: "sync",
+      access: "kitchen",
+      query: syncStatsQuerySchema,
+      response: syncStatsSchema,
+      handler: ({ kitchenId, query }) => syncStats(s.db, kitchenId, query.period ?? "24h", s.now()),
+    }),
+  ];
+}
