@@ -1,4 +1,8 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import http from "node:http";
+import net from "node:net";
 import { PassThrough } from "node:stream";
 import { type RunningSimulator, type SimProperty, startSimulator } from "@occ/newbook-sim";
 import { Redis } from "ioredis";
@@ -11,6 +15,7 @@ import {
   NewbookNetworkError,
   NewbookProtocolError,
   NewbookThrottledError,
+  NewbookTimeoutError,
 } from "./errors";
 import type { NewbookRequestEvent } from "./stats";
 import { SimControl } from "./testing/sim-control";
@@ -355,6 +360,92 @@ describe("faults", () => {
     expect(error).toBeInstanceOf(NewbookNetworkError);
     expect((error as NewbookNetworkError).networkCode).toBe("ECONNREFUSED");
     expect(sleeps).toHaveLength(1);
+    client.close();
+  });
+});
+
+describe("connect timeout", () => {
+  let listener: ChildProcess;
+  let port: number;
+  const filler: net.Socket[] = [];
+
+  // A listener that is frozen (SIGSTOP) with its accept queue full: the kernel drops further SYNs, so a
+  // new connection stays in SYN_SENT, like a black-holed Newbook host.
+  beforeAll(async () => {
+    listener = spawn(
+      process.execPath,
+      [
+        "-e",
+        "const s=require('net').createServer().listen(0,'127.0.0.1',1,()=>console.log(s.address().port))",
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    const [data] = (await once(listener.stdout!, "data")) as [Buffer];
+    port = Number(data.toString().trim());
+    listener.kill("SIGSTOP");
+    for (let i = 0; i < 4; i++) filler.push(net.connect(port, "127.0.0.1").on("error", () => {}));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  });
+  afterAll(() => {
+    for (const socket of filler) socket.destroy();
+    listener.kill("SIGKILL");
+  });
+
+  it("gives up on a connection that never opens after connectTimeoutMs, not the whole timeout", async () => {
+    const { client, events } = harness({
+      baseUrl: `http://127.0.0.1:${port}/rest`,
+      connectTimeoutMs: 200,
+      timeoutMs: 10_000,
+      maxRetries: 1,
+    });
+    const started = Date.now();
+    const error = await client.authTest().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NewbookTimeoutError);
+    expect((error as NewbookTimeoutError).phase).toBe("connect");
+    expect(events.map((e) => e.outcome)).toEqual(["timeout", "timeout"]);
+    expect(Date.now() - started).toBeLessThan(2000);
+    client.close();
+  });
+});
+
+describe("sites_list alias", () => {
+  // Stands for a Newbook account that only knows `site_list`: requests for `sites_list` are renamed to
+  // an action the simulator does not know, so the rejection is the simulator's own.
+  let proxy: http.Server;
+  let proxyUrl: string;
+  beforeAll(async () => {
+    const target = new URL(sim.baseUrl);
+    proxy = http.createServer((req, res) => {
+      const upstream = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url?.replace(/\/sites_list$/, "/no_such_sites_list"),
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    });
+    proxy.listen(0, "127.0.0.1");
+    await once(proxy, "listening");
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}/rest`;
+  });
+  afterAll(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
+
+  it("falls back to site_list when sites_list is an unknown action, and remembers it", async () => {
+    const { client, events } = harness({ baseUrl: proxyUrl });
+    expect(await client.listSites()).toHaveLength(40);
+    expect(await client.listSites()).toHaveLength(40);
+    expect(events.map((e) => [e.action, e.outcome])).toEqual([
+      ["sites_list", "api_error"],
+      ["site_list", "ok"],
+      ["site_list", "ok"],
+    ]);
     client.close();
   });
 });

@@ -385,7 +385,7 @@ export class NewbookClient {
           retryAfter: typeof retryAfter === "string" ? retryAfter : undefined,
           body: typeof response.data === "string" ? response.data : String(response.data ?? ""),
         },
-        Date.now(),
+        this.now(),
       );
     } catch (error) {
       const code = axios.isAxiosError(error) ? error.code : undefined;
