@@ -217,6 +217,31 @@ describe("paging", () => {
     client.close();
   });
 
+  it("keeps paging until a short page when data_total moves between pages", async () => {
+    const before = await simTotal(EVERYTHING);
+    const added = 1000 - (before % 1000);
+    await control.reset();
+    let acquires = 0;
+    const { client } = harness({
+      // The limiter hook runs right before each page: after page 1, bookings arrive in Newbook so that
+      // the new data_total is an exact multiple of the page size.
+      rateLimiter: {
+        acquire: async () => {
+          if (++acquires === 2) await control.addBookings(property.id, "2095-01-01", added);
+        },
+      },
+    });
+    const bookings = await client.listBookings(EVERYTHING);
+    expect(bookings).toHaveLength(before + added);
+    expect(new Set(bookings.map((b) => b.bookingId)).size).toBe(before + added);
+    const pages = await requestsFor("bookings_list");
+    // Offsets reach data_total on a full page, but a moved total is not trusted: one more (empty) page.
+    expect(pages.map((r) => Number(r.params.data_offset))).toEqual(
+      Array.from({ length: (before + added) / 1000 + 1 }, (_, i) => i * 1000),
+    );
+    client.close();
+  }, 30_000);
+
   it("fails a runaway listing at the page cap", async () => {
     const { client } = harness({ pageSize: 10, maxPages: 3 });
     const error = await client.listBookings(EVERYTHING).catch((e: unknown) => e);
