@@ -66,10 +66,19 @@ function emptyFigures(date: LocalDate, roomsAvailable: number | null): DailyFigu
   };
 }
 
-const roomOrder = new Intl.Collator("en", { numeric: true });
+const naturalOrder = new Intl.Collator("en", { numeric: true });
 
-function compareRoomNights(a: RoomNight, b: RoomNight): number {
-  return roomOrder.compare(a.room, b.room) || roomOrder.compare(a.bookingId, b.bookingId);
+/**
+ * Sorts each night's rooms naturally ("9" before "10"). The collator is slow, so the distinct room
+ * names are ranked once and the nights sorted by rank.
+ */
+function sortRoomBreakdowns(figures: DailyFigures[]): void {
+  const rooms = new Set<string>();
+  for (const day of figures) for (const night of day.roomBreakdown) rooms.add(night.room);
+  const rank = new Map([...rooms].sort(naturalOrder.compare).map((room, index) => [room, index]));
+  const compare = (a: RoomNight, b: RoomNight) =>
+    rank.get(a.room)! - rank.get(b.room)! || naturalOrder.compare(a.bookingId, b.bookingId);
+  for (const day of figures) day.roomBreakdown.sort(compare);
 }
 
 /**
@@ -163,7 +172,7 @@ export function deriveDailyFigures(
 
   figures.forEach((day, index) => {
     day.roomsOccupied = occupiedRooms[index]!.size;
-    day.roomBreakdown.sort(compareRoomNights);
   });
+  sortRoomBreakdowns(figures);
   return figures;
 }

@@ -61,11 +61,11 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
   const connection = requireConnection(setup);
   const client = openClient(ctx, connection);
   try {
-    const inventory = await roomInventory(client, connection, startedAt);
-    const bookings = await client.listBookings({
-      ...stayingPeriod(window.fetchFrom, window.to),
-      listType: "staying",
-    });
+    // Independent requests: the daily inventory refresh need not wait for the bookings.
+    const [inventory, bookings] = await Promise.all([
+      roomInventory(client, connection, startedAt),
+      client.listBookings({ ...stayingPeriod(window.fetchFrom, window.to), listType: "staying" }),
+    ]);
     const newbookCalls = client.stats.totalCalls;
     ctx.logger.debug("Frequent sync fetched", {
       kitchenId: input.kitchenId,

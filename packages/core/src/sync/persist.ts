@@ -1,11 +1,10 @@
-import type { RoomNight } from "@occ/db";
 import { bookings, dailyOccupancy, type Tx } from "@occ/db";
-import { and, eq, gt, gte, lte, type SQLChunk, sql } from "drizzle-orm";
+import { and, eq, gt, lte, type SQLChunk, sql } from "drizzle-orm";
 import type { NewbookBooking } from "../newbook/types";
 import { addDays, dateRange, type LocalDate } from "../time";
 import { batches } from "./batches";
 import { type BookingRow, bookingRow, rowToStay } from "./booking-rows";
-import { type DailyCounts, type DailyFigures, deriveDailyFigures } from "./derive";
+import { type DailyCounts, deriveDailyFigures } from "./derive";
 import type { MealMapping } from "./meals";
 
 export interface WindowWrite {
@@ -41,36 +40,6 @@ const COUNT_KEYS = [
   "breakfastCovers",
   "dinnerCovers",
 ] as const satisfies readonly (keyof DailyCounts)[];
-
-function countsOf(row: DailyCounts): Record<string, number | null> {
-  return Object.fromEntries(COUNT_KEYS.map((key) => [key, row[key]]));
-}
-
-// jsonb does not keep key order, so room nights are compared through a fixed-order tuple.
-function roomNightKey(r: RoomNight): string {
-  return JSON.stringify([
-    r.room,
-    r.siteId,
-    r.bookingId,
-    r.groupId,
-    r.guestName,
-    r.adults,
-    r.children,
-    r.infants,
-    r.arrival,
-    r.departure,
-    r.hasBreakfast,
-    r.isDbb,
-  ]);
-}
-
-function sameFigures(stored: DailyCounts & { roomBreakdown: RoomNight[] }, fresh: DailyFigures): boolean {
-  return (
-    COUNT_KEYS.every((key) => stored[key] === fresh[key]) &&
-    stored.roomBreakdown.length === fresh.roomBreakdown.length &&
-    stored.roomBreakdown.every((r, i) => roomNightKey(r) === roomNightKey(fresh.roomBreakdown[i]!))
-  );
-}
 
 /** Whether a booking falls in the span: what Newbook's `staying` list for the nights (from - 1 .. to) returns. */
 function overlapsSpan(
@@ -188,56 +157,61 @@ async function writeBookings(
   return { written, removed, stored: inWindow };
 }
 
+const dailyColumn = (key: (typeof COUNT_KEYS)[number] | "roomBreakdown") => dailyOccupancy[key];
+
+/**
+ * Upserts every date's figures, but the database rewrites a stored row only when its figures differ
+ * (jsonb equality ignores key order), keeping the replaced figures in previous_figures. Nothing is read
+ * back: rows returned are the rows written.
+ */
 async function writeDailyRows(tx: Tx, input: WindowWrite, stored: readonly BookingRow[]): Promise<number> {
   const figures = deriveDailyFigures(stored.map(rowToStay), dateRange(input.from, input.to), {
     roomsAvailable: input.roomsAvailable,
     mealMapping: input.mealMapping,
   });
-  const existing = await tx
-    .select()
-    .from(dailyOccupancy)
-    .where(
-      and(
-        eq(dailyOccupancy.kitchenId, input.kitchenId),
-        gte(dailyOccupancy.date, input.from),
-        lte(dailyOccupancy.date, input.to),
-      ),
-    );
-  const byDate = new Map(existing.map((row) => [row.date, row]));
-  const rows = figures.flatMap((fresh) => {
-    const old = byDate.get(fresh.date);
-    if (old && sameFigures(old, fresh)) return [];
-    return [
-      {
-        kitchenId: input.kitchenId,
-        ...fresh,
-        // A brand-new date has nothing to compare with, so it is not marked as changed.
-        previousFigures: old ? countsOf(old) : null,
-        changedAt: old ? input.now : null,
-        sourceRunId: input.runId,
-        fetchedAt: input.now,
-      },
-    ];
-  });
-  for (const batch of batches(rows)) {
-    await tx
+  const compared = [...COUNT_KEYS, "roomBreakdown"] as const;
+  const storedFigures = sql.join(
+    compared.map((key) => dailyColumn(key)),
+    sql`, `,
+  );
+  const freshFigures = sql.join(
+    compared.map((key) => sql.raw(`excluded.${dailyColumn(key).name}`)),
+    sql`, `,
+  );
+  const previousFigures = sql.join(
+    COUNT_KEYS.map((key) => sql`${key}::text, ${dailyColumn(key)}`),
+    sql`, `,
+  );
+  let written = 0;
+  for (const batch of batches(figures)) {
+    const result = await tx
       .insert(dailyOccupancy)
-      .values(batch)
+      .values(
+        batch.map((day) => ({
+          kitchenId: input.kitchenId,
+          ...day,
+          // A brand-new date has nothing to compare with, so it is not marked as changed.
+          previousFigures: null,
+          changedAt: null,
+          sourceRunId: input.runId,
+          fetchedAt: input.now,
+        })),
+      )
       .onConflictDoUpdate({
         target: [dailyOccupancy.kitchenId, dailyOccupancy.date],
         set: {
-          ...Object.fromEntries(
-            COUNT_KEYS.map((key) => [key, sql.raw(`excluded.${dailyOccupancy[key].name}`)]),
-          ),
-          roomBreakdown: sql`excluded.room_breakdown`,
-          previousFigures: sql`excluded.previous_figures`,
-          changedAt: sql`excluded.changed_at`,
+          ...Object.fromEntries(compared.map((key) => [key, sql.raw(`excluded.${dailyColumn(key).name}`)])),
+          previousFigures: sql`jsonb_build_object(${previousFigures})`,
+          changedAt: input.now,
           sourceRunId: sql`excluded.source_run_id`,
           fetchedAt: sql`excluded.fetched_at`,
         },
-      });
+        setWhere: sql`(${storedFigures}) is distinct from (${freshFigures})`,
+      })
+      .returning({ id: dailyOccupancy.id });
+    written += result.length;
   }
-  return rows.length;
+  return written;
 }
 
 /**
