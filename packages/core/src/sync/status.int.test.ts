@@ -1,0 +1,140 @@
+import { randomUUID } from "node:crypto";
+import { createTestDatabase, newbookFrequentSyncSettings, syncRuns, type TestDatabase } from "@occ/db";
+import { eq } from "drizzle-orm";
+import { generateEncryptionKey } from "../crypto";
+import { NewbookServerError } from "../newbook/errors";
+import { recordRunFailure, recordRunSkipped, startRun } from "./status";
+import { seedKitchenWithConnection } from "./testing";
+
+let testDb: TestDatabase;
+let kitchenId: number;
+
+const settingsRow = async () =>
+  (
+    await testDb.handle.db
+      .select()
+      .from(newbookFrequentSyncSettings)
+      .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId))
+  )[0]!;
+const runRow = async (id: string) =>
+  (await testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.id, id)))[0]!;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  ({ kitchenId } = await seedKitchenWithConnection(testDb.handle.db, {
+    timezone: "Europe/London",
+    property: { username: "u", password: "p", apiKey: "k", region: "eu" },
+    baseUrl: "http://127.0.0.1:9/rest",
+    encryptionKey: generateEncryptionKey(),
+  }));
+});
+
+afterAll(async () => {
+  await testDb?.drop();
+});
+
+const window = { windowFrom: "2025-03-10", windowTo: "2025-03-17" };
+
+describe("run status", () => {
+  it("a retried failure re-queues the run without counting; a final one counts atomically", async () => {
+    const runId = randomUUID();
+    await startRun(testDb.handle.db, { runId, kitchenId, kind: "frequent", trigger: "schedule", ...window });
+    expect(await runRow(runId)).toMatchObject({ status: "running", attempt: 1 });
+    expect((await settingsRow()).lastSyncStatus).toBe("running");
+
+    const error = new NewbookServerError("bookings_list", 502);
+    const retry = await recordRunFailure(testDb.handle.db, {
+      runId,
+      kitchenId,
+      kind: "frequent",
+      error,
+      final: false,
+      durationMs: 40,
+      attempt: 1,
+    });
+    expect(retry.consecutiveFailures).toBe(0);
+    expect(await runRow(runId)).toMatchObject({ status: "queued", errorCode: "newbook_server" });
+    expect(await settingsRow()).toMatchObject({ consecutiveFailures: 0, lastErrorMessage: error.message });
+
+    await startRun(testDb.handle.db, {
+      runId,
+      kitchenId,
+      kind: "frequent",
+      trigger: "schedule",
+      ...window,
+      attempt: 2,
+    });
+    expect(await runRow(runId)).toMatchObject({ status: "running", attempt: 2, errorMessage: null });
+    const [a, b] = await Promise.all(
+      [runId, randomUUID()].map((id) =>
+        recordRunFailure(testDb.handle.db, {
+          runId: id,
+          kitchenId,
+          kind: "frequent",
+          error,
+          final: true,
+          durationMs: 50,
+        }),
+      ),
+    );
+    expect([a?.consecutiveFailures, b?.consecutiveFailures].sort()).toEqual([1, 2]);
+    expect(await runRow(runId)).toMatchObject({ status: "failed", durationMs: 50 });
+    expect(await settingsRow()).toMatchObject({ lastSyncStatus: "failed", consecutiveFailures: 2 });
+  });
+
+  it("a skipped run does not overwrite a running one's status", async () => {
+    const running = randomUUID();
+    await startRun(testDb.handle.db, {
+      runId: running,
+      kitchenId,
+      kind: "frequent",
+      trigger: "schedule",
+      ...window,
+    });
+    const skipped = randomUUID();
+    await recordRunSkipped(testDb.handle.db, {
+      runId: skipped,
+      kitchenId,
+      kind: "frequent",
+      trigger: "sync_now",
+      reason: "Another sync of this kitchen is running",
+    });
+    expect(await runRow(skipped)).toMatchObject({
+      status: "skipped",
+      errorMessage: "Another sync of this kitchen is running",
+    });
+    expect((await settingsRow()).lastSyncStatus).toBe("running");
+
+    await testDb.handle.db
+      .update(newbookFrequentSyncSettings)
+      .set({ lastSyncStatus: "success" })
+      .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId));
+    await recordRunSkipped(testDb.handle.db, {
+      runId: randomUUID(),
+      kitchenId,
+      kind: "frequent",
+      trigger: "schedule",
+      reason: "busy",
+    });
+    expect((await settingsRow()).lastSyncStatus).toBe("skipped");
+  });
+
+  it("a historical run leaves the frequent-sync status alone", async () => {
+    const before = await settingsRow();
+    const runId = randomUUID();
+    await startRun(testDb.handle.db, { runId, kitchenId, kind: "historical", trigger: "manual", ...window });
+    await recordRunFailure(testDb.handle.db, {
+      runId,
+      kitchenId,
+      kind: "historical",
+      error: new Error("boom"),
+      final: true,
+      durationMs: 1,
+    });
+    expect(await runRow(runId)).toMatchObject({ status: "failed", errorCode: "internal" });
+    expect(await settingsRow()).toMatchObject({
+      lastSyncStatus: before.lastSyncStatus,
+      consecutiveFailures: before.consecutiveFailures,
+    });
+  });
+});
