@@ -1,4 +1,4 @@
-import { daysBetween } from "@occ/core";
+import { daysBetween, isLocalDate } from "@occ/core";
 import { RUN_KINDS, RUN_STATUSES } from "@occ/db";
 import { z } from "zod";
 import { localDate, nullableTimestamp, queryInt, timestamp } from "./common";
@@ -51,6 +51,8 @@ export const syncRunsResponseSchema = z
 export const historicalBodySchema = z
   .object({ date_from: localDate("date_from"), date_to: localDate("date_to") })
   .superRefine((v, ctx) => {
+    // Field checks already reported an invalid date; a span between invalid dates means nothing.
+    if (!isLocalDate(v.date_from) || !isLocalDate(v.date_to)) return;
     const span = daysBetween(v.date_from, v.date_to);
     if (span < 0)
       ctx.addIssue({ code: "custom", path: ["date_to"], message: "date_to must not be before date_from" });
