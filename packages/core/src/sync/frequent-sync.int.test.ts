@@ -291,7 +291,8 @@ describe("runFrequentSync against the simulator and PostgreSQL", () => {
     });
     expect(consecutiveFailures).toBe(1);
     const [run] = await testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.id, runId));
-    expect(run).toMatchObject({ status: "failed", errorCode: "newbook_server" });
+    // sites_list is fresh, so: the first page, then the failing second page and its one retry.
+    expect(run).toMatchObject({ status: "failed", errorCode: "newbook_server", newbookCalls: 3 });
     expect(run?.errorMessage).toMatch(/^Newbook had a server problem \(HTTP 500\)/);
 
     await control("DELETE", `/properties/${property().id}/faults`);

@@ -10,7 +10,7 @@ import {
   saveRoomInventory,
 } from "./context";
 import { writeWindow } from "./persist";
-import { recordRunSuccess, startRun } from "./status";
+import { recordRunCalls, recordRunSuccess, startRun } from "./status";
 import { frequentWindow, type SyncWindow } from "./window";
 
 export interface FrequentSyncInput {
@@ -116,6 +116,9 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
       durationMs: result.durationMs,
       dbMs: result.dbMs,
     };
+  } catch (error) {
+    await recordRunCalls(ctx.db, input.runId, client.stats.totalCalls);
+    throw error;
   } finally {
     client.close();
   }

@@ -14,7 +14,7 @@ import { SyncValidationError } from "./errors";
 import { stayingPeriod } from "./frequent-sync";
 import { writeWindow } from "./persist";
 import { writeRevenue } from "./revenue";
-import { recordRunSuccess, startRun } from "./status";
+import { recordRunCalls, recordRunSuccess, startRun } from "./status";
 
 /** Two years, a leap day included. */
 export const HISTORICAL_MAX_DAYS = 731;
@@ -220,6 +220,9 @@ export async function runHistoricalSync(
       durationMs,
       dbMs,
     };
+  } catch (error) {
+    await recordRunCalls(ctx.db, input.runId, before.calls + client.stats.totalCalls);
+    throw error;
   } finally {
     client.close();
   }

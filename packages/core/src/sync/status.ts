@@ -119,6 +119,7 @@ export interface RunFailureInput {
   /** False while the job still has attempts left: the run goes back to queued and nothing is counted. */
   final: boolean;
   durationMs: number;
+  /** Replaces the run's count; the engine already stores it when a run fails, so it is rarely needed. */
   newbookCalls?: number;
   attempt?: number;
   now?: Date;
@@ -139,9 +140,7 @@ export async function recordRunFailure(
         durationMs: input.durationMs,
         errorMessage: message,
         errorCode: code,
-        ...(input.newbookCalls === undefined
-          ? {}
-          : { newbookCalls: sql`${syncRuns.newbookCalls} + ${input.newbookCalls}` }),
+        ...(input.newbookCalls === undefined ? {} : { newbookCalls: input.newbookCalls }),
         ...(input.attempt === undefined ? {} : { attempt: input.attempt }),
       })
       .where(eq(syncRuns.id, input.runId));
@@ -214,4 +213,16 @@ export async function recordRunSkipped(db: Db, input: RunSkippedInput): Promise<
         );
     }
   });
+}
+
+/**
+ * Keeps the Newbook calls of a failing run on its row (the error itself cannot carry them to the worker).
+ * Best effort: it must never hide the failure being reported.
+ */
+export async function recordRunCalls(db: Db, runId: string, newbookCalls: number): Promise<void> {
+  await db
+    .update(syncRuns)
+    .set({ newbookCalls })
+    .where(eq(syncRuns.id, runId))
+    .catch(() => undefined);
 }
