@@ -109,8 +109,47 @@ export async function runJob(
   };
   const started = Date.now();
   log.info("sync started", { attempts });
+  let finished: FinalOutcome | Retry;
   try {
-    const result = await execute(ctx, attempt);
+    finished = await attemptRun(deps, request, log, () => execute(ctx, attempt), {
+      attempt,
+      attempts,
+      started,
+      newbookCalls: () => newbookCalls,
+    });
+  } finally {
+    // Released before the bookkeeping below, which is not sync work: the next run may start now.
+    await lock.release().catch((error) => log.warn("kitchen lock release failed", { error: String(error) }));
+  }
+  if (finished.outcome !== "retry") await afterFinalOutcome(deps, request, log, finished);
+  if (finished.outcome === "success") return { outcome: "success", runId, ...finished.result };
+  if (!finished.retryable) throw new UnrecoverableError(finished.message);
+  throw finished.error;
+}
+
+type FinalOutcome =
+  | { outcome: "success"; durationMs: number; result: CompletedRun }
+  | {
+      outcome: "failed";
+      durationMs: number;
+      consecutiveFailures: number;
+      error: unknown;
+      retryable: boolean;
+      message: string;
+    };
+type Retry = { outcome: "retry"; error: unknown; retryable: true; message: string };
+
+/** Runs the sync and records its outcome while the kitchen lock is held. */
+async function attemptRun(
+  deps: RunDeps,
+  request: RunRequest,
+  log: Logger,
+  sync: () => Promise<CompletedRun>,
+  progress: { attempt: number; attempts: number; started: number; newbookCalls: () => number },
+): Promise<FinalOutcome | Retry> {
+  const { kind, kitchenId, runId } = request;
+  try {
+    const result = await sync();
     const durationMs = result.durationMs;
     deps.metrics.syncRuns.inc({ kind, outcome: "success" });
     deps.metrics.syncDuration.observe({ kind, outcome: "success" }, durationMs / 1000);
@@ -122,14 +161,12 @@ export async function runJob(
       newbook_calls: result.newbookCalls,
       bookings: result.bookingsFetched,
       rows_changed: result.rowsChanged,
-      lock_lost: lock.lost || undefined,
     });
-    await afterFinalOutcome(deps, request, log, { outcome: "success", durationMs });
-    return { outcome: "success", runId, ...result };
+    return { outcome: "success", durationMs, result };
   } catch (error) {
-    const durationMs = Date.now() - started;
+    const durationMs = Date.now() - progress.started;
     const retryable = isRetryable(error);
-    const final = !retryable || attempt >= attempts;
+    const final = !retryable || progress.attempt >= progress.attempts;
     const outcome = final ? "failed" : "retry";
     const description = describeSyncError(error);
     let consecutiveFailures = 0;
@@ -141,8 +178,8 @@ export async function runJob(
         error,
         final,
         durationMs,
-        newbookCalls,
-        attempt,
+        newbookCalls: progress.newbookCalls(),
+        attempt: progress.attempt,
       }));
     } catch (recordError) {
       // The database may be the very thing that failed; the job's retry is what matters then.
@@ -153,25 +190,23 @@ export async function runJob(
     log.log(final ? "error" : "warn", "sync finished", {
       outcome,
       duration_ms: durationMs,
-      newbook_calls: newbookCalls,
+      newbook_calls: progress.newbookCalls(),
       error_code: description.code,
       error: description.message,
       cause: error instanceof Error ? error.message : String(error),
       consecutive_failures: final ? consecutiveFailures : undefined,
     });
-    if (final) {
-      await afterFinalOutcome(deps, request, log, { outcome: "failed", durationMs, consecutiveFailures });
-    }
-    if (!retryable) throw new UnrecoverableError(description.message);
-    throw error;
-  } finally {
-    await lock.release().catch((error) => log.warn("kitchen lock release failed", { error: String(error) }));
+    if (!final) return { outcome: "retry", error, retryable: true, message: description.message };
+    return {
+      outcome: "failed",
+      durationMs,
+      consecutiveFailures,
+      error,
+      retryable,
+      message: description.message,
+    };
   }
 }
-
-type FinalOutcome =
-  | { outcome: "success"; durationMs: number }
-  | { outcome: "failed"; durationMs: number; consecutiveFailures: number };
 
 /** Schedule back-off (or its end) and alerts. Their failure is logged: the run's outcome stands. */
 async function afterFinalOutcome(

@@ -19,8 +19,10 @@ export class Alerting {
   async apply(kitchenId: number, changes: AlertChange[], context: AlertContext): Promise<void> {
     for (const change of changes) {
       if (change.action === "open") await this.open(kitchenId, change.kind, context);
-      else await this.resolve([kitchenId], change.kind);
     }
+    // One statement for all resolutions: after a success, the usual case is that none is open.
+    const resolving = changes.filter((c) => c.action === "resolve").map((c) => c.kind);
+    await this.resolve([kitchenId], ...resolving);
   }
 
   async open(kitchenId: number, kind: AlertKind, context: AlertContext): Promise<void> {
@@ -34,8 +36,8 @@ export class Alerting {
     if (opened) await this.notifier.notify("opened", alert);
   }
 
-  async resolve(kitchenIds: number[], kind: AlertKind): Promise<void> {
-    for (const alert of await resolveAlerts(this.db, kitchenIds, kind)) {
+  async resolve(kitchenIds: readonly number[], ...kinds: AlertKind[]): Promise<void> {
+    for (const alert of await resolveAlerts(this.db, kitchenIds, kinds)) {
       await this.notifier.notify("resolved", alert);
     }
   }

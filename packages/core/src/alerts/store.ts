@@ -34,13 +34,23 @@ export async function openAlert(
   return { alert, opened };
 }
 
-/** Resolves the open alerts of this kind for these kitchens; returns the ones it resolved. */
-export async function resolveAlerts(db: Db, kitchenIds: number[], kind: AlertKind): Promise<AlertRow[]> {
-  if (kitchenIds.length === 0) return [];
+/** Resolves the open alerts of these kinds for these kitchens; returns the ones it resolved. */
+export async function resolveAlerts(
+  db: Db,
+  kitchenIds: readonly number[],
+  kinds: readonly AlertKind[],
+): Promise<AlertRow[]> {
+  if (kitchenIds.length === 0 || kinds.length === 0) return [];
   return db
     .update(alerts)
     .set({ state: "resolved", resolvedAt: new Date() })
-    .where(and(inArray(alerts.kitchenId, kitchenIds), eq(alerts.kind, kind), eq(alerts.state, "open")))
+    .where(
+      and(
+        inArray(alerts.kitchenId, [...kitchenIds]),
+        inArray(alerts.kind, [...kinds]),
+        eq(alerts.state, "open"),
+      ),
+    )
     .returning();
 }
 
