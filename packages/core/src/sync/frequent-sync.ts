@@ -9,7 +9,7 @@ import {
   type SyncContext,
   saveRoomInventory,
 } from "./context";
-import { writeWindow } from "./persist";
+import { prepareWindow, writeWindow } from "./persist";
 import { recordRunCalls, recordRunSuccess, startRun } from "./status";
 import { frequentWindow, type SyncWindow } from "./window";
 
@@ -74,19 +74,20 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
       newbookCalls,
     });
 
+    const prepared = prepareWindow({
+      kitchenId: input.kitchenId,
+      runId: input.runId,
+      from: window.from,
+      to: window.to,
+      bookings,
+      roomsAvailable: inventory.roomsAvailable,
+      mealMapping: mealMappingOf(connection),
+      now: startedAt,
+    });
     const dbStarted = Date.now();
     const result = await ctx.db.transaction(async (tx) => {
       await saveRoomInventory(tx, input.kitchenId, inventory);
-      const counts = await writeWindow(tx, {
-        kitchenId: input.kitchenId,
-        runId: input.runId,
-        from: window.from,
-        to: window.to,
-        bookings,
-        roomsAvailable: inventory.roomsAvailable,
-        mealMapping: mealMappingOf(connection),
-        now: startedAt,
-      });
+      const counts = await writeWindow(tx, prepared);
       const dbMs = Date.now() - dbStarted;
       const durationMs = await recordRunSuccess(tx, {
         runId: input.runId,

@@ -12,7 +12,7 @@ import {
 } from "./context";
 import { SyncValidationError } from "./errors";
 import { stayingPeriod } from "./frequent-sync";
-import { writeWindow } from "./persist";
+import { prepareWindow, writeWindow } from "./persist";
 import { writeRevenue } from "./revenue";
 import { recordRunCalls, recordRunSuccess, startRun } from "./status";
 
@@ -146,19 +146,20 @@ export async function runHistoricalSync(
       });
       const revenue = await client.earnedRevenue(chunk.from, chunk.to, { increment: "day" });
       const isLast = index === remaining.length - 1;
+      const prepared = prepareWindow({
+        kitchenId: input.kitchenId,
+        runId: input.runId,
+        from: chunk.from,
+        to: chunk.to,
+        bookings: fetched,
+        roomsAvailable: inventory.roomsAvailable,
+        mealMapping: mealMappingOf(connection),
+        now: startedAt,
+      });
       const dbStarted = Date.now();
       await ctx.db.transaction(async (tx) => {
         if (!inventorySaved) await saveRoomInventory(tx, input.kitchenId, inventory);
-        const counts = await writeWindow(tx, {
-          kitchenId: input.kitchenId,
-          runId: input.runId,
-          from: chunk.from,
-          to: chunk.to,
-          bookings: fetched,
-          roomsAvailable: inventory.roomsAvailable,
-          mealMapping: mealMappingOf(connection),
-          now: startedAt,
-        });
+        const counts = await writeWindow(tx, prepared);
         const revenueChanged = await writeRevenue(tx, {
           kitchenId: input.kitchenId,
           runId: input.runId,

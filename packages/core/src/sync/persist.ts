@@ -4,7 +4,7 @@ import type { NewbookBooking } from "../newbook/types";
 import { addDays, dateRange, type LocalDate } from "../time";
 import { batches } from "./batches";
 import { type BookingRow, bookingRow, rowToStay } from "./booking-rows";
-import { type DailyCounts, deriveDailyFigures } from "./derive";
+import { type DailyCounts, type DailyFigures, deriveDailyFigures } from "./derive";
 import type { MealMapping } from "./meals";
 
 export interface WindowWrite {
@@ -116,33 +116,56 @@ function rowCount(result: unknown): number {
   return Array.isArray(rows) ? rows.length : 0;
 }
 
+/** Everything a window write needs, computed before the transaction so it stays short. */
+export interface PreparedWindow {
+  kitchenId: number;
+  runId: string;
+  from: LocalDate;
+  to: LocalDate;
+  now: Date;
+  /** The fetched bookings as rows, by Newbook id. */
+  rows: ReadonlyMap<string, BookingRow>;
+  figures: DailyFigures[];
+}
+
 /**
- * Makes the stored bookings of the span exactly the fetched ones: changed and new ones upserted, ones
- * Newbook no longer returns removed. Returns the span's bookings as now stored (identical content by hash).
+ * Pure: the rows to store and the figures they give. Once written, the span's stored bookings are exactly
+ * the fetched ones overlapping it (every other one in the span is removed, every fetched one holds the
+ * fetched content, hash for hash), so deriving from them is deriving from what is stored.
  */
-async function writeBookings(
-  tx: Tx,
-  input: WindowWrite,
-): Promise<{ written: number; removed: number; stored: BookingRow[] }> {
+export function prepareWindow(input: WindowWrite): PreparedWindow {
   // Last one wins if paging returned a booking twice (the book changed between pages).
-  const fresh = new Map<string, BookingRow>();
+  const rows = new Map<string, BookingRow>();
   for (const booking of input.bookings) {
-    fresh.set(booking.bookingId, bookingRow(input.kitchenId, booking, input.runId));
+    rows.set(booking.bookingId, bookingRow(input.kitchenId, booking, input.runId));
   }
+  const inSpanRows = [...rows.values()].filter((row) => overlapsSpan(row, input.from, input.to));
+  const figures = deriveDailyFigures(inSpanRows.map(rowToStay), dateRange(input.from, input.to), {
+    roomsAvailable: input.roomsAvailable,
+    mealMapping: input.mealMapping,
+  });
+  const { kitchenId, runId, from, to, now } = input;
+  return { kitchenId, runId, from, to, now, rows, figures };
+}
+
+/** Upserts changed and new bookings and removes the span's bookings Newbook no longer returns. */
+async function writeBookings(tx: Tx, window: PreparedWindow): Promise<{ written: number; removed: number }> {
   const stored = await tx
     .select({ id: bookings.id, newbookId: bookings.newbookId, contentHash: bookings.contentHash })
     .from(bookings)
     .where(
       and(
-        eq(bookings.kitchenId, input.kitchenId),
-        sql`(${bookings.newbookId} = any(${sql.param([...fresh.keys()])}::text[]) or (${inSpan(input.kitchenId, input.from, input.to)}))`,
+        eq(bookings.kitchenId, window.kitchenId),
+        sql`(${bookings.newbookId} = any(${sql.param([...window.rows.keys()])}::text[]) or (${inSpan(window.kitchenId, window.from, window.to)}))`,
       ),
     );
   const storedHash = new Map(stored.map((row) => [row.newbookId, row.contentHash]));
-  const changed = [...fresh.values()].filter((row) => storedHash.get(row.newbookId) !== row.contentHash);
-  const stale = stored.filter((row) => !fresh.has(row.newbookId)).map((row) => row.id);
+  const changed = [...window.rows.values()].filter(
+    (row) => storedHash.get(row.newbookId) !== row.contentHash,
+  );
+  const stale = stored.filter((row) => !window.rows.has(row.newbookId)).map((row) => row.id);
 
-  const written = changed.length > 0 ? await upsertBookings(tx, changed, input.now) : 0;
+  const written = changed.length > 0 ? await upsertBookings(tx, changed, window.now) : 0;
   let removed = 0;
   for (const batch of batches(stale)) {
     const result = await tx
@@ -151,10 +174,7 @@ async function writeBookings(
       .returning({ id: bookings.id });
     removed += result.length;
   }
-  // Every stored booking of the span not fetched was just removed and every fetched one holds the fetched
-  // content, so the span's stored bookings are the fetched ones overlapping it: no need to read them back.
-  const inWindow = [...fresh.values()].filter((row) => overlapsSpan(row, input.from, input.to));
-  return { written, removed, stored: inWindow };
+  return { written, removed };
 }
 
 const dailyColumn = (key: (typeof COUNT_KEYS)[number] | "roomBreakdown") => dailyOccupancy[key];
@@ -164,11 +184,7 @@ const dailyColumn = (key: (typeof COUNT_KEYS)[number] | "roomBreakdown") => dail
  * (jsonb equality ignores key order), keeping the replaced figures in previous_figures. Nothing is read
  * back: rows returned are the rows written.
  */
-async function writeDailyRows(tx: Tx, input: WindowWrite, stored: readonly BookingRow[]): Promise<number> {
-  const figures = deriveDailyFigures(stored.map(rowToStay), dateRange(input.from, input.to), {
-    roomsAvailable: input.roomsAvailable,
-    mealMapping: input.mealMapping,
-  });
+async function writeDailyRows(tx: Tx, window: PreparedWindow): Promise<number> {
   const compared = [...COUNT_KEYS, "roomBreakdown"] as const;
   const storedFigures = sql.join(
     compared.map((key) => dailyColumn(key)),
@@ -183,18 +199,18 @@ async function writeDailyRows(tx: Tx, input: WindowWrite, stored: readonly Booki
     sql`, `,
   );
   let written = 0;
-  for (const batch of batches(figures)) {
+  for (const batch of batches(window.figures)) {
     const result = await tx
       .insert(dailyOccupancy)
       .values(
         batch.map((day) => ({
-          kitchenId: input.kitchenId,
+          kitchenId: window.kitchenId,
           ...day,
           // A brand-new date has nothing to compare with, so it is not marked as changed.
           previousFigures: null,
           changedAt: null,
-          sourceRunId: input.runId,
-          fetchedAt: input.now,
+          sourceRunId: window.runId,
+          fetchedAt: window.now,
         })),
       )
       .onConflictDoUpdate({
@@ -202,7 +218,7 @@ async function writeDailyRows(tx: Tx, input: WindowWrite, stored: readonly Booki
         set: {
           ...Object.fromEntries(compared.map((key) => [key, sql.raw(`excluded.${dailyColumn(key).name}`)])),
           previousFigures: sql`jsonb_build_object(${previousFigures})`,
-          changedAt: input.now,
+          changedAt: window.now,
           sourceRunId: sql`excluded.source_run_id`,
           fetchedAt: sql`excluded.fetched_at`,
         },
@@ -215,12 +231,12 @@ async function writeDailyRows(tx: Tx, input: WindowWrite, stored: readonly Booki
 }
 
 /**
- * Replaces what is stored for the span with a complete fetch and recomputes its daily rows. Runs inside
- * the caller's transaction; rows outside the span (earlier dates included) are never touched.
+ * Replaces what is stored for the span with a complete fetch and writes its daily rows. Runs inside the
+ * caller's transaction; rows outside the span (earlier dates included) are never touched.
  */
-export async function writeWindow(tx: Tx, input: WindowWrite): Promise<WriteCounts> {
-  const { written, removed, stored } = await writeBookings(tx, input);
-  const dailyRowsWritten = await writeDailyRows(tx, input, stored);
+export async function writeWindow(tx: Tx, window: PreparedWindow): Promise<WriteCounts> {
+  const { written, removed } = await writeBookings(tx, window);
+  const dailyRowsWritten = await writeDailyRows(tx, window);
   return {
     bookingsWritten: written,
     bookingsRemoved: removed,
