@@ -66,18 +66,26 @@ function emptyFigures(date: LocalDate, roomsAvailable: number | null): DailyFigu
   };
 }
 
-const naturalOrder = new Intl.Collator("en", { numeric: true });
+/** A key whose plain string order is natural order ("9" before "10"): digit runs are zero-padded. */
+function naturalKey(text: string): string {
+  return text.toLowerCase().replace(/\d+/g, (digits) => digits.padStart(20, "0"));
+}
 
-/**
- * Sorts each night's rooms naturally ("9" before "10"). The collator is slow, so the distinct room
- * names are ranked once and the nights sorted by rank.
- */
+const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Each night's rooms in natural order, then by booking; keys are computed once per distinct value. */
 function sortRoomBreakdowns(figures: DailyFigures[]): void {
-  const rooms = new Set<string>();
-  for (const day of figures) for (const night of day.roomBreakdown) rooms.add(night.room);
-  const rank = new Map([...rooms].sort(naturalOrder.compare).map((room, index) => [room, index]));
+  const keys = new Map<string, string>();
+  const keyOf = (text: string) => {
+    let key = keys.get(text);
+    if (key === undefined) {
+      key = naturalKey(text);
+      keys.set(text, key);
+    }
+    return key;
+  };
   const compare = (a: RoomNight, b: RoomNight) =>
-    rank.get(a.room)! - rank.get(b.room)! || naturalOrder.compare(a.bookingId, b.bookingId);
+    byKey(keyOf(a.room), keyOf(b.room)) || byKey(keyOf(a.bookingId), keyOf(b.bookingId));
   for (const day of figures) day.roomBreakdown.sort(compare);
 }
 
