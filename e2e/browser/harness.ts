@@ -323,6 +323,8 @@ export async function launchBrowser(): Promise<Browser> {
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  // No chart tooltip left open by the last click.
+  await page.mouse.move(0, 0);
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }

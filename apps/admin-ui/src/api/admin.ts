@@ -6,7 +6,7 @@ import type { KitchenHealth, QueuesSession } from "./types";
 export function useKitchensHealth(enabled = true) {
   return useQuery({
     queryKey: queryKeys.adminKitchens,
-    queryFn: () => apiRequest<{ kitchens: KitchenHealth[] }>("/api/admin/kitchens", { scoped: false }),
+    queryFn: () => apiRequest<{ kitchens: KitchenHealth[] }>("/api/admin/kitchens/health", { scoped: false }),
     enabled,
     refetchInterval: 15_000,
   });

@@ -71,6 +71,10 @@ export function OccupancyTable({ days, today }: { days: OccupancyDay[]; today: s
           })}
         </tbody>
       </table>
+      <p className="legend muted">
+        <span className="swatch-changed" aria-hidden="true" /> changed with the last sync — hover a
+        highlighted figure for old -&gt; new
+      </p>
     </div>
   );
 }

@@ -6,7 +6,7 @@ export function RequireKitchen({ children }: { children: ReactNode }) {
   const { kitchen } = useSession();
   if (!kitchen) {
     return (
-      <section className="card">
+      <section className="card" data-testid="choose-kitchen">
         <h2>Choose a kitchen</h2>
         <p>Pick a kitchen in the header to see its sync status, occupancy and settings.</p>
       </section>

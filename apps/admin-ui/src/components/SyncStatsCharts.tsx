@@ -24,7 +24,7 @@ export function SyncStatsCharts({ stats }: { stats: SyncStats }) {
               dataKey="avg_duration_s"
               name="Avg duration (s)"
               stroke="var(--chart-1)"
-              dot={false}
+              dot={{ r: 3 }}
               connectNulls
               isAnimationActive={false}
             />
@@ -43,7 +43,7 @@ export function SyncStatsCharts({ stats }: { stats: SyncStats }) {
               dataKey="success_rate"
               name="Success rate (%)"
               stroke="var(--chart-2)"
-              dot={false}
+              dot={{ r: 3 }}
               isAnimationActive={false}
             />
           </LineChart>

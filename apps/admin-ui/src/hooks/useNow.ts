@@ -1,11 +1,14 @@
 import { useEffect, useState } from "react";
 
-/** The current time, refreshed every `intervalMs` so relative times ("3 min ago") keep moving. */
+/**
+ * The current time at render, with a re-render every `intervalMs` so relative times ("3 min ago")
+ * keep moving. Read fresh on every render: a timestamp that just arrived must not look like the future.
+ */
 export function useNow(intervalMs = 30_000): Date {
-  const [now, setNow] = useState(() => new Date());
+  const [, setTick] = useState(0);
   useEffect(() => {
-    const timer = setInterval(() => setNow(new Date()), intervalMs);
+    const timer = setInterval(() => setTick((t) => t + 1), intervalMs);
     return () => clearInterval(timer);
   }, [intervalMs]);
-  return now;
+  return new Date();
 }

@@ -16,9 +16,12 @@ const DAYS_SHOWN = 7;
 
 export function DashboardPage() {
   return (
-    <RequireKitchen>
-      <Dashboard />
-    </RequireKitchen>
+    <div className="page dashboard">
+      <h1>Dashboard</h1>
+      <RequireKitchen>
+        <Dashboard />
+      </RequireKitchen>
+    </div>
   );
 }
 
@@ -31,8 +34,7 @@ function Dashboard() {
   const connection = useNewbookConnection();
 
   return (
-    <div className="page dashboard">
-      <h1>Dashboard</h1>
+    <>
       <div className="dashboard-top">
         <QueryState query={settings}>
           {(s) => <SyncStatusWidget settings={s} connected={connection.data?.configured} />}
@@ -57,6 +59,6 @@ function Dashboard() {
           }
         </QueryState>
       </section>
-    </div>
+    </>
   );
 }

@@ -9,9 +9,12 @@ import { addDays, formatLocalDate } from "../lib/time";
 
 export function ResidentsPage() {
   return (
-    <RequireKitchen>
-      <ResidentsView />
-    </RequireKitchen>
+    <div className="page residents">
+      <h1>Residents</h1>
+      <RequireKitchen>
+        <ResidentsView />
+      </RequireKitchen>
+    </div>
   );
 }
 
@@ -25,9 +28,15 @@ function ResidentsView() {
   };
 
   return (
-    <div className="page residents">
+    <>
       <div className="page-header">
-        <h1>Residents</h1>
+        <p className="week-label" aria-live="polite">
+          {residents.data && (
+            <>
+              {formatLocalDate(residents.data.start)} – {formatLocalDate(residents.data.end)}
+            </>
+          )}
+        </p>
         <nav className="button-group" aria-label="Week">
           <button type="button" onClick={() => move(-7)} disabled={!shown}>
             ← Previous week
@@ -47,7 +56,7 @@ function ResidentsView() {
           <span className="mark mark-dbb">DBB</span> dinner, bed &amp; breakfast
         </p>
       </section>
-    </div>
+    </>
   );
 }
 

@@ -5,13 +5,13 @@ import { NewbookConnectionSection } from "../components/settings/NewbookConnecti
 
 export function SettingsPage() {
   return (
-    <RequireKitchen>
-      <div className="page settings">
-        <h1>Settings</h1>
+    <div className="page settings">
+      <h1>Settings</h1>
+      <RequireKitchen>
         <NewbookConnectionSection />
         <FrequentSyncSection />
         <HistoricalSyncSection />
-      </div>
-    </RequireKitchen>
+      </RequireKitchen>
+    </div>
   );
 }

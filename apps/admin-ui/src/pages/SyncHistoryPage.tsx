@@ -10,9 +10,12 @@ import { formatDuration } from "../lib/time";
 
 export function SyncHistoryPage() {
   return (
-    <RequireKitchen>
-      <SyncHistory />
-    </RequireKitchen>
+    <div className="page history">
+      <h1>Sync history</h1>
+      <RequireKitchen>
+        <SyncHistory />
+      </RequireKitchen>
+    </div>
   );
 }
 
@@ -23,8 +26,7 @@ function SyncHistory() {
   const runs = useSyncRuns(status);
 
   return (
-    <div className="page history">
-      <h1>Sync history</h1>
+    <>
       <section className="card" aria-labelledby="stats-title">
         <div className="card-header">
           <h2 id="stats-title">Trends</h2>
@@ -76,7 +78,7 @@ function SyncHistory() {
           </button>
         )}
       </section>
-    </div>
+    </>
   );
 }
 
