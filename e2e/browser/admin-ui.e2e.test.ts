@@ -143,6 +143,51 @@ describe("admin UI", () => {
     }
   });
 
+  it("tests the Newbook connection, fills the GL pickers and keeps secrets write-only", async () => {
+    const kitchen = await stack.createKitchen(propertyAt(3));
+    const { context, page } = await asManager(kitchen);
+    try {
+      await page.getByRole("link", { name: "Settings" }).click();
+      await expectText(page.locator("label[for=nb-password]"), "saved");
+      await expect(page.getByLabel("Password", { exact: false }).first().inputValue()).resolves.toBe("");
+
+      // Unsaved values are tested as typed: a wrong password gives the reason.
+      await page.locator("#nb-password").fill("definitely-wrong");
+      await page.getByRole("button", { name: "Test connection" }).click();
+      await expectText(page.getByTestId("connection-test-result"), "Connection failed:");
+
+      await page.locator("#nb-password").fill("");
+      await page.getByRole("button", { name: "Test connection" }).click();
+      await expectText(
+        page.getByTestId("connection-test-result"),
+        `Connected: ${kitchen.property.rooms} rooms`,
+      );
+      const options = page.locator("#nb-breakfast-gl option");
+      expect(await options.count()).toBeGreaterThan(0);
+      const first = (await options.first().getAttribute("value")) ?? "";
+      await page.locator("#nb-breakfast-gl").selectOption([first]);
+      await page.getByRole("button", { name: "Save connection" }).click();
+      await waitFor("the GL mapping to be saved", async () => {
+        const res = await stack.api<{ breakfast_gl_account_ids: string[] }>(
+          "/api/settings/newbook-connection",
+          {
+            token: kitchen.managerToken,
+          },
+        );
+        return res.body.breakfast_gl_account_ids.includes(first);
+      });
+      await screenshot(page, "settings-connection");
+
+      // An invalid base URL comes back as a message next to that field.
+      await page.getByText("Advanced").click();
+      await page.locator("#nb-base-url").fill("not a url");
+      await page.getByRole("button", { name: "Save connection" }).click();
+      await expectText(page.locator("#nb-base-url-error"), "base_url must be an http(s) URL");
+    } finally {
+      await context.close();
+    }
+  });
+
   it("saves the interval, and the BullMQ job scheduler follows it", async () => {
     const kitchen = await stack.createKitchen(propertyAt(1));
     const { context, page } = await asManager(kitchen);
@@ -387,6 +432,9 @@ describe("admin UI", () => {
       await popup.waitForLoadState("load");
       const response = await popup.reload();
       expect(response?.status()).toBe(200);
+      // Bull Board's own API answers with the session cookie too: the queues get listed.
+      await popup.getByText("frequent-sync").first().click();
+      await popup.getByText("Completed", { exact: false }).first().waitFor();
       await screenshot(popup, "bull-board");
     } finally {
       await context.close();

@@ -234,12 +234,14 @@ export async function startStack(opts: { properties?: number; rooms?: number } =
 
   const adminToken = await login(ADMIN_EMAIL, ADMIN_PASSWORD);
 
+  let kitchensCreated = 0;
   const createKitchen = async (property: SimProperty, kitchenOpts: { enabled?: boolean } = {}) => {
+    kitchensCreated += 1;
     const kitchen = expectOk(
       "create kitchen",
       await call<{ id: number; name: string; timezone: string }>("/api/admin/kitchens", {
         token: adminToken,
-        body: { name: `${property.name} Kitchen`, timezone: property.timezone },
+        body: { name: `${property.name} Kitchen ${kitchensCreated}`, timezone: property.timezone },
       }),
     );
     const managerEmail = `manager-${kitchen.id}-${tag}@e2e.test`;

@@ -35,6 +35,7 @@ export function MutationStatus({
 }
 
 function summary(error: unknown): string {
-  if (error instanceof ApiError && error.details.length > 0) return `${error.message} — see the fields above`;
+  if (error instanceof ApiError && error.details.length > 0)
+    return "Not saved: see the message at the field.";
   return errorMessage(error);
 }

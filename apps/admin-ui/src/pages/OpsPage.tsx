@@ -1,3 +1,4 @@
+import { useNavigate } from "react-router-dom";
 import { useKitchensHealth, useOpenBullBoard } from "../api/admin";
 import type { KitchenHealth } from "../api/types";
 import { Badge } from "../components/Badge";
@@ -61,6 +62,11 @@ function Ops() {
 
 function HealthTable({ kitchens }: { kitchens: KitchenHealth[] }) {
   const { chooseKitchen } = useSession();
+  const navigate = useNavigate();
+  const open = (kitchenId: number) => {
+    chooseKitchen(kitchenId);
+    navigate("/");
+  };
   if (kitchens.length === 0) return <p className="muted">No kitchens yet.</p>;
   return (
     <div className="table-scroll">
@@ -84,11 +90,11 @@ function HealthTable({ kitchens }: { kitchens: KitchenHealth[] }) {
         </thead>
         <tbody>
           {kitchens.map((k) => {
-            const badge = syncBadge(k);
+            const badge = k.has_connection ? syncBadge(k) : { tone: "grey" as const, label: "Not connected" };
             return (
               <tr key={k.id} data-kitchen-id={k.id}>
                 <th scope="row">
-                  <button type="button" className="link-button" onClick={() => chooseKitchen(k.id)}>
+                  <button type="button" className="link-button" onClick={() => open(k.id)}>
                     {k.name}
                   </button>
                   <div className="muted small">{k.timezone}</div>
