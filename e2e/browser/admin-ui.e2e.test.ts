@@ -268,6 +268,13 @@ describe("admin UI", () => {
       await page.getByRole("link", { name: "Residents" }).click();
       await page.locator("[data-testid=residents-table] .stay").first().waitFor();
       await screenshot(page, "residents");
+      const firstNight = async () =>
+        page.locator("[data-testid=residents-table] thead th").nth(1).textContent();
+      const thisWeek = await firstNight();
+      await page.getByRole("button", { name: "Next week →" }).click();
+      await waitFor("the next week", async () => (await firstNight()) !== thisWeek);
+      await page.getByRole("button", { name: "← Previous week" }).click();
+      await waitFor("this week again", async () => (await firstNight()) === thisWeek);
 
       await page.getByRole("link", { name: "Sync history" }).click();
       await page.locator("[data-testid=sync-runs-table] tbody tr").first().waitFor();
@@ -354,6 +361,15 @@ describe("admin UI", () => {
       await page.getByRole("link", { name: "Settings" }).click();
       await expectText(page.getByTestId("sync-status-box"), "consecutive failures");
       await screenshot(page, "settings-failed");
+
+      await page.getByRole("link", { name: "Sync history" }).click();
+      await page.getByLabel("Outcome").selectOption("failed");
+      const rows = page.locator("[data-testid=sync-runs-table] tbody tr");
+      await waitFor("only failed runs listed", async () => {
+        const statuses = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-status")));
+        return statuses.length >= 2 && statuses.every((s) => s === "failed");
+      });
+      await screenshot(page, "sync-history-failed");
 
       await stack.simControl(`/properties/${kitchen.property.id}/faults`, "DELETE");
       await page.getByRole("link", { name: "Dashboard" }).click();
