@@ -1,0 +1,222 @@
+import { SecretBox } from "@occ/core";
+import { syncRuns } from "@occ/db";
+import fc from "fast-check";
+import request from "supertest";
+import { z } from "zod";
+import type { Route } from "./http/route";
+import { saveConnection } from "./services/connection";
+import {
+  addAdmin,
+  addKitchenWithManager,
+  type Harness,
+  startHarness,
+  type TestKitchen,
+} from "./testing/harness";
+import { fillPath, routeTable } from "./testing/route-table";
+import { kitchenSnapshot } from "./testing/snapshot";
+
+const RUNS_PER_ROUTE = 200;
+
+/** Values a client might plausibly or perversely send; URLs are local so no fuzzed request leaves the host. */
+const scalar = fc.oneof(
+  fc.string({ maxLength: 24 }),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constantFrom(
+    "2025-01-01",
+    "2025-02-30",
+    "2025-12-31",
+    "5",
+    "15",
+    "0",
+    "-1",
+    "1e3",
+    "9999999999",
+    "eu",
+    "AU",
+    "http://127.0.0.1:9/rest",
+    "__proto__",
+    "24h",
+    "7d",
+    "open",
+    "all",
+    "manager",
+    "admin",
+    "2025-06-01T00:00:00Z",
+  ),
+);
+const value = fc.oneof(
+  { weight: 4, arbitrary: scalar },
+  { weight: 1, arbitrary: fc.array(scalar, { maxLength: 3 }) },
+  { weight: 1, arbitrary: fc.dictionary(fc.string({ maxLength: 6 }), scalar, { maxKeys: 3 }) },
+);
+
+function shapeKeys(schema: unknown): string[] {
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+/** Objects over the route's own field names (so validation is exercised deeply) plus stray keys. */
+function objectOver(keys: string[]) {
+  const known =
+    keys.length > 0
+      ? fc.record(Object.fromEntries(keys.map((k) => [k, value])), { requiredKeys: [] })
+      : fc.constant({});
+  return fc
+    .tuple(known, fc.dictionary(fc.string({ maxLength: 8 }), value, { maxKeys: 2 }))
+    .map(([a, b]) => ({ ...b, ...a }));
+}
+
+const queryValue = fc.oneof(
+  fc.string({ maxLength: 16 }),
+  fc.constantFrom(
+    "1",
+    "50",
+    "200",
+    "201",
+    "2025-01-01",
+    "2024-01-01",
+    "2026-12-31",
+    "24h",
+    "7d",
+    "all",
+    "open",
+    "failed",
+    "x",
+  ),
+  fc.integer({ min: -5, max: 1000 }).map(String),
+);
+
+function queryOver(keys: string[]) {
+  return fc.dictionary(
+    fc.constantFrom(...keys, "junk", "kitchen_id"),
+    fc.oneof(queryValue, fc.array(queryValue, { minLength: 2, maxLength: 2 })),
+    {
+      maxKeys: 4,
+    },
+  );
+}
+
+function encodeQuery(query: Record<string, string | string[]>): string {
+  const parts: string[] = [];
+  for (const [key, v] of Object.entries(query))
+    for (const item of Array.isArray(v) ? v : [v])
+      parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(item)}`);
+  return parts.length ? `?${parts.join("&")}` : "";
+}
+
+describe("fuzz: every endpoint's body, query and path", () => {
+  let h: Harness;
+  let victim: TestKitchen;
+  let fuzzer: TestKitchen;
+  let admin: { token: string; id: number };
+  let victimRunId: string;
+  const protectedIds = new Set<number>();
+
+  beforeAll(async () => {
+    h = await startHarness({
+      env: { NEWBOOK_RETRY_BASE_MS: "1", NEWBOOK_CONNECT_TIMEOUT_MS: "200", NEWBOOK_TIMEOUT_MS: "500" },
+    });
+    victim = await addKitchenWithManager(h, "Victim");
+    fuzzer = await addKitchenWithManager(h, "Fuzzer");
+    admin = await addAdmin(h);
+    const box = new SecretBox(h.config.ENCRYPTION_KEY!);
+    for (const k of [victim, fuzzer])
+      await saveConnection(h.db.handle.db, box, k.id, {
+        base_url: "http://127.0.0.1:9/rest",
+        region: "eu",
+        username: "u",
+        password: "fuzz-victim-password",
+        api_key: "fuzz-victim-api-key",
+      });
+    const [run] = await h.db.handle.db
+      .insert(syncRuns)
+      .values({
+        kitchenId: victim.id,
+        kind: "historical",
+        trigger: "historical",
+        status: "failed",
+        windowFrom: "2025-01-01",
+        windowTo: "2025-01-02",
+      })
+      .returning();
+    victimRunId = run!.id;
+    // Ids the admin fuzzing must not touch: the victim kitchen, its manager, the fuzzer's manager and the admin.
+    for (const id of [victim.id, fuzzer.id, admin.id]) protectedIds.add(id);
+    const users = await request(h.app).get("/api/admin/users").set("Authorization", `Bearer ${admin.token}`);
+    for (const u of users.body.users as { id: number }[]) protectedIds.add(u.id);
+  }, 60_000);
+  afterAll(() => h.close());
+
+  function pathParams(route: Route) {
+    const names = [...route.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => m[1]!);
+    const id = fc.oneof(
+      fc
+        .integer({ min: 1, max: 100_000 })
+        .filter((n) => !protectedIds.has(n))
+        .map(String),
+      fc.string({ minLength: 1, maxLength: 12 }),
+      fc.constantFrom("0", "-1", "1.5", "99999999999", "%00"),
+    );
+    const other = fc.oneof(
+      fc.uuid().map(String),
+      fc.string({ minLength: 1, maxLength: 40 }),
+      fc.constant(victimRunId),
+    );
+    return fc.record(Object.fromEntries(names.map((n) => [n, n === "id" ? id : other])));
+  }
+
+  function requestArb(route: Route) {
+    const content = route.openapi.request?.body?.content["application/json"];
+    const bodySchema = content && "schema" in content ? content.schema : undefined;
+    // Sent as raw text: JSON objects over the route's fields, any JSON value, or not JSON at all.
+    const body = fc.oneof(
+      { weight: 4, arbitrary: objectOver(shapeKeys(bodySchema)).map((v) => JSON.stringify(v)) },
+      { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)) },
+      { weight: 1, arbitrary: fc.string({ maxLength: 30 }) },
+    );
+    const query = queryOver(shapeKeys(route.openapi.request?.query));
+    const asVictimScope = fc.boolean();
+    return fc.record({ body, query, params: pathParams(route), asVictimScope });
+  }
+
+  // Connection tests run before the connection itself is fuzzed, so they use the saved local URL.
+  const order = (r: Route) => (r.method === "put" && r.path.endsWith("newbook-connection") ? 1 : 0);
+
+  it(`sends ${RUNS_PER_ROUTE} generated requests to each route: never a 5xx, never a change to another kitchen`, async () => {
+    const before = await kitchenSnapshot(h.db.handle.db, victim.id);
+    const routes = routeTable(h).sort((a, b) => order(a) - order(b));
+    let total = 0;
+    const statuses: Record<number, number> = {};
+    for (const route of routes) {
+      const token = route.access === "admin" ? admin.token : fuzzer.token;
+      await fc.assert(
+        fc.asyncProperty(requestArb(route), async ({ body, query, params, asVictimScope }) => {
+          const q = { ...query } as Record<string, string | string[]>;
+          if (route.access === "kitchen" && asVictimScope) q.kitchen_id = String(victim.id);
+          const url = `${fillPath(route.path, params as Record<string, string>)}${encodeQuery(q)}`;
+          const res = await request(h.app)
+            [route.method](url)
+            .set("Authorization", `Bearer ${token}`)
+            .set("Content-Type", "application/json")
+            .send(body);
+          total += 1;
+          statuses[Math.floor(res.status / 100)] = (statuses[Math.floor(res.status / 100)] ?? 0) + 1;
+          if (res.status >= 500)
+            throw new Error(`${route.method} ${url} -> ${res.status} ${JSON.stringify(res.body)}`);
+          if (res.status >= 400 && typeof res.body?.error?.code !== "string")
+            throw new Error(`${route.method} ${url} -> ${res.status} without the error shape`);
+        }),
+        { numRuns: RUNS_PER_ROUTE },
+      );
+    }
+    expect(total).toBeGreaterThanOrEqual(RUNS_PER_ROUTE * 25);
+    // Both accepted and rejected inputs were generated, so the handlers behind validation ran too.
+    expect(statuses[2]).toBeGreaterThan(total / 10);
+    expect(statuses[4]).toBeGreaterThan(total / 10);
+    expect(await kitchenSnapshot(h.db.handle.db, victim.id)).toEqual(before);
+    expect(h.logs.text()).not.toContain("fuzz-victim-password");
+    expect(h.logs.text()).not.toContain("fuzz-victim-api-key");
+  }, 240_000);
+});
