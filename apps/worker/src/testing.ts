@@ -58,7 +58,7 @@ export async function ensureWorkerBuilt(): Promise<void> {
 
 export interface WorkerProcess {
   child: ChildProcess;
-  /** Every JSON log line so far. */
+  /** Every log line so far: parsed JSON, or `{raw}` for anything else the process printed. */
   logs: Array<Record<string, unknown>>;
   metricsPort(): Promise<number>;
   exited: Promise<number | null>;
@@ -84,10 +84,12 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
       const lines = buffer.split("\n");
       buffer = lines.pop() ?? "";
       for (const line of lines) {
-        if (!line.startsWith("{")) continue;
         try {
           logs.push(JSON.parse(line) as Record<string, unknown>);
-        } catch {}
+        } catch {
+          // Not one of our log lines (a crash trace, a library's console output): kept for diagnosis.
+          if (line.trim()) logs.push({ raw: line });
+        }
       }
       for (const listener of listeners) listener();
     });
@@ -137,9 +139,11 @@ export interface WorkerTestEnv {
   /** Deletes every Redis key of this environment: what a Redis restart without persistence does to us. */
   wipeRedis(): Promise<number>;
   control<T>(method: string, pathname: string, body?: unknown): Promise<T>;
+  /** Kitchen i syncs from simulator property `propertyOf(i)` (default: i, modulo the property count). */
   seedKitchens(
     count: number,
     settings: (i: number) => { syncIntervalMinutes: number; isEnabled?: boolean },
+    propertyOf?: (i: number) => number,
   ): Promise<number[]>;
   close(): Promise<void>;
 }
@@ -187,10 +191,10 @@ export async function createWorkerTestEnv(simOptions: SimulatorOptions = {}): Pr
       if (!response.ok) throw new Error(`${method} ${pathname}: ${response.status} ${await response.text()}`);
       return (await response.json()) as T;
     },
-    seedKitchens: async (count, settings) => {
+    seedKitchens: async (count, settings, propertyOf = (i: number) => i) => {
       const ids: number[] = [];
       for (let i = 0; i < count; i++) {
-        const property = sim.properties[i % sim.properties.length]!;
+        const property = sim.properties[propertyOf(i) % sim.properties.length]!;
         const { kitchenId } = await seedKitchenWithConnection(testDb.handle.db, {
           name: `Kitchen ${i}`,
           timezone: property.timezone,

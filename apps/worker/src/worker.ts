@@ -47,6 +47,11 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
     options.logger ?? createLogger({ service: "worker", level: config.LOG_LEVEL, format: config.logFormat });
   const dbHandle =
     options.db ?? (await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR }));
+  // A connection dropped while checked out (PostgreSQL restarted, backend terminated) emits "error" on
+  // its client; unheard, that would crash the process. The query in flight fails and the job retries.
+  dbHandle.pool?.on("connect", (client) => {
+    client.on("error", (error) => logger.warn("database connection lost", { error: error.message }));
+  });
   if (!options.db) await migrate(dbHandle);
   const db = dbHandle.db;
 

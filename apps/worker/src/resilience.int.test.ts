@@ -1,0 +1,212 @@
+import { randomUUID } from "node:crypto";
+import { createQueues, enqueueSyncNow, type QueueSet } from "@occ/core";
+import { dailyOccupancy, syncRuns } from "@occ/db";
+import { and, asc, eq, gt } from "drizzle-orm";
+import { Client } from "pg";
+import {
+  createWorkerTestEnv,
+  ensureWorkerBuilt,
+  spawnWorker,
+  type WorkerProcess,
+  type WorkerTestEnv,
+} from "./testing";
+
+jest.setTimeout(120_000);
+
+let env: WorkerTestEnv;
+let queues: QueueSet;
+const spawned: WorkerProcess[] = [];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+function start(overrides: Record<string, string> = {}): WorkerProcess {
+  const worker = spawnWorker(env.workerEnv({ SYNC_MINUTE_MS: "200", JOB_LOCK_MS: "2000", ...overrides }));
+  spawned.push(worker);
+  return worker;
+}
+
+async function runById(runId: string) {
+  const [run] = await env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.id, runId));
+  return run;
+}
+
+/** A kitchen's daily figures without what differs between two kitchens or runs. */
+async function figures(kitchenId: number) {
+  const rows = await env.testDb.handle.db
+    .select()
+    .from(dailyOccupancy)
+    .where(eq(dailyOccupancy.kitchenId, kitchenId))
+    .orderBy(asc(dailyOccupancy.date));
+  return rows.map(
+    ({ id, kitchenId: _k, sourceRunId, fetchedAt, changedAt, previousFigures, ...rest }) => rest,
+  );
+}
+
+const startedLog = (runId: string) => (l: Record<string, unknown>) =>
+  l.message === "sync started" && l.run_id === runId;
+
+beforeAll(async () => {
+  await ensureWorkerBuilt();
+  env = await createWorkerTestEnv({ properties: 4, rooms: 10, throttlePerMinute: 1_000_000 });
+  queues = createQueues({ redisUrl: env.workerEnv().REDIS_URL!, prefix: env.prefix });
+});
+
+afterAll(async () => {
+  for (const worker of spawned) worker.kill("SIGKILL");
+  await queues.close();
+  await env.close();
+});
+
+afterEach(async () => {
+  for (const worker of spawned.splice(0)) {
+    worker.kill("SIGKILL");
+    await worker.exited;
+  }
+  await env.control("PUT", "/latency", { ms: 0 });
+  await env.wipeRedis();
+});
+
+it("finishes a sync on another replica when its worker is SIGKILLed mid-run, with data equal to a clean sync", async () => {
+  // Two kitchens on the same property: one synced through the crash, one synced cleanly as the reference.
+  const [crashed, reference] = (await env.seedKitchens(
+    2,
+    () => ({ syncIntervalMinutes: 60, isEnabled: false }),
+    () => 0,
+  )) as [number, number];
+  const property = env.sim.properties[0]!;
+  await env.control("PUT", "/latency", { ms: 1_500, property_id: property.id });
+
+  const doomed = start();
+  await doomed.metricsPort();
+  const runId = randomUUID();
+  await enqueueSyncNow(queues, crashed, runId);
+  await doomed.waitForLog(startedLog(runId));
+  await sleep(500);
+  doomed.kill("SIGKILL");
+  await doomed.exited;
+  expect((await runById(runId))?.status).toBe("running");
+
+  const survivor = start();
+  await survivor.waitForLog(startedLog(runId), 30_000);
+  await until("the taken-over run to succeed", async () => (await runById(runId))?.status === "success");
+  const runs = await env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.kitchenId, crashed));
+  expect(runs).toHaveLength(1);
+
+  const referenceRun = randomUUID();
+  await enqueueSyncNow(queues, reference, referenceRun);
+  await until("the reference sync", async () => (await runById(referenceRun))?.status === "success");
+  const expected = await figures(reference);
+  expect(expected.length).toBeGreaterThan(0);
+  expect(await figures(crashed)).toEqual(expected);
+});
+
+it("restores every schedule within one reconcile period after Redis loses its data, and keeps syncing", async () => {
+  const kitchens = await env.seedKitchens(3, () => ({ syncIntervalMinutes: 5 }));
+  const worker = start({ SYNC_MINUTE_MS: "300" });
+  await until("the schedulers", async () => (await queues.frequent.getJobSchedulersCount()) === 3);
+  await sleep(1_000);
+
+  expect(await env.wipeRedis()).toBeGreaterThan(0);
+  const wipedAt = Date.now();
+  expect(await queues.frequent.getJobSchedulersCount()).toBe(0);
+  await until(
+    "the schedulers to come back",
+    async () => (await queues.frequent.getJobSchedulersCount()) === 3,
+    5_000,
+  );
+  expect(Date.now() - wipedAt).toBeLessThanOrEqual(300 + 500);
+
+  for (const kitchenId of kitchens) {
+    await until(
+      `kitchen ${kitchenId} to sync again`,
+      async () => {
+        const after = await env.testDb.handle.db
+          .select()
+          .from(syncRuns)
+          .where(
+            and(
+              eq(syncRuns.kitchenId, kitchenId),
+              eq(syncRuns.status, "success"),
+              gt(syncRuns.startedAt, new Date(wipedAt)),
+            ),
+          );
+        return after.length >= 2;
+      },
+      10_000,
+    );
+  }
+  expect(worker.child.exitCode).toBeNull();
+});
+
+it("fails and retries a run whose database connection is terminated, then recovers", async () => {
+  const kitchens = await env.seedKitchens(4, () => ({ syncIntervalMinutes: 5 }));
+  const worker = start({ JOB_ATTEMPTS: "3", JOB_BACKOFF_MS: "50" });
+  await until("first syncs", async () => worker.logs.filter((l) => l.outcome === "success").length >= 4);
+
+  // Terminate the worker's busy connections again and again, so some land inside a sync's transaction.
+  const admin = new Client({ connectionString: env.testDb.url });
+  await admin.connect();
+  const stopAt = Date.now() + 3_000;
+  while (Date.now() < stopAt) {
+    const r = await admin.query(
+      `select pg_terminate_backend(pid), state, query from pg_stat_activity
+       where datname = $1 and pid <> pg_backend_pid() and state in ('active', 'idle in transaction')`,
+      [env.testDb.name],
+    );
+    if (r.rows.length) console.log(r.rows);
+    await sleep(2);
+  }
+  await admin.end();
+  const calmFrom = new Date();
+
+  const retried = worker.logs.filter((l) => l.outcome === "retry" && l.error_code === "database");
+  expect(retried.length).toBeGreaterThan(0);
+  for (const kitchenId of kitchens) {
+    await until(`kitchen ${kitchenId} to recover`, async () => {
+      const rows = await env.testDb.handle.db
+        .select()
+        .from(syncRuns)
+        .where(
+          and(
+            eq(syncRuns.kitchenId, kitchenId),
+            eq(syncRuns.status, "success"),
+            gt(syncRuns.startedAt, calmFrom),
+          ),
+        );
+      return rows.length > 0;
+    });
+  }
+  expect(worker.child.exitCode).toBeNull();
+});
+
+it("lets a running sync finish on SIGTERM and exits 0 within the deadline", async () => {
+  const [kitchenId] = (await env.seedKitchens(1, () => ({ syncIntervalMinutes: 60, isEnabled: false }))) as [
+    number,
+  ];
+  await env.control("PUT", "/latency", { ms: 1_000 });
+  const worker = start({ SHUTDOWN_TIMEOUT_MS: "10000" });
+  await worker.metricsPort();
+  const runId = randomUUID();
+  await enqueueSyncNow(queues, kitchenId, runId);
+  await worker.waitForLog(startedLog(runId));
+  const signalledAt = Date.now();
+  worker.kill("SIGTERM");
+  expect(await worker.exited).toBe(0);
+  expect(Date.now() - signalledAt).toBeLessThan(10_000);
+  expect((await runById(runId))?.status).toBe("success");
+  expect(await env.redis.exists(`${env.prefix}:kitchen-lock:${kitchenId}`)).toBe(0);
+});
