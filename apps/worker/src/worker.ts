@@ -18,7 +18,7 @@ import { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { KitchenLocks } from "./kitchen-locks";
 import { startMetricsServer } from "./metrics-server";
-import { frequentProcessor } from "./processors";
+import { frequentProcessor, historicalProcessor } from "./processors";
 import { Reconciler } from "./reconciler";
 import type { RunDeps } from "./run-job";
 
@@ -98,6 +98,10 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
     new Worker(QUEUE_NAMES.frequent, frequentProcessor(deps), {
       ...workerOptions,
       concurrency: config.WORKER_CONCURRENCY,
+    }),
+    new Worker(QUEUE_NAMES.historical, historicalProcessor(deps), {
+      ...workerOptions,
+      concurrency: config.HISTORICAL_CONCURRENCY,
     }),
   ];
   for (const worker of workers) {

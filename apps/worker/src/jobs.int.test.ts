@@ -1,0 +1,98 @@
+import { randomUUID } from "node:crypto";
+import {
+  addDays,
+  createQueues,
+  enqueueHistoricalSync,
+  enqueueSyncNow,
+  localDateIn,
+  type QueueSet,
+} from "@occ/core";
+import { syncRuns } from "@occ/db";
+import { eq } from "drizzle-orm";
+import {
+  createWorkerTestEnv,
+  ensureWorkerBuilt,
+  spawnWorker,
+  type WorkerProcess,
+  type WorkerTestEnv,
+} from "./testing";
+
+jest.setTimeout(90_000);
+
+let env: WorkerTestEnv;
+let queues: QueueSet;
+let worker: WorkerProcess;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function runById(runId: string) {
+  const [run] = await env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.id, runId));
+  return run;
+}
+
+beforeAll(async () => {
+  await ensureWorkerBuilt();
+  env = await createWorkerTestEnv({ properties: 1, rooms: 10, throttlePerMinute: 1_000_000 });
+  queues = createQueues({ redisUrl: env.workerEnv().REDIS_URL!, prefix: env.prefix });
+  worker = spawnWorker(env.workerEnv({ SYNC_MINUTE_MS: "200", WORKER_CONCURRENCY: "4" }));
+  await worker.metricsPort();
+});
+
+afterAll(async () => {
+  worker.kill("SIGKILL");
+  await queues.close();
+  await env.close();
+});
+
+it("runs a historical sync as a job with progress, and skips a sync-now of the same kitchen meanwhile", async () => {
+  const [kitchenId] = (await env.seedKitchens(1, () => ({ syncIntervalMinutes: 60, isEnabled: false }))) as [
+    number,
+  ];
+  await env.control("PUT", "/latency", { ms: 300 });
+  const today = localDateIn(env.sim.properties[0]!.timezone, new Date());
+  const runId = randomUUID();
+  const jobId = await enqueueHistoricalSync(queues, {
+    kitchenId,
+    runId,
+    dateFrom: addDays(today, -100),
+    dateTo: today,
+  });
+  expect(jobId).toBe(runId);
+
+  await worker.waitForLog((l) => l.message === "sync started" && l.run_id === runId);
+  const syncNow = randomUUID();
+  await enqueueSyncNow(queues, kitchenId, syncNow);
+
+  const seen: Array<{ done: number; total: number; percent: number }> = [];
+  for (;;) {
+    const job = await queues.historical.getJob(jobId);
+    const progress = job?.progress as { done: number; total: number; percent: number } | number | undefined;
+    if (typeof progress === "object" && progress.done !== seen.at(-1)?.done) seen.push(progress);
+    if ((await runById(runId))?.status === "success") break;
+    await sleep(50);
+  }
+  expect(seen.length).toBeGreaterThanOrEqual(2);
+  expect(seen.at(-1)).toEqual({ done: 101, total: 101, percent: 100 });
+  expect(seen[0]!.done).toBeLessThan(101);
+
+  expect((await runById(syncNow))?.status).toBe("skipped");
+  const finished = await worker.waitForLog((l) => l.message === "sync finished" && l.run_id === runId);
+  expect(finished).toMatchObject({ outcome: "success", kind: "historical", window_to: today });
+});
+
+it("serves Prometheus metrics, liveness and readiness", async () => {
+  const base = `http://127.0.0.1:${await worker.metricsPort()}`;
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  expect(metrics).toMatch(/sync_runs_total\{kind="historical",outcome="success",service="worker"\} 1/);
+  expect(metrics).toMatch(/sync_runs_total\{kind="frequent",outcome="skipped",service="worker"\} 1/);
+  expect(metrics).toMatch(
+    /newbook_requests_total\{action="bookings_list",outcome="ok",service="worker"\} \d+/,
+  );
+  expect(metrics).toMatch(/queue_jobs\{queue="historical-sync",state="completed",service="worker"\} 1/);
+  expect(metrics).toMatch(/sync_consecutive_failures\{kitchen="\d+",service="worker"\} 0/);
+  expect(metrics).toContain("sync_duration_seconds_bucket");
+  expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  const ready = await fetch(`${base}/readyz`);
+  expect(ready.status).toBe(200);
+  expect(await ready.json()).toEqual({ status: "ready", checks: { database: "ok", redis: "ok" } });
+});
