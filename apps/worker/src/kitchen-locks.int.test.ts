@@ -1,0 +1,65 @@
+import { randomBytes } from "node:crypto";
+import { createLogger } from "@occ/core";
+import { Redis } from "ioredis";
+import { KitchenLocks } from "./kitchen-locks";
+import { RedisLock } from "./redis-lock";
+import { TEST_REDIS_URL } from "./testing";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let redis: Redis;
+const prefix = `test-locks-${process.pid}-${randomBytes(4).toString("hex")}`;
+const logger = createLogger({ service: "test", level: "error" });
+
+beforeAll(() => {
+  redis = new Redis(TEST_REDIS_URL);
+});
+
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
+
+describe("KitchenLocks", () => {
+  let kitchenLocks: KitchenLocks;
+  const locks = () => kitchenLocks;
+  beforeEach(() => {
+    kitchenLocks = new KitchenLocks({ redis, prefix, ttlMs: 300, logger });
+  });
+  afterEach(() => kitchenLocks.releaseAll());
+
+  it("lets one run hold a kitchen and keeps it past the TTL while held", async () => {
+    const first = await locks().acquire(1, "run-a");
+    expect(first).not.toBeNull();
+    await sleep(700); // more than twice the TTL: renewals keep it
+    expect(await locks().acquire(1, "run-b")).toBeNull();
+    expect(await locks().acquire(2, "run-b")).not.toBeNull();
+    await first!.release();
+    expect(await locks().acquire(1, "run-b")).not.toBeNull();
+  });
+
+  it("expires a lock whose holder died, and waits for it when asked to", async () => {
+    await new RedisLock(redis, `${prefix}:kitchen-lock:3`, "dead-run", 300).tryAcquire();
+    expect(await locks().acquire(3, "run-c")).toBeNull();
+    const started = Date.now();
+    const taken = await locks().acquire(3, "run-c", 1_000);
+    expect(taken).not.toBeNull();
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe("RedisLock", () => {
+  it("never renews or releases a lock another owner holds", async () => {
+    const key = `${prefix}:other`;
+    const mine = new RedisLock(redis, key, "mine", 10_000);
+    const theirs = new RedisLock(redis, key, "theirs", 10_000);
+    expect(await theirs.tryAcquire()).toBe(true);
+    expect(await mine.tryAcquire()).toBe(false);
+    expect(await mine.renew()).toBe(false);
+    expect(await mine.release()).toBe(false);
+    expect(await redis.get(key)).toBe("theirs");
+    expect(await theirs.release()).toBe(true);
+    expect(await redis.exists(key)).toBe(0);
+  });
+});
