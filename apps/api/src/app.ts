@@ -2,7 +2,6 @@ import cors from "cors";
 import express, { type Express } from "express";
 import helmet from "helmet";
 import type { AppDeps } from "./deps";
-import { findAuthUser } from "./http/auth";
 import { requestContext } from "./http/context";
 import { errorHandler, notFoundHandler } from "./http/error-middleware";
 import { healthz, readyz } from "./http/health";
@@ -45,11 +44,7 @@ export function createApp(deps: AppDeps): Express {
     app[route.method](route.path, (req, res) => route.handle(req, res, services.auth));
   }
 
-  app.use(
-    QUEUES_BOARD_PATH,
-    queuesBoardGuard(queuesSession, services.auth, (id) => findAuthUser(services.db, id)),
-    queuesBoardRouter(deps.queues),
-  );
+  app.use(QUEUES_BOARD_PATH, queuesBoardGuard(queuesSession, services.auth), queuesBoardRouter(deps.queues));
   app.use(staticUi(deps.uiDistDir ?? config.UI_DIST_DIR ?? defaultUiDistDir()));
   app.use(notFoundHandler);
   app.use(errorHandler);

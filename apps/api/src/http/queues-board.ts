@@ -5,7 +5,7 @@ import { ExpressAdapter } from "@bull-board/express";
 import type { QueueSet } from "@occ/core";
 import type { Request, RequestHandler, Response } from "express";
 import { ApiError } from "../errors";
-import type { Authenticator, AuthUser } from "./route";
+import type { Authenticator } from "./route";
 
 export const QUEUES_BOARD_PATH = "/admin/queues";
 export const QUEUES_COOKIE = "occ_queues_session";
@@ -67,17 +67,13 @@ function readCookie(req: Request, name: string): string | null {
  * Admins only: the session cookie (a browser opening the board) or a bearer token (scripts). The user row
  * is re-read so a demoted or deleted admin loses the board at once.
  */
-export function queuesBoardGuard(
-  session: QueuesSession,
-  auth: Authenticator,
-  findUser: (id: number) => Promise<AuthUser | null>,
-): RequestHandler {
+export function queuesBoardGuard(session: QueuesSession, auth: Authenticator): RequestHandler {
   return async (req, _res, next) => {
     const cookie = readCookie(req, QUEUES_COOKIE);
     const fromCookie = cookie ? session.verify(cookie) : null;
     const user =
       fromCookie !== null
-        ? await findUser(fromCookie)
+        ? await auth.findUser(fromCookie)
         : req.get("authorization")
           ? await auth.authenticate(req)
           : null;

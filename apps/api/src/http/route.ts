@@ -9,25 +9,35 @@ export type Method = "get" | "post" | "put" | "patch" | "delete";
 export type Access = "public" | "user" | "kitchen" | "admin";
 export type Role = "manager" | "admin";
 
+export interface KitchenRef {
+  id: number;
+  name: string;
+  timezone: string;
+}
+
 export interface AuthUser {
   id: number;
   email: string;
   role: Role;
   kitchenId: number | null;
+  /** The user's own kitchen, read with the user (null for an admin without one). */
+  kitchen: KitchenRef | null;
 }
 
 export interface Authenticator {
+  /** The user (with their kitchen) by id, or null. */
+  findUser(id: number): Promise<AuthUser | null>;
   /** The signed-in user, or a 401. */
   authenticate(req: Request): Promise<AuthUser>;
   /** The kitchen a request acts on: a manager's own; an admin's from ?kitchen_id=. */
-  resolveKitchen(user: AuthUser, requested: number | undefined): Promise<number>;
+  resolveKitchen(user: AuthUser, requested: number | undefined): Promise<KitchenRef>;
 }
 
 type Out<T> = T extends z.ZodType ? z.output<T> : undefined;
 type AuthOf<A extends Access> = A extends "public"
   ? { user: null }
   : A extends "kitchen"
-    ? { user: AuthUser; kitchenId: number }
+    ? { user: AuthUser; kitchenId: number; kitchen: KitchenRef }
     : { user: AuthUser };
 
 export type RouteContext<A extends Access, Q, P, B> = AuthOf<A> & {
@@ -171,11 +181,20 @@ export function defineRoute<
       const params = spec.params ? parseOr400(spec.params, req.params, "params") : undefined;
       const rawBody: unknown = req.body === undefined && spec.bodyOptional ? {} : req.body;
       const body = spec.body ? parseOr400(spec.body, rawBody ?? {}, "body") : undefined;
-      const kitchenId =
+      const kitchen =
         scoped && user
           ? await auth.resolveKitchen(user, (query as { kitchen_id?: number }).kitchen_id)
           : undefined;
-      const ctx = { req, res, user, kitchenId, query, params, body } as unknown as RouteContext<A, Q, P, B>;
+      const ctx = {
+        req,
+        res,
+        user,
+        kitchen,
+        kitchenId: kitchen?.id,
+        query,
+        params,
+        body,
+      } as unknown as RouteContext<A, Q, P, B>;
       const result = await spec.handler(ctx);
       if (res.headersSent) return;
       if (result === undefined) res.status(status).end();

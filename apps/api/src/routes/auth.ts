@@ -2,7 +2,6 @@ import { ApiError } from "../errors";
 import { defineRoute, type Route } from "../http/route";
 import { loginBodySchema, loginResponseSchema, meResponseSchema } from "../schemas/auth";
 import type { AppServices } from "../services";
-import { findKitchen } from "../services/kitchens";
 import { burnPasswordCheck, verifyPassword } from "../services/passwords";
 import { findUserByEmail } from "../services/users";
 
@@ -42,10 +41,9 @@ export function authRoutes(s: AppServices): Route[] {
       access: "user",
       response: meResponseSchema,
       async handler({ user }) {
-        const kitchen = user.kitchenId === null ? null : await findKitchen(s.db, user.kitchenId);
         return {
           user: { id: user.id, email: user.email, role: user.role, kitchen_id: user.kitchenId },
-          kitchen: kitchen ? { id: kitchen.id, name: kitchen.name, timezone: kitchen.timezone } : null,
+          kitchen: user.kitchen,
         };
       },
     }),

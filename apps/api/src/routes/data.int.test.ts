@@ -37,12 +37,12 @@ describe("data endpoints", () => {
   beforeAll(async () => {
     h = await startHarness({ now: () => NOW });
     k = await addKitchenWithManager(h, "Auckland", "Pacific/Auckland");
-    const stayA = (date: string) => night("10", "A1", "2025-06-01", "2025-06-04");
+    const stayA = night("10", "A1", "2025-06-01", "2025-06-04");
     const stayB = night("2", "B7", "2025-06-03", "2025-06-05", { isDbb: true, children: 1, groupId: "G1" });
     const rows = [
-      { date: "2025-06-01", nights: [stayA("2025-06-01")] },
-      { date: "2025-06-02", nights: [stayA("2025-06-02")] },
-      { date: "2025-06-03", nights: [stayA("2025-06-03"), stayB] },
+      { date: "2025-06-01", nights: [stayA] },
+      { date: "2025-06-02", nights: [stayA] },
+      { date: "2025-06-03", nights: [stayA, stayB] },
       { date: "2025-06-04", nights: [stayB] },
     ];
     await h.db.handle.db.insert(dailyOccupancy).values(

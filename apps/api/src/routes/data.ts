@@ -21,7 +21,7 @@ export function dataRoutes(s: AppServices): Route[] {
       access: "kitchen",
       query: occupancyQuerySchema,
       response: occupancyResponseSchema,
-      handler: ({ kitchenId, query }) => occupancy(s.db, kitchenId, query, s.now()),
+      handler: ({ kitchen, query }) => occupancy(s.db, kitchen, query, s.now()),
     }),
     defineRoute({
       method: "get",
@@ -31,7 +31,7 @@ export function dataRoutes(s: AppServices): Route[] {
       access: "kitchen",
       query: residentsQuerySchema,
       response: residentsResponseSchema,
-      handler: ({ kitchenId, query }) => residents(s.db, kitchenId, query.start, s.now()),
+      handler: ({ kitchen, query }) => residents(s.db, kitchen, query.start, s.now()),
     }),
     defineRoute({
       method: "get",

@@ -20,7 +20,7 @@ import {
 } from "../services/connection";
 import { connectionToTest, testNewbookConnection } from "../services/connection-test";
 import {
-  ensureSettings,
+  readSettings,
   type SettingsInput,
   saveSettings,
   settingsView,
@@ -46,10 +46,7 @@ export function settingsRoutes(s: AppServices): Route[] {
       access: "kitchen",
       response: frequentSyncViewSchema,
       async handler({ kitchenId }) {
-        const [row, connected] = await Promise.all([
-          ensureSettings(s.db, kitchenId),
-          hasConnection(s.db, kitchenId),
-        ]);
+        const { row, connected } = await readSettings(s.db, kitchenId);
         return settingsView(row, s.staleness(connected));
       },
     }),

@@ -38,8 +38,8 @@ export function syncRoutes(s: AppServices): Route[] {
       status: 202,
       response: syncNowResponseSchema,
       errors: queueErrors,
-      async handler({ kitchenId, req }) {
-        const result = await syncNow(deps, kitchenId);
+      async handler({ kitchen, kitchenId, req }) {
+        const result = await syncNow(deps, kitchen);
         req.log.info("sync now", { kitchen_id: kitchenId, ...result });
         return result;
       },

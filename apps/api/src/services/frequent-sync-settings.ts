@@ -1,7 +1,8 @@
 import { effectiveIntervalMinutes, isStale as noRecentSuccess } from "@occ/core";
 import type { Db } from "@occ/db";
-import { newbookFrequentSyncSettings } from "@occ/db";
-import { eq } from "drizzle-orm";
+import { newbookConnections, newbookFrequentSyncSettings } from "@occ/db";
+import { eq, sql } from "drizzle-orm";
+import { hasConnection } from "./connection";
 
 export type SettingsRow = typeof newbookFrequentSyncSettings.$inferSelect;
 type SyncStatus = "running" | "success" | "failed" | "skipped";
@@ -93,6 +94,23 @@ export async function ensureSettings(db: Db, kitchenId: number): Promise<Setting
     .from(newbookFrequentSyncSettings)
     .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId));
   return raced!;
+}
+
+/** The settings (created on first read) and whether the kitchen has a Newbook connection, in one query. */
+export async function readSettings(
+  db: Db,
+  kitchenId: number,
+): Promise<{ row: SettingsRow; connected: boolean }> {
+  const [found] = await db
+    .select({
+      row: newbookFrequentSyncSettings,
+      connected: sql<boolean>`${newbookConnections.kitchenId} is not null`,
+    })
+    .from(newbookFrequentSyncSettings)
+    .leftJoin(newbookConnections, eq(newbookConnections.kitchenId, newbookFrequentSyncSettings.kitchenId))
+    .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId));
+  if (found) return found;
+  return { row: await ensureSettings(db, kitchenId), connected: await hasConnection(db, kitchenId) };
 }
 
 export async function saveSettings(

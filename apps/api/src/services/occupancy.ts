@@ -1,12 +1,11 @@
 import { addDays, daysBetween, localDateIn } from "@occ/core";
 import type { Db, RoomNight } from "@occ/db";
 import { dailyOccupancy } from "@occ/db";
-import { and, asc, eq, gte, lte } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, gte, lte } from "drizzle-orm";
 import { ApiError } from "../errors";
 import { MAX_OCCUPANCY_DAYS } from "../schemas/data";
-import { requireKitchen } from "./kitchens";
 
-type DailyRow = typeof dailyOccupancy.$inferSelect;
+type DailyRow = Omit<typeof dailyOccupancy.$inferSelect, "roomBreakdown">;
 
 export interface Figures {
   rooms_available: number | null;
@@ -79,28 +78,27 @@ export function occupancyDay(row: DailyRow, today: string): OccupancyDay {
   };
 }
 
+const inRange = (kitchenId: number, from: string, to: string) =>
+  and(eq(dailyOccupancy.kitchenId, kitchenId), gte(dailyOccupancy.date, from), lte(dailyOccupancy.date, to));
+
+// The room breakdown is large (one entry per occupied room) and only the residents view needs it.
+const { roomBreakdown: _roomBreakdown, ...figureColumns } = getTableColumns(dailyOccupancy);
+
 async function dailyRows(db: Db, kitchenId: number, from: string, to: string): Promise<DailyRow[]> {
   return db
-    .select()
+    .select(figureColumns)
     .from(dailyOccupancy)
-    .where(
-      and(
-        eq(dailyOccupancy.kitchenId, kitchenId),
-        gte(dailyOccupancy.date, from),
-        lte(dailyOccupancy.date, to),
-      ),
-    )
+    .where(inRange(kitchenId, from, to))
     .orderBy(asc(dailyOccupancy.date));
 }
 
 /** Days that have been synced in [from, to] (default: the kitchen's today .. today + 7). */
 export async function occupancy(
   db: Db,
-  kitchenId: number,
+  kitchen: { id: number; timezone: string },
   range: { from?: string; to?: string },
   now: Date,
 ): Promise<{ timezone: string; today: string; days: OccupancyDay[] }> {
-  const kitchen = await requireKitchen(db, kitchenId);
   const today = localDateIn(kitchen.timezone, now);
   const from = range.from ?? today;
   const to = range.to ?? addDays(from, 7);
@@ -115,7 +113,7 @@ export async function occupancy(
       `Invalid query: at most ${MAX_OCCUPANCY_DAYS} days at once`,
       [{ field: "to", message: `the range may cover at most ${MAX_OCCUPANCY_DAYS} days` }],
     );
-  const rows = await dailyRows(db, kitchenId, from, to);
+  const rows = await dailyRows(db, kitchen.id, from, to);
   return { timezone: kitchen.timezone, today, days: rows.map((row) => occupancyDay(row, today)) };
 }
 
@@ -171,7 +169,7 @@ export function residentsGrid(
 
 export async function residents(
   db: Db,
-  kitchenId: number,
+  kitchen: { id: number; timezone: string },
   start: string | undefined,
   now: Date,
 ): Promise<{
@@ -180,11 +178,13 @@ export async function residents(
   dates: string[];
   rooms: { room: string; stays: ResidentStay[] }[];
 }> {
-  const kitchen = await requireKitchen(db, kitchenId);
   const first = start ?? localDateIn(kitchen.timezone, now);
   const end = addDays(first, 6);
   const dates = Array.from({ length: 7 }, (_, i) => addDays(first, i));
-  const rows = await dailyRows(db, kitchenId, first, end);
+  const rows = await db
+    .select({ date: dailyOccupancy.date, roomBreakdown: dailyOccupancy.roomBreakdown })
+    .from(dailyOccupancy)
+    .where(inRange(kitchen.id, first, end));
   const nightsByDate = new Map(rows.map((row) => [row.date, row.roomBreakdown]));
   return { start: first, end, dates, rooms: residentsGrid(dates, nightsByDate) };
 }

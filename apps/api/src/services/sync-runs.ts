@@ -6,7 +6,6 @@ import { and, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import { ApiError, conflict } from "../errors";
 import { hasConnection } from "./connection";
 import { ensureSettings } from "./frequent-sync-settings";
-import { requireKitchen } from "./kitchens";
 import { withTimeout } from "./with-timeout";
 
 type RunRow = typeof syncRuns.$inferSelect;
@@ -95,11 +94,11 @@ async function failUnqueued(db: Db, runId: string, now: Date): Promise<never> {
  */
 export async function syncNow(
   deps: SyncDeps,
-  kitchenId: number,
+  kitchen: { id: number; timezone: string },
 ): Promise<{ run_id: string; already_running: boolean }> {
   const { db } = deps;
+  const kitchenId = kitchen.id;
   await requireConnection(db, kitchenId);
-  const kitchen = await requireKitchen(db, kitchenId);
   const settings = await ensureSettings(db, kitchenId);
   const now = deps.now();
   const created = await db.transaction(async (tx) => {
