@@ -14,11 +14,13 @@ import {
   NewbookAuthError,
   NewbookNetworkError,
   NewbookProtocolError,
+  NewbookServerError,
   NewbookThrottledError,
   NewbookTimeoutError,
 } from "./errors";
 import type { NewbookRequestEvent } from "./stats";
-import { SimControl } from "./testing/sim-control";
+import { SimControl, type SimRequest } from "./testing/sim-control";
+import type { NewbookBooking } from "./types";
 
 let sim: RunningSimulator;
 let control: SimControl;
@@ -159,11 +161,13 @@ describe("NewbookClient actions against the simulator", () => {
 });
 
 describe("paging", () => {
+  // Tests pinning the exact request sequence read in order (pageConcurrency 1); "concurrent paging" below
+  // covers the default.
   it("reads every page of 1000 and nothing twice", async () => {
     const total = await simTotal(EVERYTHING);
     expect(total).toBeGreaterThan(2000);
     await control.reset();
-    const { client } = harness();
+    const { client } = harness({ pageConcurrency: 1 });
     const bookings = await client.listBookings(EVERYTHING);
     expect(bookings).toHaveLength(total);
     expect(new Set(bookings.map((b) => b.bookingId)).size).toBe(total);
@@ -203,7 +207,7 @@ describe("paging", () => {
     const total = await simTotal(EVERYTHING);
     await control.reset();
     await control.addFault(property.id, { type: "http503", count: 1, after: 1, actions: ["bookings_list"] });
-    const { client, sleeps } = harness();
+    const { client, sleeps } = harness({ pageConcurrency: 1 });
     const bookings = await client.listBookings(EVERYTHING);
     expect(bookings).toHaveLength(total);
     expect(sleeps).toHaveLength(1);
@@ -223,6 +227,7 @@ describe("paging", () => {
     await control.reset();
     let acquires = 0;
     const { client } = harness({
+      pageConcurrency: 1,
       // The limiter hook runs right before each page: after page 1, bookings arrive in Newbook so that
       // the new data_total is an exact multiple of the page size.
       rateLimiter: {
@@ -250,6 +255,172 @@ describe("paging", () => {
     expect(await requestsFor("bookings_list")).toHaveLength(3);
     client.close();
   });
+});
+
+/** The listing read strictly in order, the reference for concurrent reads; clears the request log after. */
+async function inOrderListing(query: ListBookingsQuery, pageSize = 1000): Promise<NewbookBooking[]> {
+  const { client } = harness({ pageConcurrency: 1, pageSize });
+  try {
+    return await client.listBookings(query);
+  } finally {
+    client.close();
+    await control.reset();
+  }
+}
+
+const byBookingId = (bookings: NewbookBooking[]) =>
+  [...bookings].sort((a, b) => Number(a.bookingId) - Number(b.bookingId));
+
+const offsetsOf = (requests: SimRequest[]) =>
+  requests.map((r) => Number(r.params.data_offset)).sort((a, b) => a - b);
+
+const pageOffsets = (rows: number, pageSize: number) =>
+  Array.from({ length: Math.ceil(rows / pageSize) }, (_, i) => i * pageSize);
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+describe("concurrent paging", () => {
+  it("refuses a pageConcurrency that is not a positive integer", () => {
+    for (const pageConcurrency of [0, 1.5, Number.NaN]) {
+      expect(() => harness({ pageConcurrency })).toThrow("pageConcurrency must be a positive integer");
+    }
+  });
+
+  it.each([
+    { pageSize: 1000, pageConcurrency: 4 },
+    { pageSize: 250, pageConcurrency: 3 },
+  ])(
+    "reads exactly what the in-order reader reads, each page once, pageConcurrency at a time (%o)",
+    async ({ pageSize, pageConcurrency }) => {
+      const reference = await inOrderListing(EVERYTHING, pageSize);
+      expect(reference.length).toBeGreaterThan(2700);
+      // In flight: from the rate-limit slot to the attempt's end.
+      let inFlight = 0;
+      let mostInFlight = 0;
+      const { client } = harness({
+        pageSize,
+        pageConcurrency,
+        rateLimiter: {
+          acquire: async () => {
+            mostInFlight = Math.max(mostInFlight, ++inFlight);
+          },
+        },
+        onRequest: () => {
+          inFlight--;
+        },
+      });
+      expect(await client.listBookings(EVERYTHING)).toEqual(reference);
+      const requests = await requestsFor("bookings_list");
+      expect(Number(requests[0]?.params.data_offset)).toBe(0);
+      expect(offsetsOf(requests)).toEqual(pageOffsets(reference.length, pageSize));
+      // The first page goes alone (it tells data_total), the rest side by side.
+      const pages = Math.ceil(reference.length / pageSize);
+      expect(mostInFlight).toBe(Math.min(pageConcurrency, pages - 1));
+      client.close();
+    },
+    30_000,
+  );
+
+  it("stops at data_total when it is an exact multiple of 1000, without an empty page", async () => {
+    const before = await simTotal(EVERYTHING);
+    await control.addBookings(property.id, "2096-07-01", 1000 - (before % 1000));
+    const total = await simTotal(EVERYTHING);
+    expect(total % 1000).toBe(0);
+    await control.reset();
+    const { client } = harness();
+    const bookings = await client.listBookings(EVERYTHING);
+    expect(new Set(bookings.map((b) => b.bookingId)).size).toBe(total);
+    expect(offsetsOf(await requestsFor("bookings_list"))).toEqual(pageOffsets(total, 1000));
+    client.close();
+  }, 60_000);
+
+  it("retries a fault in a middle page and still returns the complete listing", async () => {
+    const reference = await inOrderListing(EVERYTHING);
+    await control.addFault(property.id, { type: "http503", count: 1, after: 1, actions: ["bookings_list"] });
+    const { client, sleeps, events } = harness();
+    expect(await client.listBookings(EVERYTHING)).toEqual(reference);
+    expect(sleeps).toHaveLength(1);
+    expect(events.filter((e) => e.outcome === "server_error")).toHaveLength(1);
+    const requests = await requestsFor("bookings_list");
+    const failed = requests.filter((r) => r.status === 503);
+    expect(failed).toHaveLength(1);
+    expect(Number(failed[0]?.params.data_offset)).toBeGreaterThan(0);
+    expect(offsetsOf(requests.filter((r) => r.status === 200))).toEqual(pageOffsets(reference.length, 1000));
+    client.close();
+  }, 30_000);
+
+  it("fails the whole listing when a page still fails after its retries, starting no page after", async () => {
+    await control.addFault(property.id, { type: "http503", after: 1, actions: ["bookings_list"] });
+    const { client } = harness({ pageSize: 100, pageConcurrency: 2, maxRetries: 2 });
+    await expect(client.listBookings(EVERYTHING)).rejects.toBeInstanceOf(NewbookServerError);
+    // Page 0, then the two pages in flight with all their attempts; the other pages are never asked for,
+    // and nothing of the listing is still running once it has failed.
+    const expected = [[0, 200], ...Array(3).fill([100, 503]), ...Array(3).fill([200, 503])];
+    const attempts = (await requestsFor("bookings_list")).map((r) => [
+      Number(r.params.data_offset),
+      r.status,
+    ]);
+    expect(attempts.sort(([a], [b]) => Number(a) - Number(b))).toEqual(expected);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await requestsFor("bookings_list")).toHaveLength(expected.length);
+    client.close();
+  }, 30_000);
+
+  it("reads again in order when bookings are added behind pages already read", async () => {
+    const before = await simTotal(EVERYTHING);
+    const pages = Math.ceil(before / 1000);
+    await control.reset();
+    let acquires = 0;
+    let attempts = 0;
+    const { client } = harness({
+      // Page 1000 (the first after page 0) waits until every other page is read with the old data_total,
+      // then bookings are added at the end of the listing: past the last page, which was already read.
+      rateLimiter: {
+        acquire: async () => {
+          if (++acquires !== 2) return;
+          await until(() => attempts === pages - 1);
+          await control.addBookings(property.id, "2099-06-01", 5);
+        },
+      },
+      onRequest: () => {
+        attempts++;
+      },
+    });
+    const bookings = await client.listBookings(EVERYTHING);
+    expect(new Set(bookings.map((b) => b.bookingId)).size).toBe(before + 5);
+    const offsets = (await requestsFor("bookings_list")).map((r) => Number(r.params.data_offset));
+    expect(offsets.slice(pages)).toEqual(pageOffsets(before + 5, 1000));
+    expect(byBookingId(bookings)).toEqual(byBookingId(await inOrderListing(EVERYTHING)));
+    client.close();
+  }, 30_000);
+
+  it("reads again in order when a booking is cancelled while pages are read, not missing rows moved up a page", async () => {
+    const reference = await inOrderListing(EVERYTHING);
+    const cancelled = reference[0]!.bookingId;
+    // Once the first booking leaves the listing, the one that opened page 1000 moves onto page 0.
+    const movedUp = reference[1000]!.bookingId;
+    let acquires = 0;
+    let cancelling: Promise<void> | undefined;
+    const { client } = harness({
+      // Page 0 is read before the cancellation, every later page after it.
+      rateLimiter: {
+        acquire: async () => {
+          if (++acquires === 2) cancelling = control.cancelBooking(property.id, cancelled);
+          await cancelling;
+        },
+      },
+    });
+    const bookings = await client.listBookings(EVERYTHING);
+    const ids = bookings.map((b) => b.bookingId);
+    expect(ids).toContain(movedUp);
+    // Merged by booking id: the cancelled booking stays as page 0 read it.
+    const now = await inOrderListing(EVERYTHING);
+    expect(new Set(ids)).toEqual(new Set([...now.map((b) => b.bookingId), cancelled]));
+    expect(ids).toHaveLength(now.length + 1);
+    client.close();
+  }, 30_000);
 });
 
 describe("faults", () => {

@@ -11,8 +11,9 @@ import {
   type Envelope,
   protocolErrorFromZod,
 } from "./classify";
-import { NewbookApiError, type NewbookError, NewbookProtocolError, NewbookThrottledError } from "./errors";
+import { NewbookApiError, type NewbookError, NewbookThrottledError } from "./errors";
 import { createAgents } from "./http-agent";
+import { type ListingPage, readListing } from "./paging";
 import { type NewbookRetryPolicy, nextRetryDelay } from "./retry";
 import { NewbookCallCounter, type NewbookCallStats, type NewbookRequestEvent } from "./stats";
 import {
@@ -63,6 +64,11 @@ export interface NewbookClientOptions extends NewbookConnection {
   pageSize?: number;
   /** A listing needing more pages than this is treated as a runaway and fails. */
   maxPages?: number;
+  /**
+   * Pages of one listing in flight at once once the first page has told data_total (default 4); each
+   * still takes its own rate-limit slot. 1 reads pages strictly one after another.
+   */
+  pageConcurrency?: number;
 }
 
 export const BOOKING_LIST_TYPES = [
@@ -87,6 +93,7 @@ export interface ListBookingsQuery {
 
 const DEFAULT_PAGE_SIZE = 1000;
 const DEFAULT_MAX_PAGES = 1000;
+const DEFAULT_PAGE_CONCURRENCY = 4;
 const DEFAULT_RETRY_MAX_DELAY_MS = 30_000;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -122,11 +129,6 @@ const bookingPageSchema = z.looseObject({
   data_total: looseInt.optional(),
 });
 
-interface BookingPage {
-  bookings: NewbookBooking[];
-  total: number | null;
-}
-
 /** One Newbook credential: typed actions over POST + JSON, with retries, timeouts and the shared rate limit. */
 export class NewbookClient {
   private readonly http: AxiosInstance;
@@ -139,6 +141,7 @@ export class NewbookClient {
   private readonly now: () => number;
   private readonly pageSize: number;
   private readonly maxPages: number;
+  private readonly pageConcurrency: number;
   private sitesAction: "sites_list" | "site_list" = "sites_list";
 
   constructor(private readonly options: NewbookClientOptions) {
@@ -170,6 +173,10 @@ export class NewbookClient {
     this.now = options.now ?? Date.now;
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     this.maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
+    this.pageConcurrency = options.pageConcurrency ?? DEFAULT_PAGE_CONCURRENCY;
+    if (!Number.isInteger(this.pageConcurrency) || this.pageConcurrency < 1) {
+      throw new Error("pageConcurrency must be a positive integer");
+    }
   }
 
   /** Attempts made so far (retries included) by action and outcome. */
@@ -187,70 +194,50 @@ export class NewbookClient {
     await this.call("auth_test", {}, () => ({ ok: true, value: undefined }));
   }
 
-  /** Every booking of the listing, following pages to the end; duplicates across pages are merged. */
+  /**
+   * Every booking of the listing: the first page, then the others `pageConcurrency` at a time (see
+   * readListing for what happens when bookings change meanwhile); duplicates across pages are merged.
+   */
   async listBookings(query: ListBookingsQuery): Promise<NewbookBooking[]> {
     const action = "bookings_list";
     const parsePage = parser(
       action,
       "envelope",
       bookingPageSchema,
-      (page): BookingPage => ({
-        bookings: page.data.map(normaliseBooking),
+      (page): ListingPage<NewbookBooking> => ({
+        rows: page.data.map(normaliseBooking),
         total: page.data_total ?? null,
       }),
     );
-    const byId = new Map<string, NewbookBooking>();
-    let offset = 0;
-    let firstTotal: number | null = null;
-    let totalChanged = false;
-    for (let pageNumber = 1; ; pageNumber++) {
-      if (pageNumber > this.maxPages) {
-        throw new NewbookProtocolError(
+    const listing = await readListing({
+      action,
+      fetchPage: (offset) =>
+        this.call(
           action,
-          `the listing did not end after ${this.maxPages} pages of ${this.pageSize}`,
-          null,
-          null,
-          false,
-        );
-      }
-      const page = await this.call(
-        action,
+          {
+            period_from: query.periodFrom,
+            period_to: query.periodTo,
+            list_type: query.listType,
+            data_offset: offset,
+            data_limit: this.pageSize,
+          },
+          parsePage,
+        ),
+      keyOf: (booking) => booking.bookingId,
+      pageSize: this.pageSize,
+      maxPages: this.maxPages,
+      concurrency: this.pageConcurrency,
+    });
+    if (listing.totalMoved) {
+      this.options.logger?.info(
+        "Newbook bookings changed while paging; pages were read in order to the end",
         {
-          period_from: query.periodFrom,
-          period_to: query.periodTo,
-          list_type: query.listType,
-          data_offset: offset,
-          data_limit: this.pageSize,
+          action,
+          bookings: listing.rows.length,
         },
-        parsePage,
       );
-      for (const booking of page.bookings) byId.set(booking.bookingId, booking);
-      offset += page.bookings.length;
-      if (page.total !== null) {
-        firstTotal ??= page.total;
-        if (page.total !== firstTotal) totalChanged = true;
-      }
-      if (this.isLastPage(page, offset, totalChanged)) break;
     }
-    if (totalChanged) {
-      this.options.logger?.info("Newbook bookings changed while paging; pages were read to the end", {
-        action,
-        bookings: byId.size,
-      });
-    }
-    return [...byId.values()];
-  }
-
-  /**
-   * data_total saves the empty trailing request when the count is an exact multiple of the page size,
-   * but only while it holds still: once it moves, rows may have shifted between pages, so paging goes
-   * on until a short page. A short page before data_total means Newbook capped the page size.
-   */
-  private isLastPage(page: BookingPage, offset: number, totalChanged: boolean): boolean {
-    if (page.bookings.length === 0) return true;
-    const reachedTotal = page.total === null || offset >= page.total;
-    if (page.bookings.length < this.pageSize) return reachedTotal;
-    return page.total !== null && reachedTotal && !totalChanged;
+    return listing.rows;
   }
 
   async getBooking(bookingId: string): Promise<NewbookBooking> {

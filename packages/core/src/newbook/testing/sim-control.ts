@@ -59,6 +59,10 @@ export class SimControl {
     return requests;
   }
 
+  async cancelBooking(propertyId: string, bookingId: string): Promise<void> {
+    await this.request("POST", `/properties/${propertyId}/bookings/${bookingId}/cancel`);
+  }
+
   /** Adds `count` one-night unallocated bookings from `firstArrival` on, one per day. */
   async addBookings(propertyId: string, firstArrival: string, count: number): Promise<void> {
     const batch = 50;
