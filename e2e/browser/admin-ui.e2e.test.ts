@@ -259,10 +259,13 @@ describe("admin UI", () => {
       }
       expect(api.days.some((d) => d.guests > 0)).toBe(true);
 
-      // "3 min ago" with the exact time, in the kitchen's zone, on hover.
-      const settings = await getSettings(kitchen);
-      const title = await page.getByTestId("last-sync").locator("time").getAttribute("title");
-      expect(title).toBe(exactTime(settings.last_sync_at ?? "", kitchen.timezone));
+      // "3 min ago" with the exact time on hover, in the kitchen's zone rather than the browser's (UTC).
+      const lastSync = page.getByTestId("last-sync").locator("time");
+      const iso = (await lastSync.getAttribute("datetime")) ?? "";
+      const title = await lastSync.getAttribute("title");
+      expect(title).toBe(exactTime(iso, kitchen.timezone));
+      expect(title).not.toBe(exactTime(iso, "UTC"));
+      expect(await lastSync.textContent()).toMatch(/just now|min ago/);
       await screenshot(page, "dashboard");
 
       await page.getByRole("link", { name: "Residents" }).click();

@@ -53,6 +53,8 @@ export function useUpdateFrequentSync() {
       if (context?.previous) queryClient.setQueryData(queryKeys.frequentSync, context.previous);
     },
     onSuccess: (settings) => queryClient.setQueryData(queryKeys.frequentSync, settings),
+    // Changes may overlap (a field's blur, then a click): the server's state settles it.
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.frequentSync }),
   });
 }
 

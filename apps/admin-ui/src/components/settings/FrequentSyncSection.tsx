@@ -54,7 +54,6 @@ function FrequentSyncForm({ settings }: { settings: FrequentSyncSettings }) {
           <input
             type="checkbox"
             checked={settings.is_enabled}
-            disabled={update.isPending}
             onChange={(e) => update.mutate({ is_enabled: e.target.checked })}
           />{" "}
           Enable automatic frequent sync
@@ -65,7 +64,7 @@ function FrequentSyncForm({ settings }: { settings: FrequentSyncSettings }) {
           <select
             id="sync-interval"
             value={settings.sync_interval_minutes}
-            disabled={update.isPending || !settings.is_enabled}
+            disabled={!settings.is_enabled}
             aria-describedby={describedBy("sync-interval", { error: intervalError })}
             onChange={(e) => update.mutate({ sync_interval_minutes: Number(e.target.value) })}
           >
