@@ -33,7 +33,7 @@ export function SyncRunsTable({ runs }: { runs: SyncRun[] }) {
         <tbody>
           {runs.map((run) => (
             <tr key={run.id} data-status={run.status}>
-              <td>
+              <td className="nowrap">
                 <DateTime iso={run.queued_at} />
               </td>
               <td>
@@ -43,7 +43,7 @@ export function SyncRunsTable({ runs }: { runs: SyncRun[] }) {
               <td>
                 <Badge tone={runTone(run.status)}>{run.status}</Badge>
               </td>
-              <td>
+              <td className="nowrap">
                 {run.window_from} → {run.window_to}
               </td>
               <td className="num">{run.duration_ms === null ? "—" : formatDuration(run.duration_ms)}</td>

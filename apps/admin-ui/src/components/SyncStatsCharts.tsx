@@ -32,7 +32,7 @@ export function SyncStatsCharts({ stats }: { stats: SyncStats }) {
         </ResponsiveContainer>
       </figure>
       <figure className="chart">
-        <figcaption>Success rate (%)</figcaption>
+        <figcaption>Runs without failure (%)</figcaption>
         <ResponsiveContainer width="100%" height={220}>
           <LineChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
@@ -41,7 +41,7 @@ export function SyncStatsCharts({ stats }: { stats: SyncStats }) {
             <Tooltip labelFormatter={label} />
             <Line
               dataKey="success_rate"
-              name="Success rate (%)"
+              name="Runs without failure (%)"
               stroke="var(--chart-2)"
               dot={{ r: 3 }}
               isAnimationActive={false}

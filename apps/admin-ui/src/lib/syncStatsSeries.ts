@@ -1,4 +1,7 @@
-/** Chart points from the sync-stats series: duration in seconds and success rate in percent per bucket. */
+/**
+ * Chart points from the sync-stats series: duration in seconds and, per bucket, the share of runs that
+ * did not fail (the series has no per-bucket successes, so skipped runs count as not failed).
+ */
 
 export interface StatsBucket {
   bucket_start: string;

@@ -6,6 +6,7 @@ import { QueryState } from "../components/QueryState";
 import { RequireKitchen } from "../components/RequireKitchen";
 import { SyncRunsTable } from "../components/SyncRunsTable";
 import { SyncStatsCharts } from "../components/SyncStatsCharts";
+import { RelativeTime } from "../components/Time";
 import { formatDuration } from "../lib/time";
 
 export function SyncHistoryPage() {
@@ -117,6 +118,17 @@ function StatsSummary({ stats }: { stats: SyncStats }) {
         <dt>Newbook error rate</dt>
         <dd>{percent(stats.newbook_error_rate)}</dd>
       </div>
+      {stats.last_failure && (
+        <div className="stats-last-failure">
+          <dt>Last failure</dt>
+          <dd>
+            <RelativeTime iso={stats.last_failure.at} />
+            {stats.last_failure.message && (
+              <span className="status-error"> {stats.last_failure.message}</span>
+            )}
+          </dd>
+        </div>
+      )}
     </dl>
   );
 }

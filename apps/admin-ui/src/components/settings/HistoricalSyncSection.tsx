@@ -74,7 +74,8 @@ export function HistoricalSyncSection() {
           <button type="submit" className="button-primary" disabled={start.isPending || running}>
             Start historical sync
           </button>
-          <MutationStatus mutation={start} pending="Queuing…" success="Queued" />
+          {/* Once queued, the job panel below reports its state. */}
+          <MutationStatus mutation={start} pending="Queuing…" success="" />
         </div>
       </form>
       {jobId && job.error !== null && <p className="status-error">{errorMessage(job.error)}</p>}
