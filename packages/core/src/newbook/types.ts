@@ -21,7 +21,9 @@ export const localDateTime = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?$/, "not a Newbook date");
 
-export const rawInventoryItemSchema = z.looseObject({
+// A bookings_list page is 1000 bookings with many fields, guests and nightly items we never read: plain
+// (stripping) objects skip copying those, which halves the validation time of a page.
+export const rawInventoryItemSchema = z.object({
   stay_date: z.string().regex(/^\d{4}-\d{2}-\d{2}/),
   description: optionalLooseString,
   item_name: optionalLooseString,
@@ -30,13 +32,13 @@ export const rawInventoryItemSchema = z.looseObject({
   gl_account_code: optionalLooseString,
 });
 
-export const rawGuestSchema = z.looseObject({
+export const rawGuestSchema = z.object({
   firstname: optionalLooseString,
   lastname: optionalLooseString,
   primary_client: optionalLooseString,
 });
 
-export const rawBookingSchema = z.looseObject({
+export const rawBookingSchema = z.object({
   booking_id: looseString,
   bookings_group_id: optionalLooseString,
   booking_status: z.string(),
