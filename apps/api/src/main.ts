@@ -24,7 +24,10 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info("shutting down", { signal });
     api.close().then(
-      () => process.exit(0),
+      () => {
+        logger.info("shut down");
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error("shutdown failed", { error });
         process.exit(1);
