@@ -7,7 +7,7 @@ import {
   SecretBox,
   scheduleOptionsFromConfig,
 } from "@occ/core";
-import type { Db, DbHandle } from "@occ/db";
+import type { Db } from "@occ/db";
 import type { Redis } from "ioredis";
 import type { AppDeps } from "./deps";
 import { createAuthenticator } from "./http/auth";
@@ -20,7 +20,6 @@ import { createTokenService, type TokenService } from "./services/tokens";
 /** The app's wired-up collaborators, built once per createApp and handed to every route module. */
 export interface AppServices {
   config: Config;
-  dbHandle: DbHandle;
   db: Db;
   redis: Redis;
   queues: QueueSet;
@@ -53,7 +52,6 @@ export function buildServices(deps: AppDeps): AppServices {
   const tokens = createTokenService(jwtSecret, config.JWT_TTL_SECONDS);
   return {
     config,
-    dbHandle: deps.db,
     db,
     redis: deps.redis,
     queues: deps.queues,

@@ -1,5 +1,6 @@
 import { type RunningSimulator, startSimulator } from "@occ/newbook-sim";
 import request from "supertest";
+import { createApiRedis } from "../index";
 import { addKitchenWithManager, type Harness, startHarness, type TestKitchen } from "../testing/harness";
 
 describe("POST /api/settings/newbook-connection/test against the simulator", () => {
@@ -74,6 +75,20 @@ describe("POST /api/settings/newbook-connection/test against the simulator", () 
     expect(res.status).toBe(200);
     expect(res.body.ok).toBe(false);
     expect(res.body.reason).toEqual(expect.any(String));
+  });
+
+  it("answers 503 when the shared rate limiter (Redis) is unreachable", async () => {
+    const dead = createApiRedis("redis://127.0.0.1:1", h.deps.logger);
+    try {
+      const res = await request(h.makeApp({ redis: dead }))
+        .post(path)
+        .set(as())
+        .send(unsaved());
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe("service_unavailable");
+    } finally {
+      dead.disconnect();
+    }
   });
 
   it("validates the body", async () => {

@@ -10,7 +10,7 @@ import {
   registerSecret,
 } from "@occ/core";
 import { ApiError } from "../errors";
-import { TimeoutError, withTimeout } from "./with-timeout";
+import { withTimeout } from "./with-timeout";
 
 export interface ConnectionTestInput {
   base_url?: string;
@@ -67,8 +67,17 @@ const TEST_LIMITS = { maxRetries: 1, timeoutMs: 15_000, retryMaxTotalMs: 10_000 
 // The limiter waits up to its own maximum for a free slot; beyond that, Redis itself is not answering.
 const LIMITER_TIMEOUT_MS = 12_000;
 
+class LimiterUnavailableError extends Error {}
+
+/** Redis failures inside the limiter become one recognisable error (a 503), never a 500. */
 function boundedLimiter(inner: RateLimiter): RateLimiter {
-  return { acquire: (key) => withTimeout(inner.acquire(key), LIMITER_TIMEOUT_MS, "Redis (rate limiter)") };
+  return {
+    acquire: (key) =>
+      withTimeout(inner.acquire(key), LIMITER_TIMEOUT_MS, "Redis (rate limiter)").catch((error: unknown) => {
+        if (error instanceof RateLimitWaitError) throw error;
+        throw new LimiterUnavailableError(error instanceof Error ? error.message : String(error));
+      }),
+  };
 }
 
 /**
@@ -107,7 +116,7 @@ export async function testNewbookConnection(
   } catch (error) {
     if (error instanceof NewbookError || error instanceof RateLimitWaitError)
       return { ok: false, reason: error.message };
-    if (error instanceof TimeoutError)
+    if (error instanceof LimiterUnavailableError)
       throw new ApiError(
         503,
         "service_unavailable",

@@ -21,12 +21,6 @@ export async function findKitchen(db: Db, id: number): Promise<KitchenRow | null
   return row ?? null;
 }
 
-export async function requireKitchen(db: Db, id: number): Promise<KitchenRow> {
-  const row = await findKitchen(db, id);
-  if (!row) throw ApiError.notFound("Kitchen");
-  return row;
-}
-
 /** A new kitchen starts with the plan's default sync settings (enabled, every 15 minutes, 7 days ahead). */
 export async function createKitchen(db: Db, input: { name: string; timezone: string }): Promise<KitchenView> {
   return db.transaction(async (tx) => {
