@@ -38,7 +38,7 @@ type Values = Partial<Record<keyof typeof OPTIONS, string | boolean>>;
 /** The same schemas as the HTTP API, so the CLI accepts exactly what the API accepts. */
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const result = schema.safeParse(value);
-  if (!result.success) throw validationError(result.error, "body");
+  if (!result.success) throw validationError(result.error, "options");
   return result.data;
 }
 

@@ -42,7 +42,10 @@ export function fieldErrorsOf(error: z.ZodError, location?: string): FieldError[
   });
 }
 
-export function validationError(error: z.ZodError, location: "body" | "query" | "params"): ApiError {
+export function validationError(
+  error: z.ZodError,
+  location: "body" | "query" | "params" | "options",
+): ApiError {
   const details = fieldErrorsOf(error, location);
   const summary = details.map((d) => (d.field === location ? d.message : `${d.field}: ${d.message}`));
   return new ApiError(400, "validation_error", `Invalid ${location}: ${summary.join("; ")}`, details);
