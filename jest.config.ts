@@ -31,11 +31,22 @@ const config: Config = {
     {
       ...common,
       displayName: "unit",
+      setupFilesAfterEnv: ["<rootDir>/jest/unit.setup.ts"],
       testMatch: [`${sourceTests}/*.test.ts`],
       testPathIgnorePatterns: ["/node_modules/", "/dist/", "\\.int\\.test\\.ts$", "\\.e2e\\.test\\.ts$"],
     },
-    { ...common, displayName: "integration", testMatch: [`${sourceTests}/*.int.test.ts`] },
-    { ...common, displayName: "e2e", testMatch: ["<rootDir>/e2e/**/*.e2e.test.ts"] },
+    {
+      ...common,
+      displayName: "integration",
+      setupFilesAfterEnv: ["<rootDir>/jest/integration.setup.ts"],
+      testMatch: [`${sourceTests}/*.int.test.ts`],
+    },
+    {
+      ...common,
+      displayName: "e2e",
+      setupFilesAfterEnv: ["<rootDir>/jest/e2e.setup.ts"],
+      testMatch: ["<rootDir>/e2e/**/*.e2e.test.ts"],
+    },
   ],
 };
 
