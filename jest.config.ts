@@ -33,7 +33,13 @@ const config: Config = {
       displayName: "unit",
       setupFilesAfterEnv: ["<rootDir>/jest/unit.setup.ts"],
       testMatch: [`${sourceTests}/*.test.ts`],
-      testPathIgnorePatterns: ["/node_modules/", "/dist/", "\\.int\\.test\\.ts$", "\\.e2e\\.test\\.ts$"],
+      testPathIgnorePatterns: [
+        "/node_modules/",
+        "/dist/",
+        "\\.int\\.test\\.ts$",
+        "\\.e2e\\.test\\.ts$",
+        "\\.chaos\\.test\\.ts$",
+      ],
     },
     {
       ...common,
@@ -46,6 +52,12 @@ const config: Config = {
       displayName: "e2e",
       setupFilesAfterEnv: ["<rootDir>/jest/e2e.setup.ts"],
       testMatch: ["<rootDir>/e2e/**/*.e2e.test.ts"],
+    },
+    {
+      ...common,
+      displayName: "chaos",
+      setupFilesAfterEnv: ["<rootDir>/jest/chaos.setup.ts"],
+      testMatch: [`${sourceTests}/*.chaos.test.ts`],
     },
   ],
 };
