@@ -26,40 +26,43 @@ const common: ProjectConfig = {
 
 const sourceTests = "<rootDir>/{db,packages/*,apps/*,scripts}/src/**";
 
-const config: Config = {
-  projects: [
-    {
-      ...common,
-      displayName: "unit",
-      setupFilesAfterEnv: ["<rootDir>/jest/unit.setup.ts"],
-      testMatch: [`${sourceTests}/*.test.ts`],
-      testPathIgnorePatterns: [
-        "/node_modules/",
-        "/dist/",
-        "\\.int\\.test\\.ts$",
-        "\\.e2e\\.test\\.ts$",
-        "\\.chaos\\.test\\.ts$",
-      ],
-    },
-    {
-      ...common,
-      displayName: "integration",
-      setupFilesAfterEnv: ["<rootDir>/jest/integration.setup.ts"],
-      testMatch: [`${sourceTests}/*.int.test.ts`],
-    },
-    {
-      ...common,
-      displayName: "e2e",
-      setupFilesAfterEnv: ["<rootDir>/jest/e2e.setup.ts"],
-      testMatch: ["<rootDir>/e2e/**/*.e2e.test.ts"],
-    },
-    {
-      ...common,
-      displayName: "chaos",
-      setupFilesAfterEnv: ["<rootDir>/jest/chaos.setup.ts"],
-      testMatch: [`${sourceTests}/*.chaos.test.ts`],
-    },
-  ],
-};
+const projects: ProjectConfig[] = [
+  {
+    ...common,
+    displayName: "unit",
+    setupFilesAfterEnv: ["<rootDir>/jest/unit.setup.ts"],
+    testMatch: [`${sourceTests}/*.test.ts`],
+    testPathIgnorePatterns: [
+      "/node_modules/",
+      "/dist/",
+      "\\.int\\.test\\.ts$",
+      "\\.e2e\\.test\\.ts$",
+      "\\.chaos\\.test\\.ts$",
+    ],
+  },
+  {
+    ...common,
+    displayName: "integration",
+    setupFilesAfterEnv: ["<rootDir>/jest/integration.setup.ts"],
+    testMatch: [`${sourceTests}/*.int.test.ts`],
+  },
+  {
+    ...common,
+    displayName: "e2e",
+    setupFilesAfterEnv: ["<rootDir>/jest/e2e.setup.ts"],
+    testMatch: ["<rootDir>/e2e/**/*.e2e.test.ts"],
+  },
+  {
+    ...common,
+    displayName: "chaos",
+    setupFilesAfterEnv: ["<rootDir>/jest/chaos.setup.ts"],
+    testMatch: [`${sourceTests}/*.chaos.test.ts`],
+  },
+];
+
+// JEST_PROJECTS picks projects (npm run test:unit, test:chaos, ...). The chaos suite restarts services, so it
+// runs only when asked for, after the rest (npm test).
+const selected = (process.env.JEST_PROJECTS ?? "unit,integration,e2e").split(",");
+const config: Config = { projects: projects.filter((p) => selected.includes(String(p.displayName))) };
 
 export default config;
