@@ -6,8 +6,9 @@
  * schedule lag (start of the run minus the time BullMQ had it due), syncs per second, missed and
  * duplicated runs, and the peak number of Newbook requests per credential in any rate-limit window.
  *
- * The fleet starts in a steady state: every kitchen last synced at a random moment of the previous
- * interval (as after any restart), so the schedule phases are spread as they are in production.
+ * The fleet starts in a steady state: room counts are known and each kitchen's next run falls at a
+ * random moment of the first interval after the workers are up, so schedule phases are spread as in a
+ * running system rather than all due at once.
  *
  * Sizes come from the environment: BENCH_KITCHENS (2000), BENCH_PROPERTIES (40: kitchens share
  * credentials round-robin), BENCH_MINUTE_MS (12000: a 5-minute interval lasts 60 s), BENCH_INTERVALS
@@ -41,6 +42,8 @@ const LATENCY_MS = 50;
 const RATE_LIMIT = 90;
 const RATE_WINDOW_MS = 60_000;
 const EVERY_MS = INTERVAL_MINUTES * settings.BENCH_MINUTE_MS;
+/** Time for the replicas to start and create every scheduler. */
+const START_MARGIN_MS = 15_000;
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 const simulatorInfo = z.object({
@@ -157,9 +160,10 @@ async function main(): Promise<void> {
         settings: { syncIntervalMinutes: INTERVAL_MINUTES },
       });
     }
-    // Steady state: room counts known (sites_list is daily) and last syncs spread over one interval.
+    // Steady state: room counts known (sites_list is daily), and last syncs spread over one interval
+    // ending START_MARGIN_MS from now, so no kitchen is already overdue when its scheduler is created.
     await db.update(newbookConnections).set({ roomsTotal: ROOMS, roomsRefreshedAt: sql`now()` });
-    const lastSync = sql`now() - random() * ${EVERY_MS} * interval '1 millisecond'`;
+    const lastSync = sql`now() + (${START_MARGIN_MS} - random() * ${EVERY_MS}) * interval '1 millisecond'`;
     await db.update(newbookFrequentSyncSettings).set({ lastSyncAt: lastSync, lastSuccessAt: lastSync });
 
     // Poll the simulator's request log as we go: it keeps only the latest entries.

@@ -6,11 +6,12 @@ import {
   type Logger,
   openAlertKitchens,
   type QueueSet,
+  readKitchenSchedule,
   type ScheduleOptions,
 } from "@occ/core";
 import type { Db } from "@occ/db";
 import type { Redis } from "ioredis";
-import { type ActualScheduler, planReconcile } from "./reconcile-plan";
+import { type ActualScheduler, planReconcile, type ReconcileAction } from "./reconcile-plan";
 import { keepAlive, RedisLock } from "./redis-lock";
 import {
   applyRow,
@@ -39,6 +40,20 @@ export interface ReconcileReport {
   nextSyncWritten: number;
   staleOpened: number;
   staleResolved: number;
+}
+
+const RECONCILE_CONCURRENCY = 16;
+
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
 async function readSchedulers(queues: QueueSet): Promise<Array<ActualScheduler & { next: number | null }>> {
@@ -123,15 +138,18 @@ export class Reconciler {
     });
     const actions = planReconcile(desired, actual);
     const rowByKitchen = new Map(rows.map((row) => [row.kitchenId, row]));
-    for (const action of actions) {
-      if (action.type === "remove") await queues.frequent.removeJobScheduler(action.schedulerId);
-      else await applyRow(queues, rowByKitchen.get(action.kitchenId)!, schedule);
-    }
+    // In parallel (bounded): after Redis lost its data every kitchen needs a scheduler, and the
+    // sooner they all exist, the less the overdue ones bunch up.
+    await forEachLimited(actions, RECONCILE_CONCURRENCY, (action) =>
+      action.type === "remove"
+        ? queues.frequent.removeJobScheduler(action.schedulerId)
+        : applyRow(queues, rowByKitchen.get(action.kitchenId)!, schedule),
+    );
     const report: ReconcileReport = {
       created: actions.filter((a) => a.type === "create").length,
       updated: actions.filter((a) => a.type === "update").length,
       removed: actions.filter((a) => a.type === "remove").length,
-      nextSyncWritten: await this.writeNextRuns(rows),
+      nextSyncWritten: await this.writeNextRuns(rows, actual, actions),
       ...(await this.checkStaleness(rows)),
     };
     if (actions.length > 0 || report.staleOpened > 0 || report.staleResolved > 0)
@@ -139,12 +157,22 @@ export class Reconciler {
     return report;
   }
 
-  private async writeNextRuns(rows: KitchenScheduleRow[]): Promise<number> {
+  /** next_sync_at from the schedulers as read, re-reading only the ones this pass changed. */
+  private async writeNextRuns(
+    rows: KitchenScheduleRow[],
+    actual: Awaited<ReturnType<typeof readSchedulers>>,
+    actions: ReconcileAction[],
+  ): Promise<number> {
     const nextByKitchen = new Map<number, number | null>();
-    for (const scheduler of await readSchedulers(this.options.queues)) {
+    for (const scheduler of actual) {
       const kitchenId = kitchenIdFromSchedulerId(scheduler.id);
       if (kitchenId !== null) nextByKitchen.set(kitchenId, scheduler.next);
     }
+    await forEachLimited(actions, RECONCILE_CONCURRENCY, async (action) => {
+      if (action.type === "remove") return;
+      const current = await readKitchenSchedule(this.options.queues, action.kitchenId);
+      nextByKitchen.set(action.kitchenId, current?.next ?? null);
+    });
     return writeNextSyncTimes(this.options.db, rows, nextByKitchen);
   }
 

@@ -7,6 +7,7 @@ import {
   type Metrics,
   newbookRequestObserver,
   type QueueSet,
+  type RunKind,
   recordRunFailure,
   recordRunSkipped,
   type ScheduleOptions,
@@ -16,8 +17,6 @@ import type { Db } from "@occ/db";
 import { type Job, UnrecoverableError } from "bullmq";
 import type { KitchenLocks } from "./kitchen-locks";
 import { refreshKitchenSchedule } from "./schedule-state";
-
-export type RunKind = "frequent" | "manual" | "historical";
 
 /** What the sync engine reports for a completed run (frequent and historical alike). */
 export interface CompletedRun {

@@ -1,9 +1,6 @@
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 import type { NewbookRequestEvent } from "../newbook/stats";
 
-export type SyncKind = "frequent" | "manual" | "historical";
-export type RunOutcome = "success" | "failed" | "retry" | "skipped";
-
 /** The process's metrics. One Registry per process, so tests and in-process replicas never collide. */
 export interface Metrics {
   registry: Registry;
