@@ -291,8 +291,9 @@ describe("runFrequentSync against the simulator and PostgreSQL", () => {
     });
     expect(consecutiveFailures).toBe(1);
     const [run] = await testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.id, runId));
-    // sites_list is fresh, so: the first page, then the failing second page and its one retry.
-    expect(run).toMatchObject({ status: "failed", errorCode: "newbook_server", newbookCalls: 3 });
+    // sites_list is fresh, so: the first page, then the four pages read side by side (the client's default
+    // pageConcurrency), each failing with its one retry; no further page is started.
+    expect(run).toMatchObject({ status: "failed", errorCode: "newbook_server", newbookCalls: 9 });
     expect(run?.errorMessage).toMatch(/^Newbook had a server problem \(HTTP 500\)/);
 
     await control("DELETE", `/properties/${property().id}/faults`);
