@@ -23,17 +23,18 @@ export interface PagingOptions<T> {
 export interface Listing<T> {
   /** Every row seen, merged by key; a later read replaces an earlier one. */
   rows: T[];
-  /** data_total moved while paging, so pages were read in order to a short page. */
+  /** Bookings moved while paging (data_total changed or pages did not add up): read in order to the end. */
   totalMoved: boolean;
 }
 
 /**
  * Reads a whole listing. The first page tells data_total, so the other pages are known up front and are
  * read concurrently. That pass is trusted only if it is self-consistent: every page reported the same
- * data_total and the length it implies, and the rows add up to it. Otherwise bookings moved between
- * pages, in any direction, since pages were not read in order: the listing is read again in order (the
- * sequential algorithm), and both passes are merged, so nothing read in either pass is lost. Without
- * data_total, or when Newbook sent fewer rows than asked for on the first page, pages are read in order.
+ * data_total and the length it implies, and the rows add up to it. Otherwise bookings moved while the
+ * pages were read, and as they were not read in order, rows may have slipped past in either direction:
+ * the listing is read again in order (the sequential algorithm) and both passes are merged, so nothing
+ * read in either pass is lost. Without data_total, or when Newbook sent fewer rows than asked for on
+ * the first page, pages are read in order from the start.
  */
 export async function readListing<T>(options: PagingOptions<T>): Promise<Listing<T>> {
   const merged = new Map<string, T>();
@@ -87,7 +88,7 @@ function isConsistent<T>(plan: PagePlan, pages: ListingPage<T>[], distinctRows: 
   );
   // Equal totals can hide an addition and a removal; when they shifted a row onto two pages, the
   // duplicate gives them away.
-  return shapesHold && distinctRows === plan.total;
+  return shapesHold && distinctRows === total;
 }
 
 /**
