@@ -57,7 +57,9 @@ function harness(overrides: Partial<NewbookClientOptions> = {}): Harness {
     username: property.username,
     password: property.password,
     apiKey: property.apiKey,
-    timeoutMs: 2000,
+    // Generous: 1000-booking pages from the in-process simulator, several at once, on a loaded machine.
+    // The timeout tests set their own.
+    timeoutMs: 20_000,
     connectTimeoutMs: 1000,
     maxRetries: 3,
     retryBaseMs: 100,
