@@ -17,9 +17,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
+import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { generateEncryptionKey, seedKitchenWithConnection } from "@occ/core";
+import { createQueues, generateEncryptionKey, type QueueSet, seedKitchenWithConnection } from "@occ/core";
 import { createTestDatabase, newbookConnections, newbookFrequentSyncSettings, syncRuns } from "@occ/db";
 import { like, sql } from "drizzle-orm";
 import { Redis } from "ioredis";
@@ -138,12 +139,23 @@ function peakPerWindow(times: number[]): number {
   return peak;
 }
 
+/** Waits until no job due before `dueBefore` is still queued or running (at most one more interval). */
+async function drained(queues: QueueSet, dueBefore: number): Promise<void> {
+  const deadline = Date.now() + EVERY_MS;
+  while (Date.now() < deadline) {
+    const pending = await queues.frequent.getJobs(["waiting", "prioritized", "active"]);
+    if (!pending.some((job) => Number(job.id?.split(":").pop()) < dueBefore)) return;
+    await sleep(500);
+  }
+}
+
 async function main(): Promise<void> {
   const { BENCH_KITCHENS: kitchens, BENCH_PROPERTIES: properties, BENCH_MINUTE_MS: minuteMs } = settings;
   const { info, child: simulator } = await startSimulatorProcess();
   const database = await createTestDatabase("occ_bench");
   const redis = new Redis(settings.REDIS_URL);
   const prefix = `bench-scale-${randomBytes(4).toString("hex")}`;
+  const queues = createQueues({ redisUrl: settings.REDIS_URL, prefix });
   let workers: ReturnType<typeof startWorkers> | null = null;
   try {
     const encryptionKey = generateEncryptionKey();
@@ -207,7 +219,8 @@ async function main(): Promise<void> {
         (windowEnd - windowStart) / 1000
       } s...\n`,
     );
-    await sleep(windowEnd - Date.now() + 5_000); // and let the window's last runs finish
+    await sleep(windowEnd - Date.now());
+    await drained(queues, windowEnd);
     polling = false;
     await poller;
 
@@ -228,6 +241,14 @@ async function main(): Promise<void> {
     });
     const successes = inWindow.filter((r) => r.status === "success");
     const lags = successes.map((r) => r.startedAt!.getTime() - dueOf(r.jobId!)).sort((a, b) => a - b);
+    // Lag per slice of the window, to tell a steady lag from a passing spike.
+    const SLICE_MS = 30_000;
+    const slices = Array.from({ length: Math.ceil((windowEnd - windowStart) / SLICE_MS) }, (_, k) =>
+      successes
+        .filter((r) => Math.floor((dueOf(r.jobId!) - windowStart) / SLICE_MS) === k)
+        .map((r) => r.startedAt!.getTime() - dueOf(r.jobId!))
+        .sort((a, b) => a - b),
+    );
     const durations = successes.map((r) => r.durationMs ?? 0).sort((a, b) => a - b);
 
     // Each kitchen has one due time per interval in the window; its phase is known from any of its jobs.
@@ -256,6 +277,7 @@ async function main(): Promise<void> {
         `${kitchens} / ${properties} (${Math.ceil(kitchens / properties)} kitchens each)`,
       ],
       ["interval", `${INTERVAL_MINUTES} scaled minutes = ${EVERY_MS / 1000} s (SYNC_MINUTE_MS=${minuteMs})`],
+      ["host", `${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)} (shared with other work)`],
       ["worker replicas x concurrency", `${settings.BENCH_REPLICAS} x ${settings.BENCH_CONCURRENCY}`],
       ["simulator", `${LATENCY_MS} ms per call, ${ROOMS} rooms per property, Newbook limit 100/min`],
       ["our rate limit", `${RATE_LIMIT} requests per credential per ${RATE_WINDOW_MS / 1000} s`],
@@ -267,6 +289,7 @@ async function main(): Promise<void> {
         "schedule lag p50 / p99 / max",
         `${percentile(lags, 50)} / ${percentile(lags, 99)} / ${lags.at(-1)} ms`,
       ],
+      ["lag p99 per 30-s slice", `${slices.map((slice) => percentile(slice, 99)).join(" / ")} ms`],
       ["sync duration p50 / p99", `${percentile(durations, 50)} / ${percentile(durations, 99)} ms`],
       [
         "missed runs",
@@ -293,6 +316,7 @@ async function main(): Promise<void> {
       (workers?.children ?? []).map((child) => (child.exitCode === null ? once(child, "exit") : null)),
     );
     simulator.kill("SIGTERM");
+    await queues.close();
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
