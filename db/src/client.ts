@@ -1,3 +1,4 @@
+import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -23,7 +24,7 @@ export interface DbHandle {
 export interface DbOptions {
   /** postgres://... ; when absent an embedded PGlite database in dataDir is used. */
   databaseUrl?: string;
-  /** Directory for PGlite; "memory://" keeps it in memory. */
+  /** DATA_DIR: the embedded database lives in its `pglite` folder; "memory://" keeps it in memory. */
   dataDir?: string;
   poolMax?: number;
 }
@@ -49,7 +50,11 @@ export async function createDb(options: DbOptions): Promise<DbHandle> {
       },
     };
   }
-  const pglite = new PGlite(options.dataDir ?? "memory://");
+  const location =
+    !options.dataDir || options.dataDir.startsWith("memory://")
+      ? "memory://"
+      : path.join(options.dataDir, "pglite");
+  const pglite = new PGlite(location);
   await pglite.waitReady;
   const db = drizzlePglite(pglite, { schema }) as unknown as Db;
   return {

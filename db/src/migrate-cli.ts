@@ -4,8 +4,7 @@ import { migrate } from "./migrate";
 /** `npm run db:migrate`: applies migrations to DATABASE_URL, or to the embedded database in DATA_DIR. */
 async function main(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL || undefined;
-  const dataDir = databaseUrl ? undefined : `${process.env.DATA_DIR ?? "./.data"}/pglite`;
-  const handle = await createDb({ databaseUrl, dataDir });
+  const handle = await createDb({ databaseUrl, dataDir: process.env.DATA_DIR ?? "./.data" });
   try {
     await migrate(handle);
     process.stdout.write(`${JSON.stringify({ message: "migrations applied", target: handle.kind })}\n`);

@@ -59,7 +59,7 @@ async function main(): Promise<void> {
         latencyMs: 40,
       })
     : null;
-  const db = await createDb({ databaseUrl: config.DATABASE_URL, dataDir: path.join(dataDir, "pglite") });
+  const db = await createDb({ databaseUrl: config.DATABASE_URL, dataDir });
   await migrate(db);
   const api = await startApi(config, { db, logger });
   const worker = await startWorker(config, { db, logger });
