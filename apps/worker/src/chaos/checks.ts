@@ -1,0 +1,260 @@
+/**
+ * The invariants every scenario is held to, each measured against the real system (PostgreSQL, Redis,
+ * the simulator's request log, the worker processes' logs) and reported as held or failed with what
+ * was measured. Nothing here throws for a broken invariant: the scenario's report says so instead.
+ */
+import { type QueueSet, readKitchenSchedule } from "@occ/core";
+import { alerts, type Db, syncRuns } from "@occ/db";
+import { and, eq, gte, inArray, isNotNull } from "drizzle-orm";
+import { overlappingAttempts, type SyncAttempt } from "./attempts";
+import { type ArrivedRequest, usageByCredential } from "./budget";
+import { type CleanReference, figuresDifference, figuresOf, type ReferenceKitchen } from "./reference";
+import { type InvariantResult, invariant } from "./report";
+import { pollUntil } from "./wait";
+import type { AlertPost } from "./webhook";
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Not lost: every kitchen completed a sync that started after the disruption ended. */
+export async function everyKitchenSyncedAfter(
+  db: Db,
+  kitchens: readonly number[],
+  since: Date,
+  timeoutMs: number,
+): Promise<InvariantResult> {
+  const synced = new Set<number>();
+  const done = await pollUntil(async () => {
+    const rows = await db
+      .selectDistinct({ kitchenId: syncRuns.kitchenId })
+      .from(syncRuns)
+      .where(
+        and(
+          inArray(syncRuns.kitchenId, [...kitchens]),
+          eq(syncRuns.status, "success"),
+          gte(syncRuns.startedAt, since),
+        ),
+      );
+    for (const row of rows) synced.add(row.kitchenId);
+    return synced.size === kitchens.length;
+  }, timeoutMs);
+  const missing = kitchens.filter((k) => !synced.has(k));
+  return invariant(
+    "every kitchen synced after the disruption",
+    done !== null,
+    done
+      ? `${kitchens.length}/${kitchens.length} kitchens, all within ${seconds(Date.now() - since.getTime())}`
+      : `no success in ${seconds(timeoutMs)} for kitchen(s) ${missing.join(", ")}`,
+  );
+}
+
+/**
+ * No run stuck: every run that is unfinished ("running", or "queued" for a retry) once the kitchens
+ * have recovered finishes soon after. A run whose job was lost would stay unfinished for ever.
+ */
+export async function unfinishedRunsFinish(db: Db, timeoutMs: number): Promise<InvariantResult> {
+  const unfinished = await db
+    .select({ id: syncRuns.id, kitchenId: syncRuns.kitchenId, status: syncRuns.status })
+    .from(syncRuns)
+    .where(inArray(syncRuns.status, ["running", "queued"]));
+  let stuck = unfinished;
+  await pollUntil(async () => {
+    if (stuck.length === 0) return true;
+    const now = await db
+      .select({ id: syncRuns.id, status: syncRuns.status })
+      .from(syncRuns)
+      .where(
+        inArray(
+          syncRuns.id,
+          stuck.map((r) => r.id),
+        ),
+      );
+    const finished = new Set(
+      now.filter((r) => r.status !== "running" && r.status !== "queued").map((r) => r.id),
+    );
+    stuck = stuck.filter((r) => !finished.has(r.id));
+    return stuck.length === 0;
+  }, timeoutMs);
+  return invariant(
+    "no run left unfinished",
+    stuck.length === 0,
+    stuck.length === 0
+      ? `${unfinished.length} in flight at recovery, all finished`
+      : `${stuck.length} still unfinished after ${seconds(timeoutMs)}: ${stuck
+          .slice(0, 4)
+          .map((r) => `kitchen ${r.kitchenId} ${r.status}`)
+          .join(", ")}`,
+  );
+}
+
+/** Schedules restored: each enabled kitchen has its job scheduler in Redis, at its normal interval. */
+export async function schedulesRestored(
+  queues: QueueSet,
+  kitchens: readonly number[],
+  everyMs: number,
+  timeoutMs: number,
+): Promise<InvariantResult> {
+  let wrong: string[] = [];
+  const done = await pollUntil(async () => {
+    const schedules = await Promise.all(kitchens.map((k) => readKitchenSchedule(queues, k)));
+    wrong = kitchens.flatMap((k, i) => {
+      const schedule = schedules[i];
+      if (!schedule) return [`kitchen ${k} has none`];
+      return schedule.everyMs === everyMs ? [] : [`kitchen ${k} every ${schedule.everyMs} ms`];
+    });
+    return wrong.length === 0;
+  }, timeoutMs);
+  return invariant(
+    "every schedule in Redis",
+    done !== null,
+    done
+      ? `${kitchens.length}/${kitchens.length} schedulers, every ${everyMs} ms`
+      : wrong.slice(0, 4).join(", "),
+  );
+}
+
+/** At most one sync per kitchen at any moment, across all worker processes, dead ones included. */
+export function noOverlappingSyncs(
+  attempts: readonly SyncAttempt[],
+  lockLosses: number,
+  now: number,
+): InvariantResult {
+  const overlaps = overlappingAttempts(attempts, now);
+  const describe = ([a, b]: [SyncAttempt, SyncAttempt]) =>
+    `kitchen ${a.kitchenId}: worker ${a.worker} and worker ${b.worker} for ${(a.endedAt ?? now) - b.startedAt} ms`;
+  const died = attempts.filter((a) => a.end === "died").length;
+  return invariant(
+    "no two syncs of a kitchen overlapped",
+    overlaps.length === 0,
+    overlaps.length === 0
+      ? `${attempts.length} attempts (${died} cut short by a kill), none overlapped`
+      : `${overlaps.length} overlap(s), ${lockLosses} kitchen lock(s) lost: ${overlaps.slice(0, 3).map(describe).join("; ")}`,
+  );
+}
+
+/** Not duplicated: no BullMQ job was recorded as two runs (a job taken over continues its own row). */
+export async function noDuplicatedRuns(db: Db, kitchens: readonly number[]): Promise<InvariantResult> {
+  const rows = await db
+    .select({ jobId: syncRuns.jobId, status: syncRuns.status })
+    .from(syncRuns)
+    .where(and(inArray(syncRuns.kitchenId, [...kitchens]), isNotNull(syncRuns.jobId)));
+  const seen = new Map<string, number>();
+  for (const row of rows) seen.set(row.jobId!, (seen.get(row.jobId!) ?? 0) + 1);
+  const duplicated = [...seen].filter(([, count]) => count > 1);
+  const succeeded = rows.filter((r) => r.status === "success").length;
+  return invariant(
+    "no job recorded as two runs",
+    duplicated.length === 0,
+    duplicated.length === 0
+      ? `${rows.length} runs (${succeeded} succeeded), one per job`
+      : `${duplicated.length} job(s) with several runs, e.g. ${duplicated[0]![0]}`,
+  );
+}
+
+/** The credential's request budget, measured where Newbook would measure it: on arrival. */
+export function budgetHeld(
+  requests: readonly ArrivedRequest[],
+  limit: number,
+  windowMs: number,
+): InvariantResult {
+  const usage = usageByCredential(requests, windowMs);
+  const busiest = usage.reduce((a, b) => (b.busiestWindow > (a?.busiestWindow ?? -1) ? b : a), usage[0]);
+  const over = usage.filter((u) => u.busiestWindow > limit);
+  const window = `${windowMs} ms`;
+  return invariant(
+    "per-credential request budget kept",
+    over.length === 0,
+    busiest
+      ? `busiest ${window} of ${usage.length} credential(s): ${busiest.busiestWindow}/${limit}; ${requests.length} requests in all`
+      : "no requests",
+  );
+}
+
+/** Data equal to a clean sync of the same bookings into a database nothing else touched. */
+export async function dataEqualsCleanSync(
+  db: Db,
+  reference: CleanReference,
+  kitchens: ReadonlyArray<{ kitchenId: number } & ReferenceKitchen>,
+): Promise<InvariantResult> {
+  const differences: string[] = [];
+  let days = 0;
+  for (const kitchen of kitchens) {
+    const [actual, clean] = await Promise.all([figuresOf(db, kitchen.kitchenId), reference.figures(kitchen)]);
+    days += clean.length;
+    const difference = figuresDifference(actual, clean);
+    if (difference) differences.push(`kitchen ${kitchen.kitchenId}: ${difference}`);
+  }
+  return invariant(
+    "figures equal a clean sync",
+    differences.length === 0 && days > 0,
+    differences.length === 0
+      ? `${kitchens.length} kitchens, ${days} days compared, all equal`
+      : `${differences.length} kitchen(s) differ: ${differences.slice(0, 3).join("; ")}`,
+  );
+}
+
+/** After recovery no alert is left open (stale or failure alerts opened during a disruption resolve). */
+export async function noAlertLeftOpen(
+  db: Db,
+  kitchens: readonly number[],
+  timeoutMs: number,
+): Promise<InvariantResult> {
+  const openAlerts = () =>
+    db
+      .select({ kitchenId: alerts.kitchenId, kind: alerts.kind })
+      .from(alerts)
+      .where(and(inArray(alerts.kitchenId, [...kitchens]), eq(alerts.state, "open")));
+  const closed = await pollUntil(async () => (await openAlerts()).length === 0, timeoutMs);
+  const [all, open] = await Promise.all([
+    db
+      .select({ id: alerts.id })
+      .from(alerts)
+      .where(inArray(alerts.kitchenId, [...kitchens])),
+    closed ? [] : openAlerts(),
+  ]);
+  return invariant(
+    "no alert left open",
+    closed !== null,
+    closed
+      ? `${all.length} alert(s) opened during the scenario, all resolved`
+      : `open: ${open
+          .slice(0, 4)
+          .map((a) => `kitchen ${a.kitchenId} ${a.kind}`)
+          .join(", ")}`,
+  );
+}
+
+/**
+ * Alerting end to end: a failure alert was posted to the webhook for every failing kitchen while
+ * it failed, and every alert posted as opened was later posted as resolved.
+ */
+export async function alertsOpenedAndResolved(
+  posts: readonly AlertPost[],
+  kitchens: readonly number[],
+  timeoutMs: number,
+): Promise<InvariantResult> {
+  const opened = () => posts.filter((p) => p.event === "opened");
+  const unresolved = () => {
+    const resolved = new Set(posts.filter((p) => p.event === "resolved").map((p) => p.alert.id));
+    return opened().filter((p) => !resolved.has(p.alert.id));
+  };
+  const failureAlerted = new Set(
+    opened()
+      .filter((p) => p.alert.kind === "consecutive_failures")
+      .map((p) => p.alert.kitchen_id),
+  );
+  const silent = kitchens.filter((k) => !failureAlerted.has(k));
+  await pollUntil(async () => unresolved().length === 0, timeoutMs);
+  const left = unresolved();
+  return invariant(
+    "failure alert posted, then resolved",
+    silent.length === 0 && left.length === 0,
+    [
+      silent.length === 0
+        ? `${kitchens.length}/${kitchens.length} kitchens alerted`
+        : `no alert for kitchen(s) ${silent.join(", ")}`,
+      left.length === 0
+        ? `${opened().length} opened, all resolved`
+        : `${left.length} never resolved (${left.map((p) => `kitchen ${p.alert.kitchen_id} ${p.alert.kind}`).join(", ")})`,
+    ].join("; "),
+  );
+}
