@@ -20,7 +20,8 @@ import {
 
 jest.setTimeout(180_000);
 
-const TIMEZONES = ["Australia/Sydney", "America/New_York", "Asia/Tokyo", "Europe/London", "Pacific/Auckland"];
+/** One simulator property per zone; the browser runs in UTC, so none of them may be UTC-like for long. */
+const TIMEZONES = ["Australia/Sydney", "America/New_York", "Asia/Tokyo", "Europe/Berlin", "Pacific/Auckland"];
 
 interface OccupancyDay {
   date: string;
@@ -45,7 +46,9 @@ let stack: Stack;
 let browser: Browser;
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ properties: TIMEZONES.length }), launchBrowser()]);
+  // One after the other: if the browser cannot start, afterAll still stops the stack.
+  stack = await startStack({ timezones: TIMEZONES });
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
@@ -455,6 +458,13 @@ describe("admin UI", () => {
       await popup.getByText("frequent-sync").first().click();
       await popup.getByText("Completed", { exact: false }).first().waitFor();
       await screenshot(popup, "bull-board");
+      await popup.close();
+
+      // An admin looks into one kitchen: its dashboard, its timezone, its data (?kitchen_id=).
+      const row = page.locator(`[data-testid=kitchens-health] tr[data-kitchen-id="${kitchen.id}"]`);
+      await row.getByRole("button").click();
+      await page.getByTestId("sync-status-widget").waitFor();
+      await expectText(page.getByTestId("kitchen-name"), `${kitchen.name} · ${kitchen.timezone}`);
     } finally {
       await context.close();
     }

@@ -128,7 +128,7 @@ export interface KitchenFixture {
   property: SimProperty;
 }
 
-export async function startStack(opts: { properties?: number; rooms?: number } = {}): Promise<Stack> {
+export async function startStack(opts: { timezones?: string[]; rooms?: number } = {}): Promise<Stack> {
   if (!existsSync(path.join(ROOT, "apps/admin-ui/dist/index.html"))) {
     throw new Error("apps/admin-ui/dist is missing: run `npm run build -w apps/admin-ui` first");
   }
@@ -136,7 +136,8 @@ export async function startStack(opts: { properties?: number; rooms?: number } =
   const prefix = `e2e-ui-${tag}`;
   const db = await createTestDatabase("occ_e2e_ui");
   const sim = await startSimulator({
-    properties: opts.properties ?? 4,
+    properties: opts.timezones?.length ?? 4,
+    ...(opts.timezones ? { timezones: opts.timezones } : {}),
     rooms: opts.rooms ?? 20,
     throttlePerMinute: 100_000,
   });
@@ -186,28 +187,6 @@ export async function startStack(opts: { properties?: number; rooms?: number } =
     await db.drop().catch(() => undefined);
   };
 
-  try {
-    await waitFor(
-      "the API to be ready",
-      async () => {
-        for (const p of processes) {
-          if (p.child.exitCode !== null) {
-            throw new Error(`${p.name} exited with ${p.child.exitCode}:\n${p.output.join("").slice(-3000)}`);
-          }
-        }
-        const res = await fetch(`${apiUrl}/readyz`);
-        return res.ok;
-      },
-      { timeoutMs: 30_000 },
-    ).catch((error: unknown) => {
-      const logs = processes.map((p) => `--- ${p.name}\n${p.output.join("").slice(-3000)}`).join("\n");
-      throw new Error(`${error instanceof Error ? error.message : String(error)}\n${logs}`);
-    });
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-
   const call = async <T>(pathname: string, c: ApiCall = {}): Promise<ApiResponse<T>> => {
     const headers: Record<string, string> = { Accept: "application/json" };
     if (c.token) headers.Authorization = `Bearer ${c.token}`;
@@ -232,7 +211,30 @@ export async function startStack(opts: { properties?: number; rooms?: number } =
     return res.body;
   };
 
-  const adminToken = await login(ADMIN_EMAIL, ADMIN_PASSWORD);
+  let adminToken: string;
+  try {
+    await waitFor(
+      "the API to be ready",
+      async () => {
+        for (const p of processes) {
+          if (p.child.exitCode !== null) {
+            throw new Error(`${p.name} exited with ${p.child.exitCode}:\n${p.output.join("").slice(-3000)}`);
+          }
+        }
+        const res = await fetch(`${apiUrl}/readyz`);
+        return res.ok;
+      },
+      { timeoutMs: 30_000 },
+    ).catch((error: unknown) => {
+      const logs = processes.map((p) => `--- ${p.name}\n${p.output.join("").slice(-3000)}`).join("\n");
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n${logs}`);
+    });
+    adminToken = await login(ADMIN_EMAIL, ADMIN_PASSWORD);
+  } catch (error) {
+    // Nothing may outlive a failed start: the processes would keep Jest (and ports) busy.
+    await stop();
+    throw error;
+  }
 
   let kitchensCreated = 0;
   const createKitchen = async (property: SimProperty, kitchenOpts: { enabled?: boolean } = {}) => {

@@ -37,24 +37,12 @@ export function useFrequentSyncSettings() {
   });
 }
 
-/** Optimistic: the control shows the new value at once and falls back if the API refuses it. */
 export function useUpdateFrequentSync() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (update: FrequentSyncUpdate) =>
       apiRequest<FrequentSyncSettings>(SETTINGS_PATH, { method: "PATCH", body: update }),
-    onMutate: async (update) => {
-      await queryClient.cancelQueries({ queryKey: queryKeys.frequentSync });
-      const previous = queryClient.getQueryData<FrequentSyncSettings>(queryKeys.frequentSync);
-      if (previous) queryClient.setQueryData(queryKeys.frequentSync, { ...previous, ...update });
-      return { previous };
-    },
-    onError: (_error, _update, context) => {
-      if (context?.previous) queryClient.setQueryData(queryKeys.frequentSync, context.previous);
-    },
     onSuccess: (settings) => queryClient.setQueryData(queryKeys.frequentSync, settings),
-    // Changes may overlap (a field's blur, then a click): the server's state settles it.
-    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.frequentSync }),
   });
 }
 

@@ -31,6 +31,15 @@ export function FrequentSyncSection() {
 
 function FrequentSyncForm({ settings }: { settings: FrequentSyncSettings }) {
   const update = useUpdateFrequentSync();
+  // The controls show the user's choice at once; the server's answer replaces it when the save ends.
+  const [enabledDraft, setEnabledDraft] = useState<boolean | null>(null);
+  const [intervalDraft, setIntervalDraft] = useState<number | null>(null);
+  // mutate()'s own callbacks run for the latest call only: it clears both drafts when the last save ends.
+  const clearDrafts = () => {
+    setEnabledDraft(null);
+    setIntervalDraft(null);
+  };
+  const isEnabled = enabledDraft ?? settings.is_enabled;
   const [daysAhead, setDaysAhead] = useState(String(settings.days_ahead));
   const daysError = fieldError(update.error, "days_ahead");
   const intervalError = fieldError(update.error, "sync_interval_minutes");
@@ -53,8 +62,11 @@ function FrequentSyncForm({ settings }: { settings: FrequentSyncSettings }) {
         <label>
           <input
             type="checkbox"
-            checked={settings.is_enabled}
-            onChange={(e) => update.mutate({ is_enabled: e.target.checked })}
+            checked={isEnabled}
+            onChange={(e) => {
+              setEnabledDraft(e.target.checked);
+              update.mutate({ is_enabled: e.target.checked }, { onSettled: clearDrafts });
+            }}
           />{" "}
           Enable automatic frequent sync
         </label>
@@ -63,10 +75,13 @@ function FrequentSyncForm({ settings }: { settings: FrequentSyncSettings }) {
         <Field id="sync-interval" label="Sync Interval" error={intervalError}>
           <select
             id="sync-interval"
-            value={settings.sync_interval_minutes}
-            disabled={!settings.is_enabled}
+            value={intervalDraft ?? settings.sync_interval_minutes}
+            disabled={!isEnabled}
             aria-describedby={describedBy("sync-interval", { error: intervalError })}
-            onChange={(e) => update.mutate({ sync_interval_minutes: Number(e.target.value) })}
+            onChange={(e) => {
+              setIntervalDraft(Number(e.target.value));
+              update.mutate({ sync_interval_minutes: Number(e.target.value) }, { onSettled: clearDrafts });
+            }}
           >
             {SYNC_INTERVALS.map((minutes) => (
               <option key={minutes} value={minutes}>
@@ -89,7 +104,7 @@ function FrequentSyncForm({ settings }: { settings: FrequentSyncSettings }) {
             step={1}
             inputMode="numeric"
             value={daysAhead}
-            disabled={!settings.is_enabled}
+            disabled={!isEnabled}
             aria-invalid={daysError ? true : undefined}
             aria-describedby={describedBy("days-ahead", { hint: true, error: daysError })}
             onChange={(e) => setDaysAhead(e.target.value)}
