@@ -90,9 +90,7 @@ export function queuesBoardRouter(queues: QueueSet) {
   serverAdapter.setBasePath(QUEUES_BOARD_PATH);
   createBullBoard({
     queues: [new BullMQAdapter(queues.frequent), new BullMQAdapter(queues.historical)],
-    // @bull-board/express 9.10.1 pins its own @bull-board/api 9.10.1 next to the root's 9.10.2: the same
-    // classes twice, which TypeScript treats as unrelated because of their private members.
-    serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]["serverAdapter"],
+    serverAdapter,
     options: { uiConfig: { boardTitle: "Occupancy Sync queues" } },
   });
   return serverAdapter.getRouter();
