@@ -9,15 +9,23 @@ export function isLocalDate(value: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
 }
 
+// Building a DateTimeFormat is costly and "today" is asked for on hot paths (every API request).
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar date at `instant` in the IANA zone `timeZone`. */
 export function localDateIn(timeZone: string, instant: Date = new Date()): LocalDate {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(instant);
+  let format = dateFormats.get(timeZone);
+  if (!format) {
+    // en-CA formats as YYYY-MM-DD.
+    format = new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    });
+    dateFormats.set(timeZone, format);
+  }
+  return format.format(instant);
 }
 
 export function isValidTimeZone(timeZone: string): boolean {
