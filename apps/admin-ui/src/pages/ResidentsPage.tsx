@@ -90,7 +90,8 @@ function ResidentsGrid({ residents }: { residents: Residents }) {
           {rooms.map((room) => (
             <tr key={room.room} data-room={room.room}>
               <th scope="row" className="rg-room">
-                {room.room}
+                {/* Bookings Newbook has not put in a room yet share one row. */}
+                {room.room || "Unassigned"}
               </th>
               <td colSpan={dates.length} className="rg-nights-cell">
                 <div className="rg-nights" style={nightsStyle}>
