@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import path from "node:path";
 import { startApi } from "@occ/api";
 import { createLogger, loadConfigOrExit } from "@occ/core";
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
     env.ENCRYPTION_KEY ??= secrets.encryptionKey;
     env.ADMIN_EMAIL ??= DEMO_ADMIN_EMAIL;
     env.ADMIN_PASSWORD ??= secrets.adminPassword;
+    // A demo often shares the machine's Redis: its own key prefix per DATA_DIR keeps its schedules apart.
+    env.QUEUE_PREFIX ??= `occ-demo-${createHash("sha256").update(dataDir).digest("hex").slice(0, 8)}`;
   }
 
   let redis: Awaited<ReturnType<typeof chooseRedis>>;
