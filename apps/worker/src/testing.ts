@@ -107,7 +107,10 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`no matching worker log line within ${timeoutMs} ms`));
+        const recent = logs.slice(-10).map((l) => JSON.stringify(l));
+        reject(
+          new Error(`no matching worker log line within ${timeoutMs} ms; last lines:\n${recent.join("\n")}`),
+        );
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);
