@@ -27,6 +27,8 @@ export interface DbOptions {
   /** DATA_DIR: the embedded database lives in its `pglite` folder; "memory://" keeps it in memory. */
   dataDir?: string;
   poolMax?: number;
+  /** Told about connections lost under us (PostgreSQL restarted, backend terminated); default: ignored. */
+  onConnectionError?: (error: Error) => void;
 }
 
 export async function createDb(options: DbOptions): Promise<DbHandle> {
@@ -37,8 +39,11 @@ export async function createDb(options: DbOptions): Promise<DbHandle> {
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
     });
-    // An idle client's error (e.g. PostgreSQL restarted) must not crash the process; the pool replaces it.
-    pool.on("error", () => {});
+    // A dropped connection emits "error" on the pool (idle clients) or on the client (checked out); unheard,
+    // either would crash the process. The query in flight fails on its own and the pool reconnects.
+    const onError = options.onConnectionError ?? (() => undefined);
+    pool.on("error", onError);
+    pool.on("connect", (client) => client.on("error", onError));
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     return {
       db,

@@ -42,7 +42,13 @@ export async function startApi(config: Config, opts: StartApiOptions = {}): Prom
   const logger =
     opts.logger ?? createLogger({ service: "api", level: config.LOG_LEVEL, format: config.logFormat });
   const ownsDb = !opts.db;
-  const db = opts.db ?? (await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR }));
+  const db =
+    opts.db ??
+    (await createDb({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      onConnectionError: (error) => logger.warn("database connection lost", { error: error.message }),
+    }));
   if (ownsDb) await migrate(db);
   const redis = createApiRedis(config.REDIS_URL, logger);
   const queues = createQueues({

@@ -46,12 +46,12 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
   const logger =
     options.logger ?? createLogger({ service: "worker", level: config.LOG_LEVEL, format: config.logFormat });
   const dbHandle =
-    options.db ?? (await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR }));
-  // A connection dropped while checked out (PostgreSQL restarted, backend terminated) emits "error" on
-  // its client; unheard, that would crash the process. The query in flight fails and the job retries.
-  dbHandle.pool?.on("connect", (client) => {
-    client.on("error", (error) => logger.warn("database connection lost", { error: error.message }));
-  });
+    options.db ??
+    (await createDb({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      onConnectionError: (error) => logger.warn("database connection lost", { error: error.message }),
+    }));
   if (!options.db) await migrate(dbHandle);
   const db = dbHandle.db;
 
