@@ -41,6 +41,7 @@ export class KitchenScheduler {
             isEnabled: newbookFrequentSyncSettings.isEnabled,
             syncIntervalMinutes: newbookFrequentSyncSettings.syncIntervalMinutes,
             consecutiveFailures: newbookFrequentSyncSettings.consecutiveFailures,
+            lastSyncAt: newbookFrequentSyncSettings.lastSyncAt,
             connected: sql<boolean>`${newbookConnections.kitchenId} is not null`,
           })
           .from(newbookFrequentSyncSettings)
@@ -54,6 +55,8 @@ export class KitchenScheduler {
           isEnabled: Boolean(row?.isEnabled && row.connected),
           syncIntervalMinutes: row?.syncIntervalMinutes ?? 15,
           consecutiveFailures: row?.consecutiveFailures ?? 0,
+          // A changed interval counts from the last run rather than firing an extra sync at once.
+          lastRunAt: row?.lastSyncAt ?? null,
         };
         await withTimeout(
           applyKitchenSchedule(this.queues, settings, this.options),
