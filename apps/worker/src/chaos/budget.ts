@@ -7,13 +7,14 @@ export interface ArrivedRequest {
 export interface CredentialUsage {
   username: string;
   requests: number;
-  /** The most requests that arrived within any window of `windowMs`. */
+  /** The most requests that arrived within any window of the budget's length. */
   busiestWindow: number;
+  /** The shortest time in which one request more than the budget allows arrived (Infinity: never). */
+  closestOverBudget: number;
 }
 
 /** The most of these instants that fall within one half-open window [t, t + windowMs). */
-export function busiestWindow(instants: readonly number[], windowMs: number): number {
-  const sorted = [...instants].sort((a, b) => a - b);
+export function busiestWindow(sorted: readonly number[], windowMs: number): number {
   let busiest = 0;
   let first = 0;
   for (let last = 0; last < sorted.length; last++) {
@@ -23,8 +24,19 @@ export function busiestWindow(instants: readonly number[], windowMs: number): nu
   return busiest;
 }
 
-/** Per credential: how close the requests came to a budget of so many per `windowMs`. */
-export function usageByCredential(requests: readonly ArrivedRequest[], windowMs: number): CredentialUsage[] {
+/** The shortest span covering `count` of these instants; Infinity when there are fewer. */
+export function closestSpan(sorted: readonly number[], count: number): number {
+  let closest = Number.POSITIVE_INFINITY;
+  for (let first = 0; first + count - 1 < sorted.length; first++)
+    closest = Math.min(closest, sorted[first + count - 1]! - sorted[first]!);
+  return closest;
+}
+
+/** Per credential: how close its requests came to a budget of `limit` per `windowMs`. */
+export function usageByCredential(
+  requests: readonly ArrivedRequest[],
+  budget: { limit: number; windowMs: number },
+): CredentialUsage[] {
   const byUser = new Map<string, number[]>();
   for (const r of requests) {
     const username = r.username ?? "(anonymous)";
@@ -32,9 +44,13 @@ export function usageByCredential(requests: readonly ArrivedRequest[], windowMs:
     instants.push(r.at);
     byUser.set(username, instants);
   }
-  return [...byUser].map(([username, instants]) => ({
-    username,
-    requests: instants.length,
-    busiestWindow: busiestWindow(instants, windowMs),
-  }));
+  return [...byUser].map(([username, instants]) => {
+    const sorted = instants.sort((a, b) => a - b);
+    return {
+      username,
+      requests: sorted.length,
+      busiestWindow: busiestWindow(sorted, budget.windowMs),
+      closestOverBudget: closestSpan(sorted, budget.limit + 1),
+    };
+  });
 }

@@ -81,7 +81,7 @@ export async function unfinishedRunsFinish(db: Db, timeoutMs: number): Promise<I
       ? `${unfinished.length} in flight at recovery, all finished`
       : `${stuck.length} still unfinished after ${seconds(timeoutMs)}: ${stuck
           .slice(0, 4)
-          .map((r) => `kitchen ${r.kitchenId} ${r.status}`)
+          .map((r) => `kitchen ${r.kitchenId} ${r.status} (run ${r.id.slice(0, 8)})`)
           .join(", ")}`,
   );
 }
@@ -112,22 +112,38 @@ export async function schedulesRestored(
   );
 }
 
-/** At most one sync per kitchen at any moment, across all worker processes, dead ones included. */
+/**
+ * At most one sync per kitchen at any moment, across all worker processes, dead ones included. The
+ * kitchen lock lives in Redis: a wipe between the start of one sync and the start of the next took the
+ * first one's lock with it, and such an overlap is counted apart (the worker only logs the lost lock).
+ */
 export function noOverlappingSyncs(
   attempts: readonly SyncAttempt[],
-  lockLosses: number,
-  now: number,
+  context: { lockLosses: number; now: number; wipes?: readonly number[] },
 ): InvariantResult {
-  const overlaps = overlappingAttempts(attempts, now);
+  const overlaps = overlappingAttempts(attempts, context.now);
+  const acrossWipe = ([a, b]: [SyncAttempt, SyncAttempt]) =>
+    (context.wipes ?? []).some((w) => a.startedAt <= w && w <= b.startedAt);
+  const unexplained = overlaps.filter((pair) => !acrossWipe(pair));
   const describe = ([a, b]: [SyncAttempt, SyncAttempt]) =>
-    `kitchen ${a.kitchenId}: worker ${a.worker} and worker ${b.worker} for ${(a.endedAt ?? now) - b.startedAt} ms`;
+    `kitchen ${a.kitchenId}: worker ${a.worker} and worker ${b.worker} for ${(a.endedAt ?? context.now) - b.startedAt} ms`;
   const died = attempts.filter((a) => a.end === "died").length;
+  const parts = [`${attempts.length} attempts (${died} cut short by a kill)`];
+  if (context.wipes) {
+    const across = overlaps.filter(acrossWipe);
+    parts.push(
+      `${across.length} overlapped across a wipe${across.length ? ` (${across.map(describe).join("; ")})` : ""}`,
+    );
+  }
+  if (unexplained.length === 0) parts.push(context.wipes ? "none otherwise" : "none overlapped");
+  else
+    parts.push(
+      `${unexplained.length} overlap(s), ${context.lockLosses} kitchen lock(s) lost: ${unexplained.slice(0, 3).map(describe).join("; ")}`,
+    );
   return invariant(
-    "no two syncs of a kitchen overlapped",
-    overlaps.length === 0,
-    overlaps.length === 0
-      ? `${attempts.length} attempts (${died} cut short by a kill), none overlapped`
-      : `${overlaps.length} overlap(s), ${lockLosses} kitchen lock(s) lost: ${overlaps.slice(0, 3).map(describe).join("; ")}`,
+    context.wipes ? "no overlapping syncs but across a wipe" : "no two syncs of a kitchen overlapped",
+    unexplained.length === 0,
+    parts.join("; "),
   );
 }
 
@@ -153,18 +169,18 @@ export async function noDuplicatedRuns(db: Db, kitchens: readonly number[]): Pro
 /** The credential's request budget, measured where Newbook would measure it: on arrival. */
 export function budgetHeld(
   requests: readonly ArrivedRequest[],
-  limit: number,
-  windowMs: number,
+  budget: { limit: number; windowMs: number },
 ): InvariantResult {
-  const usage = usageByCredential(requests, windowMs);
-  const busiest = usage.reduce((a, b) => (b.busiestWindow > (a?.busiestWindow ?? -1) ? b : a), usage[0]);
-  const over = usage.filter((u) => u.busiestWindow > limit);
-  const window = `${windowMs} ms`;
+  const usage = usageByCredential(requests, budget);
+  const busiest = [...usage].sort((a, b) => b.busiestWindow - a.busiestWindow)[0];
+  const closest = Math.min(...usage.map((u) => u.closestOverBudget));
+  const over = usage.filter((u) => u.closestOverBudget < budget.windowMs);
   return invariant(
     "per-credential request budget kept",
     over.length === 0,
     busiest
-      ? `busiest ${window} of ${usage.length} credential(s): ${busiest.busiestWindow}/${limit}; ${requests.length} requests in all`
+      ? `${requests.length} requests, ${usage.length} credential(s); busiest ${budget.windowMs} ms: ${busiest.busiestWindow}/${budget.limit}` +
+          (Number.isFinite(closest) ? `; the closest ${budget.limit + 1} spanned ${closest} ms` : "")
       : "no requests",
   );
 }

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { spawnWorker, type WorkerProcess } from "../testing";
 import { attemptsFromLogs, type SyncAttempt } from "./attempts";
 import { pollUntil } from "./wait";
@@ -52,16 +54,21 @@ export class WorkerCluster {
     return this.members.flatMap((m) => attemptsFromLogs(m.index, m.process.logs, m.endedAt));
   }
 
-  /** A random live member, preferring one with a sync in flight (waiting up to `waitMs` for one). */
-  async pickVictim(waitMs: number): Promise<{ member: ClusterMember; midSync: boolean }> {
-    const busy = await pollUntil(
+  /** The live members with a sync in flight, waiting up to `waitMs` for one; null if none came. */
+  async busyMembers(waitMs: number): Promise<ClusterMember[] | null> {
+    return pollUntil(
       async () => {
-        const candidates = this.live().filter((m) => this.inFlight(m).length > 0);
-        return candidates.length > 0 && candidates;
+        const busy = this.live().filter((m) => this.inFlight(m).length > 0);
+        return busy.length > 0 && busy;
       },
       waitMs,
       20,
     );
+  }
+
+  /** A random live member, preferring one with a sync in flight (waiting up to `waitMs` for one). */
+  async pickVictim(waitMs: number): Promise<{ member: ClusterMember; midSync: boolean }> {
+    const busy = await this.busyMembers(waitMs);
     const pool = busy ?? this.live();
     const member = pool[Math.floor(Math.random() * pool.length)]!;
     return { member, midSync: busy !== null };
@@ -89,6 +96,15 @@ export class WorkerCluster {
   /** Last resort for afterAll: no process outlives the suite. */
   killAll(): void {
     for (const member of this.live()) member.process.kill("SIGKILL");
+  }
+
+  /** Every member's log lines, one JSON object a line tagged with its worker index, for diagnosis. */
+  writeLogs(file: string): void {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const lines = this.members.flatMap((m) =>
+      m.process.logs.map((l) => JSON.stringify({ worker: m.index, ...l })),
+    );
+    writeFileSync(file, `${lines.join("\n")}\n`);
   }
 
   /** Log lines of every member matching `predicate` (for counting outcomes across the cluster). */

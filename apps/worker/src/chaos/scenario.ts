@@ -1,3 +1,4 @@
+import path from "node:path";
 import { createQueues, type QueueSet } from "@occ/core";
 import { z } from "zod";
 import { createWorkerTestEnv, type WorkerTestEnv } from "../testing";
@@ -44,6 +45,8 @@ export interface ScenarioContext {
 export interface DisruptionOutcome {
   /** What it did, for the report: counts of kills, wipes, restarts, faults. */
   did: string;
+  /** When Redis lost its data (and with it the kitchen locks of the syncs then running). */
+  wipes?: number[];
   /** Checks only this scenario makes, run once the kitchens have recovered. */
   checks?: Array<() => Promise<InvariantResult>>;
 }
@@ -65,6 +68,8 @@ const RATE_WINDOW_MS = 1_000;
 const RECOVERY_TIMEOUT_MS = 45_000;
 const SETTLE_TIMEOUT_MS = 15_000;
 
+const LOG_DIR = path.resolve(__dirname, "..", "..", "..", "..", "test-artifacts", "chaos");
+
 const requestLog = z.object({
   requests: z.array(z.object({ username: z.string().nullable(), at: z.string().transform(Date.parse) })),
 });
@@ -85,7 +90,8 @@ export async function runScenario(
     throttlePerMinute: 1_000_000,
     latencyMs: settings.latencyMs,
   });
-  const webhookPath = `/${settings.name.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
+  const slug = settings.name.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+  const webhookPath = `/${slug}`;
   const workerEnv = env.workerEnv({
     SYNC_MINUTE_MS: String(settings.minuteMs),
     JOB_LOCK_MS: String(JOB_LOCK_MS),
@@ -137,11 +143,16 @@ export async function runScenario(
     const lockLosses = cluster.logs(
       (l) => l.message === "kitchen lock lost while the sync was running",
     ).length;
-    invariants.push(noOverlappingSyncs(cluster.attempts(), lockLosses, Date.now()));
+    invariants.push(
+      noOverlappingSyncs(cluster.attempts(), { lockLosses, now: Date.now(), wipes: outcome.wipes }),
+    );
     invariants.push(await noDuplicatedRuns(db, kitchens));
     const { requests } = requestLog.parse(await env.control("GET", "/requests"));
     invariants.push(
-      budgetHeld(requests, Number(workerEnv.NEWBOOK_RATE_LIMIT), Number(workerEnv.NEWBOOK_RATE_WINDOW_MS)),
+      budgetHeld(requests, {
+        limit: Number(workerEnv.NEWBOOK_RATE_LIMIT),
+        windowMs: Number(workerEnv.NEWBOOK_RATE_WINDOW_MS),
+      }),
     );
     invariants.push(
       await dataEqualsCleanSync(
@@ -155,8 +166,14 @@ export async function runScenario(
         })),
       ),
     );
-    const did = `${outcome.did}; ${ctx.churn.changes} booking changes; ${settings.kitchens} kitchens, ${cluster.members.length} worker processes`;
-    return { name: settings.name, did, durationMs: Date.now() - started, invariants };
+    const notes = [outcome.did, `${ctx.churn.changes} booking changes`];
+    notes.push(`${settings.kitchens} kitchens, ${cluster.members.length} worker processes`);
+    if (invariants.some((i) => !i.held)) {
+      const file = path.join(LOG_DIR, `${slug}.jsonl`);
+      cluster.writeLogs(file);
+      notes.push(`worker logs in ${path.relative(process.cwd(), file)}`);
+    }
+    return { name: settings.name, did: notes.join("; "), durationMs: Date.now() - started, invariants };
   } finally {
     cluster.killAll();
     await queues.close().catch(() => undefined);
