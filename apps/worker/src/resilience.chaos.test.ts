@@ -120,7 +120,7 @@ it("recovers when PostgreSQL restarts under running syncs", async () => {
           effects.push(
             disruption.mode === "restart"
               ? await restartPostgres(disruption)
-              : await terminateBackends(TEST_POSTGRES_URL, env.testDb.name),
+              : await terminateBackends(TEST_POSTGRES_URL, env.testDb.name, 3_000),
           );
           await churn.change();
           await sleep(2_000);
@@ -128,8 +128,8 @@ it("recovers when PostgreSQL restarts under running syncs", async () => {
         return {
           did:
             disruption.mode === "restart"
-              ? `${PG_DISRUPTIONS} real restarts of PostgreSQL ${disruption.version} (down ${effects.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(", ")})`
-              : `FALLBACK (${disruption.reason}): terminated every backend of the test database ${PG_DISRUPTIONS} times (${effects.join(", ")} sessions)`,
+              ? `${PG_DISRUPTIONS} real restarts of PostgreSQL ${disruption.version} (${effects.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(", ")} until it answered again)`
+              : `FALLBACK (${disruption.reason}): for 3 s, ${PG_DISRUPTIONS} times, terminated every session of the test database (${effects.join(", ")} sessions)`,
         };
       },
     );

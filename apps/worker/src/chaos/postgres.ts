@@ -4,7 +4,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { TEST_POSTGRES_URL } from "@occ/db";
 import { Client } from "pg";
-import { pollUntil } from "./wait";
+import { pollUntil, sleep } from "./wait";
 
 const run = promisify(execFile);
 
@@ -69,17 +69,30 @@ export async function ensurePostgresUp(disruption: PostgresDisruption): Promise<
     throw new Error("PostgreSQL is down and could not be started again");
 }
 
-/** Ends every session of `database` but the caller's own; returns how many were ended. */
-export async function terminateBackends(databaseUrl: string, database: string): Promise<number> {
+/**
+ * The fallback outage: for `durationMs`, ends every session of `database` but the caller's own as soon
+ * as it appears; returns how many sessions were ended.
+ */
+export async function terminateBackends(
+  databaseUrl: string,
+  database: string,
+  durationMs: number,
+): Promise<number> {
   const admin = new Client({ connectionString: databaseUrl });
   await admin.connect();
+  let ended = 0;
   try {
-    const result = await admin.query<{ ended: string }>(
-      `select count(*) filter (where pg_terminate_backend(pid)) as ended
-       from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`,
-      [database],
-    );
-    return Number(result.rows[0]?.ended ?? 0);
+    const until = Date.now() + durationMs;
+    do {
+      const result = await admin.query<{ ended: string }>(
+        `select count(*) filter (where pg_terminate_backend(pid)) as ended
+         from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`,
+        [database],
+      );
+      ended += Number(result.rows[0]?.ended ?? 0);
+      await sleep(50);
+    } while (Date.now() < until);
+    return ended;
   } finally {
     await admin.end();
   }
