@@ -6,7 +6,6 @@
  * machine weighs on both alike; the median wall time is printed with the Newbook calls and how close
  * their count is to the minimum the page size allows. Build first: `npx tsc -b scripts`.
  */
-import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import {
   addDays,
@@ -16,8 +15,11 @@ import {
   newbookClientOptionsFromConfig,
   rateLimiterFromConfig,
 } from "@occ/core";
-import { Redis } from "ioredis";
-import { type SimulatorInfo, startSimulatorProcess } from "./simulator-process";
+import { stopProcess } from "./bench-support/node-process";
+import { median } from "./bench-support/percentile";
+import { openRedisPrefix } from "./bench-support/redis-prefix";
+import { runBench } from "./bench-support/run-bench";
+import { type SimulatedProperty, startSimulatorProcess } from "./bench-support/simulator-process";
 
 const ROOMS = [300, 1000];
 const LATENCY_MS = 50;
@@ -36,23 +38,21 @@ interface Run {
   bookings: number;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-
-async function main(): Promise<void> {
+runBench("bench:client", async (defer) => {
   const config = loadConfig(process.env);
   // The simulator's own throttle stays out of the way: the Redis limiter is the one under test.
   const { info, child } = await startSimulatorProcess({
     seed: 42,
     rooms: ROOMS,
     latencyMs: LATENCY_MS,
-    throttlePerMinute: 100_000,
   });
-  const redis = new Redis(config.REDIS_URL);
-  const prefix = `bench-client-${process.pid}-${randomBytes(4).toString("hex")}`;
+  defer(() => stopProcess(child));
+  const { redis, prefix, close } = openRedisPrefix(config.REDIS_URL, "bench-client");
+  defer(close);
   const rateLimiter = rateLimiterFromConfig({ ...config, QUEUE_PREFIX: prefix }, redis);
 
   async function listOnce(
-    property: SimulatorInfo["properties"][number],
+    property: SimulatedProperty,
     mode: Mode,
     periodFrom: string,
     periodTo: string,
@@ -79,59 +79,47 @@ async function main(): Promise<void> {
     }
   }
 
-  try {
-    const results = [];
-    for (const [index, rooms] of ROOMS.entries()) {
-      const property = info.properties[index]!;
-      const today = localDateIn(property.timezone);
-      const periodFrom = addDays(today, -1);
-      const periodTo = addDays(today, DAYS_AHEAD);
-      // Unmeasured: the first listing of a process also pays for compiling the parsers.
-      await listOnce(property, MODES[0], periodFrom, periodTo);
-      const runs = new Map<Mode, Run[]>(MODES.map((mode) => [mode, []]));
-      for (let round = 0; round < ROUNDS; round++) {
-        for (const mode of MODES) runs.get(mode)?.push(await listOnce(property, mode, periodFrom, periodTo));
-      }
-      for (const mode of MODES) {
-        const modeRuns = runs.get(mode) ?? [];
-        const bookings = modeRuns[0]?.bookings ?? 0;
-        const calls = median(modeRuns.map((r) => r.calls));
-        const minimumCalls = Math.max(1, Math.ceil(bookings / PAGE_SIZE));
-        results.push({
-          rooms,
-          latencyMs: LATENCY_MS,
-          periodFrom,
-          periodTo,
-          listType: "staying",
-          paging: mode.name,
-          rounds: ROUNDS,
-          wallMs: Math.round(median(modeRuns.map((r) => r.wallMs))),
-          wallMsEach: modeRuns.map((r) => Math.round(r.wallMs)),
-          newbookCalls: calls,
-          bookings,
-          minimumCalls,
-          callsPerMinimum: Number((calls / minimumCalls).toFixed(2)),
-          rateLimit: `${config.NEWBOOK_RATE_LIMIT} per ${config.NEWBOOK_RATE_WINDOW_MS} ms`,
-        });
-      }
+  const results = [];
+  for (const [index, rooms] of ROOMS.entries()) {
+    const property = info.properties[index]!;
+    const today = localDateIn(property.timezone);
+    const periodFrom = addDays(today, -1);
+    const periodTo = addDays(today, DAYS_AHEAD);
+    // Unmeasured: the first listing of a process also pays for compiling the parsers.
+    await listOnce(property, MODES[0], periodFrom, periodTo);
+    const runs = new Map<Mode, Run[]>(MODES.map((mode) => [mode, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mode of MODES) runs.get(mode)?.push(await listOnce(property, mode, periodFrom, periodTo));
     }
-    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-    for (const r of results) {
-      process.stdout.write(
-        `bench:client ${r.rooms} rooms, ${r.periodFrom}..${r.periodTo} staying, pages ${r.paging}: ` +
-          `${r.wallMs} ms wall (median of ${r.rounds}), ${r.newbookCalls} Newbook calls for ${r.bookings} ` +
-          `bookings (minimum ${r.minimumCalls}, ratio ${r.callsPerMinimum})\n`,
-      );
+    for (const mode of MODES) {
+      const modeRuns = runs.get(mode) ?? [];
+      const bookings = modeRuns[0]?.bookings ?? 0;
+      const calls = median(modeRuns.map((r) => r.calls));
+      const minimumCalls = Math.max(1, Math.ceil(bookings / PAGE_SIZE));
+      results.push({
+        rooms,
+        latencyMs: LATENCY_MS,
+        periodFrom,
+        periodTo,
+        listType: "staying",
+        paging: mode.name,
+        rounds: ROUNDS,
+        wallMs: Math.round(median(modeRuns.map((r) => r.wallMs))),
+        wallMsEach: modeRuns.map((r) => Math.round(r.wallMs)),
+        newbookCalls: calls,
+        bookings,
+        minimumCalls,
+        callsPerMinimum: Number((calls / minimumCalls).toFixed(2)),
+        rateLimit: `${config.NEWBOOK_RATE_LIMIT} per ${config.NEWBOOK_RATE_WINDOW_MS} ms`,
+      });
     }
-  } finally {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
-    child.kill("SIGTERM");
   }
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
+  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  for (const r of results) {
+    process.stdout.write(
+      `bench:client ${r.rooms} rooms, ${r.periodFrom}..${r.periodTo} staying, pages ${r.paging}: ` +
+        `${r.wallMs} ms wall (median of ${r.rounds}), ${r.newbookCalls} Newbook calls for ${r.bookings} ` +
+        `bookings (minimum ${r.minimumCalls}, ratio ${r.callsPerMinimum})\n`,
+    );
+  }
 });

@@ -14,17 +14,21 @@
  * credentials round-robin), BENCH_MINUTE_MS (12000: a 5-minute interval lasts 60 s), BENCH_INTERVALS
  * (3 measured intervals), BENCH_REPLICAS (2), BENCH_CONCURRENCY (16 per replica).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { once } from "node:events";
 import { cpus, loadavg } from "node:os";
-import path from "node:path";
 import { createInterface } from "node:readline";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createQueues, generateEncryptionKey, type QueueSet, seedKitchenWithConnection } from "@occ/core";
 import { createTestDatabase, newbookConnections, newbookFrequentSyncSettings, syncRuns } from "@occ/db";
 import { like, sql } from "drizzle-orm";
-import { Redis } from "ioredis";
 import { z } from "zod";
+import { spawnNode, stopProcess } from "./bench-support/node-process";
+import { percentile, sortedAscending } from "./bench-support/percentile";
+import { openRedisPrefix } from "./bench-support/redis-prefix";
+import { runBench } from "./bench-support/run-bench";
+import { startSimulatorProcess } from "./bench-support/simulator-process";
+import { formatTable } from "./bench-support/table";
 
 const benchEnv = z.object({
   BENCH_KITCHENS: z.coerce.number().int().min(1).default(2000),
@@ -45,58 +49,11 @@ const RATE_WINDOW_MS = 60_000;
 const EVERY_MS = INTERVAL_MINUTES * settings.BENCH_MINUTE_MS;
 /** Time for the replicas to start and create every scheduler. */
 const START_MARGIN_MS = 15_000;
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
-
-const simulatorInfo = z.object({
-  control_url: z.string(),
-  base_url: z.string(),
-  properties: z.array(
-    z.object({
-      timezone: z.string(),
-      username: z.string(),
-      password: z.string(),
-      api_key: z.string(),
-      region: z.string(),
-    }),
-  ),
-});
-type SimulatorInfo = z.infer<typeof simulatorInfo>;
 
 const requestLog = z.object({
   requests: z.array(z.object({ seq: z.number(), at: z.string(), username: z.string().nullable() })),
 });
 const counters = z.object({ outcomes: z.record(z.string(), z.number()) });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function firstLine(child: ChildProcess, what: string): Promise<string> {
-  const lines = createInterface({ input: child.stdout! });
-  const [line] = (await Promise.race([
-    once(lines, "line"),
-    once(child, "exit").then(() => {
-      throw new Error(`${what} exited before it started`);
-    }),
-  ])) as [string];
-  lines.close();
-  return line;
-}
-
-async function startSimulatorProcess(): Promise<{ info: SimulatorInfo; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(REPO_ROOT, "apps/newbook-sim/dist/cli.js"),
-      "--seed=7",
-      `--properties=${settings.BENCH_PROPERTIES}`,
-      `--rooms=${ROOMS}`,
-      `--latency-ms=${LATENCY_MS}`,
-      // Newbook's own limit; our limiter (RATE_LIMIT per window) must keep every credential under it.
-      "--throttle=100",
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  return { info: simulatorInfo.parse(JSON.parse(await firstLine(child, "the simulator"))), child };
-}
 
 /** Worker replicas; their log lines are counted by level so problems show in the report. */
 function startWorkers(env: Record<string, string>): {
@@ -107,7 +64,7 @@ function startWorkers(env: Record<string, string>): {
   const levels = new Map<string, number>();
   const samples: string[] = [];
   const children = Array.from({ length: settings.BENCH_REPLICAS }, () => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, "apps/worker/dist/main.js")], {
+    const child = spawnNode("apps/worker/dist/main.js", {
       env: { PATH: process.env.PATH ?? "", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -123,14 +80,9 @@ function startWorkers(env: Record<string, string>): {
   return { children, levels, samples };
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 /** Most requests any one credential sent within a sliding window of RATE_WINDOW_MS. */
-function peakPerWindow(times: number[]): number {
-  times.sort((a, b) => a - b);
+function peakPerWindow(unsorted: number[]): number {
+  const times = sortedAscending(unsorted);
   let peak = 0;
   for (let start = 0, end = 0; end < times.length; end++) {
     while (times[end]! - times[start]! >= RATE_WINDOW_MS) start++;
@@ -149,182 +101,174 @@ async function drained(queues: QueueSet, dueBefore: number): Promise<void> {
   }
 }
 
-async function main(): Promise<void> {
+runBench("bench:scale", async (defer) => {
   const { BENCH_KITCHENS: kitchens, BENCH_PROPERTIES: properties, BENCH_MINUTE_MS: minuteMs } = settings;
-  const { info, child: simulator } = await startSimulatorProcess();
+  const { info, child: simulator } = await startSimulatorProcess({
+    seed: 7,
+    properties,
+    rooms: ROOMS,
+    latencyMs: LATENCY_MS,
+    // Newbook's own limit; our limiter (RATE_LIMIT per window) must keep every credential under it.
+    throttlePerMinute: 100,
+  });
+  defer(() => stopProcess(simulator));
   const database = await createTestDatabase("occ_bench");
-  const redis = new Redis(settings.REDIS_URL);
-  const prefix = `bench-scale-${randomBytes(4).toString("hex")}`;
+  defer(() => database.drop());
+  const { prefix, close } = openRedisPrefix(settings.REDIS_URL, "bench-scale");
+  defer(close);
   const queues = createQueues({ redisUrl: settings.REDIS_URL, prefix });
-  let workers: ReturnType<typeof startWorkers> | null = null;
-  try {
-    const encryptionKey = generateEncryptionKey();
-    const db = database.handle.db;
-    process.stdout.write(`seeding ${kitchens} kitchens on ${properties} Newbook credentials...\n`);
-    for (let i = 0; i < kitchens; i++) {
-      const property = info.properties[i % properties]!;
-      await seedKitchenWithConnection(db, {
-        name: `Bench kitchen ${i}`,
-        timezone: property.timezone,
-        property: { ...property, apiKey: property.api_key },
-        baseUrl: info.base_url,
-        encryptionKey,
-        settings: { syncIntervalMinutes: INTERVAL_MINUTES },
-      });
-    }
-    // Steady state: room counts known (sites_list is daily), and last syncs spread over one interval
-    // ending START_MARGIN_MS from now, so no kitchen is already overdue when its scheduler is created.
-    await db.update(newbookConnections).set({ roomsTotal: ROOMS, roomsRefreshedAt: sql`now()` });
-    const lastSync = sql`now() + (${START_MARGIN_MS} - random() * ${EVERY_MS}) * interval '1 millisecond'`;
-    await db.update(newbookFrequentSyncSettings).set({ lastSyncAt: lastSync, lastSuccessAt: lastSync });
+  defer(() => queues.close());
+  const encryptionKey = generateEncryptionKey();
+  const db = database.handle.db;
+  process.stdout.write(`seeding ${kitchens} kitchens on ${properties} Newbook credentials...\n`);
+  for (let i = 0; i < kitchens; i++) {
+    const property = info.properties[i % properties]!;
+    await seedKitchenWithConnection(db, {
+      name: `Bench kitchen ${i}`,
+      timezone: property.timezone,
+      property: { ...property, apiKey: property.api_key },
+      baseUrl: info.base_url,
+      encryptionKey,
+      settings: { syncIntervalMinutes: INTERVAL_MINUTES },
+    });
+  }
+  // Steady state: room counts known (sites_list is daily), and last syncs spread over one interval
+  // ending START_MARGIN_MS from now, so no kitchen is already overdue when its scheduler is created.
+  await db.update(newbookConnections).set({ roomsTotal: ROOMS, roomsRefreshedAt: sql`now()` });
+  const lastSync = sql`now() + (${START_MARGIN_MS} - random() * ${EVERY_MS}) * interval '1 millisecond'`;
+  await db.update(newbookFrequentSyncSettings).set({ lastSyncAt: lastSync, lastSuccessAt: lastSync });
 
-    // Poll the simulator's request log as we go: it keeps only the latest entries.
-    const requestTimes = new Map<string, number[]>();
-    let seq = 0;
-    let polling = true;
-    const poller = (async () => {
-      while (polling) {
-        const response = await fetch(`${info.control_url}/requests?since=${seq}`);
-        for (const entry of requestLog.parse(await response.json()).requests) {
-          seq = Math.max(seq, entry.seq);
-          const key = entry.username ?? "(anonymous)";
-          const times = requestTimes.get(key) ?? [];
-          times.push(Date.parse(entry.at));
-          requestTimes.set(key, times);
-        }
-        await sleep(1_000);
+  // Poll the simulator's request log as we go: it keeps only the latest entries.
+  const requestTimes = new Map<string, number[]>();
+  let seq = 0;
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      const response = await fetch(`${info.control_url}/requests?since=${seq}`);
+      for (const entry of requestLog.parse(await response.json()).requests) {
+        seq = Math.max(seq, entry.seq);
+        const key = entry.username ?? "(anonymous)";
+        const times = requestTimes.get(key) ?? [];
+        times.push(Date.parse(entry.at));
+        requestTimes.set(key, times);
       }
-    })();
-
-    workers = startWorkers({
-      DATABASE_URL: database.url,
-      REDIS_URL: settings.REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      ENCRYPTION_KEY: encryptionKey,
-      SYNC_MINUTE_MS: String(minuteMs),
-      WORKER_CONCURRENCY: String(settings.BENCH_CONCURRENCY),
-      NEWBOOK_RATE_LIMIT: String(RATE_LIMIT),
-      NEWBOOK_RATE_WINDOW_MS: String(RATE_WINDOW_MS),
-      METRICS_PORT: "0",
-      LOG_LEVEL: "warn",
-      LOG_FORMAT: "json",
-      NODE_ENV: "production",
-      JWT_SECRET: randomBytes(32).toString("hex"),
-    });
-    const started = Date.now();
-    const windowStart = started + EVERY_MS; // one interval of warm-up
-    const windowEnd = windowStart + settings.BENCH_INTERVALS * EVERY_MS;
-    process.stdout.write(
-      `${settings.BENCH_REPLICAS} worker replicas started; warm-up ${EVERY_MS / 1000} s, then measuring ${
-        (windowEnd - windowStart) / 1000
-      } s...\n`,
-    );
-    await sleep(windowEnd - Date.now());
-    await drained(queues, windowEnd);
+      await sleep(1_000);
+    }
+  })();
+  defer(async () => {
     polling = false;
-    await poller;
+    await poller.catch(() => undefined);
+  });
 
-    const runs = await db
-      .select({
-        kitchenId: syncRuns.kitchenId,
-        jobId: syncRuns.jobId,
-        status: syncRuns.status,
-        startedAt: syncRuns.startedAt,
-        durationMs: syncRuns.durationMs,
-      })
-      .from(syncRuns)
-      .where(like(syncRuns.jobId, "repeat:%"));
-    const dueOf = (jobId: string) => Number(jobId.split(":").pop());
-    const inWindow = runs.filter((r) => {
-      const due = dueOf(r.jobId!);
-      return due >= windowStart && due < windowEnd;
-    });
-    const successes = inWindow.filter((r) => r.status === "success");
-    const lags = successes.map((r) => r.startedAt!.getTime() - dueOf(r.jobId!)).sort((a, b) => a - b);
-    // Lag per slice of the window, to tell a steady lag from a passing spike.
-    const SLICE_MS = 30_000;
-    const slices = Array.from({ length: Math.ceil((windowEnd - windowStart) / SLICE_MS) }, (_, k) =>
+  const workers = startWorkers({
+    DATABASE_URL: database.url,
+    REDIS_URL: settings.REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    ENCRYPTION_KEY: encryptionKey,
+    SYNC_MINUTE_MS: String(minuteMs),
+    WORKER_CONCURRENCY: String(settings.BENCH_CONCURRENCY),
+    NEWBOOK_RATE_LIMIT: String(RATE_LIMIT),
+    NEWBOOK_RATE_WINDOW_MS: String(RATE_WINDOW_MS),
+    METRICS_PORT: "0",
+    LOG_LEVEL: "warn",
+    LOG_FORMAT: "json",
+    NODE_ENV: "production",
+    JWT_SECRET: randomBytes(32).toString("hex"),
+  });
+  // Replicas finish their running syncs on SIGTERM; the grace is one interval, as long as any run may take.
+  defer(() => Promise.all(workers.children.map((child) => stopProcess(child, EVERY_MS))));
+  const started = Date.now();
+  const windowStart = started + EVERY_MS; // one interval of warm-up
+  const windowEnd = windowStart + settings.BENCH_INTERVALS * EVERY_MS;
+  process.stdout.write(
+    `${settings.BENCH_REPLICAS} worker replicas started; warm-up ${EVERY_MS / 1000} s, then measuring ${
+      (windowEnd - windowStart) / 1000
+    } s...\n`,
+  );
+  await sleep(windowEnd - Date.now());
+  await drained(queues, windowEnd);
+  polling = false;
+  await poller;
+
+  const runs = await db
+    .select({
+      kitchenId: syncRuns.kitchenId,
+      jobId: syncRuns.jobId,
+      status: syncRuns.status,
+      startedAt: syncRuns.startedAt,
+      durationMs: syncRuns.durationMs,
+    })
+    .from(syncRuns)
+    .where(like(syncRuns.jobId, "repeat:%"));
+  const dueOf = (jobId: string) => Number(jobId.split(":").pop());
+  const inWindow = runs.filter((r) => {
+    const due = dueOf(r.jobId!);
+    return due >= windowStart && due < windowEnd;
+  });
+  const successes = inWindow.filter((r) => r.status === "success");
+  const lags = sortedAscending(successes.map((r) => r.startedAt!.getTime() - dueOf(r.jobId!)));
+  // Lag per slice of the window, to tell a steady lag from a passing spike.
+  const SLICE_MS = 30_000;
+  const slices = Array.from({ length: Math.ceil((windowEnd - windowStart) / SLICE_MS) }, (_, k) =>
+    sortedAscending(
       successes
         .filter((r) => Math.floor((dueOf(r.jobId!) - windowStart) / SLICE_MS) === k)
-        .map((r) => r.startedAt!.getTime() - dueOf(r.jobId!))
-        .sort((a, b) => a - b),
-    );
-    const durations = successes.map((r) => r.durationMs ?? 0).sort((a, b) => a - b);
+        .map((r) => r.startedAt!.getTime() - dueOf(r.jobId!)),
+    ),
+  );
+  const durations = sortedAscending(successes.map((r) => r.durationMs ?? 0));
 
-    // Each kitchen has one due time per interval in the window; its phase is known from any of its jobs.
-    const phaseByKitchen = new Map(runs.map((r) => [r.kitchenId, dueOf(r.jobId!) % EVERY_MS]));
-    let expected = 0;
-    for (const phase of phaseByKitchen.values()) {
-      const first = Math.ceil((windowStart - phase) / EVERY_MS) * EVERY_MS + phase;
-      expected += first < windowEnd ? Math.floor((windowEnd - 1 - first) / EVERY_MS) + 1 : 0;
-    }
-    const neverRan = kitchens - phaseByKitchen.size;
-    expected += neverRan * settings.BENCH_INTERVALS;
-    const slots = new Map<string, number>();
-    for (const r of successes) slots.set(r.jobId!, (slots.get(r.jobId!) ?? 0) + 1);
-    const duplicated = [...slots.values()].reduce((n, count) => n + count - 1, 0);
-    const missed = expected - slots.size;
-    const skipped = inWindow.filter((r) => r.status === "skipped").length;
-    const failed = inWindow.filter((r) => r.status === "failed").length;
-    const stillRunning = inWindow.filter((r) => r.status === "running").length;
-
-    const peaks = [...requestTimes.values()].map(peakPerWindow);
-    const simCounters = counters.parse(await (await fetch(`${info.control_url}/counters`)).json());
-
-    const rows: Array<[string, string]> = [
-      [
-        "kitchens / credentials",
-        `${kitchens} / ${properties} (${Math.ceil(kitchens / properties)} kitchens each)`,
-      ],
-      ["interval", `${INTERVAL_MINUTES} scaled minutes = ${EVERY_MS / 1000} s (SYNC_MINUTE_MS=${minuteMs})`],
-      ["host", `${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)} (shared with other work)`],
-      ["worker replicas x concurrency", `${settings.BENCH_REPLICAS} x ${settings.BENCH_CONCURRENCY}`],
-      ["simulator", `${LATENCY_MS} ms per call, ${ROOMS} rooms per property, Newbook limit 100/min`],
-      ["our rate limit", `${RATE_LIMIT} requests per credential per ${RATE_WINDOW_MS / 1000} s`],
-      ["measured window", `${(windowEnd - windowStart) / 1000} s (${settings.BENCH_INTERVALS} intervals)`],
-      ["runs due in window", String(expected)],
-      ["successful runs", String(successes.length)],
-      ["syncs per second", (successes.length / ((windowEnd - windowStart) / 1000)).toFixed(1)],
-      [
-        "schedule lag p50 / p99 / max",
-        `${percentile(lags, 50)} / ${percentile(lags, 99)} / ${lags.at(-1)} ms`,
-      ],
-      ["lag p99 per 30-s slice", `${slices.map((slice) => percentile(slice, 99)).join(" / ")} ms`],
-      ["sync duration p50 / p99", `${percentile(durations, 50)} / ${percentile(durations, 99)} ms`],
-      [
-        "missed runs",
-        `${missed} (skipped as busy: ${skipped}, failed: ${failed}, unfinished: ${stillRunning})`,
-      ],
-      ["duplicated runs", String(duplicated)],
-      [
-        "peak requests per credential per window",
-        `${Math.max(0, ...peaks)} (limit ${RATE_LIMIT}; Newbook throttled us ${simCounters.outcomes.throttled ?? 0} times)`,
-      ],
-      [
-        "worker log lines by level",
-        [...workers.levels].map(([level, count]) => `${level}: ${count}`).join(", ") || "none",
-      ],
-    ];
-    const width = Math.max(...rows.map(([label]) => label.length));
-    process.stdout.write(
-      `\n${rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n")}\n`,
-    );
-    for (const sample of workers.samples) process.stdout.write(`  sample: ${sample}\n`);
-  } finally {
-    for (const child of workers?.children ?? []) child.kill("SIGTERM");
-    await Promise.all(
-      (workers?.children ?? []).map((child) => (child.exitCode === null ? once(child, "exit") : null)),
-    );
-    simulator.kill("SIGTERM");
-    await queues.close();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
-    await database.drop();
+  // Each kitchen has one due time per interval in the window; its phase is known from any of its jobs.
+  const phaseByKitchen = new Map(runs.map((r) => [r.kitchenId, dueOf(r.jobId!) % EVERY_MS]));
+  let expected = 0;
+  for (const phase of phaseByKitchen.values()) {
+    const first = Math.ceil((windowStart - phase) / EVERY_MS) * EVERY_MS + phase;
+    expected += first < windowEnd ? Math.floor((windowEnd - 1 - first) / EVERY_MS) + 1 : 0;
   }
-}
+  const neverRan = kitchens - phaseByKitchen.size;
+  expected += neverRan * settings.BENCH_INTERVALS;
+  const slots = new Map<string, number>();
+  for (const r of successes) slots.set(r.jobId!, (slots.get(r.jobId!) ?? 0) + 1);
+  const duplicated = [...slots.values()].reduce((n, count) => n + count - 1, 0);
+  const missed = expected - slots.size;
+  const skipped = inWindow.filter((r) => r.status === "skipped").length;
+  const failed = inWindow.filter((r) => r.status === "failed").length;
+  const stillRunning = inWindow.filter((r) => r.status === "running").length;
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench:scale failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
+  const peaks = [...requestTimes.values()].map(peakPerWindow);
+  const simCounters = counters.parse(await (await fetch(`${info.control_url}/counters`)).json());
+
+  const rows: Array<[string, string]> = [
+    [
+      "kitchens / credentials",
+      `${kitchens} / ${properties} (${Math.ceil(kitchens / properties)} kitchens each)`,
+    ],
+    ["interval", `${INTERVAL_MINUTES} scaled minutes = ${EVERY_MS / 1000} s (SYNC_MINUTE_MS=${minuteMs})`],
+    ["host", `${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)} (shared with other work)`],
+    ["worker replicas x concurrency", `${settings.BENCH_REPLICAS} x ${settings.BENCH_CONCURRENCY}`],
+    ["simulator", `${LATENCY_MS} ms per call, ${ROOMS} rooms per property, Newbook limit 100/min`],
+    ["our rate limit", `${RATE_LIMIT} requests per credential per ${RATE_WINDOW_MS / 1000} s`],
+    ["measured window", `${(windowEnd - windowStart) / 1000} s (${settings.BENCH_INTERVALS} intervals)`],
+    ["runs due in window", String(expected)],
+    ["successful runs", String(successes.length)],
+    ["syncs per second", (successes.length / ((windowEnd - windowStart) / 1000)).toFixed(1)],
+    ["schedule lag p50 / p99 / max", `${percentile(lags, 50)} / ${percentile(lags, 99)} / ${lags.at(-1)} ms`],
+    ["lag p99 per 30-s slice", `${slices.map((slice) => percentile(slice, 99)).join(" / ")} ms`],
+    ["sync duration p50 / p99", `${percentile(durations, 50)} / ${percentile(durations, 99)} ms`],
+    [
+      "missed runs",
+      `${missed} (skipped as busy: ${skipped}, failed: ${failed}, unfinished: ${stillRunning})`,
+    ],
+    ["duplicated runs", String(duplicated)],
+    [
+      "peak requests per credential per window",
+      `${Math.max(0, ...peaks)} (limit ${RATE_LIMIT}; Newbook throttled us ${simCounters.outcomes.throttled ?? 0} times)`,
+    ],
+    [
+      "worker log lines by level",
+      [...workers.levels].map(([level, count]) => `${level}: ${count}`).join(", ") || "none",
+    ],
+  ];
+  process.stdout.write(`\n${formatTable(rows, ["left", "left"])}\n`);
+  for (const sample of workers.samples) process.stdout.write(`  sample: ${sample}\n`);
 });
