@@ -32,6 +32,7 @@ const REQUESTS_PER_ENDPOINT = 2_000;
 const CLIENT_CONCURRENCY = 4;
 const AIM_P99_MS = 25;
 const AIM_RATIO = 1.5;
+const INITIAL_SYNCS_TIMEOUT_MS = 120_000;
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 /**
  * In production the API and the workers are separate replicas with CPUs of their own; on one small
@@ -98,9 +99,12 @@ async function measure(base: string, token: string, url: string): Promise<Latenc
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
 }
 
+/** Waits for each kitchen's first sync; a run that never ends (a worker gone) fails the bench instead of hanging it. */
 async function waitForRuns(admin: Client, kitchenIds: number[]): Promise<void> {
+  const deadline = Date.now() + INITIAL_SYNCS_TIMEOUT_MS;
   for (const id of kitchenIds) {
     for (;;) {
+      if (Date.now() > deadline) throw new Error(`initial sync of kitchen ${id} did not finish in time`);
       const { runs } = await admin.call<{ runs: { status: string }[] }>(
         "GET",
         `/api/newbook/sync-runs?kitchen_id=${id}&limit=1`,
