@@ -1,9 +1,9 @@
+import type { KitchenSummary, Me } from "@occ/api";
 import { useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import { useKitchensHealth } from "./api/admin";
 import { useMe } from "./api/auth";
 import { kitchenScopeStore, onUnauthorized, tokenStore } from "./api/client";
-import type { Kitchen, Me } from "./api/types";
 
 export interface Session {
   loggedIn: boolean;
@@ -11,11 +11,11 @@ export interface Session {
   meError: unknown;
   isAdmin: boolean;
   /** The kitchen being looked at: the user's own, or the one an admin picked. */
-  kitchen: Kitchen | null;
+  kitchen: KitchenSummary | null;
   /** Every kitchen's timestamps are shown in that kitchen's own zone. */
   timeZone: string;
   /** Admins only: kitchens to choose from. */
-  kitchens: Kitchen[];
+  kitchens: KitchenSummary[];
   chooseKitchen: (kitchenId: number | null) => void;
   markLoggedIn: () => void;
   logout: () => void;
@@ -61,7 +61,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [me, isAdmin, scope, chooseKitchen]);
 
   const value = useMemo<Session>(() => {
-    const kitchens: Kitchen[] = (kitchensQuery.data?.kitchens ?? []).map(({ id, name, timezone }) => ({
+    const kitchens: KitchenSummary[] = (kitchensQuery.data?.kitchens ?? []).map(({ id, name, timezone }) => ({
       id,
       name,
       timezone,

@@ -7,6 +7,7 @@ import type { AppDeps } from "./deps";
 import { ensureFirstAdmin } from "./services/users";
 
 export { createApp } from "./app";
+export type * from "./contract";
 export type { AppDeps } from "./deps";
 
 export interface StartApiOptions {

@@ -1,12 +1,12 @@
+import type { KitchensHealth, QueuesSession } from "@occ/api";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { apiRequest } from "./client";
 import { queryKeys } from "./keys";
-import type { KitchenHealth, QueuesSession } from "./types";
 
 export function useKitchensHealth(enabled = true) {
   return useQuery({
     queryKey: queryKeys.adminKitchens,
-    queryFn: () => apiRequest<{ kitchens: KitchenHealth[] }>("/api/admin/kitchens/health", { scoped: false }),
+    queryFn: () => apiRequest<KitchensHealth>("/api/admin/kitchens/health", { scoped: false }),
     enabled,
     refetchInterval: 15_000,
   });

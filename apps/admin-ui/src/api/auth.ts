@@ -1,7 +1,7 @@
+import type { LoginRequest, LoginResponse, Me } from "@occ/api";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { apiRequest, tokenStore } from "./client";
 import { queryKeys } from "./keys";
-import type { LoginResponse, Me } from "./types";
 
 export function useMe(enabled: boolean) {
   return useQuery({
@@ -14,7 +14,7 @@ export function useMe(enabled: boolean) {
 
 export function useLogin(onLoggedIn: () => void) {
   return useMutation({
-    mutationFn: (credentials: { email: string; password: string }) =>
+    mutationFn: (credentials: LoginRequest) =>
       apiRequest<LoginResponse>("/api/auth/login", { method: "POST", body: credentials, scoped: false }),
     onSuccess: (result) => {
       tokenStore.set(result.access_token);

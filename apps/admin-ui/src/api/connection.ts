@@ -1,13 +1,13 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { apiRequest } from "./client";
-import { queryKeys } from "./keys";
 import type {
-  ConnectionTestResult,
   NewbookConnection,
   NewbookConnectionSaved,
   NewbookConnectionTest,
+  NewbookConnectionTestResult,
   NewbookConnectionUpdate,
-} from "./types";
+} from "@occ/api";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { apiRequest } from "./client";
+import { queryKeys } from "./keys";
 
 const PATH = "/api/settings/newbook-connection";
 
@@ -31,6 +31,6 @@ export function useSaveNewbookConnection() {
 export function useTestNewbookConnection() {
   return useMutation({
     mutationFn: (candidate: NewbookConnectionTest) =>
-      apiRequest<ConnectionTestResult>(`${PATH}/test`, { method: "POST", body: candidate }),
+      apiRequest<NewbookConnectionTestResult>(`${PATH}/test`, { method: "POST", body: candidate }),
   });
 }

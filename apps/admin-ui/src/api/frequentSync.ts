@@ -1,8 +1,14 @@
+import type {
+  FrequentSyncSettings,
+  FrequentSyncSettingsPatch,
+  FrequentSyncSettingsSaved,
+  SyncNowResult,
+  SyncRun,
+} from "@occ/api";
 import { type QueryClient, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { apiRequest } from "./client";
 import { queryKeys } from "./keys";
-import type { FrequentSyncSettings, FrequentSyncUpdate, SyncNowResponse, SyncRun } from "./types";
 
 const SETTINGS_PATH = "/api/settings/newbook-frequent-sync";
 const STATUS_POLL_MS = 15_000;
@@ -40,15 +46,15 @@ export function useFrequentSyncSettings() {
 export function useUpdateFrequentSync() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (update: FrequentSyncUpdate) =>
-      apiRequest<FrequentSyncSettings>(SETTINGS_PATH, { method: "PATCH", body: update }),
-    onSuccess: (settings) => queryClient.setQueryData(queryKeys.frequentSync, settings),
+    mutationFn: (update: FrequentSyncSettingsPatch) =>
+      apiRequest<FrequentSyncSettingsSaved>(SETTINGS_PATH, { method: "PATCH", body: update }),
+    onSuccess: (saved) => queryClient.setQueryData<FrequentSyncSettings>(queryKeys.frequentSync, saved),
   });
 }
 
 export function useSyncNow() {
   return useMutation({
-    mutationFn: () => apiRequest<SyncNowResponse>("/api/newbook/frequent-sync/run", { method: "POST" }),
+    mutationFn: () => apiRequest<SyncNowResult>("/api/newbook/frequent-sync/run", { method: "POST" }),
   });
 }
 

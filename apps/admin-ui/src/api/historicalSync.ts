@@ -1,27 +1,32 @@
+import type {
+  HistoricalSyncQueued,
+  HistoricalSyncRequest,
+  HistoricalSyncResumed,
+  HistoricalSyncStatus,
+} from "@occ/api";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { apiRequest } from "./client";
 import { refreshAfterSync } from "./frequentSync";
 import { queryKeys } from "./keys";
-import type { HistoricalSyncJob, HistoricalSyncStarted } from "./types";
 
 const POLL_MS = 1_000;
 
-export function isJobFinished(job: Pick<HistoricalSyncJob, "state"> | undefined): boolean {
+export function isJobFinished(job: Pick<HistoricalSyncStatus, "state"> | undefined): boolean {
   return job !== undefined && (job.state === "success" || job.state === "failed" || job.state === "skipped");
 }
 
 export function useStartHistoricalSync() {
   return useMutation({
-    mutationFn: (range: { date_from: string; date_to: string }) =>
-      apiRequest<HistoricalSyncStarted>("/api/newbook/sync", { method: "POST", body: range }),
+    mutationFn: (range: HistoricalSyncRequest) =>
+      apiRequest<HistoricalSyncQueued>("/api/newbook/sync", { method: "POST", body: range }),
   });
 }
 
 export function useResumeHistoricalSync() {
   return useMutation({
     mutationFn: (jobId: string) =>
-      apiRequest<{ job_id: string }>(`/api/newbook/sync/${encodeURIComponent(jobId)}/resume`, {
+      apiRequest<HistoricalSyncResumed>(`/api/newbook/sync/${encodeURIComponent(jobId)}/resume`, {
         method: "POST",
       }),
   });
@@ -32,7 +37,7 @@ export function useHistoricalSyncJob(jobId: string | null) {
   const queryClient = useQueryClient();
   const query = useQuery({
     queryKey: queryKeys.historicalJob(jobId ?? ""),
-    queryFn: () => apiRequest<HistoricalSyncJob>(`/api/newbook/sync/${encodeURIComponent(jobId ?? "")}`),
+    queryFn: () => apiRequest<HistoricalSyncStatus>(`/api/newbook/sync/${encodeURIComponent(jobId ?? "")}`),
     enabled: jobId !== null,
     refetchInterval: (q) => (isJobFinished(q.state.data) ? false : POLL_MS),
   });

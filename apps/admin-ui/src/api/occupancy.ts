@@ -1,7 +1,7 @@
+import type { Occupancy } from "@occ/api";
 import { useQuery } from "@tanstack/react-query";
 import { apiRequest } from "./client";
 import { queryKeys } from "./keys";
-import type { Occupancy } from "./types";
 
 export function useOccupancy(from: string, to: string) {
   return useQuery({

@@ -1,7 +1,7 @@
+import type { Residents } from "@occ/api";
 import { useQuery } from "@tanstack/react-query";
 import { apiRequest } from "./client";
 import { queryKeys } from "./keys";
-import type { Residents } from "./types";
 
 /** `start` "" lets the API pick today in the kitchen's timezone. */
 export function useResidents(start: string) {

@@ -1,7 +1,7 @@
+import type { StatsPeriod, SyncRunPage, SyncStats } from "@occ/api";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { apiRequest } from "./client";
 import { queryKeys } from "./keys";
-import type { StatsPeriod, SyncRunPage, SyncStats } from "./types";
 
 const PAGE_SIZE = 50;
 

@@ -1,4 +1,4 @@
-import type { Alert } from "../api/types";
+import type { Alert } from "@occ/api";
 import { Badge } from "./Badge";
 import { RelativeTime } from "./Time";
 

@@ -1,3 +1,4 @@
+import type { OccupancyDay } from "@occ/api";
 import {
   Bar,
   CartesianGrid,
@@ -9,7 +10,6 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
-import type { OccupancyDay } from "../api/types";
 import { formatLocalDate } from "../lib/time";
 
 export function OccupancyChart({ days }: { days: OccupancyDay[] }) {

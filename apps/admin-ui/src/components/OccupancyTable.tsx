@@ -1,4 +1,4 @@
-import type { DayFigures, OccupancyDay } from "../api/types";
+import type { DayFigures, OccupancyDay } from "@occ/api";
 import { changedFigures, describeChange } from "../lib/occupancyDiff";
 import { formatLocalDate } from "../lib/time";
 import { RelativeTime } from "./Time";

@@ -1,7 +1,7 @@
+import type { SyncRun } from "@occ/api";
 import { useState } from "react";
 import { errorMessage } from "../api/client";
 import { isRunFinished, useFollowedSyncRun, useSyncNow } from "../api/frequentSync";
-import type { SyncRun } from "../api/types";
 import { runTone } from "../lib/syncBadge";
 import { formatDuration } from "../lib/time";
 import { Badge } from "./Badge";

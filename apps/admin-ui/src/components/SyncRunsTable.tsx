@@ -1,4 +1,4 @@
-import type { SyncRun } from "../api/types";
+import type { SyncRun } from "@occ/api";
 import { runTone } from "../lib/syncBadge";
 import { formatDuration } from "../lib/time";
 import { Badge } from "./Badge";

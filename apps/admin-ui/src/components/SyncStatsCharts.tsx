@@ -1,5 +1,5 @@
+import type { SyncStats } from "@occ/api";
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import type { SyncStats } from "../api/types";
 import { statsPoints } from "../lib/syncStatsSeries";
 import { formatClock, formatDateTime } from "../lib/time";
 import { useSession } from "../session";

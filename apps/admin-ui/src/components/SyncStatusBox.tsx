@@ -1,4 +1,4 @@
-import type { FrequentSyncSettings } from "../api/types";
+import type { FrequentSyncSettings } from "@occ/api";
 import { syncBadge } from "../lib/syncBadge";
 import { Badge } from "./Badge";
 import { DateTime, RelativeTime } from "./Time";

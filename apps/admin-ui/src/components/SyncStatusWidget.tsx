@@ -1,5 +1,5 @@
+import type { FrequentSyncSettings } from "@occ/api";
 import { Link } from "react-router-dom";
-import type { FrequentSyncSettings } from "../api/types";
 import { syncBadge } from "../lib/syncBadge";
 import { formatDuration } from "../lib/time";
 import { Badge } from "./Badge";

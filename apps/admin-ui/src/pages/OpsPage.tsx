@@ -1,6 +1,6 @@
+import type { KitchenHealth } from "@occ/api";
 import { useNavigate } from "react-router-dom";
 import { useKitchensHealth, useOpenBullBoard } from "../api/admin";
-import type { KitchenHealth } from "../api/types";
 import { Badge } from "../components/Badge";
 import { MutationStatus } from "../components/MutationStatus";
 import { QueryState } from "../components/QueryState";

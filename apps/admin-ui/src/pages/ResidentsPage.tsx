@@ -1,7 +1,7 @@
+import type { ResidentStay, Residents } from "@occ/api";
 import type { CSSProperties } from "react";
 import { useState } from "react";
 import { useResidents } from "../api/residents";
-import type { Residents, Stay } from "../api/types";
 import { QueryState } from "../components/QueryState";
 import { RequireKitchen } from "../components/RequireKitchen";
 import { guestSummary, staySpan } from "../lib/residentsGrid";
@@ -108,7 +108,7 @@ function ResidentsGrid({ residents }: { residents: Residents }) {
   );
 }
 
-function StayBar({ stay, dates }: { stay: Stay; dates: string[] }) {
+function StayBar({ stay, dates }: { stay: ResidentStay; dates: string[] }) {
   const span = staySpan(dates, stay.arrival, stay.departure);
   if (!span) return null;
   const guests = guestSummary(stay.adults, stay.children, stay.infants);

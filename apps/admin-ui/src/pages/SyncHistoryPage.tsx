@@ -1,7 +1,8 @@
+import type { StatsPeriod, SyncStats } from "@occ/api";
 import { useState } from "react";
 import { errorMessage } from "../api/client";
 import { useSyncRuns, useSyncStats } from "../api/syncHistory";
-import { RUN_STATUSES, type StatsPeriod, type SyncStats } from "../api/types";
+import { RUN_STATUSES } from "../api/types";
 import { QueryState } from "../components/QueryState";
 import { RequireKitchen } from "../components/RequireKitchen";
 import { SyncRunsTable } from "../components/SyncRunsTable";

@@ -1,7 +1,8 @@
+import type { FrequentSyncSettings } from "@occ/api";
 import { type KeyboardEvent, useState } from "react";
 import { fieldError } from "../../api/client";
 import { useFrequentSyncSettings, useUpdateFrequentSync } from "../../api/frequentSync";
-import { type FrequentSyncSettings, SYNC_INTERVALS } from "../../api/types";
+import { SYNC_INTERVALS } from "../../api/types";
 import { describedBy, Field } from "../Field";
 import { MutationStatus } from "../MutationStatus";
 import { QueryState } from "../QueryState";
@@ -115,7 +116,7 @@ function FrequentSyncForm({ settings }: { settings: FrequentSyncSettings }) {
       </div>
       <div className="form-actions">
         <MutationStatus mutation={update} testId="frequent-sync-save-status" />
-        {update.isSuccess && settings.message && <span className="muted">{settings.message}</span>}
+        {update.data?.message && <span className="muted">{update.data.message}</span>}
       </div>
       <SyncStatusBox settings={settings} />
       <SyncNowButton />

@@ -1,4 +1,4 @@
-import type { GlAccount } from "../../api/types";
+import type { GlAccount } from "@occ/api";
 import { describedBy, Field } from "../Field";
 
 /**

@@ -1,3 +1,4 @@
+import type { HistoricalSyncStatus } from "@occ/api";
 import { type FormEvent, useState } from "react";
 import { errorMessage, fieldError } from "../../api/client";
 import {
@@ -6,7 +7,6 @@ import {
   useResumeHistoricalSync,
   useStartHistoricalSync,
 } from "../../api/historicalSync";
-import type { HistoricalSyncJob } from "../../api/types";
 import { useNow } from "../../hooks/useNow";
 import { runTone } from "../../lib/syncBadge";
 import { addDays, todayIn } from "../../lib/time";
@@ -96,7 +96,7 @@ function HistoricalJobProgress({
   resuming,
   onResume,
 }: {
-  job: HistoricalSyncJob;
+  job: HistoricalSyncStatus;
   resuming: boolean;
   onResume: () => void;
 }) {

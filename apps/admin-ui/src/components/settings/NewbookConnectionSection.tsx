@@ -1,3 +1,10 @@
+import type {
+  NewbookConnection,
+  NewbookConnectionTest,
+  NewbookConnectionTestResult,
+  NewbookConnectionUpdate,
+  Region,
+} from "@occ/api";
 import { type FormEvent, useState } from "react";
 import { errorMessage, fieldError } from "../../api/client";
 import {
@@ -5,14 +12,7 @@ import {
   useSaveNewbookConnection,
   useTestNewbookConnection,
 } from "../../api/connection";
-import {
-  type ConnectionTestResult,
-  type NewbookConnection,
-  type NewbookConnectionTest,
-  type NewbookConnectionUpdate,
-  REGIONS,
-  type Region,
-} from "../../api/types";
+import { REGIONS } from "../../api/types";
 import { describedBy, Field } from "../Field";
 import { MutationStatus } from "../MutationStatus";
 import { QueryState } from "../QueryState";
@@ -221,7 +221,7 @@ function TestResult({
   error,
   pending,
 }: {
-  result: ConnectionTestResult | undefined;
+  result: NewbookConnectionTestResult | undefined;
   error: unknown;
   pending: boolean;
 }) {

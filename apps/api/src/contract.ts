@@ -1,0 +1,98 @@
+/**
+ * The REST contract as types, for clients (the admin UI imports these with `import type`): each one is derived
+ * from the zod schema that validates or documents it, so the OpenAPI document, the handlers and the clients
+ * cannot drift apart. Requests are what a client sends (schema input); responses what the API returns.
+ */
+import type { SYNC_INTERVALS } from "@occ/db";
+import type { z } from "zod";
+import type { kitchenHealthSchema, kitchensHealthSchema, queuesSessionSchema } from "./schemas/admin";
+import type {
+  kitchenSchema,
+  loginBodySchema,
+  loginResponseSchema,
+  meResponseSchema,
+  roleSchema,
+} from "./schemas/auth";
+import type {
+  ALERT_STATES,
+  alertSchema,
+  alertsResponseSchema,
+  occupancyDaySchema,
+  occupancyResponseSchema,
+  residentStaySchema,
+  residentsResponseSchema,
+} from "./schemas/data";
+import type {
+  connectionBodySchema,
+  connectionSavedSchema,
+  connectionTestBodySchema,
+  connectionTestResultSchema,
+  connectionViewSchema,
+  frequentSyncPatchSchema,
+  frequentSyncSavedSchema,
+  frequentSyncViewSchema,
+} from "./schemas/settings";
+import type {
+  historicalBodySchema,
+  historicalResponseSchema,
+  jobStatusSchema,
+  resumeResponseSchema,
+  STATS_PERIODS,
+  syncNowResponseSchema,
+  syncRunSchema,
+  syncRunsResponseSchema,
+  syncStatsSchema,
+} from "./schemas/sync";
+
+// Auth
+export type Role = z.output<typeof roleSchema>;
+export type LoginRequest = z.input<typeof loginBodySchema>;
+export type LoginResponse = z.output<typeof loginResponseSchema>;
+export type KitchenSummary = z.output<typeof kitchenSchema>;
+export type Me = z.output<typeof meResponseSchema>;
+
+// Settings
+export type FrequentSyncSettings = z.output<typeof frequentSyncViewSchema>;
+export type FrequentSyncSettingsSaved = z.output<typeof frequentSyncSavedSchema>;
+export type FrequentSyncSettingsPatch = z.input<typeof frequentSyncPatchSchema>;
+export type SyncInterval = (typeof SYNC_INTERVALS)[number];
+export type SyncStatus = NonNullable<FrequentSyncSettings["last_sync_status"]>;
+export type NewbookConnection = z.output<typeof connectionViewSchema>;
+export type NewbookConnectionSaved = z.output<typeof connectionSavedSchema>;
+export type NewbookConnectionUpdate = z.input<typeof connectionBodySchema>;
+export type NewbookConnectionTest = z.input<typeof connectionTestBodySchema>;
+export type NewbookConnectionTestResult = z.output<typeof connectionTestResultSchema>;
+export type Region = NonNullable<NewbookConnection["region"]>;
+export type GlAccount = Extract<NewbookConnectionTestResult, { ok: true }>["gl_accounts"][number];
+
+// Sync
+export type SyncNowResult = z.output<typeof syncNowResponseSchema>;
+export type SyncRun = z.output<typeof syncRunSchema>;
+export type RunStatus = SyncRun["status"];
+export type SyncRunPage = z.output<typeof syncRunsResponseSchema>;
+export type HistoricalSyncRequest = z.input<typeof historicalBodySchema>;
+export type HistoricalSyncQueued = z.output<typeof historicalResponseSchema>;
+export type HistoricalSyncStatus = z.output<typeof jobStatusSchema>;
+export type HistoricalSyncResumed = z.output<typeof resumeResponseSchema>;
+export type StatsPeriod = (typeof STATS_PERIODS)[number];
+export type SyncStats = z.output<typeof syncStatsSchema>;
+export type SyncStatsBucket = SyncStats["series"][number];
+
+// Data
+export type OccupancyDay = z.output<typeof occupancyDaySchema>;
+/** The figures of one day that a sync can change. */
+export type DayFigures = Omit<
+  OccupancyDay,
+  "date" | "is_forecast" | "fetched_at" | "changed_at" | "previous"
+>;
+export type Occupancy = z.output<typeof occupancyResponseSchema>;
+export type ResidentStay = z.output<typeof residentStaySchema>;
+export type Residents = z.output<typeof residentsResponseSchema>;
+export type AlertState = (typeof ALERT_STATES)[number];
+export type Alert = z.output<typeof alertSchema>;
+export type Alerts = z.output<typeof alertsResponseSchema>;
+
+// Admin
+export type KitchenHealth = z.output<typeof kitchenHealthSchema>;
+export type KitchensHealth = z.output<typeof kitchensHealthSchema>;
+export type QueuesSession = z.output<typeof queuesSessionSchema>;
