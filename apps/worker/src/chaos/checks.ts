@@ -86,7 +86,10 @@ export async function unfinishedRunsFinish(db: Db, timeoutMs: number): Promise<I
   );
 }
 
-/** Schedules restored: each enabled kitchen has its job scheduler in Redis, at its normal interval. */
+/**
+ * Schedules restored: each enabled kitchen has its job scheduler in Redis, at its normal interval and
+ * due within the next interval (not pushed into the future), and there is no other scheduler.
+ */
 export async function schedulesRestored(
   queues: QueueSet,
   kitchens: readonly number[],
@@ -95,19 +98,28 @@ export async function schedulesRestored(
 ): Promise<InvariantResult> {
   let wrong: string[] = [];
   const done = await pollUntil(async () => {
-    const schedules = await Promise.all(kitchens.map((k) => readKitchenSchedule(queues, k)));
+    const [schedules, total] = await Promise.all([
+      Promise.all(kitchens.map((k) => readKitchenSchedule(queues, k))),
+      queues.frequent.getJobSchedulersCount(),
+    ]);
+    // One interval of slack: the next run may be about to be scheduled from the one just started.
+    const dueBy = Date.now() + 2 * everyMs;
     wrong = kitchens.flatMap((k, i) => {
       const schedule = schedules[i];
       if (!schedule) return [`kitchen ${k} has none`];
-      return schedule.everyMs === everyMs ? [] : [`kitchen ${k} every ${schedule.everyMs} ms`];
+      if (schedule.everyMs !== everyMs) return [`kitchen ${k} every ${schedule.everyMs} ms`];
+      return schedule.next !== null && schedule.next <= dueBy
+        ? []
+        : [`kitchen ${k} next due ${schedule.next}`];
     });
+    if (total !== kitchens.length) wrong.push(`${total} schedulers for ${kitchens.length} kitchens`);
     return wrong.length === 0;
   }, timeoutMs);
   return invariant(
     "every schedule in Redis",
     done !== null,
     done
-      ? `${kitchens.length}/${kitchens.length} schedulers, every ${everyMs} ms`
+      ? `${kitchens.length} schedulers for ${kitchens.length} kitchens, every ${everyMs} ms, each due within it`
       : wrong.slice(0, 4).join(", "),
   );
 }

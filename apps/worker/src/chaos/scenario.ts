@@ -15,7 +15,7 @@ import {
 } from "./checks";
 import { WorkerCluster } from "./cluster";
 import type { CleanReference } from "./reference";
-import type { InvariantResult, ScenarioReport } from "./report";
+import { type InvariantResult, invariant, type ScenarioReport } from "./report";
 import type { AlertPost } from "./webhook";
 
 export interface ScenarioSettings {
@@ -107,6 +107,9 @@ export async function runScenario(
   const cluster = new WorkerCluster(workerEnv);
   const queues = createQueues({ redisUrl: workerEnv.REDIS_URL!, prefix: env.prefix });
   const propertyOf = settings.propertyOf ?? ((i: number) => i);
+  const invariants: InvariantResult[] = [];
+  const notes: string[] = [];
+  const db = env.testDb.handle.db;
   try {
     const kitchens = await env.seedKitchens(
       settings.kitchens,
@@ -115,28 +118,27 @@ export async function runScenario(
     );
     for (let i = 0; i < settings.workers; i++) cluster.spawn();
     await cluster.ready();
-    const warm = await everyKitchenSyncedAfter(env.testDb.handle.db, kitchens, new Date(started), 30_000);
-    if (!warm.held)
-      throw new Error(`${settings.name}: kitchens did not sync before the disruption: ${warm.detail}`);
+    const warm = await everyKitchenSyncedAfter(db, kitchens, new Date(started), 30_000);
+    if (!warm.held) throw new Error(`the kitchens did not sync before the disruption: ${warm.detail}`);
 
-    const ctx: ScenarioContext = {
+    const churn = new BookingChurn(env.control, env.sim.properties);
+    const outcome = await disrupt({
       env,
       cluster,
       queues,
       kitchens,
-      churn: new BookingChurn(env.control, env.sim.properties),
+      churn,
       alertPosts: () => resources.webhook.posts.filter((p) => p.path === webhookPath),
-    };
-    const outcome = await disrupt(ctx);
+    });
     const disruptionEnded = new Date();
-    const db = env.testDb.handle.db;
+    notes.push(outcome.did, `${churn.changes} booking changes`);
 
-    const invariants: InvariantResult[] = [
-      await everyKitchenSyncedAfter(db, kitchens, disruptionEnded, RECOVERY_TIMEOUT_MS),
-      await unfinishedRunsFinish(db, SETTLE_TIMEOUT_MS),
+    invariants.push(await everyKitchenSyncedAfter(db, kitchens, disruptionEnded, RECOVERY_TIMEOUT_MS));
+    invariants.push(await unfinishedRunsFinish(db, SETTLE_TIMEOUT_MS));
+    invariants.push(
       await schedulesRestored(queues, kitchens, INTERVAL_MINUTES * settings.minuteMs, SETTLE_TIMEOUT_MS),
-      await noAlertLeftOpen(db, kitchens, SETTLE_TIMEOUT_MS),
-    ];
+    );
+    invariants.push(await noAlertLeftOpen(db, kitchens, SETTLE_TIMEOUT_MS));
     for (const check of outcome.checks ?? []) invariants.push(await check());
 
     await cluster.stop();
@@ -166,7 +168,13 @@ export async function runScenario(
         })),
       ),
     );
-    const notes = [outcome.did, `${ctx.churn.changes} booking changes`];
+  } catch (error) {
+    // The report still shows what was measured before, and that the scenario broke off.
+    invariants.push(
+      invariant("scenario ran to the end", false, error instanceof Error ? error.message : String(error)),
+    );
+  }
+  try {
     notes.push(`${settings.kitchens} kitchens, ${cluster.members.length} worker processes`);
     if (invariants.some((i) => !i.held)) {
       const file = path.join(LOG_DIR, `${slug}.jsonl`);
