@@ -59,7 +59,7 @@ export async function unfinishedRunsFinish(db: Db, timeoutMs: number): Promise<I
   let stuck = unfinished;
   await pollUntil(async () => {
     if (stuck.length === 0) return true;
-    const now = await db
+    const current = await db
       .select({ id: syncRuns.id, status: syncRuns.status })
       .from(syncRuns)
       .where(
@@ -69,7 +69,7 @@ export async function unfinishedRunsFinish(db: Db, timeoutMs: number): Promise<I
         ),
       );
     const finished = new Set(
-      now.filter((r) => r.status !== "running" && r.status !== "queued").map((r) => r.id),
+      current.filter((r) => r.status !== "running" && r.status !== "queued").map((r) => r.id),
     );
     stuck = stuck.filter((r) => !finished.has(r.id));
     return stuck.length === 0;

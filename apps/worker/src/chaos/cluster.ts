@@ -93,7 +93,7 @@ export class WorkerCluster {
     );
   }
 
-  /** Last resort for afterAll: no process outlives the suite. */
+  /** Last resort when a scenario ends, however it ended: no worker outlives it. */
   killAll(): void {
     for (const member of this.live()) member.process.kill("SIGKILL");
   }
