@@ -176,7 +176,7 @@ it("alerts on every kind of Newbook failure and recovers when they clear", async
       for (const property of properties) await env.control("DELETE", `/properties/${property.id}/faults`);
       return {
         did: `${FAULT_TYPES.length} fault types (${FAULT_TYPES.join(", ")}), one per kitchen, for ${faultSeconds.toFixed(1)} s; then cleared`,
-        checks: [() => alertsOpenedAndResolved(alertPosts(), kitchens, 15_000)],
+        checks: [() => alertsOpenedAndResolved(alertPosts, kitchens, 15_000)],
       };
     },
   );

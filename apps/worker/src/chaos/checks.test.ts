@@ -1,5 +1,6 @@
 import type { SyncAttempt } from "./attempts";
-import { budgetHeld, noOverlappingSyncs } from "./checks";
+import { alertsOpenedAndResolved, budgetHeld, noOverlappingSyncs } from "./checks";
+import type { AlertPost } from "./webhook";
 
 function attempt(worker: number, from: number, to: number): SyncAttempt {
   return {
@@ -45,5 +46,28 @@ describe("budgetHeld", () => {
 
   it("fails when it does", () => {
     expect(budgetHeld(burst(6, 240), { limit: 4, windowMs: 1_000 }).held).toBe(false);
+  });
+});
+
+describe("alertsOpenedAndResolved", () => {
+  const post = (event: AlertPost["event"], id: number, kitchenId: number): AlertPost => ({
+    event,
+    alert: { id, kitchen_id: kitchenId, kind: "consecutive_failures" },
+    path: "/faults",
+  });
+
+  it("waits for resolutions still on their way", async () => {
+    const posts = [post("opened", 1, 7)];
+    setTimeout(() => posts.push(post("resolved", 1, 7)), 50);
+    const result = await alertsOpenedAndResolved(() => posts, [7], 2_000);
+    expect(result).toMatchObject({ held: true, detail: "1/1 kitchens alerted; 1 opened, all resolved" });
+  });
+
+  it("fails for a kitchen never alerted and for an alert never resolved", async () => {
+    const result = await alertsOpenedAndResolved(() => [post("opened", 1, 7)], [7, 8], 100);
+    expect(result.held).toBe(false);
+    expect(result.detail).toBe(
+      "no alert for kitchen(s) 8; 1 never resolved (kitchen 7 consecutive_failures)",
+    );
   });
 });

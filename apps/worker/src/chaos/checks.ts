@@ -253,16 +253,21 @@ export async function noAlertLeftOpen(
 
 /**
  * Alerting end to end: a failure alert was posted to the webhook for every failing kitchen while
- * it failed, and every alert posted as opened was later posted as resolved.
+ * it failed, and every alert posted as opened was later posted as resolved. `posts` is read afresh
+ * while waiting for the resolutions still on their way.
  */
 export async function alertsOpenedAndResolved(
-  posts: readonly AlertPost[],
+  posts: () => readonly AlertPost[],
   kitchens: readonly number[],
   timeoutMs: number,
 ): Promise<InvariantResult> {
-  const opened = () => posts.filter((p) => p.event === "opened");
+  const opened = () => posts().filter((p) => p.event === "opened");
   const unresolved = () => {
-    const resolved = new Set(posts.filter((p) => p.event === "resolved").map((p) => p.alert.id));
+    const resolved = new Set(
+      posts()
+        .filter((p) => p.event === "resolved")
+        .map((p) => p.alert.id),
+    );
     return opened().filter((p) => !resolved.has(p.alert.id));
   };
   const failureAlerted = new Set(
