@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createLogger } from "@occ/core";
 import { Redis } from "ioredis";
 import { KitchenLocks } from "./kitchen-locks";
-import { RedisLock } from "./redis-lock";
+import { LockLostError, RedisLock } from "./redis-lock";
 import { TEST_REDIS_URL } from "./testing";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -46,6 +46,19 @@ describe("KitchenLocks", () => {
     const taken = await locks().acquire(3, "run-c", 1_000);
     expect(taken).not.toBeNull();
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it("fails the fencing check once the key is gone, and stops renewing for good", async () => {
+    const held = (await locks().acquire(4, "run-d"))!;
+    await expect(held.ensureHeld()).resolves.toBeUndefined();
+    await redis.del(locks().keyFor(4));
+    await expect(held.ensureHeld()).rejects.toBeInstanceOf(LockLostError);
+    expect(held.lost).toBe(true);
+    // Were renewals still running, they would keep this short-lived key alive.
+    await redis.set(locks().keyFor(4), "run-d", "PX", 300);
+    await sleep(700);
+    expect(await redis.exists(locks().keyFor(4))).toBe(0);
+    await expect(held.ensureHeld()).rejects.toBeInstanceOf(LockLostError);
   });
 });
 

@@ -54,6 +54,7 @@ export class KitchenLocks {
       get lost() {
         return held.lost;
       },
+      ensureHeld: () => held.ensureHeld(),
       stop: () => held.stop(),
       release: async () => {
         this.held.delete(handle);

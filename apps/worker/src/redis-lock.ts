@@ -23,14 +23,29 @@ export class RedisLock {
     return Number(await this.redis.eval(RENEW_SCRIPT, 1, this.key, this.token, this.ttlMs)) === 1;
   }
 
+  /** Whether the key still holds our token right now (it may have expired or been taken over). */
+  async isHeld(): Promise<boolean> {
+    return (await this.redis.get(this.key)) === this.token;
+  }
+
   async release(): Promise<boolean> {
     return Number(await this.redis.eval(RELEASE_SCRIPT, 1, this.key, this.token)) === 1;
   }
 }
 
+/** Thrown by a fencing check that finds the lock no longer ours: the holder must not commit its work. */
+export class LockLostError extends Error {
+  constructor(readonly key: string) {
+    super(`The lock ${key} is no longer held by this run`);
+    this.name = "LockLostError";
+  }
+}
+
 export interface HeldLock {
-  /** Set once a renewal found the lock taken over; the holder is then no longer exclusive. */
+  /** Set once a renewal or a fencing check found the lock gone; the holder is then no longer exclusive. */
   readonly lost: boolean;
+  /** The fencing check: throws LockLostError unless Redis still holds the lock under our token. */
+  ensureHeld(): Promise<void>;
   /** Stops renewing and leaves the lock to expire. */
   stop(): void;
   release(): Promise<void>;
@@ -42,14 +57,17 @@ export interface HeldLock {
  */
 export function keepAlive(lock: RedisLock, onLost: () => void, onError: (error: unknown) => void): HeldLock {
   let lost = false;
+  // Renewing a lost lock is pointless, and could not succeed anyway: the timer stops for good.
+  const markLost = () => {
+    if (lost) return;
+    lost = true;
+    clearInterval(timer);
+    onLost();
+  };
   const timer = setInterval(
     () => {
       lock.renew().then((ok) => {
-        if (!ok && !lost) {
-          lost = true;
-          clearInterval(timer);
-          onLost();
-        }
+        if (!ok) markLost();
       }, onError);
     },
     Math.max(1, Math.floor(lock.ttlMs / 3)),
@@ -57,6 +75,10 @@ export function keepAlive(lock: RedisLock, onLost: () => void, onError: (error: 
   return {
     get lost() {
       return lost;
+    },
+    async ensureHeld() {
+      if (!lost && !(await lock.isHeld())) markLost();
+      if (lost) throw new LockLostError(lock.key);
     },
     stop() {
       clearInterval(timer);

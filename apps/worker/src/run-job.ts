@@ -16,6 +16,7 @@ import {
 import type { Db } from "@occ/db";
 import { type Job, UnrecoverableError } from "bullmq";
 import type { KitchenLocks } from "./kitchen-locks";
+import { LockLostError } from "./redis-lock";
 import { refreshKitchenSchedule } from "./schedule-state";
 
 /** What the sync engine reports for a completed run (frequent and historical alike). */
@@ -63,9 +64,22 @@ function tracksKitchenHealth(kind: RunKind): boolean {
 }
 
 /**
+ * A run that must not sync the kitchen because another run has it: recorded as "skipped", which
+ * completes the job without retry and is no failure of Newbook's.
+ */
+async function skipRun(deps: RunDeps, request: RunRequest, log: Logger, reason: string): Promise<RunSummary> {
+  const { kind, kitchenId, runId, trigger } = request;
+  await recordRunSkipped(deps.db, { runId, kitchenId, kind, trigger, reason });
+  deps.metrics.syncRuns.inc({ kind, outcome: "skipped" });
+  log.info("sync skipped", { outcome: "skipped", reason });
+  return { outcome: "skipped", runId, reason };
+}
+
+/**
  * One attempt of one run, whatever its kind: takes the kitchen lock (a busy kitchen makes the run
- * "skipped", which completes the job without retry), logs start and end, records the outcome and
- * its consequences (metrics, back-off, alerts), and tells BullMQ whether to retry.
+ * "skipped"), logs start and end, records the outcome and its consequences (metrics, back-off,
+ * alerts), and tells BullMQ whether to retry. The engine checks the lock is still ours before each
+ * commit; a run that lost it rolls back and is skipped too, since another replica may own the kitchen.
  */
 export async function runJob(
   deps: RunDeps,
@@ -88,18 +102,13 @@ export async function runJob(
   // A job taken over from a crashed worker may find that worker's lock not yet expired.
   const waitMs = job.stalledCounter > 0 ? deps.locks.ttlMs : 0;
   const lock = await deps.locks.acquire(kitchenId, runId, waitMs);
-  if (!lock) {
-    const reason = "Another sync of this kitchen was running";
-    await recordRunSkipped(deps.db, { runId, kitchenId, kind, trigger: request.trigger, reason });
-    deps.metrics.syncRuns.inc({ kind, outcome: "skipped" });
-    log.info("sync skipped", { outcome: "skipped", reason });
-    return { outcome: "skipped", runId, reason };
-  }
+  if (!lock) return skipRun(deps, request, log, "Another sync of this kitchen was running");
 
   let newbookCalls = 0;
   const observe = newbookRequestObserver(deps.metrics);
   const ctx: SyncContext = {
     ...deps.sync,
+    beforeCommit: () => lock.ensureHeld(),
     logger: log,
     onNewbookRequest: (event) => {
       newbookCalls++;
@@ -108,7 +117,7 @@ export async function runJob(
   };
   const started = Date.now();
   log.info("sync started", { attempts });
-  let finished: FinalOutcome | Retry;
+  let finished: FinalOutcome | Retry | LockLost;
   try {
     finished = await attemptRun(deps, request, log, () => execute(ctx, attempt), {
       attempt,
@@ -119,6 +128,14 @@ export async function runJob(
   } finally {
     // Released before the bookkeeping below, which is not sync work: the next run may start now.
     await lock.release().catch((error) => log.warn("kitchen lock release failed", { error: String(error) }));
+  }
+  if (finished.outcome === "lock_lost") {
+    return skipRun(
+      deps,
+      request,
+      log,
+      "The kitchen lock was lost mid-sync; its uncommitted writes were rolled back",
+    );
   }
   if (finished.outcome !== "retry") await afterFinalOutcome(deps, request, log, finished);
   if (finished.outcome === "success") return { outcome: "success", runId, ...finished.result };
@@ -137,6 +154,7 @@ type FinalOutcome =
       message: string;
     };
 type Retry = { outcome: "retry"; error: unknown; retryable: true; message: string };
+type LockLost = { outcome: "lock_lost" };
 
 /** Runs the sync and records its outcome while the kitchen lock is held. */
 async function attemptRun(
@@ -145,7 +163,7 @@ async function attemptRun(
   log: Logger,
   sync: () => Promise<CompletedRun>,
   progress: { attempt: number; attempts: number; started: number; newbookCalls: () => number },
-): Promise<FinalOutcome | Retry> {
+): Promise<FinalOutcome | Retry | LockLost> {
   const { kind, kitchenId, runId } = request;
   try {
     const result = await sync();
@@ -163,6 +181,7 @@ async function attemptRun(
     });
     return { outcome: "success", durationMs, result };
   } catch (error) {
+    if (error instanceof LockLostError) return { outcome: "lock_lost" };
     const durationMs = Date.now() - progress.started;
     const retryable = isRetryable(error);
     const final = !retryable || progress.attempt >= progress.attempts;

@@ -19,6 +19,12 @@ export interface SyncContext {
   /** Builds the Newbook client; tests and benchmarks inject their own. The engine closes what it gets. */
   clientFor?: (connection: NewbookConnection) => NewbookClient;
   onNewbookRequest?: (event: NewbookRequestEvent) => void;
+  /**
+   * Awaited inside each write transaction just before it commits (every chunk of a historical sync).
+   * A fencing check: throwing rolls the transaction back, so a run that lost its exclusivity (e.g. its
+   * kitchen lock expired) cannot overwrite the work of the run that took over.
+   */
+  beforeCommit?: () => Promise<void>;
 }
 
 type ConnectionRow = typeof newbookConnections.$inferSelect;

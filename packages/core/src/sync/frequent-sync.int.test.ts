@@ -64,6 +64,8 @@ beforeAll(async () => {
     properties: 2,
     rooms: 30,
     timezones: ["Europe/London", "Pacific/Auckland"],
+    // Small pages make many calls; Newbook's real per-minute limit would stall the later tests on 429s.
+    throttlePerMinute: 1_000_000,
   });
   testDb = await createTestDatabase();
   const encryptionKey = generateEncryptionKey();
@@ -308,6 +310,53 @@ describe("runFrequentSync against the simulator and PostgreSQL", () => {
       consecutiveFailures: 0,
       lastErrorMessage: null,
     });
+  });
+
+  it("leaves every row as it was when the fencing check before commit throws", async () => {
+    await control("POST", `/properties/${property().id}/bookings`, {
+      arrival: addDays(today, 2),
+      departure: addDays(today, 5),
+      adults: 3,
+    });
+    const bookingsBefore = await testDb.handle.db.select().from(bookings).orderBy(asc(bookings.id));
+    const daysBefore = await dailyRows();
+    const [settingsBefore] = await testDb.handle.db
+      .select()
+      .from(newbookFrequentSyncSettings)
+      .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId));
+    const lost = new Error("lock lost");
+    let checks = 0;
+    const runId = randomUUID();
+    const fenced: SyncContext = {
+      ...ctx,
+      beforeCommit: async () => {
+        checks++;
+        throw lost;
+      },
+    };
+    await expect(runFrequentSync(fenced, { kitchenId, runId, trigger: "test" })).rejects.toBe(lost);
+    expect(checks).toBe(1);
+    expect(await testDb.handle.db.select().from(bookings).orderBy(asc(bookings.id))).toEqual(bookingsBefore);
+    expect(await dailyRows()).toEqual(daysBefore);
+    const [run] = await testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.id, runId));
+    expect(run?.status).toBe("running");
+    const [settings] = await testDb.handle.db
+      .select()
+      .from(newbookFrequentSyncSettings)
+      .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId));
+    expect(settings?.lastSuccessAt).toEqual(settingsBefore?.lastSuccessAt);
+
+    // The same sync with a passing check commits the new booking.
+    const result = await runFrequentSync(
+      { ...ctx, beforeCommit: async () => undefined },
+      {
+        kitchenId,
+        runId: randomUUID(),
+        trigger: "test",
+      },
+    );
+    expect(result.rowsChanged).toBeGreaterThan(0);
+    expect(on(await dailyRows(), 2).adults - on(daysBefore, 2).adults).toBe(3);
   });
 
   it("never touches dates before the kitchen's today", async () => {

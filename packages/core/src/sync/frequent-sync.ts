@@ -100,6 +100,7 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
         rowsChanged: counts.rowsChanged,
         dbMs,
       });
+      await ctx.beforeCommit?.();
       return { counts, dbMs, durationMs };
     });
     ctx.logger.debug("Frequent sync written", {

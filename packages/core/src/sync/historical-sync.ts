@@ -192,6 +192,7 @@ export async function runHistoricalSync(
             .set({ ...totals, dbMs: chunkDbMs, progressDone, progressTotal: total })
             .where(eq(syncRuns.id, input.runId));
         }
+        await ctx.beforeCommit?.();
         done = progressDone;
         bookingsFetched = totals.bookingsFetched;
         rowsChanged = totals.rowsChanged;
