@@ -11,6 +11,11 @@ export interface KitchenLocksOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** The Redis key of a kitchen's sync lock; the abandoned-run sweep reads it too. */
+export function kitchenLockKey(prefix: string, kitchenId: number): string {
+  return `${prefix}:kitchen-lock:${kitchenId}`;
+}
+
 /**
  * At most one sync per kitchen at any moment, across replicas and job kinds. Acquire and release
  * are logged with the run id (debug level), which is the lock audit trail.
@@ -28,7 +33,7 @@ export class KitchenLocks {
   }
 
   keyFor(kitchenId: number): string {
-    return `${this.options.prefix}:kitchen-lock:${kitchenId}`;
+    return kitchenLockKey(this.options.prefix, kitchenId);
   }
 
   /**

@@ -23,6 +23,7 @@ import { Reconciler } from "./reconciler";
 import { TEST_REDIS_URL } from "./testing";
 
 const MINUTE_MS = 1_000;
+const JOB_LOCK_MS = 1_000;
 const schedule = { minuteMs: MINUTE_MS, attempts: 3, backoffMs: 100, backoffAfterFailures: 3 };
 const logger = createLogger({ service: "test", level: "error" });
 
@@ -40,6 +41,7 @@ function reconciler(): Reconciler {
     redis,
     prefix,
     schedule,
+    jobLockMs: JOB_LOCK_MS,
     alerting,
     logger,
     now: () => now,

@@ -11,6 +11,7 @@ import {
 } from "@occ/core";
 import type { Db } from "@occ/db";
 import type { Redis } from "ioredis";
+import { abandonedRunAgeMs, sweepAbandonedRuns } from "./abandoned-runs";
 import { type ActualScheduler, planReconcile, type ReconcileAction } from "./reconcile-plan";
 import { keepAlive, RedisLock } from "./redis-lock";
 import {
@@ -28,6 +29,8 @@ export interface ReconcilerOptions {
   redis: Redis;
   prefix: string;
   schedule: ScheduleOptions;
+  /** BullMQ's job lock (JOB_LOCK_MS): how long a dead worker's job takes to be handed over. */
+  jobLockMs: number;
   alerting: Alerting;
   logger: Logger;
   now?: () => Date;
@@ -40,6 +43,8 @@ export interface ReconcileReport {
   nextSyncWritten: number;
   staleOpened: number;
   staleResolved: number;
+  abandonedRuns: number;
+  settingsRepaired: number;
 }
 
 const RECONCILE_CONCURRENCY = 16;
@@ -151,8 +156,10 @@ export class Reconciler {
       removed: actions.filter((a) => a.type === "remove").length,
       nextSyncWritten: await this.writeNextRuns(rows, actual, actions),
       ...(await this.checkStaleness(rows)),
+      ...(await this.sweepAbandonedRuns()),
     };
-    if (actions.length > 0 || report.staleOpened > 0 || report.staleResolved > 0)
+    const changed = actions.length + report.staleOpened + report.staleResolved;
+    if (changed + report.abandonedRuns + report.settingsRepaired > 0)
       logger.info("schedules reconciled", { ...report });
     return report;
   }
@@ -174,6 +181,18 @@ export class Reconciler {
       nextByKitchen.set(action.kitchenId, current?.next ?? null);
     });
     return writeNextSyncTimes(this.options.db, rows, nextByKitchen);
+  }
+
+  private async sweepAbandonedRuns(): Promise<{ abandonedRuns: number; settingsRepaired: number }> {
+    const { db, redis, prefix, schedule, jobLockMs } = this.options;
+    const { abandoned, settingsRepaired } = await sweepAbandonedRuns({
+      db,
+      redis,
+      prefix,
+      olderThanMs: abandonedRunAgeMs({ jobLockMs, minuteMs: schedule.minuteMs }),
+      now: this.now(),
+    });
+    return { abandonedRuns: abandoned, settingsRepaired };
   }
 
   private async checkStaleness(

@@ -116,6 +116,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
     redis,
     prefix: config.QUEUE_PREFIX,
     schedule,
+    jobLockMs: config.JOB_LOCK_MS,
     alerting,
     logger,
   });
