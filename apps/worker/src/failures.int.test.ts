@@ -8,7 +8,9 @@ import { and, eq } from "drizzle-orm";
 import {
   createWorkerTestEnv,
   ensureWorkerBuilt,
+  sleep,
   spawnWorker,
+  until,
   type WorkerProcess,
   type WorkerTestEnv,
 } from "./testing";
@@ -30,22 +32,6 @@ let webhook: Server;
 const posts: WebhookPost[] = [];
 let failing: number;
 let rejected: number;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 async function settingsOf(kitchenId: number) {
   const [row] = await env.testDb.handle.db.select().from(settings).where(eq(settings.kitchenId, kitchenId));

@@ -7,11 +7,10 @@ import {
   localDateIn,
   type QueueSet,
 } from "@occ/core";
-import { syncRuns } from "@occ/db";
-import { eq } from "drizzle-orm";
 import {
   createWorkerTestEnv,
   ensureWorkerBuilt,
+  sleep,
   spawnWorker,
   type WorkerProcess,
   type WorkerTestEnv,
@@ -22,13 +21,6 @@ jest.setTimeout(90_000);
 let env: WorkerTestEnv;
 let queues: QueueSet;
 let worker: WorkerProcess;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function runById(runId: string) {
-  const [run] = await env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.id, runId));
-  return run;
-}
 
 beforeAll(async () => {
   await ensureWorkerBuilt();
@@ -68,14 +60,14 @@ it("runs a historical sync as a job with progress, and skips a sync-now of the s
     const job = await queues.historical.getJob(jobId);
     const progress = job?.progress as { done: number; total: number; percent: number } | number | undefined;
     if (typeof progress === "object" && progress.done !== seen.at(-1)?.done) seen.push(progress);
-    if ((await runById(runId))?.status === "success") break;
+    if ((await env.runById(runId))?.status === "success") break;
     await sleep(50);
   }
   expect(seen.length).toBeGreaterThanOrEqual(2);
   expect(seen.at(-1)).toEqual({ done: 101, total: 101, percent: 100 });
   expect(seen[0]!.done).toBeLessThan(101);
 
-  expect((await runById(syncNow))?.status).toBe("skipped");
+  expect((await env.runById(syncNow))?.status).toBe("skipped");
   const finished = await worker.waitForLog((l) => l.message === "sync finished" && l.run_id === runId);
   expect(finished).toMatchObject({ outcome: "success", kind: "historical", window_to: today });
 });

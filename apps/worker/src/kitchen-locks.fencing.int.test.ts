@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { createQueues, enqueueSyncNow, type QueueSet } from "@occ/core";
-import { dailyOccupancy, syncRuns } from "@occ/db";
+import { dailyOccupancy } from "@occ/db";
 import { asc, eq } from "drizzle-orm";
 import {
   createWorkerTestEnv,
   ensureWorkerBuilt,
+  sleep,
   spawnWorker,
   type WorkerProcess,
   type WorkerTestEnv,
@@ -16,17 +17,10 @@ let env: WorkerTestEnv;
 let queues: QueueSet;
 let worker: WorkerProcess;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function runById(runId: string) {
-  const [run] = await env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.id, runId));
-  return run;
-}
-
 async function finishedRun(runId: string) {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const run = await runById(runId);
+    const run = await env.runById(runId);
     if (run && run.status !== "queued" && run.status !== "running") return run;
     if (Date.now() > deadline) throw new Error(`run ${runId} did not finish`);
     await sleep(100);

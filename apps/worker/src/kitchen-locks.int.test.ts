@@ -3,9 +3,7 @@ import { createLogger } from "@occ/core";
 import { Redis } from "ioredis";
 import { KitchenLocks } from "./kitchen-locks";
 import { LockLostError, RedisLock } from "./redis-lock";
-import { TEST_REDIS_URL } from "./testing";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep, TEST_REDIS_URL } from "./testing";
 
 let redis: Redis;
 const prefix = `test-locks-${process.pid}-${randomBytes(4).toString("hex")}`;

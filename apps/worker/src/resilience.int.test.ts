@@ -6,7 +6,9 @@ import { Client } from "pg";
 import {
   createWorkerTestEnv,
   ensureWorkerBuilt,
+  sleep,
   spawnWorker,
+  until,
   type WorkerProcess,
   type WorkerTestEnv,
 } from "./testing";
@@ -17,31 +19,10 @@ let env: WorkerTestEnv;
 let queues: QueueSet;
 const spawned: WorkerProcess[] = [];
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 function start(overrides: Record<string, string> = {}): WorkerProcess {
   const worker = spawnWorker(env.workerEnv({ SYNC_MINUTE_MS: "200", JOB_LOCK_MS: "2000", ...overrides }));
   spawned.push(worker);
   return worker;
-}
-
-async function runById(runId: string) {
-  const [run] = await env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.id, runId));
-  return run;
 }
 
 /** A kitchen's daily figures without what differs between two kitchens or runs. */
@@ -98,17 +79,17 @@ it("finishes a sync on another replica when its worker is SIGKILLed mid-run, wit
   await sleep(500);
   doomed.kill("SIGKILL");
   await doomed.exited;
-  expect((await runById(runId))?.status).toBe("running");
+  expect((await env.runById(runId))?.status).toBe("running");
 
   const survivor = start();
   await survivor.waitForLog(startedLog(runId), 30_000);
-  await until("the taken-over run to succeed", async () => (await runById(runId))?.status === "success");
+  await until("the taken-over run to succeed", async () => (await env.runById(runId))?.status === "success");
   const runs = await env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.kitchenId, crashed));
   expect(runs).toHaveLength(1);
 
   const referenceRun = randomUUID();
   await enqueueSyncNow(queues, reference, referenceRun);
-  await until("the reference sync", async () => (await runById(referenceRun))?.status === "success");
+  await until("the reference sync", async () => (await env.runById(referenceRun))?.status === "success");
   const expected = await figures(reference);
   expect(expected.length).toBeGreaterThan(0);
   expect(await figures(crashed)).toEqual(expected);
@@ -206,6 +187,6 @@ it("lets a running sync finish on SIGTERM and exits 0 within the deadline", asyn
   worker.kill("SIGTERM");
   expect(await worker.exited).toBe(0);
   expect(Date.now() - signalledAt).toBeLessThan(10_000);
-  expect((await runById(runId))?.status).toBe("success");
+  expect((await env.runById(runId))?.status).toBe("success");
   expect(await env.redis.exists(`${env.prefix}:kitchen-lock:${kitchenId}`)).toBe(0);
 });

@@ -10,6 +10,7 @@ import { eq } from "drizzle-orm";
 import {
   createWorkerTestEnv,
   ensureWorkerBuilt,
+  sleep,
   spawnWorker,
   type WorkerProcess,
   type WorkerTestEnv,
@@ -27,7 +28,6 @@ let queues: QueueSet;
 let kitchenIds: number[];
 let dormantKitchen: number;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const intervalOf = (i: number) => INTERVALS[i % INTERVALS.length]!;
 
 type Run = typeof syncRuns.$inferSelect;

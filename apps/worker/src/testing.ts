@@ -7,8 +7,9 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, rmdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { generateEncryptionKey, seedKitchenWithConnection } from "@occ/core";
-import { createTestDatabase, type TestDatabase } from "@occ/db";
+import { createTestDatabase, syncRuns, type TestDatabase } from "@occ/db";
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from "@occ/newbook-sim";
+import { eq } from "drizzle-orm";
 import { Redis } from "ioredis";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -16,8 +17,23 @@ const WORKER_MAIN = path.join(REPO_ROOT, "apps", "worker", "dist", "main.js");
 const BUILD_LOCK = path.join(REPO_ROOT, "apps", "worker", "dist", ".build-lock");
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `probe` every 100 ms until it returns something truthy, or fails naming `what`. */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
 }
 
 /**
@@ -142,6 +158,7 @@ export interface WorkerTestEnv {
   /** Deletes every Redis key of this environment: what a Redis restart without persistence does to us. */
   wipeRedis(): Promise<number>;
   control<T>(method: string, pathname: string, body?: unknown): Promise<T>;
+  runById(runId: string): Promise<typeof syncRuns.$inferSelect | undefined>;
   /** Kitchen i syncs from simulator property `propertyOf(i)` (default: i, modulo the property count). */
   seedKitchens(
     count: number,
@@ -185,6 +202,10 @@ export async function createWorkerTestEnv(simOptions: SimulatorOptions = {}): Pr
       ...overrides,
     }),
     wipeRedis,
+    runById: async (runId) => {
+      const [run] = await testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.id, runId));
+      return run;
+    },
     control: async <T>(method: string, pathname: string, body?: unknown) => {
       const response = await fetch(`${sim.controlUrl}${pathname}`, {
         method,
