@@ -4,6 +4,7 @@ import {
   type QueueSet,
   type RateLimiter,
   rateLimiterFromConfig,
+  ScheduleOwner,
   SecretBox,
   scheduleOptionsFromConfig,
 } from "@occ/core";
@@ -16,6 +17,7 @@ import type { StalenessContext } from "./services/frequent-sync-settings";
 import { LoginLimiter } from "./services/login-limiter";
 import { KitchenScheduler } from "./services/schedule";
 import { createTokenService, type TokenService } from "./services/tokens";
+import { withTimeout } from "./services/with-timeout";
 
 /** The app's wired-up collaborators, built once per createApp and handed to every route module. */
 export interface AppServices {
@@ -62,11 +64,14 @@ export function buildServices(deps: AppDeps): AppServices {
     box: new SecretBox(encryptionKey),
     limiter: new LoginLimiter(deps.redis, `${config.QUEUE_PREFIX}:api`, logger, deps.loginLimits),
     scheduler: new KitchenScheduler(
-      db,
-      deps.queues,
-      scheduleOptionsFromConfig(config),
+      new ScheduleOwner({
+        db,
+        queues: deps.queues,
+        options: scheduleOptionsFromConfig(config),
+        now,
+        redisCall: (call) => withTimeout(call, redisTimeoutMs, "Redis (job scheduler)"),
+      }),
       logger,
-      redisTimeoutMs,
     ),
     auth: createAuthenticator(db, tokens),
     newbookLimiter: rateLimiterFromConfig(config, deps.redis, { maxWaitMs: 10_000 }),
