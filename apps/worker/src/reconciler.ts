@@ -58,10 +58,9 @@ async function forEachLimited<T>(
 }
 
 /** Every scheduler with its next run, and whether that run's job still exists (one pipeline). */
-async function readSchedulers(queues: QueueSet): Promise<ActualScheduler[]> {
+async function readSchedulers(queues: QueueSet, redis: Redis): Promise<ActualScheduler[]> {
   const schedulers = await queues.frequent.getJobSchedulers(0, -1);
-  const client = await queues.frequent.client;
-  const pipeline = client.pipeline();
+  const pipeline = redis.pipeline();
   for (const s of schedulers) pipeline.exists(queues.frequent.toKey(`repeat:${s.key}:${s.next}`));
   const exists = schedulers.length > 0 ? ((await pipeline.exec()) ?? []) : [];
   return schedulers.map((s, i) => ({
@@ -134,10 +133,10 @@ export class Reconciler {
   }
 
   async reconcile(): Promise<ReconcileReport> {
-    const { db, queues, schedule, logger } = this.options;
+    const { db, queues, redis, schedule, logger } = this.options;
     // Redis is read before PostgreSQL: the API writes PostgreSQL before Redis, so this order never
     // mistakes a just-saved setting for drift and reverts it.
-    const actual = await readSchedulers(queues);
+    const actual = await readSchedulers(queues, redis);
     const states = await loadScheduleStates(db);
     const desired = states.flatMap((state) => {
       const wanted = schedule.desired(state);

@@ -250,7 +250,11 @@ async function afterFinalOutcome(
             nextSyncAt: applied.nextSyncAt,
           })
         : undefined;
-    await deps.alerting.apply(request.kitchenId, alertChangesForRun({ ...run, errorCode }, deps.thresholds), {
+    const finished =
+      run.outcome === "failed"
+        ? { outcome: run.outcome, durationMs: run.durationMs, consecutiveFailures: failures, errorCode }
+        : { outcome: run.outcome, durationMs: run.durationMs };
+    await deps.alerting.apply(request.kitchenId, alertChangesForRun(finished, deps.thresholds), {
       messages: {
         consecutive_failures: failureText,
         credentials_rejected: failureText,

@@ -19,6 +19,8 @@ export function scheduleOptionsFromConfig(config: Config): ScheduleOptions {
   };
 }
 
+const STRAY_STATES = new Set(["waiting", "delayed", "prioritized"]);
+
 /**
  * Makes the kitchen's job scheduler run every `everyMs` from `startAt` (BullMQ honours the start only when
  * the period changes or the scheduler is new; `replace` removes it first so the start always applies). An
@@ -31,7 +33,13 @@ export async function upsertKitchenScheduler(
   opts: ScheduleOptions,
 ): Promise<void> {
   const schedulerId = schedulerIdFor(kitchenId);
-  if (schedule.replace) await queues.frequent.removeJobScheduler(schedulerId);
+  if (schedule.replace) {
+    await queues.frequent.removeJobScheduler(schedulerId);
+    // A job the scheduler lost track of may still wait in the slot about to be used; BullMQ would then
+    // move the new schedule a whole period on, so the stray goes (the new scheduler takes its place).
+    const stray = await queues.frequent.getJob(`repeat:${schedulerId}:${schedule.startAt}`);
+    if (stray && STRAY_STATES.has(await stray.getState())) await stray.remove();
+  }
   const data: FrequentSyncJobData = { kitchenId, trigger: "schedule" };
   await queues.frequent.upsertJobScheduler(
     schedulerId,

@@ -1,10 +1,8 @@
+import type { BusyWindow } from "@occ/db";
 import { addDays, type LocalDate, localDateIn } from "../time";
 
 /** One busy-hours window in the kitchen's local wall-clock time: "HH:MM" (inclusive) to "HH:MM" (exclusive). */
-export interface BusyWindow {
-  start: string;
-  end: string;
-}
+export type { BusyWindow };
 
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
