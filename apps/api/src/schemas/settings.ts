@@ -27,6 +27,8 @@ const busyHours = z
   .array(busyWindow, { error: "busy_hours must be a list of {start, end} windows" })
   .max(6, { error: "busy_hours has at most 6 windows" })
   .superRefine((windows, ctx) => {
+    // A malformed time is already reported on its own field.
+    if (!windows.every((w) => isClockTime(w.start) && isClockTime(w.end))) return;
     const problem = busyWindowsProblem(windows);
     if (problem) ctx.addIssue({ code: "custom", message: `busy_hours: ${problem}` });
   });
