@@ -150,6 +150,8 @@ export const syncRuns = pgTable(
   },
   (t) => [
     index("sync_runs_kitchen_started_idx").on(t.kitchenId, t.queuedAt),
+    // A run is repeated at most once (repeats of a repeat chain on), so two concurrent resumes cannot both win.
+    uniqueIndex("sync_runs_retry_of_key").on(t.retryOf),
     check("sync_runs_kind_check", sql`${t.kind} in ('frequent', 'manual', 'historical')`),
     check(
       "sync_runs_status_check",

@@ -1,5 +1,5 @@
 import { type Db, kitchens, newbookFrequentSyncSettings as settings, syncRuns, type Tx } from "@occ/db";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { readerErrorFor } from "../alerts/texts";
 import { type LocalDate, localDateIn } from "../time";
 import { describeSyncError } from "./errors";
@@ -11,8 +11,50 @@ function tracksSettings(kind: RunKind): boolean {
   return kind !== "historical";
 }
 
+const FINISHED = ["success", "failed", "skipped"];
+
+export interface ClaimedRun {
+  runId: string;
+  /** The run this attempt repeats, when it had to become a new one. */
+  retryOf: string | null;
+}
+
+/**
+ * The run an attempt records into. History is never rewritten: a run that already finished (a retry
+ * from Bull Board, a resumed historical sync) or whose worker was lost mid-run (a job taken over after
+ * a crash) stays as it ended, and the attempt becomes a new run linked to it by `retry_of`. A lost
+ * run is closed as failed (code worker_lost), so the crash counts in the history and success rates.
+ */
+export async function claimRun(
+  db: Db,
+  input: { runId: string; takenOver: boolean; newRunId: () => string; now?: Date },
+): Promise<ClaimedRun> {
+  const [row] = await db
+    .select({ status: syncRuns.status })
+    .from(syncRuns)
+    .where(eq(syncRuns.id, input.runId));
+  if (!row) return { runId: input.runId, retryOf: null };
+  const lost = input.takenOver && row.status === "running";
+  if (!lost && !FINISHED.includes(row.status)) return { runId: input.runId, retryOf: null };
+  if (lost) {
+    const now = input.now ?? new Date();
+    await db
+      .update(syncRuns)
+      .set({
+        status: "failed",
+        finishedAt: now,
+        errorCode: "worker_lost",
+        errorMessage: "The worker running this sync stopped; another one took the job over",
+      })
+      .where(and(eq(syncRuns.id, input.runId), eq(syncRuns.status, "running")));
+  }
+  return { runId: input.newRunId(), retryOf: input.runId };
+}
+
 export interface StartRunInput {
   runId: string;
+  /** The run this one repeats (see claimRun). */
+  retryOf?: string | null;
   kitchenId: number;
   kind: RunKind;
   trigger: string;
@@ -41,6 +83,7 @@ export async function startRun(db: Db | Tx, input: StartRunInput): Promise<void>
       attempt,
       queuedAt: now,
       startedAt: now,
+      retryOf: input.retryOf ?? null,
     })
     .onConflictDoUpdate({
       target: syncRuns.id,
