@@ -1,4 +1,5 @@
-import { createQueues, SecretBox } from "@occ/core";
+import { randomUUID } from "node:crypto";
+import { createQueues, kitchenLockKey, SecretBox } from "@occ/core";
 import { syncRuns } from "@occ/db";
 import { eq } from "drizzle-orm";
 import request from "supertest";
@@ -71,6 +72,30 @@ describe("sync control", () => {
         .update(syncRuns)
         .set({ status: "success" })
         .where(eq(syncRuns.id, next.body.run_id));
+    });
+
+    it("joins at once whatever run holds the kitchen (e.g. a historical sync), queuing nothing", async () => {
+      const holder = randomUUID();
+      await h.db.handle.db.insert(syncRuns).values({
+        id: holder,
+        kitchenId: k.id,
+        kind: "historical",
+        trigger: "historical",
+        status: "running",
+        windowFrom: "2024-01-01",
+        windowTo: "2024-12-31",
+      });
+      await h.redis.set(kitchenLockKey(h.prefix, k.id), holder, "PX", 60_000);
+      try {
+        const waitingBefore = await h.queues.frequent.getWaitingCount();
+        const res = await request(h.app).post("/api/newbook/frequent-sync/run").set(as(k));
+        expect(res.status).toBe(202);
+        expect(res.body).toEqual({ run_id: holder, already_running: true });
+        expect(await h.queues.frequent.getWaitingCount()).toBe(waitingBefore);
+      } finally {
+        await h.redis.del(kitchenLockKey(h.prefix, k.id));
+        await h.db.handle.db.update(syncRuns).set({ status: "success" }).where(eq(syncRuns.id, holder));
+      }
     });
 
     it("gives concurrent clicks one run", async () => {
