@@ -14,6 +14,7 @@ import { createAuthenticator } from "./http/auth";
 import type { Authenticator } from "./http/route";
 import type { StalenessContext } from "./services/frequent-sync-settings";
 import { LoginLimiter } from "./services/login-limiter";
+import { NewbookProbePool } from "./services/newbook-probe-pool";
 import { KitchenScheduler } from "./services/schedule";
 import { createTokenService, type TokenService } from "./services/tokens";
 
@@ -33,6 +34,8 @@ export interface AppServices {
   auth: Authenticator;
   /** The per-credential Newbook budget shared with the workers (used by the connection test). */
   newbookLimiter: RateLimiter;
+  /** Worker threads that run "Test connection" off the event loop. */
+  probePool: NewbookProbePool;
   jwtSecret: string;
   staleness(hasConnection: boolean): StalenessContext;
 }
@@ -70,6 +73,7 @@ export function buildServices(deps: AppDeps): AppServices {
     ),
     auth: createAuthenticator(db, tokens),
     newbookLimiter: rateLimiterFromConfig(config, deps.redis, { maxWaitMs: 10_000 }),
+    probePool: new NewbookProbePool(),
     jwtSecret,
     staleness: (hasConnection) => ({
       now: now(),
