@@ -415,12 +415,15 @@ async function main(): Promise<void> {
       });
       if (mine !== theirs)
         throw new Error(`${first!.name}'s data differs from a clean sync of the same property`);
+      // Back to three workers for what follows (the restart policy may already have revived it).
+      await compose("up", "-d", "--no-build", "--no-recreate", "--scale", "worker=3");
+      const restored = (await allHealthy(3)).filter((row) => row.includes("worker")).length;
       const tally: Record<string, number> = {};
       for (const status of ended) tally[status] = (tally[status] ?? 0) + 1;
       return (
         `runs in flight at the kill ended as ${JSON.stringify(tally)}; none left running; ` +
         `${tookOver.map(([n]) => n).join(" and ")} ran the next syncs; ` +
-        `${first!.name}'s ${JSON.parse(mine).length} days equal a clean sync's`
+        `${first!.name}'s ${JSON.parse(mine).length} days equal a clean sync's; ${restored} workers healthy again`
       );
     },
   );
