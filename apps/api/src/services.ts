@@ -15,6 +15,7 @@ import { createAuthenticator } from "./http/auth";
 import type { Authenticator } from "./http/route";
 import type { StalenessContext } from "./services/frequent-sync-settings";
 import { LoginLimiter } from "./services/login-limiter";
+import { NewbookProbePool } from "./services/newbook-probe-pool";
 import { KitchenScheduler } from "./services/schedule";
 import { createTokenService, type TokenService } from "./services/tokens";
 import { withTimeout } from "./services/with-timeout";
@@ -35,6 +36,8 @@ export interface AppServices {
   auth: Authenticator;
   /** The per-credential Newbook budget shared with the workers (used by the connection test). */
   newbookLimiter: RateLimiter;
+  /** Worker threads that run "Test connection" off the event loop. */
+  probePool: NewbookProbePool;
   jwtSecret: string;
   staleness(hasConnection: boolean): StalenessContext;
 }
@@ -75,6 +78,7 @@ export function buildServices(deps: AppDeps): AppServices {
     ),
     auth: createAuthenticator(db, tokens),
     newbookLimiter: rateLimiterFromConfig(config, deps.redis, { maxWaitMs: 10_000 }),
+    probePool: new NewbookProbePool(),
     jwtSecret,
     staleness: (hasConnection) => ({
       now: now(),

@@ -105,7 +105,13 @@ export function settingsRoutes(s: AppServices): Route[] {
       body: connectionBodySchema,
       response: connectionSavedSchema,
       async handler({ kitchenId, body, req }) {
-        const { view, created } = await saveConnection(s.db, s.box, kitchenId, body);
+        const { view, created } = await saveConnection(
+          s.db,
+          s.box,
+          kitchenId,
+          body,
+          s.config.NEWBOOK_ALLOWED_HOSTS,
+        );
         req.log.info("newbook connection saved", { kitchen_id: kitchenId, created });
         // The first connection is what makes the kitchen schedulable.
         const outcome = created ? await s.scheduler.apply(kitchenId) : { schedule_pending: false };
@@ -122,6 +128,7 @@ export function settingsRoutes(s: AppServices): Route[] {
       bodyOptional: true,
       response: connectionTestResultSchema,
       errors: { 503: "The shared rate limiter is unreachable" },
+      // Runs up to NEWBOOK_TEST_TIMEOUT_MS in a worker thread (see newbook-probe-pool.ts).
       async handler({ kitchenId, body, req }) {
         const row = await findConnection(s.db, kitchenId);
         const saved = row ? decryptConnection(s.box, row) : null;
@@ -129,7 +136,7 @@ export function settingsRoutes(s: AppServices): Route[] {
         const result = await testNewbookConnection(connection, {
           config: s.config,
           rateLimiter: s.newbookLimiter,
-          logger: req.log,
+          pool: s.probePool,
         });
         req.log.info("newbook connection tested", { kitchen_id: kitchenId, ok: result.ok });
         return result;

@@ -111,6 +111,10 @@ const baseUrl = z
   .string({ error: "base_url must be an http(s) URL" })
   .trim()
   .max(500, { error: "base_url is too long" })
+  // A query or fragment would be sent along (or silently dropped), and credentials in the URL would leave
+  // with every request: none of them belongs in a Newbook base URL.
+  .refine((v) => !/[?#]/.test(v), { error: "base_url must not contain ? or #" })
+  .refine((v) => !/^[a-z]+:\/\/[^/]*@/i.test(v), { error: "base_url must not contain credentials (user@)" })
   .pipe(z.url({ protocol: /^https?$/, error: "base_url must be an http(s) URL" }))
   .transform((v) => v.replace(/\/+$/, ""));
 const secret = (field: string) =>
