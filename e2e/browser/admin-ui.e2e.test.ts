@@ -40,6 +40,7 @@ interface Settings {
   last_sync_at: string | null;
   consecutive_failures: number;
   last_error_message: string | null;
+  schedule_off_reason: string | null;
 }
 
 let stack: Stack;
@@ -333,7 +334,7 @@ describe("admin UI", () => {
     }
   });
 
-  it("broken credentials show the error and the failure count, and the sync recovers", async () => {
+  it("rejected credentials pause the schedule at the first failure, say what to do, and Sync now heals", async () => {
     const kitchen = await stack.createKitchen(propertyAt(4), { enabled: true });
     await stack.api("/api/settings/newbook-frequent-sync", {
       method: "PATCH",
@@ -349,23 +350,20 @@ describe("admin UI", () => {
     const { context, page } = await asManager(kitchen);
     try {
       await page.locator("[data-testid=sync-status-badge][data-tone=red]").waitFor({ timeout: 60_000 });
+      // Not an outage: one failure pauses the schedule (no back-off retries with a rejected login).
       await waitFor(
-        "two failures in a row",
-        async () => (await getSettings(kitchen)).consecutive_failures >= 2,
-        {
-          timeoutMs: 60_000,
-        },
+        "the paused schedule",
+        async () => (await getSettings(kitchen)).schedule_off_reason === "credentials_rejected",
+        { timeoutMs: 60_000 },
       );
       await page.reload();
-      const failures = await page.getByTestId("consecutive-failures").textContent();
-      expect(failures).toMatch(/\d+ consecutive failures/);
-      expect(Number(/(\d+) consecutive/.exec(failures ?? "")?.[1])).toBeGreaterThanOrEqual(2);
-      const error = (await page.getByTestId("last-error").textContent()) ?? "";
-      expect(error.length).toBeGreaterThan("Last error:".length);
+      expect(await page.getByTestId("consecutive-failures").textContent()).toMatch(/1 consecutive failure$/);
+      await expectText(page.getByTestId("schedule-paused"), "update it in Settings");
+      expect(await page.getByTestId("last-error").textContent()).toMatch(/Newbook rejected the login/);
       await screenshot(page, "dashboard-failed");
 
       await page.getByRole("link", { name: "Settings" }).click();
-      await expectText(page.getByTestId("sync-status-box"), "consecutive failures");
+      await expectText(page.getByTestId("sync-status-box"), "consecutive failure");
       await screenshot(page, "settings-failed");
 
       await page.getByRole("link", { name: "Sync history" }).click();
@@ -373,12 +371,13 @@ describe("admin UI", () => {
       const rows = page.locator("[data-testid=sync-runs-table] tbody tr");
       await waitFor("only failed runs listed", async () => {
         const statuses = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-status")));
-        return statuses.length >= 2 && statuses.every((s) => s === "failed");
+        return statuses.length >= 1 && statuses.every((s) => s === "failed");
       });
       await screenshot(page, "sync-history-failed");
 
       await stack.simControl(`/properties/${kitchen.property.id}/faults`, "DELETE");
       await page.getByRole("link", { name: "Dashboard" }).click();
+      await page.getByRole("button", { name: "Sync now" }).click();
       await page.locator("[data-testid=sync-status-badge][data-tone=green]").waitFor({ timeout: 60_000 });
       expect(await page.getByTestId("consecutive-failures").count()).toBe(0);
     } finally {

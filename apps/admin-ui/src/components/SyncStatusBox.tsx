@@ -1,6 +1,7 @@
 import type { FrequentSyncSettings } from "@occ/api";
 import { syncBadge } from "../lib/syncBadge";
 import { Badge } from "./Badge";
+import { failuresText, NextSync } from "./NextSync";
 import { DateTime, RelativeTime } from "./Time";
 
 /** The settings page's status box: Last Sync, Status, Error, N consecutive failures. */
@@ -30,7 +31,7 @@ export function SyncStatusBox({ settings }: { settings: FrequentSyncSettings }) 
       <div className="status-row">
         <strong>Next Sync:</strong>
         <span>
-          {settings.is_enabled ? <DateTime iso={settings.next_sync_at} fallback="not scheduled" /> : "—"}
+          <NextSync settings={settings} absolute />
         </span>
       </div>
       {settings.last_error_message && (
@@ -39,7 +40,7 @@ export function SyncStatusBox({ settings }: { settings: FrequentSyncSettings }) 
         </div>
       )}
       {settings.consecutive_failures > 0 && (
-        <div className="status-warning">⚠️ {settings.consecutive_failures} consecutive failures</div>
+        <div className="status-warning">⚠️ {failuresText(settings.consecutive_failures)}</div>
       )}
     </div>
   );

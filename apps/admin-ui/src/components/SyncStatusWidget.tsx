@@ -3,6 +3,7 @@ import { Link } from "react-router-dom";
 import { syncBadge } from "../lib/syncBadge";
 import { formatDuration } from "../lib/time";
 import { Badge } from "./Badge";
+import { failuresText, NextSync } from "./NextSync";
 import { SyncNowButton } from "./SyncNow";
 import { RelativeTime } from "./Time";
 
@@ -17,7 +18,9 @@ export function SyncStatusWidget({
 }) {
   const badge = syncBadge(settings);
   const backedOff =
-    settings.is_enabled && settings.effective_interval_minutes > settings.sync_interval_minutes;
+    settings.schedule_off_reason === null &&
+    !settings.next_sync_busy &&
+    settings.effective_interval_minutes > settings.sync_interval_minutes;
   return (
     <section
       className="card sync-widget"
@@ -54,11 +57,7 @@ export function SyncStatusWidget({
         </dd>
         <dt>Next sync</dt>
         <dd>
-          {settings.is_enabled ? (
-            <RelativeTime iso={settings.next_sync_at} fallback="not scheduled" />
-          ) : (
-            <span className="muted">disabled</span>
-          )}
+          <NextSync settings={settings} />
         </dd>
       </dl>
       {connected === false && (
@@ -68,7 +67,7 @@ export function SyncStatusWidget({
       )}
       {settings.consecutive_failures > 0 && (
         <p className="status-warning" data-testid="consecutive-failures">
-          ⚠️ {settings.consecutive_failures} consecutive failures
+          ⚠️ {failuresText(settings.consecutive_failures)}
         </p>
       )}
       {settings.last_error_message && (
