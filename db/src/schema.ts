@@ -314,7 +314,7 @@ export const bookingChanges = pgTable(
     /** When the run that saw the change committed (its finish time). */
     syncedAt: timestamp("synced_at", { withTimezone: true }).notNull(),
     bookingId: text("booking_id").notNull(),
-    kind: varchar("kind", { length: 16 }).notNull(),
+    kind: varchar("kind", { length: 16 }).$type<BookingChangeKind>().notNull(),
     room: text("room"),
     guestName: text("guest_name"),
     fields: jsonb("fields").$type<BookingChangeField[]>().notNull().default([]),

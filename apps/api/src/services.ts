@@ -1,5 +1,6 @@
 import {
   type Config,
+  type KitchenEventHub,
   type Logger,
   type QueueSet,
   type RateLimiter,
@@ -24,6 +25,7 @@ export interface AppServices {
   redis: Redis;
   queues: QueueSet;
   logger: Logger;
+  events: KitchenEventHub;
   now: () => Date;
   redisTimeoutMs: number;
   tokens: TokenService;
@@ -56,6 +58,7 @@ export function buildServices(deps: AppDeps): AppServices {
     redis: deps.redis,
     queues: deps.queues,
     logger,
+    events: deps.events,
     now,
     redisTimeoutMs,
     tokens,
