@@ -1,5 +1,5 @@
 import type { KitchenEvent, KitchenEventHub } from "@occ/core";
-import type { Request, Response } from "express";
+import type { Response } from "express";
 import { ApiError } from "../errors";
 
 /** Proxies drop idle connections after a minute or so; a comment line now and then keeps the stream up. */
@@ -31,7 +31,6 @@ function frame(event: string, data: unknown): string {
 export async function streamKitchenEvents(
   hub: KitchenEventHub,
   kitchenId: number,
-  req: Request,
   res: Response,
   heartbeatMs = SSE_HEARTBEAT_MS,
 ): Promise<void> {

@@ -72,8 +72,8 @@ export function dataRoutes(s: AppServices): Route[] {
       access: "kitchen",
       status: 200,
       errors: { 503: "Live updates unavailable (poll instead)" },
-      async handler({ kitchen, req, res }) {
-        await streamKitchenEvents(s.events, kitchen.id, req, res);
+      async handler({ kitchen, res }) {
+        await streamKitchenEvents(s.events, kitchen.id, res);
         return undefined;
       },
     }),
