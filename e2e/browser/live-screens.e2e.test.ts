@@ -106,14 +106,17 @@ describe("live and honest screens", () => {
         // The page notes, at each animation frame, when the new figure is on screen (its own clock:
         // the browser and the API run on this machine).
         const selector = `[data-testid=day-cards] [data-date="${day}"] [data-field=guests] .figure-value`;
-        const seen = page.waitForFunction(
-          `(() => { const el = document.querySelector(${JSON.stringify(selector)});
-             return el && Number(el.textContent) === ${before + 2} ? Date.now() : null; })()`,
-          undefined,
-          { polling: "raf", timeout: 30_000 },
-        );
+        // Resolves in the page, on the DOM change that shows the new figure, with the page's clock.
+        const seen = page.evaluate(`new Promise((resolve) => {
+          const shown = () => Number(document.querySelector(${JSON.stringify(selector)})?.textContent) === ${before + 2};
+          if (shown()) return resolve(Date.now());
+          const observer = new MutationObserver(() => {
+            if (shown()) { observer.disconnect(); resolve(Date.now()); }
+          });
+          observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+        })`);
         const run = await syncNow(kitchen);
-        const shownAt = (await (await seen).jsonValue()) as number;
+        const shownAt = (await seen) as number;
         latencies.push(shownAt - new Date(run.finished_at!).getTime());
       }
       const sorted = [...latencies].sort((a, b) => a - b);
@@ -142,6 +145,7 @@ describe("live and honest screens", () => {
         arrival: day,
         departure: addDays(day, 2),
         adults: 2,
+        site_id: null,
         meals: "bb",
       })) as { booking_id: number | string };
       await syncNow(kitchen);
@@ -279,16 +283,15 @@ describe("live and honest screens", () => {
         await screenshot(page, `dashboard-${width}`);
 
         await page.getByRole("link", { name: "Residents" }).click();
-        const scroller = page.locator(".rg-scroll");
         await page.locator("[data-testid=residents-table] .stay").first().waitFor();
         expect(await overflow()).toBe(0);
         // The date header stays visible while the grid scrolls.
         const header = page.locator("[data-testid=residents-table] thead th").nth(1);
         const top = (await header.boundingBox())!.y;
-        await scroller.evaluate("(el) => { el.scrollTop = 400; }");
+        await page.evaluate("document.querySelector('.rg-scroll').scrollTop = 400");
         await waitFor(
           "the grid to scroll",
-          async () => ((await scroller.evaluate("(el) => el.scrollTop")) as number) > 0,
+          async () => ((await page.evaluate("document.querySelector('.rg-scroll').scrollTop")) as number) > 0,
         );
         expect(Math.abs((await header.boundingBox())!.y - top)).toBeLessThan(2);
         // Names stay legible: at least a few characters of the first stay's name are shown.
