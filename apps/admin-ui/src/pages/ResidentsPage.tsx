@@ -165,7 +165,7 @@ function stayDescription(stay: ResidentStay): string {
   const change = stay.change
     ? ` — ${CHANGE_LABEL[stay.change]}${stay.changed_fields.length > 0 ? ` (${stay.changed_fields.join(", ").replace("_", " ")})` : ""} in the last 24 hours`
     : "";
-  return `${stay.guest_name ?? "Guest"}: ${formatLocalDate(stay.arrival)} → ${formatLocalDate(stay.departure)} (${stay.nights.length} nights shown), ${guests}${meals}${change}`;
+  return `${stay.guest_name ?? "Guest"}: ${formatLocalDate(stay.arrival)} → ${formatLocalDate(stay.departure)} (${stay.nights.length} ${stay.nights.length === 1 ? "night" : "nights"} shown), ${guests}${meals}${change}`;
 }
 
 function StayBar({
