@@ -71,6 +71,7 @@ export function dataRoutes(s: AppServices): Route[] {
       tag: "data",
       access: "kitchen",
       status: 200,
+      stream: true,
       errors: { 503: "Live updates unavailable (poll instead)" },
       async handler({ kitchen, res }) {
         await streamKitchenEvents(s.events, kitchen.id, res);
