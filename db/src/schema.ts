@@ -133,6 +133,11 @@ export const syncRuns = pgTable(
   },
   (t) => [
     index("sync_runs_kitchen_started_idx").on(t.kitchenId, t.queuedAt),
+    // Only the few runs in flight: the reconciler's abandoned-run sweep and its settings repair read
+    // these every minute, and must not scan a table that grows by a run per kitchen every few minutes.
+    index("sync_runs_in_flight_idx")
+      .on(t.kitchenId, t.startedAt)
+      .where(sql`${t.status} in ('running', 'queued')`),
     check("sync_runs_kind_check", sql`${t.kind} in ('frequent', 'manual', 'historical')`),
     check(
       "sync_runs_status_check",

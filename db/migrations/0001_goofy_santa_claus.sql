@@ -1,0 +1,1 @@
+CREATE INDEX "sync_runs_in_flight_idx" ON "sync_runs" USING btree ("kitchen_id","started_at") WHERE "sync_runs"."status" in ('running', 'queued');
