@@ -37,6 +37,8 @@ export const envSchema = z
     API_HOST: z.string().min(1).default("0.0.0.0"),
     API_PORT: int(0, 65535).default(3000),
     METRICS_PORT: int(0, 65535).default(9464),
+    /** Kitchens with series of their own in a worker's /metrics (the ones needing most attention). */
+    METRICS_KITCHEN_SERIES_LIMIT: int(0, 10_000).default(100),
     JWT_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
     JWT_TTL_SECONDS: int(60, 7 * 24 * 3600).default(8 * 3600),
     ENCRYPTION_KEY: optionalString.pipe(encryptionKey.optional()),
