@@ -65,7 +65,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
   const schedule = scheduleOptionsFromConfig(config);
   const metrics = createMetrics({ labels: { service: "worker" } });
   registerQueueGauge(metrics.registry, [queues.frequent, queues.historical]);
-  registerKitchenGauges(metrics.registry, db);
+  registerKitchenGauges(metrics.registry, db, { seriesLimit: config.METRICS_KITCHEN_SERIES_LIMIT });
   const alerting = new Alerting(db, createAlertNotifier({ logger, webhookUrl: config.ALERT_WEBHOOK_URL }));
   const locks = new KitchenLocks({
     redis,
@@ -78,7 +78,8 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
     db,
     queues,
     locks,
-    sync: { db, logger, config, rateLimiter: rateLimiterFromConfig(config, redis) },
+    sync: { db, logger, config },
+    rateLimiter: rateLimiterFromConfig(config, redis),
     metrics,
     alerting,
     schedule,

@@ -164,6 +164,23 @@ export async function recordRunFailure(
   });
 }
 
+export interface RunDeferredInput {
+  runId: string;
+  kitchenId: number;
+  message: string;
+}
+
+/**
+ * A run waiting in the queue for its credential's request budget: back to queued, saying why. Nothing
+ * about the kitchen's health changes, and the settings row keeps "running" (the run is still due).
+ */
+export async function recordRunDeferred(db: Db, input: RunDeferredInput): Promise<void> {
+  await db
+    .update(syncRuns)
+    .set({ status: "queued", finishedAt: null, errorMessage: input.message, errorCode: "rate_limited" })
+    .where(and(eq(syncRuns.id, input.runId), eq(syncRuns.kitchenId, input.kitchenId)));
+}
+
 export interface RunSkippedInput {
   runId: string;
   kitchenId: number;
