@@ -90,6 +90,15 @@ export const newbookFrequentSyncSettings = pgTable(
     lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
     nextSyncAt: timestamp("next_sync_at", { withTimezone: true }),
     lastDurationMs: integer("last_duration_ms"),
+    /**
+     * What the last successful next-days sync read and derived from (see core's ListingFingerprint): a
+     * run whose Newbook answer and inputs match it skips parsing, row building and writes.
+     */
+    listingFingerprint: jsonb("listing_fingerprint").$type<{
+      inputs: string;
+      pages: string[];
+      bookings: number;
+    }>(),
     ...timestamps,
   },
   (t) => [

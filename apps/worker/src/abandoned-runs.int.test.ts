@@ -137,7 +137,7 @@ it("finds its candidates through the partial index of runs in flight, not a scan
   const plan = await testDb.handle.db.execute(
     sql`explain (format json) ${oldRunningRuns(testDb.handle.db, now).getSQL()}`,
   );
-  const text = JSON.stringify(plan.rows);
+  const text = JSON.stringify(plan);
   expect(text).toContain("sync_runs_in_flight_idx");
   expect(text).not.toContain("Seq Scan");
 });

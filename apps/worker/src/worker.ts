@@ -6,6 +6,7 @@ import {
   createMetrics,
   createQueues,
   type Logger,
+  NewbookAgentPool,
   QUEUE_NAMES,
   rateLimiterFromConfig,
   registerKitchenGauges,
@@ -74,11 +75,12 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
     logger,
   });
 
+  const agentPool = new NewbookAgentPool();
   const deps: RunDeps = {
     db,
     queues,
     locks,
-    sync: { db, logger, config },
+    sync: { db, logger, config, agentPool },
     rateLimiter: rateLimiterFromConfig(config, redis),
     metrics,
     alerting,
@@ -159,6 +161,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
         await locks.releaseAll();
       }
       await Promise.allSettled([queues.close(), server.close()]);
+      agentPool.destroy();
       redis.disconnect();
       if (!options.db) await dbHandle.close();
       logger.info("worker stopped");

@@ -74,6 +74,8 @@ export interface RunSuccessInput {
   rowsChanged: number;
   dbMs: number;
   progress?: { done: number; total: number };
+  /** A next-days run's ListingFingerprint, kept with the data it describes. */
+  listingFingerprint?: { inputs: string; pages: string[]; bookings: number } | null;
 }
 
 /** Written by the engine inside the sync transaction, so data and status commit together. */
@@ -105,6 +107,7 @@ export async function recordRunSuccess(tx: Tx, input: RunSuccessInput): Promise<
         consecutiveFailures: 0,
         lastErrorMessage: null,
         updatedAt: input.now,
+        ...(input.listingFingerprint === undefined ? {} : { listingFingerprint: input.listingFingerprint }),
       })
       .where(eq(settings.kitchenId, input.kitchenId));
   }

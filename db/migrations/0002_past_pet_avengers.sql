@@ -1,0 +1,1 @@
+ALTER TABLE "newbook_frequent_sync_settings" ADD COLUMN "listing_fingerprint" jsonb;
