@@ -3,7 +3,9 @@ import {
   type AlertThresholds,
   alertChangesForRun,
   deferUntilFirstSlot,
+  CREDENTIALS_REJECTED_ERROR,
   describeSyncError,
+  failureAlertText,
   type Logger,
   type Metrics,
   newbookRequestObserver,
@@ -13,15 +15,14 @@ import {
   recordRunDeferred,
   recordRunFailure,
   recordRunSkipped,
-  type ScheduleOptions,
   type SlotSource,
+  type ScheduleOwner,
   type SyncContext,
 } from "@occ/core";
 import type { Db } from "@occ/db";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { KitchenLocks } from "./kitchen-locks";
 import { LockLostError } from "./redis-lock";
-import { refreshKitchenSchedule } from "./schedule-state";
 
 /** What the sync engine reports for a completed run (frequent and historical alike). */
 export interface CompletedRun {
@@ -42,7 +43,8 @@ export interface RunDeps {
   rateLimiter?: SlotSource;
   metrics: Metrics;
   alerting: Alerting;
-  schedule: ScheduleOptions;
+  /** Re-applies the kitchen's schedule after each run (back-off, busy hours) and records its next run. */
+  schedule: ScheduleOwner;
   thresholds: AlertThresholds;
   logger: Logger;
 }
@@ -269,14 +271,39 @@ async function afterFinalOutcome(
 ): Promise<void> {
   if (!tracksKitchenHealth(request.kind)) return;
   try {
-    await refreshKitchenSchedule(deps.db, deps.queues, request.kitchenId, deps.schedule);
+    const applied = await deps.schedule.apply(request.kitchenId);
     const failures = run.outcome === "failed" ? run.consecutiveFailures : 0;
-    await deps.alerting.apply(request.kitchenId, alertChangesForRun(run, deps.thresholds), {
+    const errorCode = run.outcome === "failed" ? describeSyncError(run.error).code : undefined;
+    const failureText =
+      run.outcome === "failed"
+        ? failureAlertText({
+            code: errorCode!,
+            consecutiveFailures: failures,
+            timeZone: applied.timezone,
+            lastSuccessAt: applied.lastSuccessAt,
+            nextSyncAt: applied.nextSyncAt,
+          })
+        : undefined;
+    const finished =
+      run.outcome === "failed"
+        ? { outcome: run.outcome, durationMs: run.durationMs, consecutiveFailures: failures, errorCode }
+        : { outcome: run.outcome, durationMs: run.durationMs };
+    await deps.alerting.apply(request.kitchenId, alertChangesForRun(finished, deps.thresholds), {
       messages: {
-        consecutive_failures: `${failures} syncs in a row have failed; the last error is shown on the settings page`,
-        slow_sync: `A sync took ${Math.round(run.durationMs / 1000)} s, longer than the ${Math.round(deps.thresholds.slowSyncMs / 1000)} s expected`,
+        consecutive_failures: failureText,
+        credentials_rejected: failureText,
+        slow_sync: `A sync took ${Math.round(run.durationMs / 1000)} s, longer than the ${Math.round(deps.thresholds.slowSyncMs / 1000)} s expected. The figures are still up to date; we have been told.`,
       },
-      details: { run_id: request.runId, duration_ms: run.durationMs, consecutive_failures: failures },
+      details: {
+        run_id: request.runId,
+        duration_ms: run.durationMs,
+        consecutive_failures: failures,
+        error_code: errorCode,
+        // What the reader must do, and where: the page links the alert to it.
+        action: errorCode === CREDENTIALS_REJECTED_ERROR ? "settings" : undefined,
+        last_success_at: applied.lastSuccessAt,
+        next_sync_at: applied.nextSyncAt,
+      },
     });
   } catch (error) {
     log.error("post-run bookkeeping failed", { error: String(error) });

@@ -20,6 +20,8 @@ import { frequentWindow, type SyncWindow } from "./window";
 export interface FrequentSyncInput {
   kitchenId: number;
   runId: string;
+  /** The run this one repeats (see claimRun). */
+  retryOf?: string | null;
   trigger: string;
   jobId?: string;
   attempt?: number;
@@ -78,6 +80,7 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
   const window = frequentWindow(setup.timezone, setup.daysAhead, startedAt);
   await startRun(ctx.db, {
     runId: input.runId,
+    retryOf: input.retryOf,
     kitchenId: input.kitchenId,
     kind: "frequent",
     trigger: input.trigger,

@@ -1,1 +1,0 @@
-ALTER TABLE "newbook_frequent_sync_settings" ADD COLUMN "listing_fingerprint" jsonb;
