@@ -32,20 +32,28 @@ export function historicalProcessor(
       historicalJobData(job),
     );
     const trigger = "historical";
-    return runJob(deps, { kind: "historical", kitchenId, runId, trigger, job, token }, async (ctx, attempt) => {
-      const result = await runHistoricalSync(ctx, {
-        kitchenId,
-        runId,
-        retryOf,
-        dateFrom,
-        dateTo,
-        trigger,
-        jobId: job.id,
-        attempt,
-        onProgress: (done, total) =>
-          job.updateProgress({ done, total, percent: total === 0 ? 100 : Math.round((done / total) * 100) }),
-      });
-      return { ...result, window: { from: result.dateFrom, to: result.dateTo } };
-    });
+    return runJob(
+      deps,
+      { kind: "historical", kitchenId, runId, trigger, job, token },
+      async (ctx, attempt) => {
+        const result = await runHistoricalSync(ctx, {
+          kitchenId,
+          runId,
+          retryOf,
+          dateFrom,
+          dateTo,
+          trigger,
+          jobId: job.id,
+          attempt,
+          onProgress: (done, total) =>
+            job.updateProgress({
+              done,
+              total,
+              percent: total === 0 ? 100 : Math.round((done / total) * 100),
+            }),
+        });
+        return { ...result, window: { from: result.dateFrom, to: result.dateTo } };
+      },
+    );
   };
 }

@@ -2,8 +2,8 @@ import {
   type Alerting,
   type AlertThresholds,
   alertChangesForRun,
-  deferUntilFirstSlot,
   CREDENTIALS_REJECTED_ERROR,
+  deferUntilFirstSlot,
   describeSyncError,
   failureAlertText,
   type Logger,
@@ -15,8 +15,8 @@ import {
   recordRunDeferred,
   recordRunFailure,
   recordRunSkipped,
-  type SlotSource,
   type ScheduleOwner,
+  type SlotSource,
   type SyncContext,
 } from "@occ/core";
 import type { Db } from "@occ/db";
