@@ -43,16 +43,10 @@ test("jobs of a credential out of budget give their worker slot back to kitchens
   // Three kitchens share property 0's key, which has budget for one of them per window; four kitchens
   // have keys of their own. Both worker slots would be held by the shared key's waiting jobs if those
   // slept in them, and the other kitchens would only start once the shared key's next window opened.
-  const shared = await env.seedKitchens(
-    3,
-    () => ({ syncIntervalMinutes: 60 }),
-    () => 0,
-  );
-  const own = await env.seedKitchens(
-    4,
-    () => ({ syncIntervalMinutes: 60 }),
-    (i) => i + 1,
-  );
+  // Schedules disabled: the only jobs are the sync-now ones below.
+  const settings = () => ({ syncIntervalMinutes: 60, isEnabled: false });
+  const shared = await env.seedKitchens(3, settings, () => 0);
+  const own = await env.seedKitchens(4, settings, (i) => i + 1);
   const runOf = new Map<number, string>();
   for (const kitchenId of [...shared, ...own]) {
     const runId = randomUUID();
