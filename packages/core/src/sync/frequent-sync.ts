@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import { type Db, syncRuns } from "@occ/db";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import type { LocalDate } from "../time";
 
 import {
@@ -15,7 +17,7 @@ import {
 import type { MealMapping } from "./meals";
 import { prepareWindow, type WriteCounts, writeWindow } from "./persist";
 import { recordRunCalls, recordRunSuccess, startRun } from "./status";
-import { frequentWindow, type SyncWindow } from "./window";
+import { type DateSpan, frequentWindow, type SyncWindow } from "./window";
 
 export interface FrequentSyncInput {
   kitchenId: number;
@@ -34,8 +36,27 @@ export interface SyncRunResult {
   newbookCalls: number;
   bookingsFetched: number;
   rowsChanged: number;
+  /** Bookings added, cancelled or changed for the kitchen (the run's change set). */
+  bookingChanges: number;
   durationMs: number;
   dbMs: number;
+}
+
+/** The window the kitchen's last successful next-days sync covered; null before its first one. */
+export async function coveredWindow(db: Db, kitchenId: number): Promise<DateSpan | null> {
+  const [row] = await db
+    .select({ from: syncRuns.windowFrom, to: syncRuns.windowTo })
+    .from(syncRuns)
+    .where(
+      and(
+        eq(syncRuns.kitchenId, kitchenId),
+        eq(syncRuns.status, "success"),
+        inArray(syncRuns.kind, ["frequent", "manual"]),
+      ),
+    )
+    .orderBy(desc(syncRuns.queuedAt))
+    .limit(1);
+  return row ?? null;
 }
 
 /** `staying` for the nights fetchFrom .. to, both included, as property-local datetimes. */
@@ -47,6 +68,7 @@ export function stayingPeriod(fetchFrom: LocalDate, to: LocalDate): { periodFrom
 const DERIVATION_VERSION = 1;
 
 const NOTHING_WRITTEN: WriteCounts = {
+  bookingChanges: 0,
   bookingsWritten: 0,
   bookingsRemoved: 0,
   dailyRowsWritten: 0,
@@ -129,6 +151,7 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
       newbookCalls,
     });
 
+    const covered = await coveredWindow(ctx.db, input.kitchenId);
     // A listing recognised unparsed (bookings null) is unchanged by construction.
     const prepared =
       listing.bookings && !unchanged
@@ -141,6 +164,7 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
             roomsAvailable: inventory.roomsAvailable,
             mealMapping,
             now: startedAt,
+            changes: { covered },
           })
         : null;
     const dbStarted = Date.now();
@@ -175,6 +199,7 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
       newbookCalls,
       bookingsFetched: fingerprint.bookings,
       rowsChanged: result.counts.rowsChanged,
+      bookingChanges: result.counts.bookingChanges,
       durationMs: result.durationMs,
       dbMs: result.dbMs,
     };
