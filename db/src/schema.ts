@@ -96,6 +96,15 @@ export const newbookFrequentSyncSettings = pgTable(
     lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
     nextSyncAt: timestamp("next_sync_at", { withTimezone: true }),
     lastDurationMs: integer("last_duration_ms"),
+    /**
+     * What the last successful next-days sync read and derived from (see core's ListingFingerprint): a
+     * run whose Newbook answer and inputs match it skips parsing, row building and writes.
+     */
+    listingFingerprint: jsonb("listing_fingerprint").$type<{
+      inputs: string;
+      pages: string[];
+      bookings: number;
+    }>(),
     /** Code of the last final failure (e.g. newbook_auth); null after a success. */
     lastErrorCode: varchar("last_error_code", { length: 40 }),
     /** Local-time windows in which the kitchen syncs every busy_interval_minutes instead. */
@@ -150,6 +159,11 @@ export const syncRuns = pgTable(
   },
   (t) => [
     index("sync_runs_kitchen_started_idx").on(t.kitchenId, t.queuedAt),
+    // Only the few runs in flight: the reconciler's abandoned-run sweep and its settings repair read
+    // these every minute, and must not scan a table that grows by a run per kitchen every few minutes.
+    index("sync_runs_in_flight_idx")
+      .on(t.kitchenId, t.startedAt)
+      .where(sql`${t.status} in ('running', 'queued')`),
     // A run is repeated at most once (repeats of a repeat chain on), so two concurrent resumes cannot both win.
     uniqueIndex("sync_runs_retry_of_key").on(t.retryOf),
     check("sync_runs_kind_check", sql`${t.kind} in ('frequent', 'manual', 'historical')`),

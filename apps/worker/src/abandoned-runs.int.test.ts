@@ -6,9 +6,9 @@ import {
   syncRuns,
   type TestDatabase,
 } from "@occ/db";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { Redis } from "ioredis";
-import { ABANDONED_ERROR_CODE, sweepAbandonedRuns } from "./abandoned-runs";
+import { ABANDONED_ERROR_CODE, oldRunningRuns, sweepAbandonedRuns } from "./abandoned-runs";
 import { TEST_REDIS_URL } from "./testing";
 
 const OLDER_THAN_MS = 600_000;
@@ -121,4 +121,22 @@ it("fails old running runs whose kitchen is unlocked and repairs settings left r
   expect(
     await sweepAbandonedRuns({ db: testDb.handle.db, redis, prefix, olderThanMs: OLDER_THAN_MS, now }),
   ).toEqual({ abandoned: 0, settingsRepaired: 0 });
+});
+
+it("finds its candidates through the partial index of runs in flight, not a scan of every run", async () => {
+  const kitchenId = await seedKitchen(null);
+  // A kitchen's history at a 5-minute interval for most of a year, all finished.
+  await testDb.handle.db.execute(sql`
+    insert into sync_runs (kitchen_id, kind, trigger, status, window_from, window_to, queued_at, started_at, finished_at)
+    select ${kitchenId}, 'frequent', 'schedule', 'success', '2025-01-01', '2025-01-07', t, t, t
+    from generate_series(1, 100000) as i, lateral (select now() - i * interval '5 minutes' as t) as at`);
+  await addRun(kitchenId, "running", old);
+  await testDb.handle.db.execute(sql`analyze sync_runs`);
+
+  const plan = await testDb.handle.db.execute(
+    sql`explain (format json) ${oldRunningRuns(testDb.handle.db, now).getSQL()}`,
+  );
+  const text = JSON.stringify(plan);
+  expect(text).toContain("sync_runs_in_flight_idx");
+  expect(text).not.toContain("Seq Scan");
 });

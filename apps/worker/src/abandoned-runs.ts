@@ -35,6 +35,20 @@ async function lockedKitchens(redis: Redis, prefix: string, kitchenIds: number[]
   return new Set(kitchenIds.filter((_, index) => values[index] !== null));
 }
 
+const startedRunningBefore = (cutoff: Date) =>
+  and(eq(syncRuns.status, "running"), lt(syncRuns.startedAt, cutoff));
+
+/**
+ * The sweep's candidates. Read every minute from a table that gains a row per kitchen every few
+ * minutes, so it is answered from the partial index of runs in flight (sync_runs_in_flight_idx).
+ */
+export function oldRunningRuns(db: Db, cutoff: Date) {
+  return db
+    .select({ id: syncRuns.id, kitchenId: syncRuns.kitchenId })
+    .from(syncRuns)
+    .where(startedRunningBefore(cutoff));
+}
+
 /**
  * Fails "running" runs whose worker died (or lost PostgreSQL) before recording an outcome, then
  * repairs settings rows left "running" by them or by a run skipped after losing its lock. Abandoned
@@ -45,11 +59,8 @@ export async function sweepAbandonedRuns(
 ): Promise<AbandonedRunSweepReport> {
   const { db, redis, prefix, now } = options;
   const cutoff = new Date(now.getTime() - options.olderThanMs);
-  const isOldRunning = and(eq(syncRuns.status, "running"), lt(syncRuns.startedAt, cutoff));
-  const candidates = await db
-    .select({ id: syncRuns.id, kitchenId: syncRuns.kitchenId })
-    .from(syncRuns)
-    .where(isOldRunning);
+  const isOldRunning = startedRunningBefore(cutoff);
+  const candidates = await oldRunningRuns(db, cutoff);
   const locked = await lockedKitchens(redis, prefix, [...new Set(candidates.map((run) => run.kitchenId))]);
   const abandonedIds = candidates.filter((run) => !locked.has(run.kitchenId)).map((run) => run.id);
 

@@ -3,6 +3,7 @@ import {
   type AlertThresholds,
   alertChangesForRun,
   CREDENTIALS_REJECTED_ERROR,
+  deferUntilFirstSlot,
   describeSyncError,
   failureAlertText,
   type KitchenEventPublisher,
@@ -10,14 +11,17 @@ import {
   type Metrics,
   newbookRequestObserver,
   type QueueSet,
+  RateLimitDeferredError,
   type RunKind,
+  recordRunDeferred,
   recordRunFailure,
   recordRunSkipped,
   type ScheduleOwner,
+  type SlotSource,
   type SyncContext,
 } from "@occ/core";
 import type { Db } from "@occ/db";
-import { type Job, UnrecoverableError } from "bullmq";
+import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { KitchenLocks } from "./kitchen-locks";
 import { LockLostError } from "./redis-lock";
 
@@ -36,8 +40,10 @@ export interface RunDeps {
   db: Db;
   queues: QueueSet;
   locks: KitchenLocks;
-  /** The engine's context; its logger and Newbook observer are replaced per job. */
-  sync: SyncContext;
+  /** The engine's context; its logger, rate limiter and Newbook observer are replaced per job. */
+  sync: Omit<SyncContext, "rateLimiter">;
+  /** The shared per-credential budget; each run gets its own view of it (see deferUntilFirstSlot). */
+  rateLimiter?: SlotSource;
   metrics: Metrics;
   alerting: Alerting;
   /** Re-applies the kitchen's schedule after each run (back-off, busy hours) and records its next run. */
@@ -54,11 +60,35 @@ export interface RunRequest {
   runId: string;
   trigger: string;
   job: Job;
+  /** The worker's lock token of the job, needed to move it back to delayed. */
+  token?: string;
 }
 
 export type RunSummary =
   | ({ outcome: "success"; runId: string } & CompletedRun)
   | { outcome: "skipped"; runId: string; reason: string };
+
+/**
+ * The credential had no budget for the run's first request: the job goes back to delayed until the
+ * budget allows, freeing the worker slot for kitchens on other credentials. DelayedError tells BullMQ
+ * the job was moved on purpose, so it is not an attempt, a failure or a retry.
+ */
+async function deferRun(
+  deps: RunDeps,
+  request: RunRequest,
+  log: Logger,
+  deferral: RateLimitDeferredError,
+): Promise<never> {
+  const { kind, kitchenId, runId, job } = request;
+  await recordRunDeferred(deps.db, { runId, kitchenId, message: deferral.message });
+  deps.metrics.syncRuns.inc({ kind, outcome: "deferred" });
+  log.info("sync deferred: the Newbook connection's request budget is used up", {
+    outcome: "deferred",
+    wait_ms: deferral.waitMs,
+  });
+  await job.moveToDelayed(deferral.retryAtMs, request.token);
+  throw new DelayedError();
+}
 
 /** Whether another attempt could succeed: errors say so themselves (`retryable`); unknown ones may. */
 function isRetryable(error: unknown): boolean {
@@ -115,6 +145,7 @@ export async function runJob(
   const observe = newbookRequestObserver(deps.metrics);
   const ctx: SyncContext = {
     ...deps.sync,
+    rateLimiter: deps.rateLimiter && deferUntilFirstSlot(deps.rateLimiter),
     beforeCommit: () => lock.ensureHeld(),
     logger: log,
     onNewbookRequest: (event) => {
@@ -125,7 +156,7 @@ export async function runJob(
   const started = Date.now();
   log.info("sync started", { attempts });
   await deps.events.publish({ kitchenId, runId, kind, type: "started", rowsChanged: 0, bookingChanges: 0 });
-  let finished: FinalOutcome | Retry | LockLost;
+  let finished: FinalOutcome | Retry | LockLost | Deferred;
   try {
     finished = await attemptRun(deps, request, log, () => execute(ctx, attempt), {
       attempt,
@@ -137,6 +168,7 @@ export async function runJob(
     // Released before the bookkeeping below, which is not sync work: the next run may start now.
     await lock.release().catch((error) => log.warn("kitchen lock release failed", { error: String(error) }));
   }
+  if (finished.outcome === "deferred") return deferRun(deps, request, log, finished.deferral);
   if (finished.outcome === "lock_lost") {
     return skipRun(
       deps,
@@ -174,6 +206,7 @@ type FinalOutcome =
     };
 type Retry = { outcome: "retry"; error: unknown; retryable: true; message: string };
 type LockLost = { outcome: "lock_lost" };
+type Deferred = { outcome: "deferred"; deferral: RateLimitDeferredError };
 
 /** Runs the sync and records its outcome while the kitchen lock is held. */
 async function attemptRun(
@@ -182,7 +215,7 @@ async function attemptRun(
   log: Logger,
   sync: () => Promise<CompletedRun>,
   progress: { attempt: number; attempts: number; started: number; newbookCalls: () => number },
-): Promise<FinalOutcome | Retry | LockLost> {
+): Promise<FinalOutcome | Retry | LockLost | Deferred> {
   const { kind, kitchenId, runId } = request;
   try {
     const result = await sync();
@@ -210,6 +243,7 @@ async function attemptRun(
     return { outcome: "success", durationMs, result };
   } catch (error) {
     if (error instanceof LockLostError) return { outcome: "lock_lost" };
+    if (error instanceof RateLimitDeferredError) return { outcome: "deferred", deferral: error };
     const durationMs = Date.now() - progress.started;
     const retryable = isRetryable(error);
     const final = !retryable || progress.attempt >= progress.attempts;

@@ -7,6 +7,7 @@ import {
   createQueues,
   kitchenEventPublisher,
   type Logger,
+  NewbookAgentPool,
   QUEUE_NAMES,
   rateLimiterFromConfig,
   registerKitchenGauges,
@@ -67,7 +68,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
   const schedule = new ScheduleOwner({ db, queues, options: scheduleOptionsFromConfig(config) });
   const metrics = createMetrics({ labels: { service: "worker" } });
   registerQueueGauge(metrics.registry, [queues.frequent, queues.historical]);
-  registerKitchenGauges(metrics.registry, db);
+  registerKitchenGauges(metrics.registry, db, { seriesLimit: config.METRICS_KITCHEN_SERIES_LIMIT });
   const alerting = new Alerting(db, createAlertNotifier({ logger, webhookUrl: config.ALERT_WEBHOOK_URL }));
   const locks = new KitchenLocks({
     redis,
@@ -76,11 +77,13 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
     logger,
   });
 
+  const agentPool = new NewbookAgentPool();
   const deps: RunDeps = {
     db,
     queues,
     locks,
-    sync: { db, logger, config, rateLimiter: rateLimiterFromConfig(config, redis) },
+    sync: { db, logger, config, agentPool },
+    rateLimiter: rateLimiterFromConfig(config, redis),
     metrics,
     alerting,
     schedule,
@@ -161,6 +164,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
         await locks.releaseAll();
       }
       await Promise.allSettled([queues.close(), server.close()]);
+      agentPool.destroy();
       redis.disconnect();
       if (!options.db) await dbHandle.close();
       logger.info("worker stopped");

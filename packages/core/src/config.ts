@@ -42,6 +42,8 @@ export const envSchema = z
     API_HOST: z.string().min(1).default("0.0.0.0"),
     API_PORT: int(0, 65535).default(3000),
     METRICS_PORT: int(0, 65535).default(9464),
+    /** Kitchens with series of their own in a worker's /metrics (the ones needing most attention). */
+    METRICS_KITCHEN_SERIES_LIMIT: int(0, 10_000).default(100),
     /** The worker's metrics server is internal: loopback unless a container publishes it (compose: 0.0.0.0). */
     METRICS_HOST: z.string().min(1).default("127.0.0.1"),
     /**

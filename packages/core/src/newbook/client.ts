@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import axios, { type AxiosInstance } from "axios";
 import { z } from "zod";
 import type { Config } from "../config";
@@ -5,14 +6,14 @@ import type { Logger } from "../logger";
 import { credentialKey, type RateLimiter } from "../ratelimit";
 import { registerSecret } from "../redact";
 import {
-  type Classified,
   classifyAnswer,
   classifyTransportFailure,
   type Envelope,
+  type HttpAnswer,
   protocolErrorFromZod,
 } from "./classify";
 import { NewbookApiError, type NewbookError, NewbookThrottledError } from "./errors";
-import { createAgents } from "./http-agent";
+import { createAgents, type NewbookAgents } from "./http-agent";
 import {
   boundedList,
   DEFAULT_MAX_RESPONSE_BYTES,
@@ -62,6 +63,8 @@ export interface NewbookClientOptions extends NewbookConnection {
   retryMaxDelayMs?: number;
   /** Consulted before every HTTP attempt, retries included. */
   rateLimiter?: RateLimiter;
+  /** Pooled keep-alive agents of this credential (NewbookAgentPool); left open by close(). Default: own. */
+  agents?: NewbookAgents;
   onRequest?: (event: NewbookRequestEvent) => void;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -107,8 +110,30 @@ const DEFAULT_RETRY_MAX_DELAY_MS = 30_000;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Reads the typed result out of a successful envelope, or says which field is wrong. */
-type EnvelopeParser<T> = (envelope: Envelope) => { ok: true; value: T } | { ok: false; error: NewbookError };
+/** Reads the typed result out of a successful envelope (body: its raw text), or says which field is wrong. */
+type EnvelopeParser<T> = (
+  envelope: Envelope,
+  body: string,
+) => { ok: true; value: T } | { ok: false; error: NewbookError };
+
+/**
+ * Recognises a 200 answer byte for byte as one already read before (and then successful), so it needs no
+ * parsing or validation at all; null when it is not such an answer.
+ */
+type KnownAnswer<T> = (body: string) => { value: T } | null;
+
+/** Digest of an answer's raw bytes: equal digests mean identical answers. */
+export function answerDigest(body: string): string {
+  return createHash("sha256").update(body).digest("base64url");
+}
+
+/** A bookings listing with the digests of its raw pages, in offset order. */
+export interface BookingListing {
+  /** null: the listing was recognised as unchanged (see listBookingsUnlessUnchanged) and not parsed. */
+  bookings: NewbookBooking[] | null;
+  /** Empty when the listing moved while being read: such a listing is never recognised later. */
+  pageDigests: string[];
+}
 
 /** Validates the whole envelope (list pages need data_total beside data) or only its `data`. */
 function parser<T, R>(
@@ -140,7 +165,8 @@ const bookingPageSchema = z.looseObject({
 /** One Newbook credential: typed actions over POST + JSON, with retries, timeouts and the shared rate limit. */
 export class NewbookClient {
   private readonly http: AxiosInstance;
-  private readonly agents: ReturnType<typeof createAgents>;
+  private readonly agents: NewbookAgents;
+  private readonly ownsAgents: boolean;
   private readonly credentialKey: string;
   private readonly policy: NewbookRetryPolicy;
   private readonly counter = new NewbookCallCounter();
@@ -155,7 +181,8 @@ export class NewbookClient {
   constructor(private readonly options: NewbookClientOptions) {
     registerSecret(options.password);
     registerSecret(options.apiKey);
-    this.agents = createAgents(options.connectTimeoutMs);
+    this.ownsAgents = !options.agents;
+    this.agents = options.agents ?? createAgents(options.connectTimeoutMs);
     this.http = axios.create({
       baseURL: `${options.baseUrl.replace(/\/+$/, "")}/`,
       auth: { username: options.username, password: options.password },
@@ -194,8 +221,9 @@ export class NewbookClient {
     return this.counter.snapshot();
   }
 
-  /** Closes pooled keep-alive sockets. */
+  /** Closes the client's own keep-alive sockets (pooled ones stay open for the credential's next client). */
   close(): void {
+    if (!this.ownsAgents) return;
     this.agents.httpAgent.destroy();
     this.agents.httpsAgent.destroy();
   }
@@ -209,7 +237,22 @@ export class NewbookClient {
    * readListing for what happens when bookings change meanwhile); duplicates across pages are merged.
    */
   async listBookings(query: ListBookingsQuery): Promise<NewbookBooking[]> {
+    const { bookings } = await this.listBookingsUnlessUnchanged(query, []);
+    // Nothing was given to recognise, so the listing was read.
+    return bookings ?? [];
+  }
+
+  /**
+   * Like listBookings, with the raw pages' digests. `previousPages`: the digests of an earlier single-page
+   * read of the same listing; when the first page comes back byte-identical (and so complete), it is
+   * neither parsed nor validated and `bookings` is null: the caller already holds its result.
+   */
+  async listBookingsUnlessUnchanged(
+    query: ListBookingsQuery,
+    previousPages: readonly string[],
+  ): Promise<BookingListing> {
     const action = "bookings_list";
+    const digests = new Map<number, string>();
     const parsePage = parser(
       action,
       "envelope",
@@ -219,20 +262,40 @@ export class NewbookClient {
         total: page.data_total ?? null,
       }),
     );
+    const fetchPage = (offset: number, known?: KnownAnswer<ListingPage<NewbookBooking> | null>) =>
+      this.call(
+        action,
+        {
+          period_from: query.periodFrom,
+          period_to: query.periodTo,
+          list_type: query.listType,
+          data_offset: offset,
+          data_limit: this.pageSize,
+        },
+        (envelope, body) => {
+          digests.set(offset, answerDigest(body));
+          return parsePage(envelope, body);
+        },
+        known,
+      );
+    let first: ListingPage<NewbookBooking> | undefined;
+    const [onlyPage] = previousPages;
+    if (previousPages.length === 1 && onlyPage !== undefined) {
+      const page = await fetchPage(0, (body) => (answerDigest(body) === onlyPage ? { value: null } : null));
+      if (page === null) return { bookings: null, pageDigests: [onlyPage] };
+      first = page;
+    }
     const listing = await readListing({
       action,
-      fetchPage: (offset) =>
-        this.call(
-          action,
-          {
-            period_from: query.periodFrom,
-            period_to: query.periodTo,
-            list_type: query.listType,
-            data_offset: offset,
-            data_limit: this.pageSize,
-          },
-          parsePage,
-        ),
+      // The first page, when read above, is used once; a second pass in order reads it afresh.
+      fetchPage: async (offset) => {
+        if (offset === 0 && first) {
+          const page = first;
+          first = undefined;
+          return page;
+        }
+        return (await fetchPage(offset)) as ListingPage<NewbookBooking>;
+      },
       keyOf: (booking) => booking.bookingId,
       pageSize: this.pageSize,
       maxPages: this.maxPages,
@@ -247,7 +310,10 @@ export class NewbookClient {
         },
       );
     }
-    return listing.rows;
+    const pageDigests = listing.totalMoved
+      ? []
+      : [...digests.entries()].sort(([a], [b]) => a - b).map(([, digest]) => digest);
+    return { bookings: listing.rows, pageDigests };
   }
 
   async getBooking(bookingId: string): Promise<NewbookBooking> {
@@ -315,11 +381,12 @@ export class NewbookClient {
     action: string,
     params: Record<string, unknown>,
     parse: EnvelopeParser<T>,
+    known?: KnownAnswer<T>,
   ): Promise<T> {
     const started = this.now();
     for (let retries = 0; ; retries++) {
       await this.options.rateLimiter?.acquire(this.credentialKey);
-      const result = await this.attempt(action, params, retries, parse);
+      const result = await this.attempt(action, params, retries, parse, known);
       if (result.ok) return result.value;
       const { error } = result;
       const delayMs = nextRetryDelay({
@@ -348,10 +415,17 @@ export class NewbookClient {
     params: Record<string, unknown>,
     attempt: number,
     parse: EnvelopeParser<T>,
+    known?: KnownAnswer<T>,
   ): Promise<{ ok: true; value: T } | { ok: false; error: NewbookError }> {
     const started = this.now();
-    const result = await this.send(action, params).then((classified) =>
-      classified.ok ? parse(classified.envelope) : classified,
+    const result = await this.send(action, params).then(
+      (sent): { ok: true; value: T } | { ok: false; error: NewbookError } => {
+        if (!sent.ok) return sent;
+        const recognised = sent.answer.status === 200 ? known?.(sent.answer.body) : null;
+        if (recognised) return { ok: true, value: recognised.value };
+        const classified = classifyAnswer(action, sent.answer, this.now());
+        return classified.ok ? parse(classified.envelope, sent.answer.body) : classified;
+      },
     );
     const event: NewbookRequestEvent = {
       action,
@@ -364,7 +438,10 @@ export class NewbookClient {
     return result;
   }
 
-  private async send(action: string, params: Record<string, unknown>): Promise<Classified> {
+  private async send(
+    action: string,
+    params: Record<string, unknown>,
+  ): Promise<{ ok: true; answer: HttpAnswer } | { ok: false; error: NewbookError }> {
     const { timeoutMs, connectTimeoutMs } = this.options;
     // axios's `timeout` only covers socket inactivity; the signal bounds the whole attempt.
     const deadline = AbortSignal.timeout(timeoutMs);
@@ -375,15 +452,14 @@ export class NewbookClient {
         { signal: deadline },
       );
       const retryAfter = response.headers["retry-after"];
-      return classifyAnswer(
-        action,
-        {
+      return {
+        ok: true,
+        answer: {
           status: response.status,
           retryAfter: typeof retryAfter === "string" ? retryAfter : undefined,
           body: typeof response.data === "string" ? response.data : String(response.data ?? ""),
         },
-        this.now(),
-      );
+      };
     } catch (error) {
       if (isResponseTooLarge(error))
         return {

@@ -37,3 +37,52 @@ export function createAgents(connectTimeoutMs: number): { httpAgent: http.Agent;
     httpsAgent: wrap(new https.Agent({ keepAlive: true })),
   };
 }
+
+export type NewbookAgents = ReturnType<typeof createAgents>;
+
+/**
+ * Keep-alive agents per credential, shared by every client of that credential in one process (a worker
+ * builds a client per sync): a sync reuses the connection the credential's previous request left open
+ * instead of paying a new TCP (and TLS) handshake each time. Connections stay per credential, never
+ * shared across accounts. Bounded: past `maxCredentials` the least recently used credential's agents are
+ * closed (their in-flight requests finish first: only idle sockets are destroyed).
+ */
+export class NewbookAgentPool {
+  private readonly agents = new Map<string, NewbookAgents>();
+
+  constructor(private readonly maxCredentials = 1_000) {}
+
+  forCredential(credentialKey: string, connectTimeoutMs: number): NewbookAgents {
+    const id = `${credentialKey}|${connectTimeoutMs}`;
+    const found = this.agents.get(id);
+    // Re-inserted on every use, so the Map's order is least recently used first.
+    if (found) this.agents.delete(id);
+    const agents = found ?? createAgents(connectTimeoutMs);
+    this.agents.set(id, agents);
+    for (const [oldest, evicted] of this.agents) {
+      if (this.agents.size <= this.maxCredentials) break;
+      this.agents.delete(oldest);
+      closeIdle(evicted);
+    }
+    return agents;
+  }
+
+  get size(): number {
+    return this.agents.size;
+  }
+
+  destroy(): void {
+    for (const { httpAgent, httpsAgent } of this.agents.values()) {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    }
+    this.agents.clear();
+  }
+}
+
+function closeIdle({ httpAgent, httpsAgent }: NewbookAgents): void {
+  for (const agent of [httpAgent, httpsAgent]) {
+    for (const sockets of Object.values(agent.freeSockets))
+      for (const socket of sockets ?? []) socket.destroy();
+  }
+}

@@ -1,2 +1,3 @@
+export * from "./deferring";
 export * from "./rate-limiter";
 export * from "./sliding-window";

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Config } from "../config";
-import { type RateLimiter, RateLimitWaitError } from "./rate-limiter";
+import type { SlotSource } from "./deferring";
+import { RateLimitWaitError } from "./rate-limiter";
 
 // Runs atomically in Redis, on Redis's clock, so processes on machines with skewed clocks share one
 // window (ARGV[2] = how long a request holds its slot). Returns 0 when the slot was taken, else the ms until the oldest counted request leaves the window.
@@ -48,7 +49,7 @@ export interface SlidingWindowLimiterOptions {
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Sliding-window-log limiter: a sorted set of request times per credential, shared through Redis. */
-export class SlidingWindowRateLimiter implements RateLimiter {
+export class SlidingWindowRateLimiter implements SlotSource {
   private readonly maxWaitMs: number;
   private readonly heldMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -79,6 +80,10 @@ export class SlidingWindowRateLimiter implements RateLimiter {
       if (waited + waitMs > this.maxWaitMs) throw new RateLimitWaitError(credentialKey, waited);
       await this.sleep(waitMs);
     }
+  }
+
+  async tryAcquire(credentialKey: string): Promise<number> {
+    return this.tryTake(this.keyFor(credentialKey), `${process.pid}:${randomUUID()}`);
   }
 
   private async tryTake(key: string, member: string): Promise<number> {

@@ -4,8 +4,9 @@ import type { Config } from "../config";
 import { SecretBox } from "../crypto";
 import type { Logger } from "../logger";
 import { NewbookClient, type NewbookConnection, newbookClientOptionsFromConfig } from "../newbook/client";
+import type { NewbookAgentPool } from "../newbook/http-agent";
 import type { NewbookRequestEvent } from "../newbook/stats";
-import type { RateLimiter } from "../ratelimit";
+import { credentialKey, type RateLimiter } from "../ratelimit";
 import { registerSecret } from "../redact";
 import { SyncConfigurationError } from "./errors";
 import type { MealMapping } from "./meals";
@@ -19,6 +20,8 @@ export interface SyncContext {
   /** Builds the Newbook client; tests and benchmarks inject their own. The engine closes what it gets. */
   clientFor?: (connection: NewbookConnection) => NewbookClient;
   onNewbookRequest?: (event: NewbookRequestEvent) => void;
+  /** Keep-alive connections per credential across syncs (a worker's); without it each client has its own. */
+  agentPool?: NewbookAgentPool;
   /**
    * Awaited inside each write transaction just before it commits (every chunk of a historical sync).
    * A fencing check: throwing rolls the transaction back, so a run that lost its exclusivity (e.g. its
@@ -34,6 +37,16 @@ export interface KitchenSyncSetup {
   timezone: string;
   daysAhead: number;
   connection: ConnectionRow | null;
+  listingFingerprint: ListingFingerprint | null;
+}
+
+/** See newbook_frequent_sync_settings.listing_fingerprint. */
+export interface ListingFingerprint {
+  /** Digest of everything besides the bookings that the stored rows were derived from. */
+  inputs: string;
+  /** Digests of the raw bookings pages (NewbookClient's BookingListing). */
+  pages: string[];
+  bookings: number;
 }
 
 const DEFAULT_DAYS_AHEAD = 7;
@@ -45,6 +58,7 @@ export async function loadKitchenSetup(db: Db, kitchenId: number): Promise<Kitch
     .select({
       timezone: kitchens.timezone,
       daysAhead: newbookFrequentSyncSettings.daysAhead,
+      listingFingerprint: newbookFrequentSyncSettings.listingFingerprint,
       connection: newbookConnections,
     })
     .from(kitchens)
@@ -57,6 +71,7 @@ export async function loadKitchenSetup(db: Db, kitchenId: number): Promise<Kitch
     timezone: row.timezone,
     daysAhead: row.daysAhead ?? DEFAULT_DAYS_AHEAD,
     connection: row.connection,
+    listingFingerprint: row.listingFingerprint,
   };
 }
 
@@ -97,6 +112,7 @@ export function openClient(ctx: SyncContext, row: ConnectionRow): NewbookClient 
   if (ctx.clientFor) return ctx.clientFor(connection);
   return new NewbookClient({
     ...newbookClientOptionsFromConfig(ctx.config, connection),
+    agents: ctx.agentPool?.forCredential(credentialKey(connection), ctx.config.NEWBOOK_CONNECT_TIMEOUT_MS),
     rateLimiter: ctx.rateLimiter,
     onRequest: ctx.onNewbookRequest,
     logger: ctx.logger,
@@ -109,16 +125,22 @@ export interface RoomInventory {
   refreshed: { roomsTotal: number; at: Date } | null;
 }
 
+/** The stored room count when it is recent enough to use, else null (sites_list is due). */
+export function freshRoomsTotal(row: ConnectionRow, now: Date): number | null {
+  const fresh =
+    row.roomsTotal !== null &&
+    row.roomsRefreshedAt !== null &&
+    now.getTime() - row.roomsRefreshedAt.getTime() < ROOMS_REFRESH_MS;
+  return fresh ? row.roomsTotal : null;
+}
+
 export async function roomInventory(
   client: NewbookClient,
   row: ConnectionRow,
   now: Date,
 ): Promise<RoomInventory> {
-  const fresh =
-    row.roomsTotal !== null &&
-    row.roomsRefreshedAt !== null &&
-    now.getTime() - row.roomsRefreshedAt.getTime() < ROOMS_REFRESH_MS;
-  if (fresh) return { roomsAvailable: row.roomsTotal, refreshed: null };
+  const roomsTotal = freshRoomsTotal(row, now);
+  if (roomsTotal !== null) return { roomsAvailable: roomsTotal, refreshed: null };
   const sites = await client.listSites();
   return { roomsAvailable: sites.length, refreshed: { roomsTotal: sites.length, at: now } };
 }

@@ -1,8 +1,11 @@
+import { createHash } from "node:crypto";
 import { type Db, syncRuns } from "@occ/db";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { LocalDate } from "../time";
 
 import {
+  freshRoomsTotal,
+  type ListingFingerprint,
   loadKitchenSetup,
   mealMappingOf,
   openClient,
@@ -11,7 +14,8 @@ import {
   type SyncContext,
   saveRoomInventory,
 } from "./context";
-import { prepareWindow, writeWindow } from "./persist";
+import type { MealMapping } from "./meals";
+import { prepareWindow, type WriteCounts, writeWindow } from "./persist";
 import { recordRunCalls, recordRunSuccess, startRun } from "./status";
 import { type DateSpan, frequentWindow, type SyncWindow } from "./window";
 
@@ -60,6 +64,32 @@ export function stayingPeriod(fetchFrom: LocalDate, to: LocalDate): { periodFrom
   return { periodFrom: `${fetchFrom} 00:00:00`, periodTo: `${to} 23:59:59` };
 }
 
+/** Bump when the derivation or the stored booking columns change, so unchanged answers are re-derived. */
+const DERIVATION_VERSION = 1;
+
+const NOTHING_WRITTEN: WriteCounts = {
+  bookingChanges: 0,
+  bookingsWritten: 0,
+  bookingsRemoved: 0,
+  dailyRowsWritten: 0,
+  rowsChanged: 0,
+};
+
+/** Digest of what, besides the bookings, the window's stored rows are derived from. */
+function derivationInputs(
+  window: SyncWindow,
+  roomsAvailable: number | null,
+  mealMapping: MealMapping,
+): string {
+  const { from, to, fetchFrom } = window;
+  return createHash("sha256")
+    .update(JSON.stringify([DERIVATION_VERSION, from, to, fetchFrom, roomsAvailable, mealMapping]))
+    .digest("base64url");
+}
+
+const sameDigests = (a: readonly string[], b: readonly string[]) =>
+  a.length > 0 && a.length === b.length && a.every((digest, i) => digest === b[i]);
+
 /**
  * The next-days sync of one kitchen: fetch everything first, then replace the window's data and record
  * the run in one transaction. Errors propagate unrecorded: the worker knows whether a retry follows and
@@ -85,35 +115,62 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
   const connection = requireConnection(setup);
   const client = openClient(ctx, connection);
   try {
+    const mealMapping = mealMappingOf(connection);
+    // Most runs find what the last one found. When Newbook's answer is byte-identical and so is
+    // everything else the stored rows came from, there is nothing to parse, validate, build or write.
+    // While a sites_list refresh is due the room count is unknown, so the answer is read in full.
+    const previous = setup.listingFingerprint;
+    const knownRooms = freshRoomsTotal(connection, startedAt);
+    const recognisable =
+      previous !== null &&
+      knownRooms !== null &&
+      previous.inputs === derivationInputs(window, knownRooms, mealMapping);
     // Independent requests: the daily inventory refresh need not wait for the bookings.
-    const [inventory, bookings] = await Promise.all([
+    const [inventory, listing] = await Promise.all([
       roomInventory(client, connection, startedAt),
-      client.listBookings({ ...stayingPeriod(window.fetchFrom, window.to), listType: "staying" }),
+      client.listBookingsUnlessUnchanged(
+        { ...stayingPeriod(window.fetchFrom, window.to), listType: "staying" },
+        recognisable ? previous.pages : [],
+      ),
     ]);
     const newbookCalls = client.stats.totalCalls;
+    const fingerprint: ListingFingerprint = {
+      inputs: derivationInputs(window, inventory.roomsAvailable, mealMapping),
+      pages: listing.pageDigests,
+      bookings: listing.bookings?.length ?? previous?.bookings ?? 0,
+    };
+    const unchanged =
+      previous !== null &&
+      previous.inputs === fingerprint.inputs &&
+      sameDigests(previous.pages, fingerprint.pages);
     ctx.logger.debug("Frequent sync fetched", {
       kitchenId: input.kitchenId,
       runId: input.runId,
-      bookings: bookings.length,
+      bookings: fingerprint.bookings,
+      unchanged,
       newbookCalls,
     });
 
     const covered = await coveredWindow(ctx.db, input.kitchenId);
-    const prepared = prepareWindow({
-      kitchenId: input.kitchenId,
-      runId: input.runId,
-      from: window.from,
-      to: window.to,
-      bookings,
-      roomsAvailable: inventory.roomsAvailable,
-      mealMapping: mealMappingOf(connection),
-      now: startedAt,
-      changes: { covered },
-    });
+    // A listing recognised unparsed (bookings null) is unchanged by construction.
+    const prepared =
+      listing.bookings && !unchanged
+        ? prepareWindow({
+            kitchenId: input.kitchenId,
+            runId: input.runId,
+            from: window.from,
+            to: window.to,
+            bookings: listing.bookings,
+            roomsAvailable: inventory.roomsAvailable,
+            mealMapping,
+            now: startedAt,
+            changes: { covered },
+          })
+        : null;
     const dbStarted = Date.now();
     const result = await ctx.db.transaction(async (tx) => {
       await saveRoomInventory(tx, input.kitchenId, inventory);
-      const counts = await writeWindow(tx, prepared);
+      const counts = prepared ? await writeWindow(tx, prepared) : NOTHING_WRITTEN;
       const dbMs = Date.now() - dbStarted;
       const durationMs = await recordRunSuccess(tx, {
         runId: input.runId,
@@ -122,9 +179,10 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
         startedAt,
         now: now(),
         newbookCalls,
-        bookingsFetched: bookings.length,
+        bookingsFetched: fingerprint.bookings,
         rowsChanged: counts.rowsChanged,
         dbMs,
+        listingFingerprint: fingerprint.pages.length > 0 ? fingerprint : null,
       });
       await ctx.beforeCommit?.();
       return { counts, dbMs, durationMs };
@@ -139,7 +197,7 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
       status: "success",
       window,
       newbookCalls,
-      bookingsFetched: bookings.length,
+      bookingsFetched: fingerprint.bookings,
       rowsChanged: result.counts.rowsChanged,
       bookingChanges: result.counts.bookingChanges,
       durationMs: result.durationMs,

@@ -118,6 +118,8 @@ export interface RunSuccessInput {
   rowsChanged: number;
   dbMs: number;
   progress?: { done: number; total: number };
+  /** A next-days run's ListingFingerprint, kept with the data it describes. */
+  listingFingerprint?: { inputs: string; pages: string[]; bookings: number } | null;
 }
 
 /** Written by the engine inside the sync transaction, so data and status commit together. */
@@ -150,6 +152,7 @@ export async function recordRunSuccess(tx: Tx, input: RunSuccessInput): Promise<
         lastErrorMessage: null,
         lastErrorCode: null,
         updatedAt: input.now,
+        ...(input.listingFingerprint === undefined ? {} : { listingFingerprint: input.listingFingerprint }),
       })
       .where(eq(settings.kitchenId, input.kitchenId));
   }
@@ -209,6 +212,23 @@ export async function recordRunFailure(
       .returning({ consecutiveFailures: settings.consecutiveFailures });
     return { consecutiveFailures: row?.consecutiveFailures ?? 0 };
   });
+}
+
+export interface RunDeferredInput {
+  runId: string;
+  kitchenId: number;
+  message: string;
+}
+
+/**
+ * A run waiting in the queue for its credential's request budget: back to queued, saying why. Nothing
+ * about the kitchen's health changes, and the settings row keeps "running" (the run is still due).
+ */
+export async function recordRunDeferred(db: Db, input: RunDeferredInput): Promise<void> {
+  await db
+    .update(syncRuns)
+    .set({ status: "queued", finishedAt: null, errorMessage: input.message, errorCode: "rate_limited" })
+    .where(and(eq(syncRuns.id, input.runId), eq(syncRuns.kitchenId, input.kitchenId)));
 }
 
 export interface RunSkippedInput {

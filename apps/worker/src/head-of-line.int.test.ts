@@ -1,0 +1,93 @@
+import { randomUUID } from "node:crypto";
+import { createQueues, enqueueSyncNow, type QueueSet } from "@occ/core";
+import { syncRuns } from "@occ/db";
+import { inArray } from "drizzle-orm";
+import {
+  createWorkerTestEnv,
+  ensureWorkerBuilt,
+  spawnWorker,
+  until,
+  type WorkerProcess,
+  type WorkerTestEnv,
+} from "./testing";
+
+jest.setTimeout(120_000);
+
+// Every credential may send 2 requests per window: one first sync (sites_list + bookings_list) each.
+const RATE_WINDOW_MS = 10_000;
+
+let env: WorkerTestEnv;
+let worker: WorkerProcess;
+let queues: QueueSet;
+
+beforeAll(async () => {
+  await ensureWorkerBuilt();
+  env = await createWorkerTestEnv({ properties: 5, rooms: 10, throttlePerMinute: 1_000_000 });
+  const workerEnv = env.workerEnv({
+    WORKER_CONCURRENCY: "2",
+    NEWBOOK_RATE_LIMIT: "2",
+    NEWBOOK_RATE_WINDOW_MS: String(RATE_WINDOW_MS),
+  });
+  queues = createQueues({ redisUrl: workerEnv.REDIS_URL!, prefix: env.prefix });
+  worker = spawnWorker(workerEnv);
+  await worker.metricsPort();
+});
+
+afterAll(async () => {
+  worker.kill("SIGKILL");
+  await queues.close();
+  await env.close();
+});
+
+test("jobs of a credential out of budget give their worker slot back to kitchens on other keys", async () => {
+  // Three kitchens share property 0's key, which has budget for one of them per window; four kitchens
+  // have keys of their own. Both worker slots would be held by the shared key's waiting jobs if those
+  // slept in them, and the other kitchens would only start once the shared key's next window opened.
+  // Schedules disabled: the only jobs are the sync-now ones below.
+  const settings = () => ({ syncIntervalMinutes: 60, isEnabled: false });
+  const shared = await env.seedKitchens(3, settings, () => 0);
+  const own = await env.seedKitchens(4, settings, (i) => i + 1);
+  const runOf = new Map<number, string>();
+  for (const kitchenId of [...shared, ...own]) {
+    const runId = randomUUID();
+    runOf.set(kitchenId, runId);
+    await enqueueSyncNow(queues, kitchenId, runId);
+  }
+  const runs = () =>
+    env.testDb.handle.db
+      .select()
+      .from(syncRuns)
+      .where(inArray(syncRuns.id, [...runOf.values()]));
+  const finishedAt = (rows: Awaited<ReturnType<typeof runs>>, kitchenIds: number[]) =>
+    kitchenIds.map((id) => rows.find((run) => run.kitchenId === id && run.status === "success")?.finishedAt);
+
+  const ownDone = await until(
+    "every kitchen on its own key synced",
+    async () => {
+      const rows = await runs();
+      const times = finishedAt(rows, own);
+      return times.every(Boolean) ? rows : undefined;
+    },
+    RATE_WINDOW_MS * 2,
+  );
+  const sharedSucceeded = finishedAt(ownDone, shared).filter(Boolean);
+  expect(sharedSucceeded.length).toBeLessThanOrEqual(1);
+  // The shared key's other jobs wait in the queue, saying why, without having used an attempt.
+  const waiting = ownDone.filter((run) => shared.includes(run.kitchenId) && run.status !== "success");
+  expect(waiting.length).toBeGreaterThanOrEqual(2);
+  for (const run of waiting) expect(run).toMatchObject({ status: "queued", errorCode: "rate_limited" });
+  const delayed = await queues.frequent.getJobs(["delayed"]);
+  expect(delayed.filter((job) => job.attemptsMade === 0).length).toBeGreaterThanOrEqual(waiting.length);
+
+  // ... and all run as the shared key's budget allows: one kitchen per window, none failed.
+  const all = await until(
+    "every kitchen on the shared key synced",
+    async () => {
+      const rows = await runs();
+      return finishedAt(rows, shared).every(Boolean) ? rows : undefined;
+    },
+    RATE_WINDOW_MS * 5,
+  );
+  for (const run of all) expect(run).toMatchObject({ status: "success", attempt: 1, errorCode: null });
+  expect(worker.logs.filter((line) => line.outcome === "deferred").length).toBeGreaterThanOrEqual(2);
+});

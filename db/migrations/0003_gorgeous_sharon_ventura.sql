@@ -1,0 +1,2 @@
+ALTER TABLE "newbook_frequent_sync_settings" ADD COLUMN "listing_fingerprint" jsonb;--> statement-breakpoint
+CREATE INDEX "sync_runs_in_flight_idx" ON "sync_runs" USING btree ("kitchen_id","started_at") WHERE "sync_runs"."status" in ('running', 'queued');

@@ -1,0 +1,199 @@
+/**
+ * `npm run bench:cpu`: worker CPU per 7-day sync of a 300-room hotel, for a changed window (one booking
+ * edited since the last run) and an unchanged one (the common case every 5 minutes), side by side with
+ * the floor measured in the same run: JSON.parse of the bookings page's bytes plus the pure derivation
+ * of the daily figures. Then a CPU profile of each kind of run, summarised by where the time goes.
+ * The simulator runs in its own process; PostgreSQL's CPU is not the worker's and is not counted.
+ */
+import { randomUUID } from "node:crypto";
+import { loadavg } from "node:os";
+import {
+  createLogger,
+  dateRange,
+  deriveDailyFigures,
+  generateEncryptionKey,
+  loadConfig,
+  NewbookAgentPool,
+  NewbookClient,
+  newbookClientOptionsFromConfig,
+  runFrequentSync,
+  type SyncContext,
+  seedKitchenWithConnection,
+  stayingPeriod,
+} from "@occ/core";
+import { createTestDatabase } from "@occ/db";
+import { profile } from "./bench-support/cpu-profile";
+import { stopProcess } from "./bench-support/node-process";
+import { median } from "./bench-support/percentile";
+import { runBench } from "./bench-support/run-bench";
+import { startSimulatorProcess } from "./bench-support/simulator-process";
+import { formatTable } from "./bench-support/table";
+
+const ROOMS = 300;
+const DAYS_AHEAD = 7;
+const RUNS = Number(process.env.BENCH_CPU_RUNS ?? 40);
+const WARM_UP = 8;
+const SEED = 42;
+
+/** CPU time (user + system) of this process while `work` runs, in ms. */
+async function cpuMs(work: () => Promise<unknown>): Promise<number> {
+  const before = process.cpuUsage();
+  await work();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+}
+
+const fixed = (ms: number) => ms.toFixed(2);
+
+runBench("bench:cpu", async (defer) => {
+  const { info, child } = await startSimulatorProcess({
+    seed: SEED,
+    rooms: [ROOMS],
+    latencyMs: 0,
+    timezone: "Europe/London",
+  });
+  defer(() => stopProcess(child));
+  const database = await createTestDatabase("occ_bench");
+  defer(() => database.drop());
+  const encryptionKey = generateEncryptionKey();
+  const config = loadConfig({ ...process.env, ENCRYPTION_KEY: encryptionKey });
+  const ctx: SyncContext = {
+    db: database.handle.db,
+    config,
+    logger: createLogger({ service: "bench-cpu", level: "warn" }),
+    // As in the worker: connections kept alive per credential between syncs.
+    agentPool: new NewbookAgentPool(),
+  };
+  defer(() => ctx.agentPool?.destroy());
+  const property = info.properties[0]!;
+  const credentials = { ...property, apiKey: property.api_key };
+  const { kitchenId } = await seedKitchenWithConnection(ctx.db, {
+    name: `Bench ${ROOMS} rooms`,
+    timezone: property.timezone,
+    property: credentials,
+    baseUrl: info.base_url,
+    encryptionKey,
+    settings: { daysAhead: DAYS_AHEAD },
+  });
+  const control = async (method: string, pathname: string, body?: unknown): Promise<unknown> => {
+    const send = () =>
+      fetch(`${info.control_url}${pathname}`, {
+        method,
+        headers: { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    // A kept-alive socket the simulator has just closed fails the request; one more try opens a new one.
+    const response = await send().catch(send);
+    if (!response.ok) throw new Error(`${method} ${pathname}: ${response.status}`);
+    return response.json();
+  };
+  const { properties } = (await control("GET", "/properties")) as { properties: Array<{ id: string }> };
+  const propertyId = properties[0]!.id;
+
+  const sync = () => runFrequentSync(ctx, { kitchenId, runId: randomUUID(), trigger: "bench" });
+  const first = await sync();
+  const { window } = first;
+
+  // The bookings page exactly as the sync receives it, and the bookings it yields.
+  const period = stayingPeriod(window.fetchFrom, window.to);
+  const pageResponse = await fetch(`${info.base_url}/bookings_list`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      authorization: `Basic ${Buffer.from(`${property.username}:${property.password}`).toString("base64")}`,
+    },
+    body: JSON.stringify({
+      period_from: period.periodFrom,
+      period_to: period.periodTo,
+      list_type: "staying",
+      data_offset: 0,
+      data_limit: 1000,
+      region: property.region,
+      api_key: property.api_key,
+    }),
+  });
+  const body = await pageResponse.text();
+  const client = new NewbookClient(
+    newbookClientOptionsFromConfig(config, { ...credentials, baseUrl: info.base_url }),
+  );
+  const bookings = await client.listBookings({ ...period, listType: "staying" });
+  client.close();
+  const bookingIds = bookings.map((booking) => booking.bookingId);
+  const dates = dateRange(window.from, window.to);
+  const floor = () => {
+    JSON.parse(body);
+    deriveDailyFigures(bookings, dates, {
+      roomsAvailable: ROOMS,
+      mealMapping: { breakfastGlAccountIds: [], dinnerGlAccountIds: [] },
+    });
+  };
+
+  // One booking edited before each changed run (seeded, so every run of the bench edits the same ones).
+  let edit = 0;
+  const changeOneBooking = () => {
+    const bookingId = bookingIds[(edit * 7919) % bookingIds.length]!;
+    edit++;
+    return control("PATCH", `/properties/${propertyId}/bookings/${bookingId}`, { adults: 1 + (edit % 3) });
+  };
+  const changed = async () => {
+    await changeOneBooking();
+    return cpuMs(sync);
+  };
+  const unchanged = () => cpuMs(sync);
+  const floorMs = () => cpuMs(async () => floor());
+
+  for (let i = 0; i < WARM_UP; i++) {
+    await changed();
+    await unchanged();
+    await floorMs();
+  }
+  const samples = { changed: [] as number[], unchanged: [] as number[], floor: [] as number[] };
+  // Interleaved, so drift in the machine's load touches all three alike.
+  for (let i = 0; i < RUNS; i++) {
+    samples.changed.push(await changed());
+    samples.unchanged.push(await unchanged());
+    samples.floor.push(await floorMs());
+  }
+  const floorMedian = median(samples.floor);
+  const parses: number[] = [];
+  for (let i = 0; i < RUNS; i++) parses.push(await cpuMs(async () => JSON.parse(body)));
+  const jsonParseMedian = median(parses);
+  const row = (name: string, values: number[], aim: string, aimMs: number) => {
+    const ms = median(values);
+    return [name, fixed(ms), fixed(ms / floorMedian), aim, ms <= aimMs ? "yes" : "NO"];
+  };
+  process.stdout.write(
+    `${DAYS_AHEAD}-day frequent sync of ${ROOMS} rooms (${bookings.length} bookings, ${body.length} bytes), ` +
+      `worker CPU per sync, median of ${RUNS} (load ${loadavg()[0]!.toFixed(1)})\n` +
+      `floor = JSON.parse of the page (${fixed(jsonParseMedian)} ms) + derivation: ${fixed(floorMedian)} ms\n\n` +
+      `${formatTable([
+        ["run", "CPU ms", "x floor", "aim", "within"],
+        row("changed window", samples.changed, "<= 2x floor", 2 * floorMedian),
+        row("unchanged window", samples.unchanged, "<= 1x JSON.parse", jsonParseMedian),
+        row("floor", samples.floor, "", Number.POSITIVE_INFINITY),
+      ])}\n\n`,
+  );
+  const changedProfile = await profile(async () => {
+    for (let i = 0; i < RUNS; i++) {
+      await changeOneBooking();
+      await sync();
+    }
+  });
+  const unchangedProfile = await profile(async () => {
+    for (let i = 0; i < RUNS; i++) await sync();
+  });
+  const profileTable = (summary: Awaited<ReturnType<typeof profile>>) =>
+    formatTable([
+      ["where", "ms per sync", "share"],
+      ...summary.groups.map(({ group, ms, share }) => [
+        group,
+        fixed(ms / RUNS),
+        `${(share * 100).toFixed(1)} %`,
+      ]),
+    ]);
+
+  process.stdout.write(
+    `profile of ${RUNS} changed syncs (self time):\n${profileTable(changedProfile)}\n\n` +
+      `profile of ${RUNS} unchanged syncs (self time):\n${profileTable(unchangedProfile)}\n`,
+  );
+});
