@@ -5,6 +5,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY db/package.json db/
 COPY packages/core/package.json packages/core/
+COPY packages/testkit/package.json packages/testkit/
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
 COPY apps/admin-ui/package.json apps/admin-ui/
@@ -19,7 +20,8 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json /app/package-lock.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/db ./db
-COPY --from=build --chown=node:node /app/packages ./packages
+# packages/testkit is test support: not in the image (tsc -b keeps tests out of every dist as well).
+COPY --from=build --chown=node:node /app/packages/core ./packages/core
 COPY --from=build --chown=node:node /app/apps ./apps
 USER node
 EXPOSE 3000 9464

@@ -4,13 +4,12 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createQueues, enqueueSyncNow, type QueueSet, readKitchenSchedule } from "@occ/core";
 import { alerts, newbookFrequentSyncSettings as settings, syncRuns } from "@occ/db";
+import { sleep, until } from "@occ/testkit";
 import { and, eq } from "drizzle-orm";
 import {
   createWorkerTestEnv,
   ensureWorkerBuilt,
-  sleep,
   spawnWorker,
-  until,
   type WorkerProcess,
   type WorkerTestEnv,
 } from "./testing";

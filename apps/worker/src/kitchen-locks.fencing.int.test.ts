@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { createQueues, enqueueSyncNow, type QueueSet } from "@occ/core";
 import { dailyOccupancy } from "@occ/db";
+import { sleep } from "@occ/testkit";
 import { asc, eq } from "drizzle-orm";
 import {
   createWorkerTestEnv,
   ensureWorkerBuilt,
-  sleep,
   spawnWorker,
   type WorkerProcess,
   type WorkerTestEnv,

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { createLogger } from "@occ/core";
+import { deleteKeysUnder, sleep } from "@occ/testkit";
 import { Redis } from "ioredis";
 import { KitchenLocks } from "./kitchen-locks";
 import { LockLostError, RedisLock } from "./redis-lock";
-import { sleep, TEST_REDIS_URL } from "./testing";
+import { TEST_REDIS_URL } from "./testing";
 
 let redis: Redis;
 const prefix = `test-locks-${process.pid}-${randomBytes(4).toString("hex")}`;
@@ -14,8 +15,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteKeysUnder(redis, prefix);
   redis.disconnect();
 });
 

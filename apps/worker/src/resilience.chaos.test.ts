@@ -3,8 +3,8 @@
  * simulator, disrupted on purpose. Each scenario reports what it did and whether every invariant held
  * (see chaos/checks.ts); the table of all scenarios is printed at the end.
  */
-import { TEST_POSTGRES_URL } from "@occ/db";
 import { FAULT_TYPES } from "@occ/newbook-sim";
+import { sleep, TEST_POSTGRES_URL } from "@occ/testkit";
 import { alertsOpenedAndResolved } from "./chaos/checks";
 import {
   choosePostgresDisruption,
@@ -15,7 +15,7 @@ import {
 import { CleanReference } from "./chaos/reference";
 import { failedInvariants, renderReport, type ScenarioReport } from "./chaos/report";
 import { runScenario, type SuiteResources } from "./chaos/scenario";
-import { pollUntil, sleep } from "./chaos/wait";
+import { pollUntil } from "./chaos/wait";
 import { startWebhookReceiver } from "./chaos/webhook";
 import { ensureWorkerBuilt } from "./testing";
 

@@ -1,14 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { createQueues, enqueueSyncNow, type QueueSet } from "@occ/core";
 import { dailyOccupancy, syncRuns } from "@occ/db";
+import { sleep, until } from "@occ/testkit";
 import { and, asc, eq, gt } from "drizzle-orm";
 import { Client } from "pg";
 import {
   createWorkerTestEnv,
   ensureWorkerBuilt,
-  sleep,
   spawnWorker,
-  until,
   type WorkerProcess,
   type WorkerTestEnv,
 } from "./testing";

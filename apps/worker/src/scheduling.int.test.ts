@@ -6,11 +6,11 @@ import {
   scheduleOptionsFromConfig,
 } from "@occ/core";
 import { newbookFrequentSyncSettings as settings, syncRuns } from "@occ/db";
+import { sleep } from "@occ/testkit";
 import { eq } from "drizzle-orm";
 import {
   createWorkerTestEnv,
   ensureWorkerBuilt,
-  sleep,
   spawnWorker,
   type WorkerProcess,
   type WorkerTestEnv,

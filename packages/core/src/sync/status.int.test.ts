@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { createTestDatabase, newbookFrequentSyncSettings, syncRuns, type TestDatabase } from "@occ/db";
+import { newbookFrequentSyncSettings, syncRuns } from "@occ/db";
+import { createTestDatabase, seedKitchenWithConnection, type TestDatabase } from "@occ/testkit";
 import { eq } from "drizzle-orm";
 import { generateEncryptionKey } from "../crypto";
 import { NewbookServerError } from "../newbook/errors";
 import { recordRunFailure, recordRunSkipped, startRun } from "./status";
-import { seedKitchenWithConnection } from "./testing";
 
 let testDb: TestDatabase;
 let kitchenId: number;
