@@ -89,14 +89,36 @@ const kitchenIdQuery = z
   .string()
   .regex(/^[1-9]\d{0,9}$/, "must be a positive integer")
   .transform(Number)
+  .pipe(z.number().max(2_147_483_647, { error: "kitchen_id is out of range" }))
   .optional()
   .describe("Kitchen to act on (admins only; managers always act on their own kitchen)");
+
+/** Path of the first string holding a NUL character (PostgreSQL text cannot store one), else null. */
+function nulPath(value: unknown, path: string[] = [], depth = 0): string[] | null {
+  if (typeof value === "string") return value.includes("\u0000") ? path : null;
+  if (value === null || typeof value !== "object" || depth > 16) return null;
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes("\u0000")) return [...path, key];
+    const found = nulPath(item, [...path, key], depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
 
 function parseOr400<T extends z.ZodType>(
   schema: T,
   value: unknown,
   location: "body" | "query" | "params",
 ): z.output<T> {
+  const nul = nulPath(value);
+  if (nul) {
+    const field = nul.join(".") || location;
+    throw ApiError.badRequest(
+      "validation_error",
+      `Invalid ${location}: ${field}: must not contain NUL characters`,
+      [{ field, message: "must not contain NUL characters" }],
+    );
+  }
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw validationError(parsed.error, location);
   return parsed.data;
