@@ -20,7 +20,8 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json /app/package-lock.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/db ./db
-COPY --from=build --chown=node:node /app/packages ./packages
+# packages/testkit is test support: not in the image (tsc -b keeps tests out of every dist as well).
+COPY --from=build --chown=node:node /app/packages/core ./packages/core
 COPY --from=build --chown=node:node /app/apps ./apps
 USER node
 EXPOSE 3000 9464

@@ -1,8 +1,8 @@
+import { createTestDatabase, type TestDatabase } from "@occ/testkit";
 import { eq } from "drizzle-orm";
 import { createDb, type DbHandle } from "./client";
 import { migrate, migrationsApplied } from "./migrate";
 import { kitchens, newbookFrequentSyncSettings } from "./schema";
-import { createTestDatabase, type TestDatabase } from "./testing";
 
 async function exerciseSchema(handle: DbHandle): Promise<void> {
   const [kitchen] = await handle.db

@@ -6,11 +6,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { createQueues, type QueueSet } from "@occ/core";
-import { createTestDatabase, type TestDatabase } from "@occ/db";
 import { type RunningSimulator, type SimProperty, startSimulator } from "@occ/newbook-sim";
+import { createTestDatabase, deleteKeysUnder, freePort, SimControl, type TestDatabase } from "@occ/testkit";
 import IORedis from "ioredis";
 import { type Browser, chromium, type Page } from "playwright-core";
 
@@ -25,18 +24,6 @@ export const MANAGER_PASSWORD = "manager-password-e2e";
 
 /** One "minute" of sync intervals in these tests: a 5-minute interval fires every second. */
 export const SYNC_MINUTE_MS = 200;
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function waitFor<T>(
   what: string,
@@ -283,16 +270,9 @@ export async function startStack(opts: { timezones?: string[]; rooms?: number } 
     return { ...kitchen, managerEmail, managerToken, property };
   };
 
-  const simControl = async (pathname: string, method: string, body?: unknown) => {
-    const res = await fetch(`${sim.controlUrl}${pathname}`, {
-      method,
-      headers: body === undefined ? {} : { "Content-Type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`simulator ${method} ${pathname}: ${res.status} ${text}`);
-    return text ? (JSON.parse(text) as unknown) : null;
-  };
+  const control = new SimControl(sim.controlUrl);
+  const simControl = (pathname: string, method: string, body?: unknown) =>
+    control.request<unknown>(method, pathname, body);
 
   return { apiUrl, sim, db, queues, prefix, adminToken, api: call, login, createKitchen, simControl, stop };
 }
@@ -300,12 +280,7 @@ export async function startStack(opts: { timezones?: string[]; rooms?: number } 
 async function deleteRedisKeys(prefix: string): Promise<void> {
   const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
   try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== "0");
+    await deleteKeysUnder(redis, prefix);
   } finally {
     redis.disconnect();
   }

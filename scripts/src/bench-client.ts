@@ -15,9 +15,8 @@ import {
   newbookClientOptionsFromConfig,
   rateLimiterFromConfig,
 } from "@occ/core";
-import { stopProcess } from "./bench-support/node-process";
+import { openRedisPrefix, stopProcess } from "@occ/testkit";
 import { median } from "./bench-support/percentile";
-import { openRedisPrefix } from "./bench-support/redis-prefix";
 import { runBench } from "./bench-support/run-bench";
 import { type SimulatedProperty, startSimulatorProcess } from "./bench-support/simulator-process";
 

@@ -19,13 +19,18 @@ import { randomBytes } from "node:crypto";
 import { cpus, loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createQueues, generateEncryptionKey, type QueueSet, seedKitchenWithConnection } from "@occ/core";
-import { createTestDatabase, newbookConnections, newbookFrequentSyncSettings, syncRuns } from "@occ/db";
+import { createQueues, generateEncryptionKey, type QueueSet } from "@occ/core";
+import { newbookConnections, newbookFrequentSyncSettings, syncRuns } from "@occ/db";
+import {
+  createTestDatabase,
+  openRedisPrefix,
+  seedKitchenWithConnection,
+  spawnNode,
+  stopProcess,
+} from "@occ/testkit";
 import { like, sql } from "drizzle-orm";
 import { z } from "zod";
-import { spawnNode, stopProcess } from "./bench-support/node-process";
 import { percentile, sortedAscending } from "./bench-support/percentile";
-import { openRedisPrefix } from "./bench-support/redis-prefix";
 import { runBench } from "./bench-support/run-bench";
 import { startSimulatorProcess } from "./bench-support/simulator-process";
 import { formatTable } from "./bench-support/table";

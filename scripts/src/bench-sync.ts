@@ -12,10 +12,9 @@ import {
   runFrequentSync,
   type SyncContext,
   type SyncRunResult,
-  seedKitchenWithConnection,
 } from "@occ/core";
-import { createTestDatabase } from "@occ/db";
-import { stopProcess } from "./bench-support/node-process";
+import { createTestDatabase, seedKitchenWithConnection, stopProcess } from "@occ/testkit";
+
 import { runBench } from "./bench-support/run-bench";
 import { startSimulatorProcess } from "./bench-support/simulator-process";
 import { formatTable } from "./bench-support/table";

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { createTestDatabase, type TestDatabase } from "@occ/db";
+import { createTestDatabase, deleteKeysUnder, type TestDatabase } from "@occ/testkit";
+
 import { Redis } from "ioredis";
 import { runAdminCommand } from "./admin-cli";
 import { ApiError } from "./errors";
@@ -22,8 +23,7 @@ describe("admin CLI", () => {
   afterAll(async () => {
     process.env = saved;
     const redis = new Redis(TEST_REDIS_URL);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await deleteKeysUnder(redis, prefix);
     redis.disconnect();
     await db.drop();
   });

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createLogger, generateEncryptionKey, loadConfig } from "@occ/core";
-import { createTestDatabase, type TestDatabase } from "@occ/db";
+import { createTestDatabase, type TestDatabase } from "@occ/testkit";
+
 import { startApi } from "./index";
 import { LogCapture, TEST_REDIS_URL } from "./testing/harness";
 

@@ -1,6 +1,7 @@
 export type { FaultSpec, FaultType } from "./faults";
 export { FAULT_TYPES } from "./faults";
 export { type GenerateOptions, generateProperty } from "./generator";
+export { mulberry32, type Rng } from "./prng";
 export { LIST_TYPES, type ListType } from "./queries";
 export { bookingToWire, type Json, type JsonObject } from "./serialize";
 export { type RunningSimulator, type SimProperty, type SimulatorOptions, startSimulator } from "./server";

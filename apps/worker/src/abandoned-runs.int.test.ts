@@ -1,11 +1,12 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { generateEncryptionKey, kitchenLockKey, seedKitchenWithConnection } from "@occ/core";
+import { generateEncryptionKey, kitchenLockKey } from "@occ/core";
+import { newbookFrequentSyncSettings as settings, syncRuns } from "@occ/db";
 import {
   createTestDatabase,
-  newbookFrequentSyncSettings as settings,
-  syncRuns,
+  deleteKeysUnder,
+  seedKitchenWithConnection,
   type TestDatabase,
-} from "@occ/db";
+} from "@occ/testkit";
 import { eq, sql } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { ABANDONED_ERROR_CODE, oldRunningRuns, sweepAbandonedRuns } from "./abandoned-runs";
@@ -68,8 +69,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteKeysUnder(redis, prefix);
   redis.disconnect();
   await testDb.drop();
 });

@@ -4,13 +4,12 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createQueues, enqueueSyncNow, type QueueSet, readKitchenSchedule } from "@occ/core";
 import { alerts, newbookFrequentSyncSettings as settings, syncRuns } from "@occ/db";
+import { until } from "@occ/testkit";
 import { and, eq } from "drizzle-orm";
 import {
   createWorkerTestEnv,
   ensureWorkerBuilt,
-  sleep,
   spawnWorker,
-  until,
   type WorkerProcess,
   type WorkerTestEnv,
 } from "./testing";
@@ -178,7 +177,10 @@ describe("credentials rejected", () => {
       return current.lastSyncStatus === "failed" && current;
     });
     expect(row.lastErrorMessage).toMatch(/rejected/i);
-    await sleep(500); // time for a retry, were there going to be one
+    // BullMQ moves a job to "failed" only once it will not be retried: after that no attempt can follow.
+    const job = await until("the job to have failed for good", async () =>
+      (await queues.frequent.getFailed()).find((j) => j.data.kitchenId === rejected),
+    );
     // One attempt, and Newbook heard nothing from us after it failed.
     const attempts = worker.logs.filter((l) => l.kitchen_id === rejected && l.message === "sync started");
     expect(attempts).toHaveLength(1);
@@ -192,7 +194,6 @@ describe("credentials rejected", () => {
     expect(forRejected.every((r) => r.at <= String(failedAt))).toBe(true);
     const [run] = await env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.kitchenId, rejected));
     expect(run).toMatchObject({ status: "failed", attempt: 1, errorCode: "newbook_auth" });
-    const job = (await queues.frequent.getFailed()).find((j) => j.data.kitchenId === rejected);
     expect(job?.attemptsMade).toBe(1);
     expect(job?.failedReason).toMatch(/rejected/i);
   });

@@ -7,11 +7,10 @@ import {
   localDateIn,
   type QueueSet,
 } from "@occ/core";
-import { findPromtool, promtoolCheckMetrics } from "@occ/testkit";
+import { findPromtool, promtoolCheckMetrics, sleep } from "@occ/testkit";
 import {
   createWorkerTestEnv,
   ensureWorkerBuilt,
-  sleep,
   spawnWorker,
   type WorkerProcess,
   type WorkerTestEnv,

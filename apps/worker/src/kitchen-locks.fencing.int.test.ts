@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { createQueues, enqueueSyncNow, type QueueSet } from "@occ/core";
 import { dailyOccupancy } from "@occ/db";
+import { until } from "@occ/testkit";
 import { asc, eq } from "drizzle-orm";
 import {
   createWorkerTestEnv,
   ensureWorkerBuilt,
-  sleep,
   spawnWorker,
   type WorkerProcess,
   type WorkerTestEnv,
@@ -17,14 +17,11 @@ let env: WorkerTestEnv;
 let queues: QueueSet;
 let worker: WorkerProcess;
 
-async function finishedRun(runId: string) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
+function finishedRun(runId: string) {
+  return until(`run ${runId} to finish`, async () => {
     const run = await env.runById(runId);
-    if (run && run.status !== "queued" && run.status !== "running") return run;
-    if (Date.now() > deadline) throw new Error(`run ${runId} did not finish`);
-    await sleep(100);
-  }
+    return run && run.status !== "queued" && run.status !== "running" && run;
+  });
 }
 
 async function dailyRows(kitchenId: number) {

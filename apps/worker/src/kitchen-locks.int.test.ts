@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { createLogger } from "@occ/core";
+import { deleteKeysUnder, until } from "@occ/testkit";
 import { Redis } from "ioredis";
 import { KitchenLocks } from "./kitchen-locks";
 import { LockLostError, RedisLock } from "./redis-lock";
-import { sleep, TEST_REDIS_URL } from "./testing";
+import { TEST_REDIS_URL } from "./testing";
 
 let redis: Redis;
 const prefix = `test-locks-${process.pid}-${randomBytes(4).toString("hex")}`;
@@ -14,10 +15,26 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteKeysUnder(redis, prefix);
   redis.disconnect();
 });
+
+/** Waits until the key's remaining lifetime has been pushed back up `times` times: renewals seen, not assumed. */
+async function renewals(key: string, times: number): Promise<void> {
+  let seen = 0;
+  let last = await redis.pttl(key);
+  await until(
+    `${times} renewals of ${key}`,
+    async () => {
+      const remaining = await redis.pttl(key);
+      if (remaining > last) seen++;
+      last = remaining;
+      return seen >= times;
+    },
+    5_000,
+    10,
+  );
+}
 
 describe("KitchenLocks", () => {
   let kitchenLocks: KitchenLocks;
@@ -30,7 +47,7 @@ describe("KitchenLocks", () => {
   it("lets one run hold a kitchen and keeps it past the TTL while held", async () => {
     const first = await locks().acquire(1, "run-a");
     expect(first).not.toBeNull();
-    await sleep(700); // more than twice the TTL: renewals keep it
+    await renewals(locks().keyFor(1), 6); // renewed every third of the TTL: held for twice the TTL
     expect(await locks().acquire(1, "run-b")).toBeNull();
     expect(await locks().acquire(2, "run-b")).not.toBeNull();
     await first!.release();
@@ -54,7 +71,12 @@ describe("KitchenLocks", () => {
     expect(held.lost).toBe(true);
     // Were renewals still running, they would keep this short-lived key alive.
     await redis.set(locks().keyFor(4), "run-d", "PX", 300);
-    await sleep(700);
+    await until(
+      "the unrenewed key to expire",
+      async () => (await redis.exists(locks().keyFor(4))) === 0,
+      5_000,
+      20,
+    );
     expect(await redis.exists(locks().keyFor(4))).toBe(0);
     await expect(held.ensureHeld()).rejects.toBeInstanceOf(LockLostError);
   });

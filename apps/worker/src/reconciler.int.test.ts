@@ -9,15 +9,15 @@ import {
   readKitchenSchedule,
   ScheduleOwner,
   schedulerIdFor,
-  seedKitchenWithConnection,
   upsertKitchenScheduler,
 } from "@occ/core";
+import { alerts, newbookFrequentSyncSettings as settings } from "@occ/db";
 import {
-  alerts,
   createTestDatabase,
-  newbookFrequentSyncSettings as settings,
+  deleteKeysUnder,
+  seedKitchenWithConnection,
   type TestDatabase,
-} from "@occ/db";
+} from "@occ/testkit";
 import { and, eq } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { Reconciler } from "./reconciler";
@@ -75,8 +75,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await queues.frequent.obliterate({ force: true });
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteKeysUnder(redis, prefix);
   await queues.close();
   redis.disconnect();
   await testDb.drop();

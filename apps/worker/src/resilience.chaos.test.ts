@@ -3,8 +3,9 @@
  * simulator, disrupted on purpose. Each scenario reports what it did and whether every invariant held
  * (see chaos/checks.ts); the table of all scenarios is printed at the end.
  */
-import { TEST_POSTGRES_URL } from "@occ/db";
-import { FAULT_TYPES } from "@occ/newbook-sim";
+import { randomInt } from "node:crypto";
+import { FAULT_TYPES, mulberry32 } from "@occ/newbook-sim";
+import { sleep, TEST_POSTGRES_URL } from "@occ/testkit";
 import { alertsOpenedAndResolved } from "./chaos/checks";
 import {
   choosePostgresDisruption,
@@ -15,7 +16,7 @@ import {
 import { CleanReference } from "./chaos/reference";
 import { failedInvariants, renderReport, type ScenarioReport } from "./chaos/report";
 import { runScenario, type SuiteResources } from "./chaos/scenario";
-import { pollUntil, sleep } from "./chaos/wait";
+import { pollUntil } from "./chaos/wait";
 import { startWebhookReceiver } from "./chaos/webhook";
 import { ensureWorkerBuilt } from "./testing";
 
@@ -23,11 +24,14 @@ const reports: ScenarioReport[] = [];
 let resources: SuiteResources;
 let closeResources: () => Promise<void>;
 const suiteStarted = Date.now();
+// Seeded, and the seed printed, so a failing run's random choices can be replayed with CHAOS_SEED=<seed>.
+const seed = process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : randomInt(2 ** 31);
+process.stdout.write(`Resilience suite seed ${seed} (replay: CHAOS_SEED=${seed} npm run test:chaos)\n`);
 
 beforeAll(async () => {
   await ensureWorkerBuilt();
   const [reference, webhook] = await Promise.all([CleanReference.create(), startWebhookReceiver()]);
-  resources = { reference, webhook };
+  resources = { reference, webhook, random: mulberry32(seed) };
   closeResources = async () => {
     await Promise.allSettled([reference.close(), webhook.close()]);
   };
@@ -36,7 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await closeResources?.();
   process.stdout.write(
-    `\nResilience suite (${((Date.now() - suiteStarted) / 1000).toFixed(0)} s)\n${renderReport(reports)}\n`,
+    `\nResilience suite (${((Date.now() - suiteStarted) / 1000).toFixed(0)} s, seed ${seed})\n${renderReport(reports)}\n`,
   );
 });
 
@@ -59,7 +63,7 @@ it("keeps syncing correctly while workers are SIGKILLed mid-sync and replaced", 
         if (busy) midSync++;
         cluster.spawn();
         await churn.change();
-        await sleep(200 + Math.random() * 400);
+        await sleep(200 + resources.random() * 400);
       }
       await cluster.ready();
       return { did: `${cluster.kills} SIGKILLs (${midSync} mid-sync), each replaced` };

@@ -1,16 +1,16 @@
 import { createQueues, loadConfig, type QueueSet, ScheduleOwner, scheduleOptionsFromConfig } from "@occ/core";
 import { newbookFrequentSyncSettings as settings, syncRuns } from "@occ/db";
-import { eq } from "drizzle-orm";
+import { until } from "@occ/testkit";
+import { eq, gte } from "drizzle-orm";
 import {
   createWorkerTestEnv,
   ensureWorkerBuilt,
-  sleep,
   spawnWorker,
   type WorkerProcess,
   type WorkerTestEnv,
 } from "./testing";
 
-jest.setTimeout(90_000);
+jest.setTimeout(150_000);
 
 const MINUTE_MS = 300;
 const INTERVALS = [5, 10, 15] as const;
@@ -29,6 +29,17 @@ type Run = typeof syncRuns.$inferSelect;
 async function runsOf(kitchenId: number): Promise<Run[]> {
   const rows = await env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.kitchenId, kitchenId));
   return rows.sort((a, b) => a.startedAt!.getTime() - b.startedAt!.getTime());
+}
+
+/** Runs started since `sinceMs`, per kitchen. */
+async function startedRuns(sinceMs: number): Promise<Map<number, number>> {
+  const rows = await env.testDb.handle.db
+    .select({ kitchenId: syncRuns.kitchenId })
+    .from(syncRuns)
+    .where(gte(syncRuns.startedAt, new Date(sinceMs)));
+  const counts = new Map<number, number>();
+  for (const { kitchenId } of rows) counts.set(kitchenId, (counts.get(kitchenId) ?? 0) + 1);
+  return counts;
 }
 
 /** The due time BullMQ gave a scheduled job: its id is repeat:<scheduler id>:<millis>. */
@@ -56,9 +67,24 @@ describe("three worker replicas, 30 kitchens on 5/10/15-minute intervals", () =>
   let windowEnd: number;
 
   beforeAll(async () => {
-    await sleep(1_500); // first runs and the reconciler's initial pass
+    await until("every kitchen's first run", async () => {
+      const started = await startedRuns(0);
+      return kitchenIds.every((id) => (started.get(id) ?? 0) >= 1);
+    });
     windowStart = Date.now();
-    await sleep(10 * INTERVALS[0] * MINUTE_MS + 500);
+    // The window closes once every kitchen has had the runs of ten 5-minute intervals (15-minute
+    // kitchens: three), counted as they happen rather than assumed from a slept duration.
+    const WINDOW_MS = 10 * INTERVALS[0] * MINUTE_MS;
+    await until(
+      "ten 5-minute intervals of runs",
+      async () => {
+        const started = await startedRuns(windowStart);
+        return kitchenIds.every(
+          (id, i) => (started.get(id) ?? 0) >= Math.floor(WINDOW_MS / (intervalOf(i) * MINUTE_MS)),
+        );
+      },
+      4 * WINDOW_MS,
+    );
     windowEnd = Date.now();
   });
 
@@ -122,7 +148,20 @@ describe("settings changes", () => {
     await db.update(settings).set({ isEnabled: false }).where(eq(settings.kitchenId, stopped));
     await db.update(settings).set({ isEnabled: true }).where(eq(settings.kitchenId, dormantKitchen));
 
-    await sleep(6_000);
+    // Until what the changes should bring has happened: three runs at the new interval, three of the woken
+    // kitchen, and the stopped kitchen's scheduler removed by the reconciler.
+    await until(
+      "the changed schedules to take effect",
+      async () => {
+        const fasterRuns = (await runsOf(faster)).filter(
+          (r) => r.status === "success" && dueOf(r) > changedAt,
+        );
+        const wokeRuns = (await runsOf(dormantKitchen)).filter((r) => r.status === "success");
+        const stoppedScheduler = await queues.frequent.getJobScheduler(`v1:kitchen:${stopped}`);
+        return fasterRuns.length >= 3 && wokeRuns.length >= 3 && !stoppedScheduler;
+      },
+      60_000,
+    );
     const settled = changedAt + 2 * MINUTE_MS + 300; // one reconcile period plus an in-flight run
 
     const fasterDues = (await runsOf(faster))

@@ -2,74 +2,30 @@
  * Helpers for the worker's integration tests: real PostgreSQL, Redis and simulator, and workers
  * as separate OS processes running the built entry point (apps/worker/dist/main.js).
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, rmdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { generateEncryptionKey, seedKitchenWithConnection } from "@occ/core";
-import { createTestDatabase, syncRuns, type TestDatabase } from "@occ/db";
+import { generateEncryptionKey } from "@occ/core";
+import { syncRuns } from "@occ/db";
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from "@occ/newbook-sim";
+import {
+  createTestDatabase,
+  deleteKeysUnder,
+  ensureBuilt,
+  SimControl,
+  seedKitchenWithConnection,
+  type TestDatabase,
+} from "@occ/testkit";
 import { eq } from "drizzle-orm";
 import { Redis } from "ioredis";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 const WORKER_MAIN = path.join(REPO_ROOT, "apps", "worker", "dist", "main.js");
-const BUILD_LOCK = path.join(REPO_ROOT, "apps", "worker", "dist", ".build-lock");
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `probe` every 100 ms until it returns something truthy, or fails naming `what`. */
-export async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-/**
- * Builds the worker (and what it depends on) once; test files running in parallel wait for each
- * other through a lock directory, since concurrent `tsc -b` runs would overwrite each other's output.
- */
-export async function ensureWorkerBuilt(): Promise<void> {
-  mkdirSync(path.dirname(BUILD_LOCK), { recursive: true });
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    try {
-      mkdirSync(BUILD_LOCK);
-      break;
-    } catch {
-      // A lock older than the deadline is left over from a killed run.
-      if (Date.now() - statSync(BUILD_LOCK, { throwIfNoEntry: false })!.mtimeMs > 180_000)
-        rmdirSync(BUILD_LOCK);
-      if (Date.now() > deadline) throw new Error("timed out waiting for another worker build");
-      await sleep(250);
-    }
-  }
-  try {
-    execFileSync(
-      process.execPath,
-      [path.join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"), "-b", "apps/worker"],
-      {
-        cwd: REPO_ROOT,
-        stdio: "pipe",
-      },
-    );
-  } catch (error) {
-    // Type errors elsewhere in the tree still emit JavaScript; only a missing entry point is fatal.
-    if (!existsSync(WORKER_MAIN)) throw error;
-  } finally {
-    rmdirSync(BUILD_LOCK);
-  }
+/** Builds the worker (and what it depends on) once per test run; see `ensureBuilt`. */
+export function ensureWorkerBuilt(): Promise<void> {
+  return ensureBuilt("apps/worker", "apps/worker/dist/main.js");
 }
 
 export interface WorkerProcess {
@@ -173,16 +129,8 @@ export async function createWorkerTestEnv(simOptions: SimulatorOptions = {}): Pr
   const redis = new Redis(TEST_REDIS_URL);
   const prefix = `test-worker-${process.pid}-${randomBytes(4).toString("hex")}`;
   const encryptionKey = generateEncryptionKey();
-  const wipeRedis = async () => {
-    let removed = 0;
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length > 0) removed += await redis.del(...keys);
-    } while (cursor !== "0");
-    return removed;
-  };
+  const wipeRedis = () => deleteKeysUnder(redis, prefix);
+  const simControl = new SimControl(sim.controlUrl);
   return {
     sim,
     testDb,
@@ -206,15 +154,7 @@ export async function createWorkerTestEnv(simOptions: SimulatorOptions = {}): Pr
       const [run] = await testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.id, runId));
       return run;
     },
-    control: async <T>(method: string, pathname: string, body?: unknown) => {
-      const response = await fetch(`${sim.controlUrl}${pathname}`, {
-        method,
-        headers: { "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      if (!response.ok) throw new Error(`${method} ${pathname}: ${response.status} ${await response.text()}`);
-      return (await response.json()) as T;
-    },
+    control: (method, pathname, body) => simControl.request(method, pathname, body),
     seedKitchens: async (count, settings, propertyOf = (i: number) => i) => {
       const ids: number[] = [];
       for (let i = 0; i < count; i++) {

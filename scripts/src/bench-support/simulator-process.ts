@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
+import { firstLine, spawnNode } from "@occ/testkit";
 import { z } from "zod";
-import { firstLine, spawnNode } from "./node-process";
 
 const simulatorInfo = z.object({
   base_url: z.string(),

@@ -10,7 +10,8 @@ import {
   loadConfig,
   type QueueSet,
 } from "@occ/core";
-import { createTestDatabase, type TestDatabase } from "@occ/db";
+import { createTestDatabase, deleteKeysUnder, type TestDatabase } from "@occ/testkit";
+
 import type { Express } from "express";
 import type { Redis } from "ioredis";
 import request from "supertest";
@@ -107,8 +108,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await queues.historical.obliterate({ force: true }).catch(() => undefined);
       await queues.close();
       await events.close();
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteKeysUnder(redis, prefix);
       redis.disconnect();
       await db.drop();
     },

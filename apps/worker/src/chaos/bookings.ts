@@ -1,5 +1,5 @@
 import { addDays, localDateIn } from "@occ/core";
-import type { SimProperty } from "@occ/newbook-sim";
+import type { Rng, SimProperty } from "@occ/newbook-sim";
 import { z } from "zod";
 
 type Control = <T>(method: string, pathname: string, body?: unknown) => Promise<T>;
@@ -8,8 +8,8 @@ const createdBooking = z.object({ booking_id: z.union([z.string(), z.number()]).
 
 const MEALS = ["none", "bb", "dbb"] as const;
 
-function pick<T>(items: readonly T[]): T {
-  return items[Math.floor(Math.random() * items.length)]!;
+function pick<T>(random: Rng, items: readonly T[]): T {
+  return items[Math.floor(random() * items.length)]!;
 }
 
 /**
@@ -24,22 +24,23 @@ export class BookingChurn {
   constructor(
     private readonly control: Control,
     private readonly properties: readonly SimProperty[],
+    private readonly random: Rng,
   ) {}
 
   async change(): Promise<void> {
-    const cancel = this.added.length > 0 && Math.random() < 0.3;
+    const cancel = this.added.length > 0 && this.random() < 0.3;
     if (cancel) {
-      const [victim] = this.added.splice(Math.floor(Math.random() * this.added.length), 1);
+      const [victim] = this.added.splice(Math.floor(this.random() * this.added.length), 1);
       await this.control("POST", `/properties/${victim!.propertyId}/bookings/${victim!.bookingId}/cancel`);
     } else {
-      const property = pick(this.properties);
-      const arrival = addDays(localDateIn(property.timezone), Math.floor(Math.random() * 5));
+      const property = pick(this.random, this.properties);
+      const arrival = addDays(localDateIn(property.timezone), Math.floor(this.random() * 5));
       const body = {
         arrival,
-        departure: addDays(arrival, 1 + Math.floor(Math.random() * 3)),
-        adults: 1 + Math.floor(Math.random() * 3),
-        children: Math.floor(Math.random() * 2),
-        meals: pick(MEALS),
+        departure: addDays(arrival, 1 + Math.floor(this.random() * 3)),
+        adults: 1 + Math.floor(this.random() * 3),
+        children: Math.floor(this.random() * 2),
+        meals: pick(this.random, MEALS),
       };
       // A full hotel answers 409: that is no change, and not the scenario's concern.
       const created = await this.control<unknown>("POST", `/properties/${property.id}/bookings`, body).catch(

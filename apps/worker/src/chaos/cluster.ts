@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import type { Rng } from "@occ/newbook-sim";
 import { spawnWorker, type WorkerProcess } from "../testing";
 import { attemptsFromLogs, type SyncAttempt } from "./attempts";
 import { pollUntil } from "./wait";
@@ -16,7 +17,10 @@ export class WorkerCluster {
   readonly members: ClusterMember[] = [];
   kills = 0;
 
-  constructor(private readonly env: Record<string, string>) {}
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly random: Rng,
+  ) {}
 
   spawn(): ClusterMember {
     const member: ClusterMember = {
@@ -70,7 +74,7 @@ export class WorkerCluster {
   async pickVictim(waitMs: number): Promise<{ member: ClusterMember; midSync: boolean }> {
     const busy = await this.busyMembers(waitMs);
     const pool = busy ?? this.live();
-    const member = pool[Math.floor(Math.random() * pool.length)]!;
+    const member = pool[Math.floor(this.random() * pool.length)]!;
     return { member, midSync: busy !== null };
   }
 

@@ -2,9 +2,9 @@ import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { TEST_POSTGRES_URL } from "@occ/db";
+import { sleep, TEST_POSTGRES_URL } from "@occ/testkit";
 import { Client } from "pg";
-import { pollUntil, sleep } from "./wait";
+import { pollUntil } from "./wait";
 
 const run = promisify(execFile);
 

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
-import { createLogger, loadConfig, runFrequentSync, seedKitchenWithConnection } from "@occ/core";
-import { createTestDatabase, type Db, dailyOccupancy, type TestDatabase } from "@occ/db";
+import { createLogger, loadConfig, runFrequentSync } from "@occ/core";
+import { type Db, dailyOccupancy } from "@occ/db";
 import type { SimProperty } from "@occ/newbook-sim";
+import { createTestDatabase, seedKitchenWithConnection, type TestDatabase } from "@occ/testkit";
 import { asc, eq } from "drizzle-orm";
 
 /** A kitchen's daily figures without what legitimately differs between two databases or runs. */

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { createQueues, type QueueSet } from "@occ/core";
+import type { Rng } from "@occ/newbook-sim";
 import { z } from "zod";
 import { createWorkerTestEnv, type WorkerTestEnv } from "../testing";
 import { BookingChurn } from "./bookings";
@@ -54,6 +55,8 @@ export interface DisruptionOutcome {
 export interface SuiteResources {
   reference: CleanReference;
   webhook: { url: string; posts: AlertPost[] };
+  /** Every random choice of the suite (victims, booking changes, pauses), from one printed seed. */
+  random: Rng;
 }
 
 const INTERVAL_MINUTES = 5;
@@ -104,7 +107,7 @@ export async function runScenario(
     SHUTDOWN_TIMEOUT_MS: "5000",
     ...settings.workerEnv,
   });
-  const cluster = new WorkerCluster(workerEnv);
+  const cluster = new WorkerCluster(workerEnv, resources.random);
   const queues = createQueues({ redisUrl: workerEnv.REDIS_URL!, prefix: env.prefix });
   const propertyOf = settings.propertyOf ?? ((i: number) => i);
   const invariants: InvariantResult[] = [];
@@ -121,7 +124,7 @@ export async function runScenario(
     const warm = await everyKitchenSyncedAfter(db, kitchens, new Date(started), 30_000);
     if (!warm.held) throw new Error(`the kitchens did not sync before the disruption: ${warm.detail}`);
 
-    const churn = new BookingChurn(env.control, env.sim.properties);
+    const churn = new BookingChurn(env.control, env.sim.properties, resources.random);
     const outcome = await disrupt({
       env,
       cluster,

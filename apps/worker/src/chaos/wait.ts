@@ -1,4 +1,4 @@
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+import { sleep } from "@occ/testkit";
 
 /**
  * Polls `probe` until it returns something truthy. A probe that throws counts as "not yet": during a

@@ -5,6 +5,7 @@ import http from "node:http";
 import net from "node:net";
 import { PassThrough } from "node:stream";
 import { type RunningSimulator, type SimProperty, startSimulator } from "@occ/newbook-sim";
+import { deleteKeysUnder, SimControl, type SimRequest } from "@occ/testkit";
 import { Redis } from "ioredis";
 import { createLogger } from "../logger";
 import { credentialKey, SlidingWindowRateLimiter } from "../ratelimit";
@@ -19,7 +20,6 @@ import {
   NewbookTimeoutError,
 } from "./errors";
 import type { NewbookRequestEvent } from "./stats";
-import { SimControl, type SimRequest } from "./testing/sim-control";
 import type { NewbookBooking } from "./types";
 
 let sim: RunningSimulator;
@@ -652,8 +652,7 @@ describe("rate limiting", () => {
   const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { lazyConnect: true });
   const prefix = `test-${process.pid}-${randomBytes(4).toString("hex")}`;
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
   });
 

@@ -3,8 +3,8 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { promisify } from "node:util";
 import { type RunningSimulator, startSimulator } from "@occ/newbook-sim";
+import { deleteKeysUnder, SimControl } from "@occ/testkit";
 import { Redis } from "ioredis";
-import { SimControl } from "../newbook/testing/sim-control";
 import { credentialKey, RateLimitWaitError } from "./rate-limiter";
 import { SlidingWindowRateLimiter } from "./sliding-window";
 
@@ -16,8 +16,7 @@ beforeAll(() => {
   redis = new Redis(REDIS_URL);
 });
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteKeysUnder(redis, prefix);
   await redis.quit();
 });
 

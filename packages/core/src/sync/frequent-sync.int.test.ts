@@ -1,13 +1,7 @@
 import { randomUUID } from "node:crypto";
-import {
-  bookings,
-  createTestDatabase,
-  dailyOccupancy,
-  newbookFrequentSyncSettings,
-  syncRuns,
-  type TestDatabase,
-} from "@occ/db";
+import { bookings, dailyOccupancy, newbookFrequentSyncSettings, syncRuns } from "@occ/db";
 import { type RunningSimulator, startSimulator } from "@occ/newbook-sim";
+import { createTestDatabase, SimControl, seedKitchenWithConnection, type TestDatabase } from "@occ/testkit";
 import { and, asc, eq } from "drizzle-orm";
 import { type Config, loadConfig } from "../config";
 import { generateEncryptionKey } from "../crypto";
@@ -19,7 +13,6 @@ import type { SyncContext } from "./context";
 import { deriveDailyFigures } from "./derive";
 import { runFrequentSync } from "./frequent-sync";
 import { recordRunFailure } from "./status";
-import { seedKitchenWithConnection } from "./testing";
 
 const PAGE_SIZE = 10;
 const DAYS_AHEAD = 7;
@@ -31,15 +24,8 @@ let ctx: SyncContext;
 let kitchenId: number;
 let today: string;
 
-async function control<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${sim.controlUrl}${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
+const control = <T>(method: string, path: string, body?: unknown) =>
+  new SimControl(sim.controlUrl).request<T>(method, path, body);
 
 const property = () => sim.properties[0]!;
 

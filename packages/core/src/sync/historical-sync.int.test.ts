@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { createTestDatabase, dailyOccupancy, revenueDaily, syncRuns, type TestDatabase } from "@occ/db";
+import { dailyOccupancy, revenueDaily, syncRuns } from "@occ/db";
 import { type RunningSimulator, startSimulator } from "@occ/newbook-sim";
+import { createTestDatabase, SimControl, seedKitchenWithConnection, type TestDatabase } from "@occ/testkit";
 import { asc, eq } from "drizzle-orm";
 import { type Config, loadConfig } from "../config";
 import { generateEncryptionKey } from "../crypto";
@@ -9,7 +10,6 @@ import { NewbookClient, newbookClientOptionsFromConfig } from "../newbook/client
 import { addDays, dateRange, daysBetween, localDateIn } from "../time";
 import type { SyncContext } from "./context";
 import { historicalChunks, runHistoricalSync } from "./historical-sync";
-import { seedKitchenWithConnection } from "./testing";
 
 let sim: RunningSimulator;
 let testDb: TestDatabase;
@@ -21,14 +21,8 @@ let dateTo: string;
 
 const property = () => sim.properties[0]!;
 
-async function control(method: string, path: string, body?: unknown): Promise<void> {
-  const response = await fetch(`${sim.controlUrl}${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-}
+const control = (method: string, path: string, body?: unknown) =>
+  new SimControl(sim.controlUrl).request<unknown>(method, path, body);
 
 async function runRow(runId: string) {
   const [row] = await testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.id, runId));

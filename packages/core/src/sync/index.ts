@@ -10,5 +10,4 @@ export * from "./meals";
 export * from "./persist";
 export * from "./revenue";
 export * from "./status";
-export * from "./testing";
 export * from "./window";

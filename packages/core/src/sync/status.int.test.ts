@@ -1,16 +1,10 @@
 import { randomUUID } from "node:crypto";
-import {
-  createTestDatabase,
-  kitchens,
-  newbookFrequentSyncSettings,
-  syncRuns,
-  type TestDatabase,
-} from "@occ/db";
+import { kitchens, newbookFrequentSyncSettings, syncRuns } from "@occ/db";
+import { createTestDatabase, seedKitchenWithConnection, type TestDatabase } from "@occ/testkit";
 import { eq } from "drizzle-orm";
 import { generateEncryptionKey } from "../crypto";
 import { NewbookServerError } from "../newbook/errors";
 import { claimRun, recordRunFailure, recordRunSkipped, startRun } from "./status";
-import { seedKitchenWithConnection } from "./testing";
 
 let testDb: TestDatabase;
 let kitchenId: number;

@@ -1,4 +1,4 @@
-import { addDays } from "../../time";
+import { addDays } from "@occ/core";
 
 /** The simulator's request-log entry (GET /_sim/requests), as far as our tests read it. */
 export interface SimRequest {
@@ -27,18 +27,23 @@ export interface SimFault {
   retry_after_seconds?: number;
 }
 
-/** Thin typed wrapper over the simulator's control API (/_sim), for integration tests and benchmarks. */
+/**
+ * The one client of the simulator's control API (/_sim) for tests and benchmarks: typed helpers for what
+ * several tests do, and `request` for the rest.
+ */
 export class SimControl {
   constructor(private readonly controlUrl: string) {}
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** Any control endpoint (path below /_sim); a non-2xx answer throws with its status and body. */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(`${this.controlUrl}${path}`, {
       method,
       headers: body === undefined ? {} : { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${await response.text()}`);
-    return (await response.json()) as T;
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${text}`);
+    return (text ? JSON.parse(text) : null) as T;
   }
 
   addFault(propertyId: string, fault: SimFault): Promise<unknown> {

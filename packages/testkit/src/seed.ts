@@ -1,6 +1,5 @@
+import { type MealMapping, SecretBox } from "@occ/core";
 import { type Db, kitchens, newbookConnections, newbookFrequentSyncSettings } from "@occ/db";
-import { SecretBox } from "../crypto";
-import type { MealMapping } from "./meals";
 
 type SettingsInsert = typeof newbookFrequentSyncSettings.$inferInsert;
 
@@ -16,7 +15,7 @@ export interface SeedKitchenInput {
   mealMapping?: MealMapping;
 }
 
-/** For integration tests: a kitchen with encrypted Newbook credentials and frequent-sync settings. */
+/** For integration tests and benchmarks: a kitchen with encrypted Newbook credentials and frequent-sync settings. */
 export async function seedKitchenWithConnection(
   db: Db,
   input: SeedKitchenInput,

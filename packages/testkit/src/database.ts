@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { createDb, type DbHandle, migrate } from "@occ/db";
 import { Client } from "pg";
-import { createDb, type DbHandle } from "./client";
-import { migrate } from "./migrate";
 
 /** Server used by integration tests; a database of its own is created per test file and dropped after. */
 export const TEST_POSTGRES_URL =
