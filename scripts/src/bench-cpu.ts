@@ -18,12 +18,10 @@ import {
   newbookClientOptionsFromConfig,
   runFrequentSync,
   type SyncContext,
-  seedKitchenWithConnection,
   stayingPeriod,
 } from "@occ/core";
-import { createTestDatabase } from "@occ/db";
+import { createTestDatabase, seedKitchenWithConnection, stopProcess } from "@occ/testkit";
 import { profile } from "./bench-support/cpu-profile";
-import { stopProcess } from "./bench-support/node-process";
 import { median } from "./bench-support/percentile";
 import { runBench } from "./bench-support/run-bench";
 import { startSimulatorProcess } from "./bench-support/simulator-process";

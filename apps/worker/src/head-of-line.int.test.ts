@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { createQueues, enqueueSyncNow, type QueueSet } from "@occ/core";
 import { syncRuns } from "@occ/db";
+import { until } from "@occ/testkit";
 import { inArray } from "drizzle-orm";
 import {
   createWorkerTestEnv,
   ensureWorkerBuilt,
   spawnWorker,
-  until,
   type WorkerProcess,
   type WorkerTestEnv,
 } from "./testing";

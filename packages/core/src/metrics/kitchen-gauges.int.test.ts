@@ -1,7 +1,6 @@
-import { createTestDatabase, type TestDatabase } from "@occ/db";
+import { createTestDatabase, seedKitchenWithConnection, type TestDatabase } from "@occ/testkit";
 import { Registry } from "prom-client";
 import { generateEncryptionKey } from "../crypto";
-import { seedKitchenWithConnection } from "../sync/testing";
 import { registerKitchenGauges } from "./kitchen-gauges";
 
 let testDb: TestDatabase;

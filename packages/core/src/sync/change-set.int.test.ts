@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { bookingChanges, bookings, createTestDatabase, type TestDatabase } from "@occ/db";
+import { bookingChanges, bookings } from "@occ/db";
 import { type RunningSimulator, startSimulator } from "@occ/newbook-sim";
+import { createTestDatabase, seedKitchenWithConnection, type TestDatabase } from "@occ/testkit";
 import { and, asc, eq, gt } from "drizzle-orm";
 import { loadConfig } from "../config";
 import { generateEncryptionKey } from "../crypto";
@@ -9,7 +10,6 @@ import { addDays, localDateIn } from "../time";
 import type { SyncContext } from "./context";
 import { isCounted } from "./derive";
 import { runFrequentSync } from "./frequent-sync";
-import { seedKitchenWithConnection } from "./testing";
 
 let sim: RunningSimulator;
 let testDb: TestDatabase;

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { createTestDatabase, dailyOccupancy, newbookConnections, type TestDatabase } from "@occ/db";
+import { dailyOccupancy, newbookConnections } from "@occ/db";
 import { type RunningSimulator, startSimulator } from "@occ/newbook-sim";
+import { createTestDatabase, seedKitchenWithConnection, type TestDatabase } from "@occ/testkit";
 import { and, eq } from "drizzle-orm";
 import { type Config, loadConfig } from "../config";
 import { generateEncryptionKey } from "../crypto";
@@ -9,7 +10,6 @@ import { NewbookClient, newbookClientOptionsFromConfig } from "../newbook/client
 import { localDateIn } from "../time";
 import type { SyncContext } from "./context";
 import { runFrequentSync } from "./frequent-sync";
-import { seedKitchenWithConnection } from "./testing";
 
 let sim: RunningSimulator;
 let testDb: TestDatabase;
