@@ -7,5 +7,6 @@ export * from "./newbook";
 export * from "./queue";
 export * from "./ratelimit";
 export * from "./redact";
+export * from "./retention";
 export * from "./sync";
 export * from "./time";
