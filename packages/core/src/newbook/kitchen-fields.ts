@@ -21,7 +21,7 @@ function text(value: unknown): string | null {
  * `booking_eta` -> "HH:MM". Real responses send a time only ("14:00:00"); older clients read a datetime
  * ("2025-06-15 14:00:00"). "00:00:00" is the empty default, not a midnight arrival.
  */
-export const etaField = z.unknown().transform((value): string | null => {
+export const etaField = z.unknown().optional().transform((value): string | null => {
   const raw = text(value);
   if (raw === null || isZeroDate(raw)) return null;
   const match = /(?:^|[ T])(\d{1,2}):(\d{2})(?::\d{2})?$/.exec(raw);
@@ -33,7 +33,7 @@ export const etaField = z.unknown().transform((value): string | null => {
 });
 
 /** `booking_checkedin`: a property-local datetime "YYYY-MM-DD HH:MM:SS", or null when not checked in. */
-export const checkedInField = z.unknown().transform((value): string | null => {
+export const checkedInField = z.unknown().optional().transform((value): string | null => {
   const raw = text(value);
   if (raw === null || isZeroDate(raw)) return null;
   const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?/.exec(raw);
@@ -41,7 +41,7 @@ export const checkedInField = z.unknown().transform((value): string | null => {
 });
 
 /** `vip_when`: when the guest was flagged VIP; any real date (or a true flag) means VIP. */
-export const vipField = z.unknown().transform((value): boolean => {
+export const vipField = z.unknown().optional().transform((value): boolean => {
   if (typeof value === "boolean") return value;
   const raw = text(value);
   if (raw === null || isZeroDate(raw)) return false;
@@ -54,7 +54,7 @@ const DIETARY_KEYS = ["name", "label", "description", "dietary_requirement", "va
  * `guests[].dietary_requirements`: an array of names or of objects naming one, or (older exports) one
  * comma- or semicolon-separated string. Distinct, in the order given.
  */
-export const dietaryField = z.unknown().transform((value): string[] => {
+export const dietaryField = z.unknown().optional().transform((value): string[] => {
   const items = Array.isArray(value) ? value : typeof value === "string" ? value.split(/[,;]/) : [];
   const names = items.map((item) => {
     if (item !== null && typeof item === "object") {
@@ -84,7 +84,7 @@ export function isKitchenNote(content: string): boolean {
 }
 
 /** `notes[]` ({type_id, content}; some exports send plain strings) -> the kitchen-relevant contents. */
-export const notesField = z.unknown().transform((value): string[] => {
+export const notesField = z.unknown().optional().transform((value): string[] => {
   if (!Array.isArray(value)) return [];
   const contents = value.map((note) =>
     note !== null && typeof note === "object" ? text((note as Record<string, unknown>).content) : text(note),
@@ -95,4 +95,4 @@ export const notesField = z.unknown().transform((value): string[] => {
 });
 
 /** `bookings_group_name`, trimmed; empty means no group name. */
-export const groupNameField = z.unknown().transform(text);
+export const groupNameField = z.unknown().optional().transform(text);
