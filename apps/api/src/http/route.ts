@@ -71,6 +71,8 @@ export interface RouteSpec<
   /** Success status; 204 when there is no response schema. */
   status?: number;
   response?: R;
+  /** A non-JSON success body (e.g. a CSV download): the handler's string is sent as this type. */
+  responseContentType?: "text/csv";
   /** Error statuses worth documenting beyond the ones implied by access and validation. */
   errors?: Record<number, string>;
   handler(ctx: RouteContext<A, Q, P, B>): Promise<R extends z.ZodType ? z.input<R> : undefined>;
@@ -118,6 +120,7 @@ function openapiConfig(spec: {
   bodyOptional?: boolean;
   status?: number;
   response?: z.ZodType;
+  responseContentType?: string;
   errors?: Record<number, string>;
 }): RouteConfig {
   const status = spec.status ?? (spec.response ? 200 : 204);
@@ -129,7 +132,10 @@ function openapiConfig(spec: {
   Object.assign(errorStatuses, spec.errors);
   const responses: RouteConfig["responses"] = {
     [status]: spec.response
-      ? { description: "Success", content: { "application/json": { schema: spec.response } } }
+      ? {
+          description: "Success",
+          content: { [spec.responseContentType ?? "application/json"]: { schema: spec.response } },
+        }
       : { description: "Success, no content" },
   };
   for (const [code, description] of Object.entries(errorStatuses)) {
@@ -198,6 +204,7 @@ export function defineRoute<
       const result = await spec.handler(ctx);
       if (res.headersSent) return;
       if (result === undefined) res.status(status).end();
+      else if (spec.responseContentType) res.status(status).type(spec.responseContentType).send(result);
       else res.status(status).json(result);
     },
   };

@@ -9,6 +9,7 @@ import {
 } from "../schemas/data";
 import type { AppServices } from "../services";
 import { listAlerts } from "../services/alerts";
+import { withKitchenInfo } from "../services/kitchen-day";
 import { occupancy, residents } from "../services/occupancy";
 
 export function dataRoutes(s: AppServices): Route[] {
@@ -31,7 +32,10 @@ export function dataRoutes(s: AppServices): Route[] {
       access: "kitchen",
       query: residentsQuerySchema,
       response: residentsResponseSchema,
-      handler: ({ kitchen, query }) => residents(s.db, kitchen, query.start, s.now()),
+      async handler({ kitchen, query }) {
+        const grid = await residents(s.db, kitchen, query.start, s.now());
+        return { ...grid, rooms: await withKitchenInfo(s.db, kitchen.id, grid.rooms) };
+      },
     }),
     defineRoute({
       method: "get",

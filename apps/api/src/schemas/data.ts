@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { localDate, nullableTimestamp, timestamp } from "./common";
+import { kitchenInfoSchema } from "./kitchen-day";
 
 export const MAX_OCCUPANCY_DAYS = 400;
 
@@ -52,6 +53,7 @@ export const residentStaySchema = z.object({
   has_breakfast: z.boolean(),
   is_dbb: z.boolean(),
   nights: z.array(z.string()),
+  ...kitchenInfoSchema.shape,
 });
 
 export const residentsResponseSchema = z
