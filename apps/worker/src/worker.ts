@@ -20,6 +20,7 @@ import { KitchenLocks } from "./kitchen-locks";
 import { startMetricsServer } from "./metrics-server";
 import { frequentProcessor, historicalProcessor } from "./processors";
 import { Reconciler } from "./reconciler";
+import { startRetention } from "./retention";
 import type { RunDeps } from "./run-job";
 
 export interface StartWorkerOptions {
@@ -121,6 +122,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
     logger,
   });
   reconciler.start();
+  const retention = await startRetention({ db, logger, config });
 
   const server = await startMetricsServer({
     port: config.METRICS_PORT,
@@ -147,6 +149,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
         timeout_ms: config.SHUTDOWN_TIMEOUT_MS,
       });
       await reconciler.stop();
+      await retention.close();
       const drained = Promise.all(workers.map((worker) => worker.close())).then(() => true);
       const timedOut = new Promise<false>((resolve) =>
         setTimeout(() => resolve(false), config.SHUTDOWN_TIMEOUT_MS).unref(),

@@ -7,7 +7,8 @@ const base = {
   booking_departure: "2025-06-17 10:30:00",
   booking_adults: "2",
 };
-const parse = (extra: Record<string, unknown>) => normaliseBooking(rawBookingSchema.parse({ ...base, ...extra }));
+const parse = (extra: Record<string, unknown>) =>
+  normaliseBooking(rawBookingSchema.parse({ ...base, ...extra }));
 
 describe("kitchen fields of a booking", () => {
   it("reads the real form (time-only ETA, arrays, vip_when datetime, typed notes)", () => {
@@ -24,7 +25,13 @@ describe("kitchen fields of a booking", () => {
           dietary_requirements: ["Vegan", "Nut allergy", "Vegan"],
           vip_when: "2025-03-02 09:12:00",
         },
-        { firstname: "Leo", lastname: "Smith", primary_client: "0", dietary_requirements: [], vip_when: null },
+        {
+          firstname: "Leo",
+          lastname: "Smith",
+          primary_client: "0",
+          dietary_requirements: [],
+          vip_when: null,
+        },
       ],
       notes: [
         { type_id: 4, content: "Birthday on the second night - cake with dinner please" },

@@ -19,7 +19,15 @@ export interface RetentionPolicy {
   batchSize?: number;
 }
 
-export function retentionPolicyFromConfig(config: Config): RetentionPolicy {
+export function retentionPolicyFromConfig(
+  config: Pick<
+    Config,
+    | "GUEST_DATA_RETENTION_DAYS"
+    | "BOOKING_RETENTION_DAYS"
+    | "SYNC_RUN_RETENTION_DAYS"
+    | "ALERT_RETENTION_DAYS"
+  >,
+): RetentionPolicy {
   return {
     guestDataDays: config.GUEST_DATA_RETENTION_DAYS,
     bookingDays: config.BOOKING_RETENTION_DAYS,
