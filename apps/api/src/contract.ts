@@ -22,6 +22,7 @@ import type {
   residentStaySchema,
   residentsResponseSchema,
 } from "./schemas/data";
+import type { arrivalsResponseSchema, kitchenInfoSchema, sheetResponseSchema } from "./schemas/kitchen-day";
 import type {
   connectionBodySchema,
   connectionSavedSchema,
@@ -88,6 +89,14 @@ export type DayFigures = Omit<
 export type Occupancy = z.output<typeof occupancyResponseSchema>;
 export type ResidentStay = z.output<typeof residentStaySchema>;
 export type Residents = z.output<typeof residentsResponseSchema>;
+export type KitchenInfo = z.output<typeof kitchenInfoSchema>;
+export type Arrivals = z.output<typeof arrivalsResponseSchema>;
+export type ArrivalDay = Arrivals["days"][number];
+export type ArrivalHour = ArrivalDay["hours"][number];
+export type ArrivalRow = ArrivalHour["arrivals"][number];
+export type MealSheet = z.output<typeof sheetResponseSchema>;
+export type SheetMeal = MealSheet["meal"];
+export type MealPlan = ArrivalRow["meal_plan"];
 export type AlertState = (typeof ALERT_STATES)[number];
 export type Alert = z.output<typeof alertSchema>;
 export type Alerts = z.output<typeof alertsResponseSchema>;

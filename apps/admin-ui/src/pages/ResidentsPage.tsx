@@ -2,6 +2,7 @@ import type { ResidentStay, Residents } from "@occ/api";
 import type { CSSProperties } from "react";
 import { useState } from "react";
 import { useResidents } from "../api/residents";
+import { KitchenChips } from "../components/KitchenChips";
 import { QueryState } from "../components/QueryState";
 import { RequireKitchen } from "../components/RequireKitchen";
 import { guestSummary, staySpan } from "../lib/residentsGrid";
@@ -132,6 +133,7 @@ function StayBar({ stay, dates }: { stay: ResidentStay; dates: string[] }) {
       ) : (
         stay.has_breakfast && <span className="mark mark-bb">B</span>
       )}
+      <KitchenChips info={stay} />
     </div>
   );
 }
