@@ -4,7 +4,7 @@ import { ApiError, apiRequest, kitchenScopeStore, tokenStore } from "./client";
 import { queryKeys } from "./keys";
 
 /** Until a push channel exists for these pages, arrivals and sheets poll: check-ins land within a minute. */
-const POLL_MS = 30_000;
+const POLL_MS = 15_000;
 
 export function useArrivals() {
   return useQuery({

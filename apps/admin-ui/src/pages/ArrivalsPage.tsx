@@ -26,7 +26,7 @@ function ArrivalsView() {
       {(a) => (
         <>
           <p className="muted as-of" data-testid="arrivals-as-of">
-            {asOfLabel(a.as_of, timeZone)} · updates every 30 s
+            {asOfLabel(a.as_of, timeZone)} · updates every 15 s
           </p>
           {a.days.map((day, i) => (
             <ArrivalDaySection key={day.date} day={day} title={i === 0 ? "Today" : "Tomorrow"} />
