@@ -46,3 +46,8 @@ export function dietaryChips(
     };
   });
 }
+
+/** "1 guest", "3 guests". */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}

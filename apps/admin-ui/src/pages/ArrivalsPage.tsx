@@ -3,7 +3,7 @@ import { useArrivals } from "../api/kitchenDay";
 import { KitchenChips } from "../components/KitchenChips";
 import { QueryState } from "../components/QueryState";
 import { RequireKitchen } from "../components/RequireKitchen";
-import { asOfLabel, hourLabel, localClock, MEAL_PLAN_LABELS, partyLabel } from "../lib/kitchenDay";
+import { asOfLabel, hourLabel, localClock, MEAL_PLAN_LABELS, partyLabel, plural } from "../lib/kitchenDay";
 import { formatLocalDate } from "../lib/time";
 import { useSession } from "../session";
 
@@ -46,7 +46,7 @@ function ArrivalDaySection({ day, title }: { day: ArrivalDay; title: string }) {
           {title} · {formatLocalDate(day.date)}
         </h2>
         <p className="muted">
-          {day.bookings} bookings · {day.guests} guests · {day.arrived} arrived
+          {plural(day.bookings, "booking")} · {plural(day.guests, "guest")} · {day.arrived} arrived
         </p>
       </div>
       {day.bookings === 0 ? (
@@ -59,7 +59,7 @@ function ArrivalDaySection({ day, title }: { day: ArrivalDay; title: string }) {
                 <span className="hour-bar-label">{hourLabel(h.hour)}</span>
                 <span className="hour-bar" style={{ width: `${(h.guests / busiest) * 100}%` }} />
                 <span className="hour-bar-count">
-                  {h.bookings} bk · {h.guests} guests
+                  {h.bookings} bk · {plural(h.guests, "guest")}
                 </span>
               </li>
             ))}
@@ -81,7 +81,7 @@ function ArrivalDaySection({ day, title }: { day: ArrivalDay; title: string }) {
                 <tbody key={h.hour ?? "none"} data-hour={h.hour ?? "none"}>
                   <tr className="hour-row">
                     <th scope="rowgroup" colSpan={7}>
-                      {hourLabel(h.hour)} — {h.bookings} bookings, {h.guests} guests
+                      {hourLabel(h.hour)} — {plural(h.bookings, "booking")}, {plural(h.guests, "guest")}
                       {h.arrived > 0 && `, ${h.arrived} arrived`}
                     </th>
                   </tr>
