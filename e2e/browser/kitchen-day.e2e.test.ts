@@ -122,13 +122,9 @@ describe("the kitchen's day in the browser", () => {
     expect(waiting).toBeDefined();
     const row = page.locator(`[data-testid=arrivals-today] tr[data-booking-id="${waiting!.booking_id}"]`);
     await expect(row.textContent()).resolves.toContain("Expected");
-    await stack.simControl(
-      `/properties/${kitchen.property.id}/bookings/${waiting!.booking_id}`,
-      "PATCH",
-      {
-        status: "arrived",
-      },
-    );
+    await stack.simControl(`/properties/${kitchen.property.id}/bookings/${waiting!.booking_id}`, "PATCH", {
+      status: "arrived",
+    });
     await syncNow();
     // The open page polls: no reload.
     await waitFor(
@@ -173,7 +169,9 @@ describe("the kitchen's day in the browser", () => {
       try {
         expect(await page.locator(".app-header").isVisible()).toBe(false);
         expect(await page.getByRole("button", { name: "Print" }).isVisible()).toBe(false);
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        const overflow = await page.evaluate<number>(
+          "document.documentElement.scrollWidth - window.innerWidth",
+        );
         expect(overflow).toBeLessThanOrEqual(0);
       } finally {
         await page.emulateMedia({ media: null });
