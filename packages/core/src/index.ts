@@ -8,5 +8,6 @@ export * from "./queue";
 export * from "./ratelimit";
 export * from "./redact";
 export * from "./retention";
+export * from "./schedule";
 export * from "./sync";
 export * from "./time";
