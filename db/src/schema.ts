@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -9,6 +10,7 @@ import {
   jsonb,
   numeric,
   pgTable,
+  primaryKey,
   serial,
   text,
   timestamp,
@@ -164,6 +166,8 @@ export const syncRuns = pgTable(
     index("sync_runs_in_flight_idx")
       .on(t.kitchenId, t.startedAt)
       .where(sql`${t.status} in ('running', 'queued')`),
+    // Retention rolls up and deletes old runs across all kitchens by age.
+    index("sync_runs_queued_at_idx").on(t.queuedAt),
     // A run is repeated at most once (repeats of a repeat chain on), so two concurrent resumes cannot both win.
     uniqueIndex("sync_runs_retry_of_key").on(t.retryOf),
     check("sync_runs_kind_check", sql`${t.kind} in ('frequent', 'manual', 'historical')`),
@@ -180,6 +184,13 @@ export interface StoredItem {
   stayDate: string;
   glAccountId: string | null;
   name: string;
+}
+
+/** A named guest of a booking as the kitchen sees them: personal data, purged after departure. */
+export interface StoredGuest {
+  name: string;
+  dietary: string[];
+  vip: boolean;
 }
 
 export const bookings = pgTable(
@@ -204,14 +215,26 @@ export const bookings = pgTable(
     categoryName: text("category_name"),
     guestName: text("guest_name"),
     items: jsonb("items").$type<StoredItem[]>().notNull().default([]),
+    groupName: text("group_name"),
+    /** Expected arrival "HH:MM", property-local. */
+    eta: varchar("eta", { length: 5 }),
+    /** Property-local "YYYY-MM-DD HH:MM:SS" the guest checked in. */
+    checkedInAt: text("checked_in_at"),
+    guests: jsonb("guests").$type<StoredGuest[]>().notNull().default([]),
+    /** Only the notes a kitchen acts on (food, allergies, celebrations). */
+    kitchenNotes: jsonb("kitchen_notes").$type<string[]>().notNull().default([]),
     /** Hash of the fields above, so an unchanged booking is never rewritten. */
     contentHash: text("content_hash").notNull(),
     lastSeenRunId: uuid("last_seen_run_id"),
+    /** Set when retention removed the guests' personal data (names, dietary needs, notes). */
+    personalDataPurgedAt: timestamp("personal_data_purged_at", { withTimezone: true }),
     ...timestamps,
   },
   (t) => [
     uniqueIndex("bookings_kitchen_newbook_id_key").on(t.kitchenId, t.newbookId),
     index("bookings_kitchen_stay_idx").on(t.kitchenId, t.arrivalDate, t.departureDate),
+    // Retention walks departures across all kitchens: what still holds personal data, what is old enough.
+    index("bookings_departure_idx").on(t.departureDate),
   ],
 );
 
@@ -279,6 +302,33 @@ export const revenueDaily = pgTable(
   (t) => [uniqueIndex("revenue_daily_kitchen_date_gl_key").on(t.kitchenId, t.date, t.glAccountId)],
 );
 
+/**
+ * One row per kitchen, UTC day and kind: what retention keeps of the runs it deletes, so the history
+ * charts can still show days whose individual runs are gone.
+ */
+export const syncRunDaily = pgTable(
+  "sync_run_daily",
+  {
+    kitchenId: integer("kitchen_id")
+      .notNull()
+      .references(() => kitchens.id, { onDelete: "cascade" }),
+    day: date("day", { mode: "string" }).notNull(),
+    kind: varchar("kind", { length: 16 }).notNull(),
+    runs: integer("runs").notNull(),
+    successes: integer("successes").notNull(),
+    failures: integer("failures").notNull(),
+    skipped: integer("skipped").notNull(),
+    newbookFailures: integer("newbook_failures").notNull(),
+    /** Sum and count of the durations of decided (success/failed) runs: averages stay exact. */
+    durationMsSum: bigint("duration_ms_sum", { mode: "number" }).notNull(),
+    durationCount: integer("duration_count").notNull(),
+    durationMsMax: integer("duration_ms_max"),
+    newbookCalls: bigint("newbook_calls", { mode: "number" }).notNull(),
+    rowsChanged: bigint("rows_changed", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kitchenId, t.day, t.kind] })],
+);
+
 export const alerts = pgTable(
   "alerts",
   {
@@ -297,6 +347,7 @@ export const alerts = pgTable(
   (t) => [
     // One open incident per kitchen and kind: repeated failures update it rather than pile up.
     uniqueIndex("alerts_one_open_per_kind").on(t.kitchenId, t.kind).where(sql`${t.state} = 'open'`),
+    index("alerts_resolved_at_idx").on(t.resolvedAt).where(sql`${t.state} = 'resolved'`),
     check(
       "alerts_kind_check",
       sql`${t.kind} in ('consecutive_failures', 'credentials_rejected', 'stale', 'slow_sync')`,

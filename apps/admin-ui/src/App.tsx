@@ -2,11 +2,13 @@ import type { ReactNode } from "react";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router-dom";
 import { errorMessage } from "./api/client";
 import { Layout } from "./components/Layout";
+import { ArrivalsPage } from "./pages/ArrivalsPage";
 import { DashboardPage } from "./pages/DashboardPage";
 import { LoginPage } from "./pages/LoginPage";
 import { OpsPage } from "./pages/OpsPage";
 import { ResidentsPage } from "./pages/ResidentsPage";
 import { SettingsPage } from "./pages/SettingsPage";
+import { SheetPage } from "./pages/SheetPage";
 import { SyncHistoryPage } from "./pages/SyncHistoryPage";
 import { useSession } from "./session";
 
@@ -44,6 +46,8 @@ export function App() {
           <Route index element={<DashboardPage />} />
           <Route path="settings" element={<SettingsPage />} />
           <Route path="residents" element={<ResidentsPage />} />
+          <Route path="arrivals" element={<ArrivalsPage />} />
+          <Route path="sheets/:meal" element={<SheetPage />} />
           <Route path="history" element={<SyncHistoryPage />} />
           <Route path="ops" element={<OpsPage />} />
           <Route path="*" element={<Navigate to="/" replace />} />

@@ -25,6 +25,7 @@ import type {
   residentStaySchema,
   residentsResponseSchema,
 } from "./schemas/data";
+import type { arrivalsResponseSchema, kitchenInfoSchema, sheetResponseSchema } from "./schemas/kitchen-day";
 import type {
   connectionBodySchema,
   connectionSavedSchema,
@@ -96,6 +97,14 @@ export type ChangeFeed = z.output<typeof changeFeedSchema>;
 export type ChangeFeedEntry = ChangeFeed["entries"][number];
 /** The data of an `event: sync` frame on GET /api/events. */
 export type KitchenSyncEvent = ReturnType<typeof sseSyncEvent>;
+export type KitchenInfo = z.output<typeof kitchenInfoSchema>;
+export type Arrivals = z.output<typeof arrivalsResponseSchema>;
+export type ArrivalDay = Arrivals["days"][number];
+export type ArrivalHour = ArrivalDay["hours"][number];
+export type ArrivalRow = ArrivalHour["arrivals"][number];
+export type MealSheet = z.output<typeof sheetResponseSchema>;
+export type SheetMeal = MealSheet["meal"];
+export type MealPlan = ArrivalRow["meal_plan"];
 export type AlertState = (typeof ALERT_STATES)[number];
 export type Alert = z.output<typeof alertSchema>;
 export type Alerts = z.output<typeof alertsResponseSchema>;

@@ -10,6 +10,10 @@ import { type BookingStatus, MEAL_PLANS, type PropertyData } from "./types";
 
 const date = z.string().refine(isValidDate, { message: "must be a date YYYY-MM-DD" });
 const count = z.number().int().min(0).max(20);
+const eta = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/, "must be a time HH:MM or HH:MM:SS")
+  .nullable();
 const status = z.string().transform((value, zctx): BookingStatus => {
   const parsed = parseStatus(value);
   if (!parsed) {
@@ -31,6 +35,7 @@ const addBookingSchema = z
     status: status.optional(),
     meals: z.enum(MEAL_PLANS).optional(),
     group_id: z.number().int().nullable().optional(),
+    eta: eta.optional(),
   })
   .strict();
 
@@ -45,6 +50,7 @@ const modifyBookingSchema = z
     category_id: z.number().int().optional(),
     status: status.optional(),
     meals: z.enum(MEAL_PLANS).optional(),
+    eta: eta.optional(),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 import { addDays, daysBetween } from "./dates";
+import { checkedInFor, etaFor } from "./kitchen-extras";
 import { chance, hashSeed, mulberry32, pick, type Rng, randHex, randInt, weighted } from "./prng";
 import type {
   Booking,
@@ -108,6 +109,8 @@ const GROUP_MEALS: readonly (readonly [MealPlan, number])[] = [
   ["bb", 50],
   ["dbb", 15],
 ];
+
+const CHECK_IN_TIME = "14:00:00";
 
 /** Days of history before today and of future after it (the contract's "60 days before to 400 after"). */
 export const HISTORY_DAYS = 60;
@@ -394,6 +397,12 @@ export function generateProperty(options: GenerateOptions): PropertyData {
     let siteId = draft.siteId;
     // A few future stays are not yet allocated to a room.
     if (siteId !== null && !group && draft.arrival > todayIndex + 2 && chance(rng, 0.03)) siteId = null;
+    // Drawn from the main stream only to keep every later draw (and so every seed's data) as it was.
+    secondsOfDay(rng, 12, 21);
+    const guestSeed = hashSeed(seed, index, n);
+    const arrivalDate = dayAt(draft.arrival);
+    const eta = etaFor(guestSeed, CHECK_IN_TIME);
+    const arrived = status === "arrived" || status === "departed";
     return {
       id: n,
       reference: "",
@@ -401,9 +410,10 @@ export function generateProperty(options: GenerateOptions): PropertyData {
       placed,
       cancelled: cancelledAt,
       modified,
-      arrivalDate: dayAt(draft.arrival),
+      arrivalDate,
       departureDate: dayAt(draft.departure),
-      eta: formatTime(secondsOfDay(rng, 12, 21)),
+      eta,
+      checkedIn: arrived ? checkedInFor(guestSeed, arrivalDate, eta) : null,
       status,
       adults,
       children,
@@ -414,7 +424,7 @@ export function generateProperty(options: GenerateOptions): PropertyData {
       rate: Math.round(category.baseRate * (0.85 + rng() * 0.3) * (group ? 0.9 : 1)),
       tariffName: tariffFor(meals, group),
       parking: chance(rng, 0.08),
-      guestSeed: hashSeed(seed, index, n),
+      guestSeed,
     };
   });
 
@@ -439,7 +449,7 @@ export function generateProperty(options: GenerateOptions): PropertyData {
     today,
     todayPinned: options.todayPinned ?? false,
     taxRate,
-    checkInTime: "14:00:00",
+    checkInTime: CHECK_IN_TIME,
     checkOutTime: "10:00:00",
     categories,
     sites,

@@ -5,12 +5,14 @@ const BOOKING_FIELDS = [
   "booking_id",
   "booking_reference_id",
   "bookings_group_id",
+  "bookings_group_name",
   "booking_placed",
   "booking_cancelled",
   "booking_arrival",
   "booking_departure",
   "booking_length",
   "booking_eta",
+  "booking_checkedin",
   "booking_status",
   "booking_adults",
   "booking_children",
@@ -24,6 +26,7 @@ const BOOKING_FIELDS = [
   "guests",
   "inventory_items",
   "tariffs_quoted",
+  "notes",
 ];
 const DATETIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 const TODAY = "2025-06-15";

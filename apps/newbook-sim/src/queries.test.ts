@@ -24,6 +24,7 @@ function booking(over: Partial<Booking>): Booking {
     arrivalDate: "2025-07-01",
     departureDate: "2025-07-03",
     eta: "15:00:00",
+    checkedIn: null,
     status: "confirmed",
     adults: 2,
     children: 0,

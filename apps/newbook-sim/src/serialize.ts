@@ -1,4 +1,5 @@
 import { guestsFor } from "./guests";
+import { groupNameFor, guestExtrasFor, notesFor } from "./kitchen-extras";
 import { inventoryItems, round2, tariffsQuoted } from "./pricing";
 import { arrivalOf, type CategoryOccupancy, departureOf, type EarnedRevenueRow } from "./queries";
 import type { StatusCasing, Switches } from "./switches";
@@ -73,16 +74,21 @@ export function bookingToWire(b: Booking, p: PropertyData, sw: Switches): JsonOb
   const items = inventoryItems(b, p);
   const total =
     tariffs.reduce((sum, t) => sum + t.calculatedAmount, 0) + items.reduce((sum, i) => sum + i.amount, 0);
+  const guests = guestsFor(b.guestSeed, b.adults, b.children);
+  const extras = guestExtrasFor(b.guestSeed, guests.length, b.placed);
+  const eta = b.eta === null ? null : sw.booking_eta_form === "time" ? b.eta : `${b.arrivalDate} ${b.eta}`;
   return {
     booking_id: s.int(b.id),
     booking_reference_id: b.reference,
     bookings_group_id: s.optionalInt(b.groupId),
+    bookings_group_name: b.groupId === null ? null : groupNameFor(b.groupId),
     booking_placed: b.placed,
     booking_cancelled: b.cancelled,
     booking_arrival: arrivalOf(b, p),
     booking_departure: departureOf(b, p),
     booking_length: s.int(tariffs.length),
-    booking_eta: `${b.arrivalDate} ${b.eta}`,
+    booking_eta: eta,
+    booking_checkedin: b.checkedIn,
     booking_status: formatStatus(b.status, sw.status_casing),
     booking_adults: s.int(b.adults),
     booking_children: s.int(b.children),
@@ -93,15 +99,18 @@ export function bookingToWire(b: Booking, p: PropertyData, sw: Switches): JsonOb
     site_name: site ? site.name : null,
     tariff_name: b.tariffName,
     booking_total: s.money(round2(total)),
-    guests: guestsFor(b.guestSeed, b.adults, b.children).map((g) => ({
+    guests: guests.map((g, i) => ({
       firstname: g.firstname,
       lastname: g.lastname,
       primary_client: s.flag(g.primary),
+      dietary_requirements: extras[i]?.dietaryRequirements ?? [],
+      vip_when: extras[i]?.vipWhen ?? null,
       contact_details: [
         { type: "email", content: g.email },
         { type: "phone", content: g.phone },
       ],
     })),
+    notes: notesFor(b.guestSeed).map((n) => ({ type_id: s.int(n.typeId), content: n.content })),
     inventory_items: items.map((i) => ({
       stay_date: i.stayDate,
       description: i.description,

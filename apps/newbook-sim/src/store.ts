@@ -40,6 +40,8 @@ export interface AddBookingInput {
   status?: BookingStatus;
   meals?: MealPlan;
   group_id?: number | null;
+  /** Expected arrival time "HH:MM[:SS]" or null. */
+  eta?: string | null;
 }
 
 export type ModifyBookingInput = Partial<Omit<AddBookingInput, "group_id" | "category_id">> & {
@@ -47,6 +49,10 @@ export type ModifyBookingInput = Partial<Omit<AddBookingInput, "group_id" | "cat
 };
 
 const MAX_NIGHTS = 90;
+
+function normaliseEta(eta: string | null): string | null {
+  return eta === null ? null : eta.length === 5 ? `${eta}:00` : eta;
+}
 
 /** All mutable simulator data; the only place bookings change. */
 export class SimStore {
@@ -132,7 +138,8 @@ export class SimStore {
       modified: now,
       arrivalDate: input.arrival,
       departureDate: input.departure,
-      eta: p.checkInTime,
+      eta: input.eta === undefined ? p.checkInTime : normaliseEta(input.eta),
+      checkedIn: status === "arrived" || status === "departed" ? now : null,
       status,
       adults,
       children,
@@ -186,9 +193,13 @@ export class SimStore {
       }
     }
     const now = this.localNow(p);
+    if (patch.eta !== undefined) next.eta = normaliseEta(patch.eta);
     if (patch.status !== undefined && patch.status !== current.status) {
       next.status = patch.status;
       next.cancelled = patch.status === "cancelled" ? now : null;
+      // Checking in stamps the time; undoing it (back to confirmed) clears it, as Newbook's "undo arrival".
+      const arrived = patch.status === "arrived" || patch.status === "departed";
+      next.checkedIn = arrived ? (current.checkedIn ?? now) : null;
     }
     this.assertNoConflict(p, next);
     next.modified = now;

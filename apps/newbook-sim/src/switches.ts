@@ -22,6 +22,11 @@ export const switchesSchema = z
      * in the wild), "midnight" = 00:00:00 for both (a stay then touches its departure date not at all).
      */
     booking_times: z.enum(["checkin_checkout", "midnight"]),
+    /**
+     * booking_eta as Newbook sends it today ("time": "15:30:00", confirmed from real responses) or as older
+     * clients read it ("datetime": the arrival date with the time, "2025-06-15 15:30:00").
+     */
+    booking_eta_form: z.enum(["time", "datetime"]),
   })
   .strict();
 
@@ -38,5 +43,6 @@ export function defaultSwitches(throttlePerMinute = 100): Switches {
     throttle_per_minute: throttlePerMinute,
     bad_api_key_status: 200,
     booking_times: "checkin_checkout",
+    booking_eta_form: "time",
   };
 }

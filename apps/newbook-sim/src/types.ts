@@ -68,7 +68,10 @@ export interface Booking {
   /** Local dates; times come from the property's check-in/check-out times. */
   arrivalDate: string;
   departureDate: string;
-  eta: string;
+  /** Time only ("HH:MM:SS") or null: guests often give none. */
+  eta: string | null;
+  /** Local datetime the guest checked in, or null (not arrived yet). */
+  checkedIn: string | null;
   status: BookingStatus;
   adults: number;
   children: number;

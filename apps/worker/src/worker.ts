@@ -23,6 +23,7 @@ import { KitchenLocks } from "./kitchen-locks";
 import { startMetricsServer } from "./metrics-server";
 import { frequentProcessor, historicalProcessor } from "./processors";
 import { Reconciler } from "./reconciler";
+import { startRetention } from "./retention";
 import type { RunDeps } from "./run-job";
 
 export interface StartWorkerOptions {
@@ -127,6 +128,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
     logger,
   });
   reconciler.start();
+  const retention = await startRetention({ db, logger, config });
 
   const server = await startMetricsServer({
     port: config.METRICS_PORT,
@@ -153,6 +155,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
         timeout_ms: config.SHUTDOWN_TIMEOUT_MS,
       });
       await reconciler.stop();
+      await retention.close();
       const drained = Promise.all(workers.map((worker) => worker.close())).then(() => true);
       const timedOut = new Promise<false>((resolve) =>
         setTimeout(() => resolve(false), config.SHUTDOWN_TIMEOUT_MS).unref(),

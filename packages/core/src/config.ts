@@ -122,6 +122,16 @@ export const envSchema = z
     BACKOFF_AFTER_FAILURES: int(1, 100).default(3),
     SLOW_SYNC_MS: int(100, 3_600_000).default(60_000),
     SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(30_000),
+    /** Guests' personal data (names, dietary needs, notes) of bookings departed longer ago is purged. */
+    GUEST_DATA_RETENTION_DAYS: int(1, 3650).default(30),
+    /** Bookings departed longer ago are deleted (the daily figures they produced stay). */
+    BOOKING_RETENTION_DAYS: int(1, 3650).default(90),
+    /** Sync runs older than this are rolled up into daily aggregates and deleted; 8+ keeps the 7-day charts exact. */
+    SYNC_RUN_RETENTION_DAYS: int(8, 3650).default(14),
+    /** Resolved alerts older than this are deleted. */
+    ALERT_RETENTION_DAYS: int(1, 3650).default(90),
+    /** How often the retention job runs (one worker at a time). */
+    RETENTION_INTERVAL_MS: int(1_000, 7 * 24 * 3_600_000).default(3_600_000),
     UI_DIST_DIR: optionalString,
     DEMO: optionalString.pipe(boolFromEnv.optional()),
   })

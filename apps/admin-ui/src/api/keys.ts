@@ -12,6 +12,8 @@ export const queryKeys = {
   occupancyAll: ["occupancy"] as const,
   residents: (start: string) => ["residents", start] as const,
   residentsAll: ["residents"] as const,
+  arrivals: ["arrivals"] as const,
+  mealSheet: (meal: string) => ["meal-sheet", meal] as const,
   alerts: (state: string) => ["alerts", state] as const,
   alertsAll: ["alerts"] as const,
   changes: ["changes"] as const,

@@ -23,6 +23,8 @@ export function Layout() {
             Dashboard
           </NavLink>
           <NavLink to="/residents">Residents</NavLink>
+          <NavLink to="/arrivals">Arrivals</NavLink>
+          <NavLink to="/sheets/breakfast">Sheets</NavLink>
           <NavLink to="/history">Sync history</NavLink>
           <NavLink to="/settings">Settings</NavLink>
           {isAdmin && <NavLink to="/ops">Ops</NavLink>}

@@ -3,6 +3,7 @@ import type { CSSProperties } from "react";
 import { useState } from "react";
 import { useResidents } from "../api/residents";
 import { FreshnessBar } from "../components/Freshness";
+import { KitchenChips } from "../components/KitchenChips";
 import { QueryState } from "../components/QueryState";
 import { RequireKitchen } from "../components/RequireKitchen";
 import { isDoubtful, isSynced } from "../lib/freshness";
@@ -212,6 +213,7 @@ function StayBar({
       ) : (
         stay.has_breakfast && <span className="mark mark-bb">B</span>
       )}
+      <KitchenChips info={stay} />
     </button>
   );
 }

@@ -71,6 +71,8 @@ export interface RouteSpec<
   /** Success status; 204 when there is no response schema. */
   status?: number;
   response?: R;
+  /** A non-JSON success body (e.g. a CSV download): the handler's string is sent as this type. */
+  responseContentType?: "text/csv";
   /** Error statuses worth documenting beyond the ones implied by access and validation. */
   errors?: Record<number, string>;
   /**
@@ -166,6 +168,7 @@ function openapiConfig(spec: {
   bodyOptional?: boolean;
   status?: number;
   response?: z.ZodType;
+  responseContentType?: string;
   errors?: Record<number, string>;
   stream?: boolean;
 }): RouteConfig {
@@ -179,7 +182,10 @@ function openapiConfig(spec: {
   const success = spec.stream
     ? { description: "Server-Sent Events", content: { "text/event-stream": { schema: z.string() } } }
     : spec.response
-      ? { description: "Success", content: { "application/json": { schema: spec.response } } }
+      ? {
+          description: "Success",
+          content: { [spec.responseContentType ?? "application/json"]: { schema: spec.response } },
+        }
       : { description: "Success, no content" };
   const responses: RouteConfig["responses"] = { [status]: success };
   for (const [code, description] of Object.entries(errorStatuses)) {
@@ -251,6 +257,7 @@ export function defineRoute<
       const result = await spec.handler(ctx);
       if (res.headersSent) return;
       if (result === undefined) res.status(status).end();
+      else if (spec.responseContentType) res.status(status).type(spec.responseContentType).send(result);
       else res.status(status).json(result);
     },
   };

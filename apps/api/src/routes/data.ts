@@ -14,6 +14,7 @@ import type { AppServices } from "../services";
 import { listAlerts } from "../services/alerts";
 import { changeFeed } from "../services/changes";
 import { readFreshness } from "../services/freshness";
+import { withKitchenInfo } from "../services/kitchen-day";
 import { occupancy, residents } from "../services/occupancy";
 
 const DEFAULT_FEED_ENTRIES = 20;
@@ -49,7 +50,7 @@ export function dataRoutes(s: AppServices): Route[] {
           residents(s.db, kitchen, query.start, s.now()),
           readFreshness(s.db, kitchen.id, s.staleness),
         ]);
-        return { ...data, freshness };
+        return { ...data, rooms: await withKitchenInfo(s.db, kitchen.id, data.rooms), freshness };
       },
     }),
     defineRoute({

@@ -4,6 +4,7 @@ import type { AppServices } from "../services";
 import { adminRoutes } from "./admin";
 import { authRoutes } from "./auth";
 import { dataRoutes } from "./data";
+import { kitchenDayRoutes } from "./kitchen-day";
 import { settingsRoutes } from "./settings";
 import { syncRoutes } from "./sync";
 
@@ -13,6 +14,7 @@ export function allRoutes(s: AppServices, queuesSession: QueuesSession): Route[]
     ...settingsRoutes(s),
     ...syncRoutes(s),
     ...dataRoutes(s),
+    ...kitchenDayRoutes(s),
     ...adminRoutes(s, queuesSession),
   ];
 }

@@ -13,6 +13,8 @@ export const freshnessSchema = z
   })
   .meta({ id: "Freshness" });
 
+import { kitchenInfoSchema } from "./kitchen-day";
+
 export const MAX_OCCUPANCY_DAYS = 400;
 
 export const occupancyQuerySchema = z.object({
@@ -72,6 +74,7 @@ export const residentStaySchema = z.object({
   change: z.enum(["new", "changed", "cancelled"]).nullable(),
   changed_fields: z.array(z.string()),
   change_at: nullableTimestamp,
+  ...kitchenInfoSchema.shape,
 });
 
 export const residentsResponseSchema = z

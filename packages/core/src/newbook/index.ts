@@ -3,6 +3,7 @@ export * from "./classify";
 export * from "./client";
 export * from "./errors";
 export { NewbookAgentPool, type NewbookAgents } from "./http-agent";
+export * from "./kitchen-fields";
 export * from "./limits";
 export * from "./retry";
 export * from "./stats";

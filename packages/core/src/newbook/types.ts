@@ -1,4 +1,12 @@
 import { z } from "zod";
+import {
+  checkedInField,
+  dietaryField,
+  etaField,
+  groupNameField,
+  notesField,
+  vipField,
+} from "./kitchen-fields";
 
 /** Newbook sends most scalars as strings, sometimes as numbers; both read as one type here. */
 export const looseString = z.union([z.string(), z.number()]).transform((v) => String(v));
@@ -36,12 +44,17 @@ export const rawGuestSchema = z.object({
   firstname: optionalLooseString,
   lastname: optionalLooseString,
   primary_client: optionalLooseString,
+  dietary_requirements: dietaryField,
+  vip_when: vipField,
 });
 
 export const rawBookingSchema = z.object({
   booking_id: looseString,
   bookings_group_id: optionalLooseString,
+  bookings_group_name: groupNameField,
   booking_status: z.string(),
+  booking_eta: etaField,
+  booking_checkedin: checkedInField,
   booking_arrival: localDateTime,
   booking_departure: localDateTime,
   booking_adults: looseInt.optional().default(0),
@@ -53,6 +66,7 @@ export const rawBookingSchema = z.object({
   category_name: optionalLooseString,
   guests: z.array(rawGuestSchema).optional().default([]),
   inventory_items: z.array(rawInventoryItemSchema).optional().default([]),
+  notes: notesField,
 });
 export type RawBooking = z.output<typeof rawBookingSchema>;
 
@@ -101,6 +115,13 @@ export interface BookingItem {
   name: string;
 }
 
+/** A named guest as the kitchen sees them (personal data: see the README's retention section). */
+export interface KitchenGuest {
+  name: string;
+  dietary: string[];
+  vip: boolean;
+}
+
 /** A booking as the sync engine sees it: dates are property-local YYYY-MM-DD. */
 export interface NewbookBooking {
   bookingId: string;
@@ -120,6 +141,14 @@ export interface NewbookBooking {
   categoryName: string | null;
   guestName: string | null;
   items: BookingItem[];
+  groupName: string | null;
+  /** Expected arrival "HH:MM" (property-local), or null when the guest gave none. */
+  eta: string | null;
+  /** Property-local "YYYY-MM-DD HH:MM:SS" the guest checked in, or null. */
+  checkedInAt: string | null;
+  guests: KitchenGuest[];
+  /** Kitchen-relevant notes only. */
+  notes: string[];
 }
 
 export function normaliseBooking(raw: RawBooking): NewbookBooking {
@@ -147,6 +176,16 @@ export function normaliseBooking(raw: RawBooking): NewbookBooking {
       glAccountId: item.gl_account_id,
       name: [item.item_name, item.description].filter(Boolean).join(" "),
     })),
+    groupName: raw.bookings_group_name,
+    eta: raw.booking_eta,
+    checkedInAt: raw.booking_checkedin,
+    guests: raw.guests.flatMap((g) => {
+      const name = [g.firstname, g.lastname].filter(Boolean).join(" ").replace(/\s+/g, " ").trim();
+      // A guest without a name still matters to the kitchen when they have needs.
+      if (name === "" && g.dietary_requirements.length === 0 && !g.vip_when) return [];
+      return [{ name, dietary: g.dietary_requirements, vip: g.vip_when }];
+    }),
+    notes: raw.notes,
   };
 }
 

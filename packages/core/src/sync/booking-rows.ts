@@ -28,6 +28,11 @@ function storedContent(booking: NewbookBooking) {
       glAccountId: item.glAccountId,
       name: item.name,
     })),
+    groupName: booking.groupName,
+    eta: booking.eta,
+    checkedInAt: booking.checkedInAt,
+    guests: booking.guests,
+    kitchenNotes: booking.notes,
   };
 }
 

@@ -65,7 +65,8 @@ export function stayingPeriod(fetchFrom: LocalDate, to: LocalDate): { periodFrom
 }
 
 /** Bump when the derivation or the stored booking columns change, so unchanged answers are re-derived. */
-const DERIVATION_VERSION = 1;
+// 2: bookings gained the kitchen fields (ETA, check-in, guests, notes, group).
+const DERIVATION_VERSION = 2;
 
 const NOTHING_WRITTEN: WriteCounts = {
   bookingChanges: 0,

@@ -85,6 +85,11 @@ const BOOKING_COLUMNS = [
   ["categoryName", "text"],
   ["guestName", "text"],
   ["items", "jsonb"],
+  ["groupName", "text"],
+  ["eta", "text"],
+  ["checkedInAt", "text"],
+  ["guests", "jsonb"],
+  ["kitchenNotes", "jsonb"],
   ["contentHash", "text"],
   ["lastSeenRunId", "uuid"],
 ] as const satisfies readonly (readonly [keyof BookingRow & keyof typeof bookings.$inferInsert, string])[];
@@ -100,11 +105,13 @@ async function upsertBookings(tx: Tx, rows: readonly BookingRow[], now: Date): P
   const targets = joined([...BOOKING_COLUMNS.map(([key]) => columnName(key)), sql.identifier("updated_at")]);
   const record = joined(BOOKING_COLUMNS.map(([key, type]) => sql`${sql.identifier(key)} ${sql.raw(type)}`));
   const values = joined(BOOKING_COLUMNS.map(([key]) => sql`r.${sql.identifier(key)}`));
-  const updates = joined(
-    [...BOOKING_COLUMNS.slice(2).map(([key]) => columnName(key)), sql.identifier("updated_at")].map(
+  // Fresh content carries fresh personal data again: retention must look at the row anew.
+  const updates = joined([
+    ...[...BOOKING_COLUMNS.slice(2).map(([key]) => columnName(key)), sql.identifier("updated_at")].map(
       (column) => sql`${column} = excluded.${column}`,
     ),
-  );
+    sql`${sql.identifier(bookings.personalDataPurgedAt.name)} = null`,
+  ]);
   let written = 0;
   for (const batch of batches(rows, 2_000)) {
     const result = await tx.execute(sql`

@@ -1,0 +1,190 @@
+import { alerts, bookings, type Db, dailyOccupancy, kitchens, syncRunDaily, syncRuns } from "@occ/db";
+import { sql } from "drizzle-orm";
+import type { Config } from "../config";
+
+/**
+ * Bounded storage: what the scheduled retention job removes. Each step works in batches of short
+ * transactions (a batch is all or nothing), so it never holds long locks against running syncs and a
+ * crash part-way loses nothing: the next run carries on where this one stopped.
+ */
+export interface RetentionPolicy {
+  /** Personal data of bookings departed more than this many days ago (kitchen-local) is purged. */
+  guestDataDays: number;
+  /** Bookings departed more than this many days ago are deleted. */
+  bookingDays: number;
+  /** Finished runs queued before the UTC day this many days back are rolled up and deleted. */
+  syncRunDays: number;
+  /** Resolved alerts resolved more than this many days ago are deleted. */
+  alertDays: number;
+  batchSize?: number;
+}
+
+export function retentionPolicyFromConfig(
+  config: Pick<
+    Config,
+    | "GUEST_DATA_RETENTION_DAYS"
+    | "BOOKING_RETENTION_DAYS"
+    | "SYNC_RUN_RETENTION_DAYS"
+    | "ALERT_RETENTION_DAYS"
+  >,
+): RetentionPolicy {
+  return {
+    guestDataDays: config.GUEST_DATA_RETENTION_DAYS,
+    bookingDays: config.BOOKING_RETENTION_DAYS,
+    syncRunDays: config.SYNC_RUN_RETENTION_DAYS,
+    alertDays: config.ALERT_RETENTION_DAYS,
+  };
+}
+
+export interface RetentionResult {
+  guestDataPurged: number;
+  roomNightsScrubbed: number;
+  bookingsDeleted: number;
+  syncRunsRolledUp: number;
+  alertsDeleted: number;
+}
+
+const DEFAULT_BATCH = 5_000;
+const DAY_MS = 86_400_000;
+
+/** node-postgres and PGlite both answer with `rows`. */
+function rowCount(result: unknown): number {
+  const rows = (result as { rows?: unknown }).rows;
+  return Array.isArray(rows) ? rows.length : 0;
+}
+
+/** Runs `step` until a batch comes back short; returns the total. */
+async function inBatches(batchSize: number, step: () => Promise<number>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const done = await step();
+    total += done;
+    if (done < batchSize) return total;
+  }
+}
+
+/** The kitchen's local date `days` days before `now`, as SQL (the kitchen row is `k`). */
+const localCutoff = (now: Date, days: number) =>
+  sql`((${now.toISOString()}::timestamptz at time zone k.timezone)::date - ${days}::int)`;
+
+/**
+ * Names, dietary needs, VIP flags, group names and notes of bookings that departed before the cutoff; the
+ * counts (rooms, adults, meals) stay, they are not personal. Rows written again by a sync lose their
+ * purge mark (see persist.ts) and are purged again on the next run.
+ */
+async function purgeGuestData(db: Db, now: Date, days: number, batchSize: number): Promise<number> {
+  return inBatches(batchSize, async () =>
+    rowCount(
+      await db.execute(sql`
+        update ${bookings} set guest_name = null, group_name = null, guests = '[]'::jsonb,
+          kitchen_notes = '[]'::jsonb, personal_data_purged_at = ${now.toISOString()}::timestamptz
+        where ${bookings.id} in (
+          select b.id from ${bookings} b join ${kitchens} k on k.id = b.kitchen_id
+          where b.personal_data_purged_at is null and b.departure_date < ${localCutoff(now, days)}
+          limit ${batchSize})
+        returning 1`),
+    ),
+  );
+}
+
+/**
+ * The residents view's per-night copy of guest names (daily_occupancy.room_breakdown) for nights before
+ * the cutoff: a night before it belongs to a stay that departed at the latest on the cutoff day.
+ */
+async function scrubRoomNights(db: Db, now: Date, days: number, batchSize: number): Promise<number> {
+  return inBatches(batchSize, async () =>
+    rowCount(
+      await db.execute(sql`
+        update ${dailyOccupancy} set room_breakdown = (
+          select coalesce(jsonb_agg(jsonb_set(n, '{guestName}', 'null'::jsonb)), '[]'::jsonb)
+          from jsonb_array_elements(${dailyOccupancy.roomBreakdown}) n)
+        where ${dailyOccupancy.id} in (
+          select d.id from ${dailyOccupancy} d join ${kitchens} k on k.id = d.kitchen_id
+          where d.date < ${localCutoff(now, days)}
+            and jsonb_path_exists(d.room_breakdown, '$[*] ? (@.guestName != null)')
+          limit ${batchSize})
+        returning 1`),
+    ),
+  );
+}
+
+async function deleteOldBookings(db: Db, now: Date, days: number, batchSize: number): Promise<number> {
+  return inBatches(batchSize, async () =>
+    rowCount(
+      await db.execute(sql`
+        delete from ${bookings} where ${bookings.id} in (
+          select b.id from ${bookings} b join ${kitchens} k on k.id = b.kitchen_id
+          where b.departure_date < ${localCutoff(now, days)}
+          limit ${batchSize})
+        returning 1`),
+    ),
+  );
+}
+
+/**
+ * Deletes finished runs queued before the cutoff (a whole UTC day) and adds them to their day's aggregate
+ * in the same statement, so a run is either still in sync_runs or counted in sync_run_daily, never both or
+ * neither. Queued or running runs are left to the reconciler's abandoned-run sweep.
+ */
+async function rollUpSyncRuns(db: Db, now: Date, days: number, batchSize: number): Promise<number> {
+  const cutoff = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS - days * DAY_MS);
+  return inBatches(batchSize, async () => {
+    const result = await db.execute(sql`
+      with gone as (
+        delete from ${syncRuns} where ${syncRuns.id} in (
+          select id from ${syncRuns}
+          where queued_at < ${cutoff.toISOString()}::timestamptz and status in ('success', 'failed', 'skipped')
+          limit ${batchSize})
+        returning kitchen_id, queued_at, kind, status, duration_ms, error_code, newbook_calls, rows_changed),
+      rolled as (
+        insert into ${syncRunDaily} as a (kitchen_id, day, kind, runs, successes, failures, skipped,
+          newbook_failures, duration_ms_sum, duration_count, duration_ms_max, newbook_calls, rows_changed)
+        select kitchen_id, (queued_at at time zone 'UTC')::date, kind, count(*),
+          count(*) filter (where status = 'success'), count(*) filter (where status = 'failed'),
+          count(*) filter (where status = 'skipped'),
+          count(*) filter (where status = 'failed' and error_code like 'newbook\\_%'),
+          coalesce(sum(duration_ms) filter (where status <> 'skipped'), 0),
+          count(duration_ms) filter (where status <> 'skipped'),
+          max(duration_ms) filter (where status <> 'skipped'),
+          coalesce(sum(newbook_calls), 0), coalesce(sum(rows_changed), 0)
+        from gone group by 1, 2, 3
+        on conflict (kitchen_id, day, kind) do update set
+          runs = a.runs + excluded.runs, successes = a.successes + excluded.successes,
+          failures = a.failures + excluded.failures, skipped = a.skipped + excluded.skipped,
+          newbook_failures = a.newbook_failures + excluded.newbook_failures,
+          duration_ms_sum = a.duration_ms_sum + excluded.duration_ms_sum,
+          duration_count = a.duration_count + excluded.duration_count,
+          duration_ms_max = greatest(a.duration_ms_max, excluded.duration_ms_max),
+          newbook_calls = a.newbook_calls + excluded.newbook_calls,
+          rows_changed = a.rows_changed + excluded.rows_changed
+        returning 1)
+      select count(*)::int as n from gone`);
+    const rows = (result as unknown as { rows: { n: number }[] }).rows;
+    return Number(rows[0]?.n ?? 0);
+  });
+}
+
+async function deleteResolvedAlerts(db: Db, now: Date, days: number, batchSize: number): Promise<number> {
+  const cutoff = new Date(now.getTime() - days * DAY_MS);
+  return inBatches(batchSize, async () =>
+    rowCount(
+      await db.execute(sql`
+        delete from ${alerts} where ${alerts.id} in (
+          select id from ${alerts}
+          where state = 'resolved' and resolved_at < ${cutoff.toISOString()}::timestamptz
+          limit ${batchSize})
+        returning 1`),
+    ),
+  );
+}
+
+export async function runRetention(db: Db, policy: RetentionPolicy, now: Date): Promise<RetentionResult> {
+  const batch = policy.batchSize ?? DEFAULT_BATCH;
+  return {
+    guestDataPurged: await purgeGuestData(db, now, policy.guestDataDays, batch),
+    roomNightsScrubbed: await scrubRoomNights(db, now, policy.guestDataDays, batch),
+    bookingsDeleted: await deleteOldBookings(db, now, policy.bookingDays, batch),
+    syncRunsRolledUp: await rollUpSyncRuns(db, now, policy.syncRunDays, batch),
+    alertsDeleted: await deleteResolvedAlerts(db, now, policy.alertDays, batch),
+  };
+}
