@@ -159,7 +159,10 @@ describe("history is never rewritten", () => {
     expect(before).toMatchObject({ status: "failed" });
     await job.retry("failed"); // what Bull Board's "retry" does
     const [repeat] = await until("the repeated run", async () => {
-      const rows = await env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.retryOf, failedRunId));
+      const rows = await env.testDb.handle.db
+        .select()
+        .from(syncRuns)
+        .where(eq(syncRuns.retryOf, failedRunId));
       return rows.length > 0 && rows[0]!.status === "success" && rows;
     });
     expect(repeat!.id).not.toBe(failedRunId);
