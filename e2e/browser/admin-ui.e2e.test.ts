@@ -151,7 +151,7 @@ describe("admin UI", () => {
     const kitchen = await stack.createKitchen(propertyAt(3));
     const { context, page } = await asManager(kitchen);
     try {
-      await page.getByRole("link", { name: "Settings" }).click();
+      await page.getByRole("link", { name: "Settings", exact: true }).click();
       await expectText(page.locator("label[for=nb-password]"), "saved");
       await expect(page.getByLabel("Password", { exact: false }).first().inputValue()).resolves.toBe("");
 
@@ -196,7 +196,7 @@ describe("admin UI", () => {
     const kitchen = await stack.createKitchen(propertyAt(1));
     const { context, page } = await asManager(kitchen);
     try {
-      await page.getByRole("link", { name: "Settings" }).click();
+      await page.getByRole("link", { name: "Settings", exact: true }).click();
       const enable = page.getByLabel("Enable automatic frequent sync");
       await enable.check();
       await waitFor("sync to be enabled", async () => (await getSettings(kitchen)).is_enabled);
@@ -362,7 +362,7 @@ describe("admin UI", () => {
       expect(await page.getByTestId("last-error").textContent()).toMatch(/Newbook rejected the login/);
       await screenshot(page, "dashboard-failed");
 
-      await page.getByRole("link", { name: "Settings" }).click();
+      await page.getByRole("link", { name: "Settings", exact: true }).click();
       await expectText(page.getByTestId("sync-status-box"), "consecutive failure");
       await screenshot(page, "settings-failed");
 
@@ -389,7 +389,7 @@ describe("admin UI", () => {
     const kitchen = await stack.createKitchen(propertyAt(0));
     const { context, page } = await asManager(kitchen);
     try {
-      await page.getByRole("link", { name: "Settings" }).click();
+      await page.getByRole("link", { name: "Settings", exact: true }).click();
       const from = page.getByLabel("From", { exact: true });
       const to = page.getByLabel("To", { exact: true });
       const end = await to.inputValue();
@@ -480,10 +480,13 @@ describe("admin UI", () => {
         ["Settings", "settings-768"],
         ["Residents", "residents-768"],
       ] as const) {
-        await page.getByRole("link", { name: link }).click();
+        await page.getByRole("link", { name: link, exact: true }).click();
         await page.getByRole("heading", { level: 1, name: link }).waitFor();
         // Not "networkidle": the page keeps its live event stream open.
-        await page.waitForFunction("!document.querySelector('main').textContent.includes('Loading…')");
+        await waitFor(
+          "the page's data",
+          async () => !((await page.locator("main").textContent()) ?? "").includes("Loading…"),
+        );
         // Wide tables scroll inside their card; the page itself never scrolls sideways.
         const overflow = await page.evaluate<number>(
           "document.documentElement.scrollWidth - window.innerWidth",
