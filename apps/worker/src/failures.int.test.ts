@@ -123,7 +123,9 @@ describe("Newbook failing for one kitchen", () => {
     expect(open[0]!.severity).toBe("critical");
     // Written for the reader: what, who acts, what happens next (kitchen's clock), no internals.
     expect(open[0]!.message).toMatch(/^Newbook is not answering at the moment \(\d+ failed syncs in a row, /);
-    expect(open[0]!.message).toMatch(/on Newbook's side; nothing for you to do\. Retrying automatically at \d\d:\d\d\.$/);
+    expect(open[0]!.message).toMatch(
+      /on Newbook's side; nothing for you to do\. Retrying automatically at \d\d:\d\d\.$/,
+    );
     expect(open[0]!.message).not.toMatch(/HTTP|bookings_list|ms\b/);
     await until("the webhook post", async () => posts.some((p) => p.alert.kind === "consecutive_failures"));
     const opened = posts.filter((p) => p.alert.kind === "consecutive_failures" && p.event === "opened");
@@ -146,6 +148,23 @@ describe("Newbook failing for one kitchen", () => {
       return current?.everyMs === 5 * MINUTE_MS && current;
     });
     expect(schedule.next).not.toBeNull();
+  });
+});
+
+describe("history is never rewritten", () => {
+  it("a failed job retried from Bull Board becomes a new run linked to the failed one", async () => {
+    const job = (await queues.frequent.getFailed()).find((j) => j.data.kitchenId === failing)!;
+    const failedRunId = job.data.runId!;
+    const [before] = await env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.id, failedRunId));
+    expect(before).toMatchObject({ status: "failed" });
+    await job.retry("failed"); // what Bull Board's "retry" does
+    const [repeat] = await until("the repeated run", async () => {
+      const rows = await env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.retryOf, failedRunId));
+      return rows.length > 0 && rows[0]!.status === "success" && rows;
+    });
+    expect(repeat!.id).not.toBe(failedRunId);
+    const [after] = await env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.id, failedRunId));
+    expect(after).toEqual(before);
   });
 });
 
@@ -182,7 +201,9 @@ describe("credentials rejected", () => {
     });
     expect(alert).toMatchObject({ severity: "critical" });
     expect(alert!.details).toMatchObject({ action: "settings", consecutive_failures: 1 });
-    expect(alert!.message).toMatch(/^Newbook rejected the login — update the password or API key in Settings/);
+    expect(alert!.message).toMatch(
+      /^Newbook rejected the login — update the password or API key in Settings/,
+    );
     expect(alert!.message).toMatch(/You need to act\. Automatic sync is paused until then\.$/);
     // Not an outage: no scheduler keeps knocking with a rejected login, and no next sync is shown.
     await until("the paused schedule", async () => (await readKitchenSchedule(queues, rejected)) === null);

@@ -15,6 +15,7 @@ import { stayingPeriod } from "./frequent-sync";
 import { prepareWindow, writeWindow } from "./persist";
 import { writeRevenue } from "./revenue";
 import { recordRunCalls, recordRunSuccess, startRun } from "./status";
+import type { DateSpan } from "./window";
 
 /** Two years, a leap day included. */
 export const HISTORICAL_MAX_DAYS = 731;
@@ -46,11 +47,6 @@ export interface HistoricalSyncResult {
   rowsChanged: number;
   durationMs: number;
   dbMs: number;
-}
-
-export interface DateSpan {
-  from: LocalDate;
-  to: LocalDate;
 }
 
 export function validateHistoricalRange(from: LocalDate, to: LocalDate): void {
@@ -91,10 +87,16 @@ async function committedSoFar(ctx: SyncContext, input: HistoricalSyncInput) {
     row !== undefined && row.windowFrom === input.dateFrom && row.windowTo === input.dateTo;
   const [own] = await ctx.db.select().from(syncRuns).where(eq(syncRuns.id, input.runId));
   if (own && sameRange(own) && (own.progressDone > 0 || !input.retryOf))
-    return { days: own.progressDone, calls: own.newbookCalls, bookings: own.bookingsFetched, rows: own.rowsChanged };
+    return {
+      days: own.progressDone,
+      calls: own.newbookCalls,
+      bookings: own.bookingsFetched,
+      rows: own.rowsChanged,
+    };
   if (input.retryOf) {
     const [original] = await ctx.db.select().from(syncRuns).where(eq(syncRuns.id, input.retryOf));
-    if (original && sameRange(original)) return { days: original.progressDone, calls: 0, bookings: 0, rows: 0 };
+    if (original && sameRange(original))
+      return { days: original.progressDone, calls: 0, bookings: 0, rows: 0 };
   }
   return { days: 0, calls: 0, bookings: 0, rows: 0 };
 }
