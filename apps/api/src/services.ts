@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import {
   type Config,
   type Logger,
@@ -36,7 +37,8 @@ export interface AppServices {
   newbookLimiter: RateLimiter;
   /** Worker threads that run "Test connection" off the event loop. */
   probePool: NewbookProbePool;
-  jwtSecret: string;
+  /** Signs the Bull Board session cookie: BULL_BOARD_SECRET, else random per process. */
+  boardSecret: string;
   staleness(hasConnection: boolean): StalenessContext;
 }
 
@@ -74,7 +76,7 @@ export function buildServices(deps: AppDeps): AppServices {
     auth: createAuthenticator(db, tokens),
     newbookLimiter: rateLimiterFromConfig(config, deps.redis, { maxWaitMs: 10_000 }),
     probePool: new NewbookProbePool(),
-    jwtSecret,
+    boardSecret: config.BULL_BOARD_SECRET ?? randomBytes(32).toString("hex"),
     staleness: (hasConnection) => ({
       now: now(),
       minuteMs: config.SYNC_MINUTE_MS,
