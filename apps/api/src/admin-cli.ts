@@ -1,11 +1,19 @@
 import { parseArgs } from "node:util";
-import { createLogger, createQueues, loadConfigOrExit, scheduleOptionsFromConfig } from "@occ/core";
+import {
+  createLogger,
+  createQueues,
+  encryptionKeysFromConfig,
+  loadConfigOrExit,
+  SecretBox,
+  scheduleOptionsFromConfig,
+} from "@occ/core";
 import { createDb, migrate } from "@occ/db";
 import type { z } from "zod";
 import { ApiError, validationError } from "./errors";
 import { kitchenBodySchema, kitchenPatchSchema, userBodySchema, userPatchSchema } from "./schemas/admin";
 import { idParam } from "./schemas/common";
 import { createKitchen, deleteKitchen, listKitchens, updateKitchen } from "./services/kitchens";
+import { reencryptSecrets } from "./services/reencrypt";
 import { KitchenScheduler } from "./services/schedule";
 import { createUser, deleteUser, listUsers, updateUser } from "./services/users";
 
@@ -19,6 +27,7 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   update-user    --id ID [--email EMAIL] [--password PASSWORD] [--role manager|admin] [--kitchen-id ID|none]
   delete-user    --id ID
   list-users     [--kitchen-id ID]
+  reencrypt-secrets   re-encrypts every stored Newbook secret under the newest key (ENCRYPTION_KEYS' first)
 
 Uses DATABASE_URL (or the embedded database in DATA_DIR), like the API. Output is JSON.`;
 
@@ -116,6 +125,12 @@ export async function runAdminCommand(command: string, values: Values): Promise<
       case "list-users": {
         const kitchenId = kitchenIdOption(values);
         return { users: await listUsers(db, { kitchenId: kitchenId ?? undefined }) };
+      }
+      case "reencrypt-secrets": {
+        const keys = encryptionKeysFromConfig(config);
+        if (!keys)
+          throw new ApiError(400, "missing_keys", "Set ENCRYPTION_KEYS (newest first) or ENCRYPTION_KEY");
+        return await reencryptSecrets(db, new SecretBox(keys));
       }
       default:
         throw new ApiError(400, "unknown_command", `Unknown command "${command}"\n\n${USAGE}`);

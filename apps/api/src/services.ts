@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import {
   type Config,
+  encryptionKeysFromConfig,
   type Logger,
   type QueueSet,
   type RateLimiter,
@@ -47,7 +48,7 @@ export const DEFAULT_REDIS_TIMEOUT_MS = 2_000;
 export function buildServices(deps: AppDeps): AppServices {
   const { config } = deps;
   const jwtSecret = deps.jwtSecret ?? config.JWT_SECRET;
-  const encryptionKey = deps.encryptionKey ?? config.ENCRYPTION_KEY;
+  const encryptionKey = deps.encryptionKey ?? encryptionKeysFromConfig(config);
   if (!jwtSecret || !encryptionKey)
     throw new Error("JWT_SECRET and ENCRYPTION_KEY are required (set them or pass jwtSecret/encryptionKey)");
   const { logger } = deps;
