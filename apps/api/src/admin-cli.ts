@@ -4,6 +4,7 @@ import {
   createQueues,
   encryptionKeysFromConfig,
   loadConfigOrExit,
+  ScheduleOwner,
   SecretBox,
   scheduleOptionsFromConfig,
 } from "@occ/core";
@@ -15,6 +16,7 @@ import { idParam } from "./schemas/common";
 import { createKitchen, deleteKitchen, listKitchens, updateKitchen } from "./services/kitchens";
 import { reencryptSecrets } from "./services/reencrypt";
 import { KitchenScheduler } from "./services/schedule";
+import { withTimeout } from "./services/with-timeout";
 import { createUser, deleteUser, listUsers, updateUser } from "./services/users";
 
 const USAGE = `Usage: npm run admin -- <command> [options]
@@ -91,7 +93,13 @@ export async function runAdminCommand(command: string, values: Values): Promise<
         await deleteKitchen(db, id);
         const queues = createQueues({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
         for (const queue of [queues.frequent, queues.historical]) queue.on("error", () => undefined);
-        const scheduler = new KitchenScheduler(db, queues, scheduleOptionsFromConfig(config), logger, 2_000);
+        const owner = new ScheduleOwner({
+          db,
+          queues,
+          options: scheduleOptionsFromConfig(config),
+          redisCall: (call) => withTimeout(call, 2_000, "Redis (job scheduler)"),
+        });
+        const scheduler = new KitchenScheduler(owner, logger);
         const outcome = await scheduler.apply(id);
         await Promise.race([queues.close(), new Promise((resolve) => setTimeout(resolve, 1_000))]);
         return { deleted: true, ...outcome };

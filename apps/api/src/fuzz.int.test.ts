@@ -120,7 +120,14 @@ describe("fuzz: every endpoint's body, query and path", () => {
 
   beforeAll(async () => {
     h = await startHarness({
-      env: { NEWBOOK_RETRY_BASE_MS: "1", NEWBOOK_CONNECT_TIMEOUT_MS: "200", NEWBOOK_TIMEOUT_MS: "500" },
+      env: {
+        NEWBOOK_RETRY_BASE_MS: "1",
+        NEWBOOK_CONNECT_TIMEOUT_MS: "200",
+        NEWBOOK_TIMEOUT_MS: "500",
+        NEWBOOK_TEST_TIMEOUT_MS: "1000",
+        // Connection tests must not queue for the shared per-credential budget (90/min by default).
+        NEWBOOK_RATE_LIMIT: "1000000",
+      },
     });
     victim = await addKitchenWithManager(h, "Victim");
     fuzzer = await addKitchenWithManager(h, "Fuzzer");
@@ -215,8 +222,10 @@ describe("fuzz: every endpoint's body, query and path", () => {
     const started = performance.now();
     let total = 0;
     let slowestMs = 0;
+    const timings: string[] = [];
     const statuses: Record<number, number> = {};
     for (const [index, route] of routes.entries()) {
+      const routeStarted = performance.now();
       const token = route.access === "admin" ? admin.token : fuzzer.token;
       await fc.assert(
         fc.asyncProperty(requestArb(route), async ({ body, query, params, asVictimScope }) => {
@@ -246,7 +255,9 @@ describe("fuzz: every endpoint's body, query and path", () => {
         }),
         { numRuns: runsPerRoute, seed: SEED + index },
       );
+      timings.push(`${route.method} ${route.path} ${((performance.now() - routeStarted) / 1000).toFixed(1)} s`);
     }
+    console.log(`fuzz: time per route\n${timings.join("\n")}`);
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     console.log(

@@ -6,6 +6,7 @@ import {
   type QueueSet,
   type RateLimiter,
   rateLimiterFromConfig,
+  ScheduleOwner,
   SecretBox,
   scheduleOptionsFromConfig,
 } from "@occ/core";
@@ -19,6 +20,7 @@ import { LoginLimiter } from "./services/login-limiter";
 import { NewbookProbePool } from "./services/newbook-probe-pool";
 import { KitchenScheduler } from "./services/schedule";
 import { createTokenService, type TokenService } from "./services/tokens";
+import { withTimeout } from "./services/with-timeout";
 
 /** The app's wired-up collaborators, built once per createApp and handed to every route module. */
 export interface AppServices {
@@ -68,11 +70,14 @@ export function buildServices(deps: AppDeps): AppServices {
     box: new SecretBox(encryptionKey),
     limiter: new LoginLimiter(deps.redis, `${config.QUEUE_PREFIX}:api`, logger, deps.loginLimits),
     scheduler: new KitchenScheduler(
-      db,
-      deps.queues,
-      scheduleOptionsFromConfig(config),
+      new ScheduleOwner({
+        db,
+        queues: deps.queues,
+        options: scheduleOptionsFromConfig(config),
+        now,
+        redisCall: (call) => withTimeout(call, redisTimeoutMs, "Redis (job scheduler)"),
+      }),
       logger,
-      redisTimeoutMs,
     ),
     auth: createAuthenticator(db, tokens),
     newbookLimiter: rateLimiterFromConfig(config, deps.redis, { maxWaitMs: 10_000 }),

@@ -130,6 +130,25 @@ function openapiPath(path: string): string {
   return path.replace(/:([A-Za-z_]+)/g, "{$1}");
 }
 
+const pascal = (words: string) =>
+  words
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]?.toUpperCase() + w.slice(1))
+    .join("");
+
+/**
+ * The operationId generated clients name their methods after, derived from method and path so every route
+ * has one and no two collide: `GET /api/newbook/sync-runs/:run_id` -> `getNewbookSyncRunsByRunId`.
+ */
+export function operationId(method: Method, path: string): string {
+  const segments = path
+    .replace(/^\/api(?=\/|$)/, "")
+    .split("/")
+    .filter(Boolean);
+  return method + segments.map((s) => (s.startsWith(":") ? `By${pascal(s.slice(1))}` : pascal(s))).join("");
+}
+
 function openapiConfig(spec: {
   method: Method;
   path: string;
@@ -162,9 +181,11 @@ function openapiConfig(spec: {
   return {
     method: spec.method,
     path: openapiPath(spec.path),
+    operationId: operationId(spec.method, spec.path),
     summary: spec.summary,
     tags: [spec.tag],
-    ...(spec.access === "public" ? {} : { security: [{ bearerAuth: [] }] }),
+    // Public routes say so explicitly (an empty list), so no operation is left without a security statement.
+    security: spec.access === "public" ? [] : [{ bearerAuth: [] }],
     request: {
       ...(spec.query ? { query: spec.query } : {}),
       ...(spec.params ? { params: spec.params } : {}),

@@ -1,3 +1,4 @@
+import { ApiError } from "../errors";
 import { defineRoute, type Route } from "../http/route";
 import {
   connectionBodySchema,
@@ -15,7 +16,6 @@ import {
   connectionView,
   decryptConnection,
   findConnection,
-  hasConnection,
   saveConnection,
 } from "../services/connection";
 import { connectionToTest, testNewbookConnection } from "../services/connection-test";
@@ -23,16 +23,33 @@ import {
   readSettings,
   type SettingsInput,
   saveSettings,
+  scheduleStateOf,
   settingsView,
 } from "../services/frequent-sync-settings";
 
 export function settingsRoutes(s: AppServices): Route[] {
-  /** Saves first (PostgreSQL is the truth), then brings the job scheduler in line before answering. */
+  /** The settings as stored now, with the schedule the owner derives from them. */
+  async function currentView(kitchenId: number) {
+    const read = await readSettings(s.db, kitchenId);
+    return settingsView(read.row, s.staleness(read.connected), s.scheduler.owner.desired(scheduleStateOf(read)));
+  }
+
+  /**
+   * Saves first (PostgreSQL is the truth), then brings the job scheduler in line and answers with what
+   * it now says: the scheduler's real next run, or none when the kitchen is not scheduled.
+   */
   async function saveAndSchedule(kitchenId: number, patch: Partial<SettingsInput>) {
-    const row = await saveSettings(s.db, kitchenId, patch);
+    const before = await readSettings(s.db, kitchenId);
+    const busyHours = patch.busy_hours ?? before.row.busyHours;
+    const busyInterval =
+      patch.busy_interval_minutes === undefined ? before.row.busyIntervalMinutes : patch.busy_interval_minutes;
+    if (busyHours.length > 0 && busyInterval === null)
+      throw new ApiError(400, "validation_error", "busy_interval_minutes is required when busy_hours are set", [
+        { field: "busy_interval_minutes", message: "Choose the interval for busy hours" },
+      ]);
+    await saveSettings(s.db, kitchenId, patch);
     const outcome = await s.scheduler.apply(kitchenId);
-    const connected = await hasConnection(s.db, kitchenId);
-    return { ...settingsView(row, s.staleness(connected)), ...outcome };
+    return { ...(await currentView(kitchenId)), ...outcome };
   }
 
   const frequentSyncPath = "/api/settings/newbook-frequent-sync";
@@ -45,10 +62,7 @@ export function settingsRoutes(s: AppServices): Route[] {
       tag: "settings",
       access: "kitchen",
       response: frequentSyncViewSchema,
-      async handler({ kitchenId }) {
-        const { row, connected } = await readSettings(s.db, kitchenId);
-        return settingsView(row, s.staleness(connected));
-      },
+      handler: ({ kitchenId }) => currentView(kitchenId),
     }),
     defineRoute({
       method: "post",
