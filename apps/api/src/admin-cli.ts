@@ -16,8 +16,8 @@ import { idParam } from "./schemas/common";
 import { createKitchen, deleteKitchen, listKitchens, updateKitchen } from "./services/kitchens";
 import { reencryptSecrets } from "./services/reencrypt";
 import { KitchenScheduler } from "./services/schedule";
-import { withTimeout } from "./services/with-timeout";
 import { createUser, deleteUser, listUsers, updateUser } from "./services/users";
+import { withTimeout } from "./services/with-timeout";
 
 const USAGE = `Usage: npm run admin -- <command> [options]
 

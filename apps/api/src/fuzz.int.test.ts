@@ -255,7 +255,9 @@ describe("fuzz: every endpoint's body, query and path", () => {
         }),
         { numRuns: runsPerRoute, seed: SEED + index },
       );
-      timings.push(`${route.method} ${route.path} ${((performance.now() - routeStarted) / 1000).toFixed(1)} s`);
+      timings.push(
+        `${route.method} ${route.path} ${((performance.now() - routeStarted) / 1000).toFixed(1)} s`,
+      );
     }
     console.log(`fuzz: time per route\n${timings.join("\n")}`);
     server.closeAllConnections();

@@ -123,7 +123,9 @@ describe("Newbook failing for one kitchen", () => {
     expect(open[0]!.severity).toBe("critical");
     // Written for the reader: what, who acts, what happens next (kitchen's clock), no internals.
     expect(open[0]!.message).toMatch(/^Newbook is not answering at the moment \(\d+ failed syncs in a row, /);
-    expect(open[0]!.message).toMatch(/on Newbook's side; nothing for you to do\. Retrying automatically at \d\d:\d\d\.$/);
+    expect(open[0]!.message).toMatch(
+      /on Newbook's side; nothing for you to do\. Retrying automatically at \d\d:\d\d\.$/,
+    );
     expect(open[0]!.message).not.toMatch(/HTTP|bookings_list|ms\b/);
     await until("the webhook post", async () => posts.some((p) => p.alert.kind === "consecutive_failures"));
     const opened = posts.filter((p) => p.alert.kind === "consecutive_failures" && p.event === "opened");
@@ -182,7 +184,9 @@ describe("credentials rejected", () => {
     });
     expect(alert).toMatchObject({ severity: "critical" });
     expect(alert!.details).toMatchObject({ action: "settings", consecutive_failures: 1 });
-    expect(alert!.message).toMatch(/^Newbook rejected the login — update the password or API key in Settings/);
+    expect(alert!.message).toMatch(
+      /^Newbook rejected the login — update the password or API key in Settings/,
+    );
     expect(alert!.message).toMatch(/You need to act\. Automatic sync is paused until then\.$/);
     // Not an outage: no scheduler keeps knocking with a rejected login, and no next sync is shown.
     await until("the paused schedule", async () => (await readKitchenSchedule(queues, rejected)) === null);

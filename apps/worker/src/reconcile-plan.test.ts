@@ -6,7 +6,11 @@ const NOW = 1_800_000_000_000;
 describe("planReconcile", () => {
   it("does nothing when Redis matches", () => {
     expect(
-      planReconcile([{ kitchenId: 1, everyMs: 300_000 }], [{ id: schedulerIdFor(1), everyMs: 300_000, next: NOW, nextJobExists: true }], NOW),
+      planReconcile(
+        [{ kitchenId: 1, everyMs: 300_000 }],
+        [{ id: schedulerIdFor(1), everyMs: 300_000, next: NOW, nextJobExists: true }],
+        NOW,
+      ),
     ).toEqual([]);
   });
 

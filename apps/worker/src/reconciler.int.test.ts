@@ -134,18 +134,16 @@ it("recreates a scheduler whose next job is gone or long overdue, and leaves a s
   const lostJob = `repeat:${schedulerIdFor(lost)}:${lostNext}`;
   await redis.zrem(queues.frequent.toKey("delayed"), lostJob);
   await redis.del(queues.frequent.toKey(lostJob));
-  await redis.zadd(
-    queues.frequent.toKey("repeat"),
-    Date.now() - 3 * 60 * MINUTE_MS,
-    schedulerIdFor(stuck),
-  );
+  await redis.zadd(queues.frequent.toKey("repeat"), Date.now() - 3 * 60 * MINUTE_MS, schedulerIdFor(stuck));
 
   const report = await reconciler().reconcile();
   expect(report).toMatchObject({ created: 0, updated: 0, repaired: 2, removed: 0 });
   for (const kitchenId of [lost, stuck]) {
     const repaired = (await readKitchenSchedule(queues, kitchenId))!;
     expect(repaired.next).toBe(lastSyncAt.getTime() + 60 * MINUTE_MS);
-    expect(await queues.frequent.getJob(`repeat:${schedulerIdFor(kitchenId)}:${repaired.next}`)).toBeDefined();
+    expect(
+      await queues.frequent.getJob(`repeat:${schedulerIdFor(kitchenId)}:${repaired.next}`),
+    ).toBeDefined();
     const [row] = await testDb.handle.db.select().from(settings).where(eq(settings.kitchenId, kitchenId));
     expect(row!.nextSyncAt?.getTime()).toBe(repaired.next);
   }

@@ -208,8 +208,7 @@ export class Reconciler {
     const now = this.now();
     const alreadyOpen = new Set(await openAlertKitchens(db, "stale"));
     const stale = rows.filter(
-      (row) =>
-        row.hasConnection && isStale({ ...row, since: row.createdAt }, schedule.options.minuteMs, now),
+      (row) => row.hasConnection && isStale({ ...row, since: row.createdAt }, schedule.options.minuteMs, now),
     );
     const staleIds = new Set(stale.map((row) => row.kitchenId));
     let staleOpened = 0;

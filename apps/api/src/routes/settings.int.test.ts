@@ -269,7 +269,10 @@ describe("settings", () => {
     });
 
     it.each([
-      [{ busy_hours: [{ start: "06:00", end: "10:00" }], busy_interval_minutes: null }, "busy_interval_minutes"],
+      [
+        { busy_hours: [{ start: "06:00", end: "10:00" }], busy_interval_minutes: null },
+        "busy_interval_minutes",
+      ],
       [{ busy_hours: [{ start: "10:00", end: "06:00" }], busy_interval_minutes: 5 }, "busy_hours"],
       [{ busy_hours: [{ start: "6am", end: "10:00" }], busy_interval_minutes: 5 }, "busy_hours.0.start"],
       [{ busy_interval_minutes: 7 }, "busy_interval_minutes"],

@@ -12,12 +12,7 @@ import {
   frequentSyncViewSchema,
 } from "../schemas/settings";
 import type { AppServices } from "../services";
-import {
-  connectionView,
-  decryptConnection,
-  findConnection,
-  saveConnection,
-} from "../services/connection";
+import { connectionView, decryptConnection, findConnection, saveConnection } from "../services/connection";
 import { connectionToTest, testNewbookConnection } from "../services/connection-test";
 import {
   readSettings,
@@ -31,7 +26,11 @@ export function settingsRoutes(s: AppServices): Route[] {
   /** The settings as stored now, with the schedule the owner derives from them. */
   async function currentView(kitchenId: number) {
     const read = await readSettings(s.db, kitchenId);
-    return settingsView(read.row, s.staleness(read.connected), s.scheduler.owner.desired(scheduleStateOf(read)));
+    return settingsView(
+      read.row,
+      s.staleness(read.connected),
+      s.scheduler.owner.desired(scheduleStateOf(read)),
+    );
   }
 
   /**
@@ -42,11 +41,16 @@ export function settingsRoutes(s: AppServices): Route[] {
     const before = await readSettings(s.db, kitchenId);
     const busyHours = patch.busy_hours ?? before.row.busyHours;
     const busyInterval =
-      patch.busy_interval_minutes === undefined ? before.row.busyIntervalMinutes : patch.busy_interval_minutes;
+      patch.busy_interval_minutes === undefined
+        ? before.row.busyIntervalMinutes
+        : patch.busy_interval_minutes;
     if (busyHours.length > 0 && busyInterval === null)
-      throw new ApiError(400, "validation_error", "busy_interval_minutes is required when busy_hours are set", [
-        { field: "busy_interval_minutes", message: "Choose the interval for busy hours" },
-      ]);
+      throw new ApiError(
+        400,
+        "validation_error",
+        "busy_interval_minutes is required when busy_hours are set",
+        [{ field: "busy_interval_minutes", message: "Choose the interval for busy hours" }],
+      );
     await saveSettings(s.db, kitchenId, patch);
     const outcome = await s.scheduler.apply(kitchenId);
     return { ...(await currentView(kitchenId)), ...outcome };

@@ -1,8 +1,8 @@
 import {
   type BusyWindow,
   type DesiredSchedule,
-  isStale as noRecentSuccess,
   type KitchenScheduleState,
+  isStale as noRecentSuccess,
   type ScheduleOffReason,
 } from "@occ/core";
 import type { Db } from "@occ/db";
@@ -173,7 +173,9 @@ export async function saveSettings(
       : { syncIntervalMinutes: patch.sync_interval_minutes }),
     ...(patch.days_ahead === undefined ? {} : { daysAhead: patch.days_ahead }),
     ...(patch.busy_hours === undefined ? {} : { busyHours: patch.busy_hours }),
-    ...(patch.busy_interval_minutes === undefined ? {} : { busyIntervalMinutes: patch.busy_interval_minutes }),
+    ...(patch.busy_interval_minutes === undefined
+      ? {}
+      : { busyIntervalMinutes: patch.busy_interval_minutes }),
   };
   const [row] = await db
     .insert(newbookFrequentSyncSettings)

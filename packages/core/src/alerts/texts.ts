@@ -15,7 +15,10 @@ export interface ReaderError {
 export function readerErrorFor(code: string): ReaderError {
   switch (code) {
     case "newbook_auth":
-      return { text: "Newbook rejected the login — update the password or API key in Settings", actor: "you" };
+      return {
+        text: "Newbook rejected the login — update the password or API key in Settings",
+        actor: "you",
+      };
     case "configuration":
       return { text: "The Newbook connection is not set up — complete it in Settings", actor: "you" };
     case "newbook_timeout":
@@ -41,7 +44,12 @@ const clockFormats = new Map<string, Intl.DateTimeFormat>();
 export function clockTimeIn(timeZone: string, instant: Date): string {
   let format = clockFormats.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    format = new Intl.DateTimeFormat("en-GB", {
+      timeZone,
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
     clockFormats.set(timeZone, format);
   }
   return format.format(instant);
@@ -69,7 +77,8 @@ export function failureAlertText(input: FailureAlertInput): string {
   const since = input.lastSuccessAt
     ? `no successful sync since ${clockTimeIn(input.timeZone, input.lastSuccessAt)}`
     : "no successful sync yet";
-  const failures = input.consecutiveFailures === 1 ? "1 failed sync" : `${input.consecutiveFailures} failed syncs in a row`;
+  const failures =
+    input.consecutiveFailures === 1 ? "1 failed sync" : `${input.consecutiveFailures} failed syncs in a row`;
   const next = input.nextSyncAt
     ? `Retrying automatically at ${clockTimeIn(input.timeZone, input.nextSyncAt)}.`
     : actor === "you"

@@ -35,7 +35,12 @@ const timeFormats = new Map<string, Intl.DateTimeFormat>();
 export function localMinutesIn(timeZone: string, instant: Date): number {
   let format = timeFormats.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    format = new Intl.DateTimeFormat("en-GB", {
+      timeZone,
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
     timeFormats.set(timeZone, format);
   }
   const parts = format.formatToParts(instant);
@@ -79,11 +84,7 @@ export function inBusyHours(windows: readonly BusyWindow[], timeZone: string, in
 }
 
 /** The first start of a busy window strictly after `after` (within the next two local days), or null. */
-export function nextBusyStart(
-  windows: readonly BusyWindow[],
-  timeZone: string,
-  after: Date,
-): number | null {
+export function nextBusyStart(windows: readonly BusyWindow[], timeZone: string, after: Date): number | null {
   if (windows.length === 0) return null;
   const today = localDateIn(timeZone, after);
   let best: number | null = null;

@@ -79,7 +79,10 @@ describe("desiredSchedule", () => {
   const now = at("2026-03-29T00:10:00Z");
 
   test("off with a reason: disabled, not connected, credentials rejected", () => {
-    expect(desiredSchedule(state({ isEnabled: false }), opts, now)).toEqual({ on: false, reason: "disabled" });
+    expect(desiredSchedule(state({ isEnabled: false }), opts, now)).toEqual({
+      on: false,
+      reason: "disabled",
+    });
     expect(desiredSchedule(state({ hasConnection: false }), opts, now)).toEqual({
       on: false,
       reason: "not_connected",
@@ -104,7 +107,11 @@ describe("desiredSchedule", () => {
     const busy = { busyHours: [{ start: "00:00", end: "04:00" }], busyIntervalMinutes: 5 };
     // Last run 01:58 UTC = 02:58 BST (inside), next at 02:03 UTC, still inside.
     const inside = desiredSchedule(state({ ...busy, lastSyncAt: at("2026-03-29T01:58:00Z") }), opts, now);
-    expect(inside).toMatchObject({ startAt: Date.parse("2026-03-29T02:03:00Z"), everyMs: 5 * MINUTE, busy: true });
+    expect(inside).toMatchObject({
+      startAt: Date.parse("2026-03-29T02:03:00Z"),
+      everyMs: 5 * MINUTE,
+      busy: true,
+    });
     // Last run 02:58 UTC = 03:58 BST; next 03:03 UTC = 04:03 BST is outside: normal 60 from then on.
     const after = desiredSchedule(
       state({ ...busy, lastSyncAt: at("2026-03-29T02:58:00Z") }),

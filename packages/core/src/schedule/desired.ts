@@ -20,7 +20,6 @@ export interface KitchenScheduleState {
   createdAt: Date;
 }
 
-
 export type ScheduleOffReason = "disabled" | "not_connected" | "credentials_rejected";
 
 export type DesiredSchedule =
@@ -55,7 +54,11 @@ export function intervalMinutesAt(
   instant: Date,
 ): { minutes: number; busy: boolean } {
   const backingOff = state.consecutiveFailures >= opts.backoffAfterFailures;
-  if (!backingOff && state.busyIntervalMinutes !== null && inBusyHours(state.busyHours, state.timezone, instant))
+  if (
+    !backingOff &&
+    state.busyIntervalMinutes !== null &&
+    inBusyHours(state.busyHours, state.timezone, instant)
+  )
     return { minutes: state.busyIntervalMinutes, busy: true };
   return {
     minutes: effectiveIntervalMinutes(
@@ -90,5 +93,11 @@ export function desiredSchedule(
     if (busyStart !== null && busyStart < startAt) startAt = busyStart;
   }
   const at = intervalMinutesAt(state, opts, new Date(Math.max(startAt, now.getTime())));
-  return { on: true, everyMs: at.minutes * opts.minuteMs, startAt, intervalMinutes: at.minutes, busy: at.busy };
+  return {
+    on: true,
+    everyMs: at.minutes * opts.minuteMs,
+    startAt,
+    intervalMinutes: at.minutes,
+    busy: at.busy,
+  };
 }

@@ -91,10 +91,16 @@ async function committedSoFar(ctx: SyncContext, input: HistoricalSyncInput) {
     row !== undefined && row.windowFrom === input.dateFrom && row.windowTo === input.dateTo;
   const [own] = await ctx.db.select().from(syncRuns).where(eq(syncRuns.id, input.runId));
   if (own && sameRange(own) && (own.progressDone > 0 || !input.retryOf))
-    return { days: own.progressDone, calls: own.newbookCalls, bookings: own.bookingsFetched, rows: own.rowsChanged };
+    return {
+      days: own.progressDone,
+      calls: own.newbookCalls,
+      bookings: own.bookingsFetched,
+      rows: own.rowsChanged,
+    };
   if (input.retryOf) {
     const [original] = await ctx.db.select().from(syncRuns).where(eq(syncRuns.id, input.retryOf));
-    if (original && sameRange(original)) return { days: original.progressDone, calls: 0, bookings: 0, rows: 0 };
+    if (original && sameRange(original))
+      return { days: original.progressDone, calls: 0, bookings: 0, rows: 0 };
   }
   return { days: 0, calls: 0, bookings: 0, rows: 0 };
 }

@@ -131,7 +131,10 @@ describe("run status", () => {
   });
 
   it("a skipped run's window is the kitchen's local date, not the UTC one", async () => {
-    await testDb.handle.db.update(kitchens).set({ timezone: "Pacific/Auckland" }).where(eq(kitchens.id, kitchenId));
+    await testDb.handle.db
+      .update(kitchens)
+      .set({ timezone: "Pacific/Auckland" })
+      .where(eq(kitchens.id, kitchenId));
     try {
       const runId = randomUUID();
       // 12:00 UTC on 10 March is 01:00 on 11 March in Auckland (UTC+13).
@@ -145,7 +148,10 @@ describe("run status", () => {
       });
       expect(await runRow(runId)).toMatchObject({ windowFrom: "2025-03-11", windowTo: "2025-03-11" });
     } finally {
-      await testDb.handle.db.update(kitchens).set({ timezone: "Europe/London" }).where(eq(kitchens.id, kitchenId));
+      await testDb.handle.db
+        .update(kitchens)
+        .set({ timezone: "Europe/London" })
+        .where(eq(kitchens.id, kitchenId));
     }
   });
 
