@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import {
   type Config,
   encryptionKeysFromConfig,
+  type KitchenEventHub,
   type Logger,
   type QueueSet,
   type RateLimiter,
@@ -29,6 +30,7 @@ export interface AppServices {
   redis: Redis;
   queues: QueueSet;
   logger: Logger;
+  events: KitchenEventHub;
   now: () => Date;
   redisTimeoutMs: number;
   tokens: TokenService;
@@ -64,6 +66,7 @@ export function buildServices(deps: AppDeps): AppServices {
     redis: deps.redis,
     queues: deps.queues,
     logger,
+    events: deps.events,
     now,
     redisTimeoutMs,
     tokens,

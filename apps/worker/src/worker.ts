@@ -5,6 +5,7 @@ import {
   createLogger,
   createMetrics,
   createQueues,
+  kitchenEventPublisher,
   type Logger,
   QUEUE_NAMES,
   rateLimiterFromConfig,
@@ -87,6 +88,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
     schedule,
     thresholds: { failureThreshold: config.ALERT_FAILURE_THRESHOLD, slowSyncMs: config.SLOW_SYNC_MS },
     logger,
+    events: kitchenEventPublisher(redis, config.QUEUE_PREFIX, logger),
   };
 
   const workerOptions = {

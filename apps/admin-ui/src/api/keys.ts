@@ -14,5 +14,6 @@ export const queryKeys = {
   residentsAll: ["residents"] as const,
   alerts: (state: string) => ["alerts", state] as const,
   alertsAll: ["alerts"] as const,
+  changes: ["changes"] as const,
   adminKitchens: ["admin", "kitchens"] as const,
 };
