@@ -126,7 +126,7 @@ describe("fuzz: every endpoint's body, query and path", () => {
         NEWBOOK_TIMEOUT_MS: "500",
         NEWBOOK_TEST_TIMEOUT_MS: "1000",
         // Connection tests must not queue for the shared per-credential budget (90/min by default).
-        NEWBOOK_RATE_LIMIT: "1000000",
+        NEWBOOK_RATE_LIMIT: "10000",
       },
     });
     victim = await addKitchenWithManager(h, "Victim");
