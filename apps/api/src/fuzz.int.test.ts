@@ -269,7 +269,8 @@ describe("fuzz: every endpoint's body, query and path", () => {
     );
     expect(total).toBeGreaterThanOrEqual(TOTAL_REQUESTS);
     // Both accepted and rejected inputs were generated, so the handlers behind validation ran too.
-    expect(statuses[2]).toBeGreaterThan(total / 10);
+    // (Fewer succeed since saved secrets are bound to their origin and hosts are allowlisted.)
+    expect(statuses[2]).toBeGreaterThan(total / 20);
     expect(statuses[4]).toBeGreaterThan(total / 10);
     expect(await kitchenSnapshot(h.db.handle.db, victim.id)).toEqual(before);
     expect(h.logs.text()).not.toContain("fuzz-victim-password");
