@@ -54,6 +54,8 @@ export const users = pgTable(
     email: text("email").notNull(),
     passwordHash: text("password_hash").notNull(),
     role: varchar("role", { length: 16 }).notNull().default("manager"),
+    /** Bumped by a password or role change and "log out everywhere": older tokens stop working. */
+    tokenVersion: integer("token_version").notNull().default(0),
     ...timestamps,
   },
   (t) => [

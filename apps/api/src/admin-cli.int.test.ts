@@ -1,9 +1,12 @@
 import { randomBytes } from "node:crypto";
+import { generateEncryptionKey, SecretBox } from "@occ/core";
+import { createDb, newbookConnections } from "@occ/db";
 import { createTestDatabase, deleteKeysUnder, type TestDatabase } from "@occ/testkit";
-
+import { eq } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { runAdminCommand } from "./admin-cli";
 import { ApiError } from "./errors";
+import { saveConnection } from "./services/connection";
 import { TEST_REDIS_URL } from "./testing/harness";
 
 describe("admin CLI", () => {
@@ -53,5 +56,43 @@ describe("admin CLI", () => {
       schedule_pending: false,
     });
     expect(await runAdminCommand("list-kitchens", {})).toEqual({ kitchens: [] });
+  });
+
+  it("re-encrypts every stored secret under the newest key (ENCRYPTION_KEYS, newest first)", async () => {
+    const [oldKey, newKey] = [generateEncryptionKey(), generateEncryptionKey()];
+    const kitchen = (await runAdminCommand("create-kitchen", { name: "Rotated", timezone: "UTC" })) as {
+      id: number;
+    };
+    const handle = await createDb({ databaseUrl: db.url });
+    try {
+      await saveConnection(
+        handle.db,
+        new SecretBox(oldKey),
+        kitchen.id,
+        {
+          base_url: "https://api.newbook.cloud/rest",
+          region: "eu",
+          username: "u",
+          password: "old-pass-1",
+          api_key: "old-key-1",
+        },
+        ["api.newbook.cloud"],
+      );
+      process.env.ENCRYPTION_KEYS = `${newKey},${oldKey}`;
+      expect(await runAdminCommand("reencrypt-secrets", {})).toEqual({ connections: 1, reencrypted: 1 });
+      expect(await runAdminCommand("reencrypt-secrets", {})).toEqual({ connections: 1, reencrypted: 0 });
+      const [row] = await handle.db
+        .select()
+        .from(newbookConnections)
+        .where(eq(newbookConnections.kitchenId, kitchen.id));
+      // The new key alone now reads them; the old one can leave ENCRYPTION_KEYS.
+      const newest = new SecretBox(newKey);
+      expect(newest.decrypt(row!.passwordEnc)).toBe("old-pass-1");
+      expect(newest.decrypt(row!.apiKeyEnc)).toBe("old-key-1");
+      expect(() => new SecretBox(oldKey).decrypt(row!.passwordEnc)).toThrow();
+    } finally {
+      delete process.env.ENCRYPTION_KEYS;
+      await handle.close();
+    }
   });
 });

@@ -2,8 +2,10 @@ import { parseArgs } from "node:util";
 import {
   createLogger,
   createQueues,
+  encryptionKeysFromConfig,
   loadConfigOrExit,
   ScheduleOwner,
+  SecretBox,
   scheduleOptionsFromConfig,
 } from "@occ/core";
 import { createDb, migrate } from "@occ/db";
@@ -12,6 +14,7 @@ import { ApiError, validationError } from "./errors";
 import { kitchenBodySchema, kitchenPatchSchema, userBodySchema, userPatchSchema } from "./schemas/admin";
 import { idParam } from "./schemas/common";
 import { createKitchen, deleteKitchen, listKitchens, updateKitchen } from "./services/kitchens";
+import { reencryptSecrets } from "./services/reencrypt";
 import { KitchenScheduler } from "./services/schedule";
 import { createUser, deleteUser, listUsers, updateUser } from "./services/users";
 import { withTimeout } from "./services/with-timeout";
@@ -26,6 +29,7 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   update-user    --id ID [--email EMAIL] [--password PASSWORD] [--role manager|admin] [--kitchen-id ID|none]
   delete-user    --id ID
   list-users     [--kitchen-id ID]
+  reencrypt-secrets   re-encrypts every stored Newbook secret under the newest key (ENCRYPTION_KEYS' first)
 
 Uses DATABASE_URL (or the embedded database in DATA_DIR), like the API. Output is JSON.`;
 
@@ -129,6 +133,12 @@ export async function runAdminCommand(command: string, values: Values): Promise<
       case "list-users": {
         const kitchenId = kitchenIdOption(values);
         return { users: await listUsers(db, { kitchenId: kitchenId ?? undefined }) };
+      }
+      case "reencrypt-secrets": {
+        const keys = encryptionKeysFromConfig(config);
+        if (!keys)
+          throw new ApiError(400, "missing_keys", "Set ENCRYPTION_KEYS (newest first) or ENCRYPTION_KEY");
+        return await reencryptSecrets(db, new SecretBox(keys));
       }
       default:
         throw new ApiError(400, "unknown_command", `Unknown command "${command}"\n\n${USAGE}`);

@@ -16,14 +16,15 @@ import { buildServices } from "./services";
 export function createApp(deps: AppDeps): Express {
   const services = buildServices(deps);
   const { config } = deps;
-  const queuesSession = new QueuesSession(services.jwtSecret, services.now);
+  const queuesSession = new QueuesSession(services.boardSecret, services.now);
   const routes = allRoutes(services, queuesSession);
   const openapi = buildOpenApiDocument(routes);
   const metrics = createHttpMetrics(deps.queues);
 
   const app = express();
-  // Behind a load balancer on a private network: take the client address from X-Forwarded-For.
-  app.set("trust proxy", "loopback, linklocal, uniquelocal");
+  // X-Forwarded-For names the client only when the peer is a proxy we were told to trust (TRUST_PROXY):
+  // otherwise anyone could pick a fresh address per request and escape the per-client login limits.
+  app.set("trust proxy", config.TRUST_PROXY);
   app.use(requestContext(services.logger));
   app.use(metrics.middleware);
   app.use(helmet());

@@ -67,6 +67,12 @@ describe("bad input is a 4xx in the error shape, never a 500", () => {
     expect(res.body.error.code).toBe("unauthorized");
   });
 
+  it("serves Bull Board without an X-Powered-By header", async () => {
+    const res = await request(h.app).get("/admin/queues").set("Authorization", `Bearer ${admin.token}`);
+    expect(res.status).toBe(200);
+    expect(res.headers["x-powered-by"]).toBeUndefined();
+  });
+
   it("refuses kitchen_id beyond PostgreSQL's integer range", async () => {
     const res = await request(h.app)
       .get("/api/occupancy?kitchen_id=2147483648")

@@ -15,8 +15,8 @@ export interface AppDeps {
   now?: () => Date;
   /** Override config.JWT_SECRET (the all-in-one start generates one into DATA_DIR in development). */
   jwtSecret?: string;
-  /** Override config.ENCRYPTION_KEY (base64, 32 bytes), same reason. */
-  encryptionKey?: string;
+  /** Override config.ENCRYPTION_KEY(S) (base64, 32 bytes; a list is newest first), same reason. */
+  encryptionKey?: string | string[];
   /** Where the admin UI build lives; defaults to UI_DIST_DIR or apps/admin-ui/dist. */
   uiDistDir?: string;
   /** Time box for Redis calls made inside a request (schedule upserts, queue adds). */

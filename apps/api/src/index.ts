@@ -22,7 +22,8 @@ export interface StartApiOptions {
   /** An open database; otherwise one is opened from the config (DATABASE_URL or PGlite in DATA_DIR) and migrated. */
   db?: DbHandle;
   jwtSecret?: string;
-  encryptionKey?: string;
+  /** One key or the rotation list (newest first). */
+  encryptionKey?: string | string[];
   uiDistDir?: string;
   port?: number;
   host?: string;

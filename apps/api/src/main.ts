@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createLogger, generateEncryptionKey, loadConfigOrExit } from "@occ/core";
+import { createLogger, encryptionKeysFromConfig, generateEncryptionKey, loadConfigOrExit } from "@occ/core";
 import { startApi } from "./index";
 
 async function main(): Promise<void> {
@@ -7,7 +7,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: "api", level: config.LOG_LEVEL, format: config.logFormat });
   // Production refuses to start without them (config); development gets throwaway ones so it just runs.
   let jwtSecret = config.JWT_SECRET;
-  let encryptionKey = config.ENCRYPTION_KEY;
+  let encryptionKey: string | string[] | undefined = encryptionKeysFromConfig(config) ?? undefined;
   if (!jwtSecret || !encryptionKey) {
     logger.warn(
       "JWT_SECRET/ENCRYPTION_KEY not set: using ephemeral development values; tokens and saved Newbook " +

@@ -1,5 +1,7 @@
+import { randomBytes } from "node:crypto";
 import {
   type Config,
+  encryptionKeysFromConfig,
   type KitchenEventHub,
   type Logger,
   type QueueSet,
@@ -40,7 +42,8 @@ export interface AppServices {
   newbookLimiter: RateLimiter;
   /** Worker threads that run "Test connection" off the event loop. */
   probePool: NewbookProbePool;
-  jwtSecret: string;
+  /** Signs the Bull Board session cookie: BULL_BOARD_SECRET, else random per process. */
+  boardSecret: string;
   staleness(hasConnection: boolean): StalenessContext;
 }
 
@@ -49,7 +52,7 @@ export const DEFAULT_REDIS_TIMEOUT_MS = 2_000;
 export function buildServices(deps: AppDeps): AppServices {
   const { config } = deps;
   const jwtSecret = deps.jwtSecret ?? config.JWT_SECRET;
-  const encryptionKey = deps.encryptionKey ?? config.ENCRYPTION_KEY;
+  const encryptionKey = deps.encryptionKey ?? encryptionKeysFromConfig(config);
   if (!jwtSecret || !encryptionKey)
     throw new Error("JWT_SECRET and ENCRYPTION_KEY are required (set them or pass jwtSecret/encryptionKey)");
   const { logger } = deps;
@@ -82,7 +85,7 @@ export function buildServices(deps: AppDeps): AppServices {
     auth: createAuthenticator(db, tokens),
     newbookLimiter: rateLimiterFromConfig(config, deps.redis, { maxWaitMs: 10_000 }),
     probePool: new NewbookProbePool(),
-    jwtSecret,
+    boardSecret: config.BULL_BOARD_SECRET ?? randomBytes(32).toString("hex"),
     staleness: (hasConnection) => ({
       now: now(),
       minuteMs: config.SYNC_MINUTE_MS,

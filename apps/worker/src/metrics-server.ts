@@ -16,6 +16,7 @@ export interface MetricsServerOptions {
 
 export interface MetricsServer {
   port: number;
+  host: string;
   close(): Promise<void>;
 }
 
@@ -64,6 +65,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   await once(server, "listening");
   return {
     port: (server.address() as AddressInfo).port,
+    host: (server.address() as AddressInfo).address,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -35,6 +35,8 @@ export interface StartWorkerOptions {
 export interface RunningWorker {
   /** The port /metrics, /healthz and /readyz listen on (useful with METRICS_PORT=0). */
   metricsPort: number;
+  /** The address it is bound to (METRICS_HOST). */
+  metricsHost: string;
   close(): Promise<void>;
 }
 
@@ -132,6 +134,8 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
 
   const server = await startMetricsServer({
     port: config.METRICS_PORT,
+    // Internal by default (127.0.0.1); a container that publishes it sets METRICS_HOST=0.0.0.0.
+    host: config.METRICS_HOST,
     registry: metrics.registry,
     readiness: {
       database: () => dbHandle.ping(),
@@ -142,6 +146,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
   });
   logger.info("worker started", {
     metrics_port: server.port,
+    metrics_host: server.host,
     queue_prefix: config.QUEUE_PREFIX,
     concurrency: config.WORKER_CONCURRENCY,
     historical_concurrency: config.HISTORICAL_CONCURRENCY,
@@ -150,6 +155,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
 
   return {
     metricsPort: server.port,
+    metricsHost: server.host,
     async close() {
       logger.info("worker stopping: no new jobs, waiting for running syncs", {
         timeout_ms: config.SHUTDOWN_TIMEOUT_MS,

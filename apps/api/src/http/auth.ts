@@ -19,6 +19,7 @@ function authUserQuery(db: Db) {
       id: users.id,
       email: users.email,
       role: users.role,
+      tokenVersion: users.tokenVersion,
       kitchenId: users.kitchenId,
       kitchenName: kitchens.name,
       timezone: kitchens.timezone,
@@ -34,13 +35,21 @@ function authUserQuery(db: Db) {
       row.kitchenId !== null && row.kitchenName !== null && row.timezone !== null
         ? { id: row.kitchenId, name: row.kitchenName, timezone: row.timezone }
         : null;
-    return { id: row.id, email: row.email, role: row.role as Role, kitchenId: row.kitchenId, kitchen };
+    return {
+      id: row.id,
+      email: row.email,
+      role: row.role as Role,
+      kitchenId: row.kitchenId,
+      kitchen,
+      tokenVersion: row.tokenVersion,
+    };
   };
 }
 
 /**
  * Tokens identify a user; the user row is read on every request so a deleted user, or one whose role or
- * kitchen changed, loses the old access at once rather than when the token expires.
+ * kitchen changed, loses the old access at once rather than when the token expires. A token issued before
+ * the user's token version was bumped (password or role change, "log out everywhere") is refused.
  */
 export function createAuthenticator(db: Db, tokens: TokenService): Authenticator {
   const findUser = authUserQuery(db);
@@ -49,8 +58,9 @@ export function createAuthenticator(db: Db, tokens: TokenService): Authenticator
     async authenticate(req) {
       const token = bearerToken(req);
       if (!token) throw ApiError.unauthorized();
-      const userId = tokens.verify(token);
-      const user = userId === null ? null : await findUser(userId);
+      const claims = tokens.verify(token);
+      const found = claims === null ? null : await findUser(claims.userId);
+      const user = found && found.tokenVersion === claims?.tokenVersion ? found : null;
       if (!user) throw ApiError.unauthorized("Your session is invalid or has expired; sign in again");
       req.log = req.log.child({ user_id: user.id });
       return user;

@@ -12,7 +12,15 @@ export const QUEUES_COOKIE = "occ_queues_session";
 /** Short on purpose: the cookie opens an operations console. */
 export const QUEUES_SESSION_SECONDS = 30 * 60;
 
-/** Signed "<userId>.<expiresAtSeconds>.<hmac>"; the key is derived from JWT_SECRET but never equal to it. */
+export interface QueuesSessionClaims {
+  userId: number;
+  tokenVersion: number;
+}
+
+/**
+ * Signed "<userId>.<tokenVersion>.<expiresAtSeconds>.<hmac>", under a key derived from BULL_BOARD_SECRET (its
+ * own secret: knowing it forges no API token, and rotating JWT_SECRET leaves it alone).
+ */
 export class QueuesSession {
   private readonly key: Buffer;
   constructor(
@@ -26,26 +34,26 @@ export class QueuesSession {
     return createHmac("sha256", this.key).update(payload).digest("base64url");
   }
 
-  issue(userId: number): string {
+  issue(userId: number, tokenVersion: number): string {
     const expires = Math.floor(this.now().getTime() / 1000) + QUEUES_SESSION_SECONDS;
-    const payload = `${userId}.${expires}`;
+    const payload = `${userId}.${tokenVersion}.${expires}`;
     return `${payload}.${this.sign(payload)}`;
   }
 
-  /** The user id of a valid, unexpired cookie value, else null. */
-  verify(value: string): number | null {
-    const match = /^(\d{1,10})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(value);
+  /** The user and token version of a valid, unexpired cookie value, else null. */
+  verify(value: string): QueuesSessionClaims | null {
+    const match = /^(\d{1,10})\.(\d{1,10})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(value);
     if (!match) return null;
-    const [, userId, expires, signature] = match;
-    const expected = Buffer.from(this.sign(`${userId}.${expires}`));
+    const [, userId, version, expires, signature] = match;
+    const expected = Buffer.from(this.sign(`${userId}.${version}.${expires}`));
     const given = Buffer.from(signature!);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
     if (Number(expires) * 1000 < this.now().getTime()) return null;
-    return Number(userId);
+    return { userId: Number(userId), tokenVersion: Number(version) };
   }
 
-  setCookie(req: Request, res: Response, userId: number): void {
-    res.cookie(QUEUES_COOKIE, this.issue(userId), {
+  setCookie(req: Request, res: Response, user: { id: number; tokenVersion: number }): void {
+    res.cookie(QUEUES_COOKIE, this.issue(user.id, user.tokenVersion), {
       httpOnly: true,
       sameSite: "strict",
       secure: req.secure,
@@ -77,9 +85,12 @@ export function queuesBoardGuard(session: QueuesSession, auth: Authenticator): R
   return async (req, _res, next) => {
     const cookie = readCookie(req, QUEUES_COOKIE);
     const fromCookie = cookie ? session.verify(cookie) : null;
+    const cookieUser = fromCookie ? await auth.findUser(fromCookie.userId) : null;
     const user =
       fromCookie !== null
-        ? await auth.findUser(fromCookie)
+        ? cookieUser?.tokenVersion === fromCookie.tokenVersion
+          ? cookieUser
+          : null
         : req.get("authorization")
           ? await auth.authenticate(req)
           : null;
@@ -99,5 +110,10 @@ export function queuesBoardRouter(queues: QueueSet) {
     serverAdapter,
     options: { uiConfig: { boardTitle: "Occupancy Sync queues" } },
   });
-  return serverAdapter.getRouter();
+  // The adapter is an Express app of its own, with Express's default X-Powered-By header.
+  const board = serverAdapter.getRouter() as ReturnType<typeof serverAdapter.getRouter> & {
+    disable?: (setting: string) => unknown;
+  };
+  board.disable?.("x-powered-by");
+  return board;
 }

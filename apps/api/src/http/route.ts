@@ -22,6 +22,8 @@ export interface AuthUser {
   kitchenId: number | null;
   /** The user's own kitchen, read with the user (null for an admin without one). */
   kitchen: KitchenRef | null;
+  /** Tokens and Bull Board cookies issued under another version are void. */
+  tokenVersion: number;
 }
 
 export interface Authenticator {

@@ -142,7 +142,7 @@ export function adminRoutes(s: AppServices, queuesSession: QueuesSession): Route
       access: "admin",
       response: queuesSessionSchema,
       async handler({ req, res, user }) {
-        queuesSession.setCookie(req, res, user.id);
+        queuesSession.setCookie(req, res, user);
         return { expires_in: QUEUES_SESSION_SECONDS, path: QUEUES_BOARD_PATH };
       },
     }),

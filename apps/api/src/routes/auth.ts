@@ -3,7 +3,7 @@ import { defineRoute, type Route } from "../http/route";
 import { loginBodySchema, loginResponseSchema, meResponseSchema } from "../schemas/auth";
 import type { AppServices } from "../services";
 import { burnPasswordCheck, verifyPassword } from "../services/passwords";
-import { findUserByEmail } from "../services/users";
+import { bumpTokenVersion, findUserByEmail } from "../services/users";
 
 export function authRoutes(s: AppServices): Route[] {
   return [
@@ -17,20 +17,33 @@ export function authRoutes(s: AppServices): Route[] {
       response: loginResponseSchema,
       errors: { 401: "Wrong e-mail or password", 429: "Too many attempts (see Retry-After)" },
       async handler({ req, body }) {
-        await s.limiter.admit(req.ip ?? "unknown", body.email);
+        const client = req.ip ?? "unknown";
+        await s.limiter.admit(client, body.email);
         const user = await findUserByEmail(s.db, body.email);
         const valid = user
           ? await verifyPassword(body.password, user.passwordHash)
           : await burnPasswordCheck(body.password).then(() => false);
         if (!user || !valid) {
-          await s.limiter.recordFailure(body.email);
+          await s.limiter.recordFailure(client, body.email);
           req.log.info("login failed");
           throw new ApiError(401, "invalid_credentials", "Wrong e-mail or password");
         }
-        await s.limiter.recordSuccess(body.email);
+        await s.limiter.recordSuccess(client, body.email);
         req.log.info("login", { user_id: user.id });
-        const { accessToken, expiresIn } = s.tokens.issue(user.id, user.role);
+        const { accessToken, expiresIn } = s.tokens.issue(user.id, user.role, user.tokenVersion);
         return { access_token: accessToken, token_type: "bearer" as const, expires_in: expiresIn };
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: "/api/auth/logout-everywhere",
+      summary: "End every session of the signed-in user (all tokens and Bull Board cookies issued so far)",
+      tag: "auth",
+      access: "user",
+      async handler({ req, user }) {
+        await bumpTokenVersion(s.db, user.id);
+        req.log.info("logged out everywhere", { user_id: user.id });
+        return undefined;
       },
     }),
     defineRoute({

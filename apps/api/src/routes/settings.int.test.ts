@@ -348,14 +348,25 @@ describe("settings", () => {
       expect(row!.passwordEnc).not.toContain(CONNECTION.password);
       expect(row!.apiKeyEnc).not.toContain(CONNECTION.api_key);
 
-      const update = await request(h.app)
+      // Saved secrets stay bound to the username and region they were saved with.
+      const rebound = await request(h.app)
         .put(path)
         .set(as(other))
         .send({ region: "uk", username: "renamed" });
+      expect(rebound.status).toBe(400);
+      expect(rebound.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+        "api_key",
+        "password",
+      ]);
+      // Omitted secrets are kept when nothing they are bound to changes.
+      const update = await request(h.app)
+        .put(path)
+        .set(as(other))
+        .send({ region: "eu", username: "harbour", dinner_gl_account_ids: ["11", "12"] });
       expect(update.status).toBe(200);
       expect(update.body).toMatchObject({
-        region: "uk",
-        username: "renamed",
+        region: "eu",
+        username: "harbour",
         password_set: true,
         dinner_gl_account_ids: ["11", "12"],
       });

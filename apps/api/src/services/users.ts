@@ -105,6 +105,8 @@ export async function updateUser(db: Db, id: number, patch: Partial<NewUser>): P
         role,
         kitchenId,
         ...(patch.password ? { passwordHash: await hashPassword(patch.password) } : {}),
+        // A new password or role ends every session opened before it.
+        ...(patch.password || role !== current.role ? { tokenVersion: sql`${users.tokenVersion} + 1` } : {}),
         updatedAt: new Date(),
       })
       .where(eq(users.id, id))
@@ -114,6 +116,14 @@ export async function updateUser(db: Db, id: number, patch: Partial<NewUser>): P
     if (isUniqueViolation(error)) throw emailTaken(patch.email ?? current.email);
     throw error;
   }
+}
+
+/** "Log out everywhere": every token and Bull Board cookie issued so far stops working. */
+export async function bumpTokenVersion(db: Db, id: number): Promise<void> {
+  await db
+    .update(users)
+    .set({ tokenVersion: sql`${users.tokenVersion} + 1`, updatedAt: new Date() })
+    .where(eq(users.id, id));
 }
 
 export async function deleteUser(db: Db, id: number): Promise<void> {

@@ -138,12 +138,14 @@ export async function addKitchenWithManager(
   return { id: kitchen.id, token: await login(h.app, email, password), email, password };
 }
 
-export async function addAdmin(h: Harness): Promise<{ token: string; email: string; id: number }> {
+export async function addAdmin(
+  h: Harness,
+): Promise<{ token: string; email: string; id: number; password: string }> {
   counter += 1;
   const email = `admin${counter}@example.com`;
   const password = `pw-${randomBytes(6).toString("hex")}`;
   const user = await createUser(h.db.handle.db, { email, password, role: "admin", kitchen_id: null });
-  return { token: await login(h.app, email, password), email, id: user.id };
+  return { token: await login(h.app, email, password), email, id: user.id, password };
 }
 
 export async function login(app: Express, email: string, password: string): Promise<string> {

@@ -7,7 +7,7 @@ import type { Harness } from "./harness";
 /** The app's route table, for tests that must cover every endpoint (tenancy walk, fuzzing). */
 export function routeTable(h: Harness): Route[] {
   const services = buildServices(h.deps);
-  return allRoutes(services, new QueuesSession(services.jwtSecret, services.now));
+  return allRoutes(services, new QueuesSession(services.boardSecret, services.now));
 }
 
 /** Fills ":name" path parameters. */

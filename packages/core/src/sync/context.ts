@@ -1,7 +1,7 @@
 import { type Db, kitchens, newbookConnections, newbookFrequentSyncSettings, type Tx } from "@occ/db";
 import { eq } from "drizzle-orm";
 import type { Config } from "../config";
-import { SecretBox } from "../crypto";
+import { encryptionKeysFromConfig, SecretBox } from "../crypto";
 import type { Logger } from "../logger";
 import { NewbookClient, type NewbookConnection, newbookClientOptionsFromConfig } from "../newbook/client";
 import type { NewbookAgentPool } from "../newbook/http-agent";
@@ -90,10 +90,13 @@ export function mealMappingOf(connection: ConnectionRow): MealMapping {
 }
 
 function decryptConnection(config: Config, row: ConnectionRow): NewbookConnection {
-  if (!config.ENCRYPTION_KEY) {
-    throw new SyncConfigurationError("ENCRYPTION_KEY is not set, so the Newbook credentials cannot be read");
+  const keys = encryptionKeysFromConfig(config);
+  if (!keys) {
+    throw new SyncConfigurationError(
+      "ENCRYPTION_KEY(S) is not set, so the Newbook credentials cannot be read",
+    );
   }
-  const box = new SecretBox(config.ENCRYPTION_KEY);
+  const box = new SecretBox(keys);
   try {
     const password = box.decrypt(row.passwordEnc);
     const apiKey = box.decrypt(row.apiKeyEnc);
