@@ -46,6 +46,10 @@ export const users = pgTable(
     email: text("email").notNull(),
     passwordHash: text("password_hash").notNull(),
     role: varchar("role", { length: 16 }).notNull().default("manager"),
+    /** Bumped when the password is reset: tokens carry the version they were issued under. */
+    tokenVersion: integer("token_version").notNull().default(0),
+    /** A deactivated user cannot sign in and their tokens stop working; the row stays for history. */
+    deactivatedAt: timestamp("deactivated_at", { withTimezone: true }),
     ...timestamps,
   },
   (t) => [
@@ -130,6 +134,8 @@ export const syncRuns = pgTable(
     progressTotal: integer("progress_total").notNull().default(0),
     errorMessage: text("error_message"),
     errorCode: varchar("error_code", { length: 40 }),
+    /** Who asked for a manual or historical run (null for the schedule, or a deleted user). */
+    requestedBy: integer("requested_by").references(() => users.id, { onDelete: "set null" }),
   },
   (t) => [
     index("sync_runs_kitchen_started_idx").on(t.kitchenId, t.queuedAt),
@@ -246,6 +252,36 @@ export const revenueDaily = pgTable(
   (t) => [uniqueIndex("revenue_daily_kitchen_date_gl_key").on(t.kitchenId, t.date, t.glAccountId)],
 );
 
+export const INCIDENT_KINDS = ["newbook_outage"] as const;
+
+/**
+ * A fleet-wide incident: many kitchens failing the same way against the same Newbook host and region.
+ * It is notified once (listing the kitchens) instead of once per kitchen; kitchen alerts link to it.
+ */
+export const incidents = pgTable(
+  "incidents",
+  {
+    id: serial("id").primaryKey(),
+    kind: varchar("kind", { length: 32 }).notNull(),
+    host: text("host").notNull(),
+    region: varchar("region", { length: 8 }).notNull(),
+    errorCode: varchar("error_code", { length: 40 }).notNull(),
+    state: varchar("state", { length: 16 }).notNull().default("open"),
+    message: text("message").notNull(),
+    /** Every kitchen that failed this way while the incident was open. */
+    kitchenIds: jsonb("kitchen_ids").$type<number[]>().notNull().default([]),
+    openedAt: timestamp("opened_at", { withTimezone: true }).notNull().defaultNow(),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("incidents_one_open")
+      .on(t.kind, t.host, t.region, t.errorCode)
+      .where(sql`${t.state} = 'open'`),
+    check("incidents_kind_check", sql`${t.kind} in ('newbook_outage')`),
+    check("incidents_state_check", sql`${t.state} in ('open', 'resolved')`),
+  ],
+);
+
 export const alerts = pgTable(
   "alerts",
   {
@@ -260,6 +296,8 @@ export const alerts = pgTable(
     details: jsonb("details").$type<Record<string, unknown>>(),
     openedAt: timestamp("opened_at", { withTimezone: true }).notNull().defaultNow(),
     resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    /** The fleet incident this kitchen's alert is part of (notified there, not on its own). */
+    incidentId: integer("incident_id").references(() => incidents.id, { onDelete: "set null" }),
   },
   (t) => [
     // One open incident per kitchen and kind: repeated failures update it rather than pile up.

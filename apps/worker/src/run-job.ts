@@ -5,6 +5,7 @@ import {
   describeSyncError,
   type Logger,
   type Metrics,
+  type OutageDetector,
   newbookRequestObserver,
   type QueueSet,
   type RunKind,
@@ -36,6 +37,8 @@ export interface RunDeps {
   sync: SyncContext;
   metrics: Metrics;
   alerting: Alerting;
+  /** Folds many kitchens failing the same way against one Newbook into one incident. */
+  outage: OutageDetector;
   schedule: ScheduleOptions;
   thresholds: AlertThresholds;
   logger: Logger;
@@ -140,7 +143,18 @@ export async function runJob(
   if (finished.outcome !== "retry") await afterFinalOutcome(deps, request, log, finished);
   if (finished.outcome === "success") return { outcome: "success", runId, ...finished.result };
   if (!finished.retryable) throw new UnrecoverableError(finished.message);
-  throw finished.error;
+  throw jobError(finished.message, finished.error);
+}
+
+/**
+ * The error BullMQ keeps as the job's failedReason, which Bull Board shows first: the words the
+ * settings page shows, then the underlying cause (admins only see the board), with the cause's stack.
+ */
+export function jobError(message: string, error: unknown): Error {
+  const cause = error instanceof Error ? error.message : String(error);
+  const wrapped = new Error(cause && cause !== message ? `${message} — ${cause}` : message, { cause: error });
+  if (error instanceof Error && error.stack) wrapped.stack = `Error: ${wrapped.message}\n${error.stack}`;
+  return wrapped;
 }
 
 type FinalOutcome =
@@ -152,6 +166,7 @@ type FinalOutcome =
       error: unknown;
       retryable: boolean;
       message: string;
+      errorCode: string;
     };
 type Retry = { outcome: "retry"; error: unknown; retryable: true; message: string };
 type LockLost = { outcome: "lock_lost" };
@@ -222,6 +237,7 @@ async function attemptRun(
       error,
       retryable,
       message: description.message,
+      errorCode: description.code,
     };
   }
 }
@@ -237,13 +253,17 @@ async function afterFinalOutcome(
   try {
     await refreshKitchenSchedule(deps.db, deps.queues, request.kitchenId, deps.schedule);
     const failures = run.outcome === "failed" ? run.consecutiveFailures : 0;
+    const incidentId =
+      run.outcome === "failed" ? await deps.outage.onFailure(request.kitchenId, run.errorCode) : null;
     await deps.alerting.apply(request.kitchenId, alertChangesForRun(run, deps.thresholds), {
       messages: {
         consecutive_failures: `${failures} syncs in a row have failed; the last error is shown on the settings page`,
         slow_sync: `A sync took ${Math.round(run.durationMs / 1000)} s, longer than the ${Math.round(deps.thresholds.slowSyncMs / 1000)} s expected`,
       },
       details: { run_id: request.runId, duration_ms: run.durationMs, consecutive_failures: failures },
+      incidentId,
     });
+    if (run.outcome === "success") await deps.outage.onSuccess(request.kitchenId);
   } catch (error) {
     log.error("post-run bookkeeping failed", { error: String(error) });
   }

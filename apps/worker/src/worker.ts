@@ -1,5 +1,6 @@
 import {
   Alerting,
+  OutageDetector,
   type Config,
   createAlertNotifier,
   createLogger,
@@ -66,7 +67,12 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
   const metrics = createMetrics({ labels: { service: "worker" } });
   registerQueueGauge(metrics.registry, [queues.frequent, queues.historical]);
   registerKitchenGauges(metrics.registry, db);
-  const alerting = new Alerting(db, createAlertNotifier({ logger, webhookUrl: config.ALERT_WEBHOOK_URL }));
+  const notifier = createAlertNotifier({ logger, webhookUrl: config.ALERT_WEBHOOK_URL });
+  const alerting = new Alerting(db, notifier);
+  const outage = new OutageDetector(db, notifier, {
+    minKitchens: config.OUTAGE_MIN_KITCHENS,
+    windowMs: config.OUTAGE_WINDOW_MINUTES * config.SYNC_MINUTE_MS,
+  });
   const locks = new KitchenLocks({
     redis,
     prefix: config.QUEUE_PREFIX,
@@ -81,6 +87,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
     sync: { db, logger, config, rateLimiter: rateLimiterFromConfig(config, redis) },
     metrics,
     alerting,
+    outage,
     schedule,
     thresholds: { failureThreshold: config.ALERT_FAILURE_THRESHOLD, slowSyncMs: config.SLOW_SYNC_MS },
     logger,

@@ -20,6 +20,8 @@ function authUserQuery(db: Db) {
       email: users.email,
       role: users.role,
       kitchenId: users.kitchenId,
+      tokenVersion: users.tokenVersion,
+      deactivatedAt: users.deactivatedAt,
       kitchenName: kitchens.name,
       timezone: kitchens.timezone,
     })
@@ -27,9 +29,11 @@ function authUserQuery(db: Db) {
     .leftJoin(kitchens, eq(kitchens.id, users.kitchenId))
     .where(eq(users.id, sql.placeholder("id")))
     .prepare("occ_api_auth_user");
-  return async (id: number): Promise<AuthUser | null> => {
+  return async (id: number, tokenVersion?: number): Promise<AuthUser | null> => {
     const [row] = await query.execute({ id });
-    if (!row) return null;
+    // A deactivated user, or a token from before a password reset, is no session at all.
+    if (!row || row.deactivatedAt !== null) return null;
+    if (tokenVersion !== undefined && tokenVersion !== row.tokenVersion) return null;
     const kitchen =
       row.kitchenId !== null && row.kitchenName !== null && row.timezone !== null
         ? { id: row.kitchenId, name: row.kitchenName, timezone: row.timezone }
@@ -39,8 +43,9 @@ function authUserQuery(db: Db) {
 }
 
 /**
- * Tokens identify a user; the user row is read on every request so a deleted user, or one whose role or
- * kitchen changed, loses the old access at once rather than when the token expires.
+ * Tokens identify a user; the user row is read on every request so a deleted or deactivated user, one
+ * whose role or kitchen changed, or one whose password was reset (token version), loses the old access
+ * at once rather than when the token expires.
  */
 export function createAuthenticator(db: Db, tokens: TokenService): Authenticator {
   const findUser = authUserQuery(db);
@@ -49,8 +54,8 @@ export function createAuthenticator(db: Db, tokens: TokenService): Authenticator
     async authenticate(req) {
       const token = bearerToken(req);
       if (!token) throw ApiError.unauthorized();
-      const userId = tokens.verify(token);
-      const user = userId === null ? null : await findUser(userId);
+      const subject = tokens.verify(token);
+      const user = subject === null ? null : await findUser(subject.userId, subject.version);
       if (!user) throw ApiError.unauthorized("Your session is invalid or has expired; sign in again");
       req.log = req.log.child({ user_id: user.id });
       return user;

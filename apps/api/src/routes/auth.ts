@@ -15,7 +15,7 @@ export function authRoutes(s: AppServices): Route[] {
       access: "public",
       body: loginBodySchema,
       response: loginResponseSchema,
-      errors: { 401: "Wrong e-mail or password", 429: "Too many attempts (see Retry-After)" },
+      errors: { 401: "Wrong e-mail or password", 403: "Account deactivated", 429: "Too many attempts (see Retry-After)" },
       async handler({ req, body }) {
         await s.limiter.admit(req.ip ?? "unknown", body.email);
         const user = await findUserByEmail(s.db, body.email);
@@ -28,8 +28,12 @@ export function authRoutes(s: AppServices): Route[] {
           throw new ApiError(401, "invalid_credentials", "Wrong e-mail or password");
         }
         await s.limiter.recordSuccess(body.email);
+        if (user.deactivatedAt !== null) {
+          req.log.info("login refused: deactivated", { user_id: user.id });
+          throw ApiError.forbidden("This account has been deactivated; ask an administrator");
+        }
         req.log.info("login", { user_id: user.id });
-        const { accessToken, expiresIn } = s.tokens.issue(user.id, user.role);
+        const { accessToken, expiresIn } = s.tokens.issue(user.id, user.role, user.tokenVersion);
         return { access_token: accessToken, token_type: "bearer" as const, expires_in: expiresIn };
       },
     }),

@@ -2,12 +2,22 @@ import { createSecretKey } from "node:crypto";
 import jwt from "jsonwebtoken";
 import { z } from "zod";
 
-const claimsSchema = z.object({ sub: z.string().regex(/^\d+$/), role: z.string() });
+const claimsSchema = z.object({
+  sub: z.string().regex(/^\d+$/),
+  role: z.string(),
+  ver: z.number().int().nonnegative().optional().default(0),
+});
+
+/** Who a token was issued to, and under which of their token versions (bumped to end sessions). */
+export interface TokenSubject {
+  userId: number;
+  version: number;
+}
 
 export interface TokenService {
-  issue(userId: number, role: string): { accessToken: string; expiresIn: number };
-  /** The user id in a valid token, or null for a missing, forged or expired one. */
-  verify(token: string): number | null;
+  issue(userId: number, role: string, version: number): { accessToken: string; expiresIn: number };
+  /** The subject of a valid token, or null for a missing, forged or expired one. */
+  verify(token: string): TokenSubject | null;
 }
 
 export function createTokenService(secret: string, ttlSeconds: number): TokenService {
@@ -15,8 +25,8 @@ export function createTokenService(secret: string, ttlSeconds: number): TokenSer
   // public key on every verify, which was a fifth of the API's CPU time.
   const key = createSecretKey(Buffer.from(secret, "utf8"));
   return {
-    issue(userId, role) {
-      const accessToken = jwt.sign({ role }, key, {
+    issue(userId, role, version) {
+      const accessToken = jwt.sign({ role, ver: version }, key, {
         algorithm: "HS256",
         subject: String(userId),
         expiresIn: ttlSeconds,
@@ -27,7 +37,7 @@ export function createTokenService(secret: string, ttlSeconds: number): TokenSer
       try {
         const decoded = jwt.verify(token, key, { algorithms: ["HS256"] });
         const claims = claimsSchema.safeParse(decoded);
-        return claims.success ? Number(claims.data.sub) : null;
+        return claims.success ? { userId: Number(claims.data.sub), version: claims.data.ver } : null;
       } catch {
         return null;
       }

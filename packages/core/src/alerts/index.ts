@@ -2,3 +2,4 @@ export * from "./alerting";
 export * from "./notifier";
 export * from "./policy";
 export * from "./store";
+export * from "./outage";
