@@ -1,6 +1,6 @@
 export * from "./client";
+export * from "./fleet";
 export * from "./migrate";
 export * as schema from "./schema";
 export * from "./schema";
 export * from "./testing";
-export * from "./fleet";

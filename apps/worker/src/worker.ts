@@ -1,12 +1,12 @@
 import {
   Alerting,
-  OutageDetector,
   type Config,
   createAlertNotifier,
   createLogger,
   createMetrics,
   createQueues,
   type Logger,
+  OutageDetector,
   QUEUE_NAMES,
   rateLimiterFromConfig,
   registerKitchenGauges,

@@ -147,11 +147,23 @@ describe("admin endpoints", () => {
     expect(reset.status).toBe(200);
     expect((await request(h.app).get("/api/me").set(asManager)).status).toBe(401);
     const fresh = await login(h.app, k.email, "reset-by-admin-1");
-    expect((await request(h.app).get("/api/me").set({ Authorization: `Bearer ${fresh}` })).status).toBe(200);
+    expect(
+      (
+        await request(h.app)
+          .get("/api/me")
+          .set({ Authorization: `Bearer ${fresh}` })
+      ).status,
+    ).toBe(200);
 
     const off = await request(h.app).patch(`/api/admin/users/${id}`).set(asAdmin()).send({ active: false });
     expect(off.body).toMatchObject({ active: false, deactivated_at: expect.any(String) });
-    expect((await request(h.app).get("/api/me").set({ Authorization: `Bearer ${fresh}` })).status).toBe(401);
+    expect(
+      (
+        await request(h.app)
+          .get("/api/me")
+          .set({ Authorization: `Bearer ${fresh}` })
+      ).status,
+    ).toBe(401);
     const refused = await request(h.app)
       .post("/api/auth/login")
       .send({ email: k.email, password: "reset-by-admin-1" });
@@ -170,7 +182,10 @@ describe("admin endpoints", () => {
       .set(asAdmin())
       .send({ active: false });
     expect(res.status).toBe(400);
-    expect(res.body.error.details[0]).toEqual({ field: "active", message: expect.stringMatching(/own account/) });
+    expect(res.body.error.details[0]).toEqual({
+      field: "active",
+      message: expect.stringMatching(/own account/),
+    });
   });
 
   it.each([

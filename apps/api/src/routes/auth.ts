@@ -15,7 +15,11 @@ export function authRoutes(s: AppServices): Route[] {
       access: "public",
       body: loginBodySchema,
       response: loginResponseSchema,
-      errors: { 401: "Wrong e-mail or password", 403: "Account deactivated", 429: "Too many attempts (see Retry-After)" },
+      errors: {
+        401: "Wrong e-mail or password",
+        403: "Account deactivated",
+        429: "Too many attempts (see Retry-After)",
+      },
       async handler({ req, body }) {
         await s.limiter.admit(req.ip ?? "unknown", body.email);
         const user = await findUserByEmail(s.db, body.email);

@@ -33,11 +33,11 @@ describe("GET /api/admin/kitchens/health (ops view)", () => {
     });
     const states = res.body.kitchens.map((k: { state: string }) => k.state);
     expect(states.slice(0, expected(failing))).toEqual(Array(expected(failing)).fill("failing"));
-    expect(states.slice(expected(failing))).toEqual(
-      Array(10 - expected(failing)).fill("stale"),
-    );
+    expect(states.slice(expected(failing))).toEqual(Array(10 - expected(failing)).fill("stale"));
     // Among the failing, the longest streak comes first.
-    const failures = res.body.kitchens.slice(0, 6).map((k: { consecutive_failures: number }) => k.consecutive_failures);
+    const failures = res.body.kitchens
+      .slice(0, 6)
+      .map((k: { consecutive_failures: number }) => k.consecutive_failures);
     expect(failures).toEqual([...failures].sort((a, b) => b - a));
   });
 
@@ -69,7 +69,10 @@ describe("GET /api/admin/kitchens/health (ops view)", () => {
     const named = await addKitchenWithManager(h, "Harbour 100% View_");
     const search = await get(`q=${encodeURIComponent("100% view_")}`);
     expect(search.body.kitchens.map((k: { id: number }) => k.id)).toEqual([named.id]);
-    expect(search.body.kitchens[0]).toMatchObject({ state: "not_connected", reason: "No Newbook connection saved" });
+    expect(search.body.kitchens[0]).toMatchObject({
+      state: "not_connected",
+      reason: "No Newbook connection saved",
+    });
     const last = await get("page=7&page_size=10&sort=name");
     expect(last.body.kitchens).toHaveLength(1);
     const beyond = await get("page=50&page_size=10");

@@ -1,8 +1,8 @@
 import { isValidTimeZone } from "@occ/core";
 import { SYNC_STATUSES } from "@occ/db";
 import { z } from "zod";
-import { roleSchema } from "./auth";
 import { HEALTH_SORTS, KITCHEN_STATES } from "../services/kitchens-health";
+import { roleSchema } from "./auth";
 import { nullableTimestamp, queryInt, timestamp } from "./common";
 
 const kitchenName = z
@@ -111,9 +111,7 @@ export const kitchenHealthSchema = z
 export const kitchensHealthQuerySchema = z.object({
   page: queryInt("page", 1, 100_000).optional().default(1),
   page_size: queryInt("page_size", 1, 200).optional().default(50),
-  state: z
-    .enum(KITCHEN_STATES, { error: `state must be one of ${KITCHEN_STATES.join(", ")}` })
-    .optional(),
+  state: z.enum(KITCHEN_STATES, { error: `state must be one of ${KITCHEN_STATES.join(", ")}` }).optional(),
   q: z.string().trim().max(200, { error: "q is at most 200 characters" }).optional(),
   sort: z
     .enum(HEALTH_SORTS, { error: `sort must be one of ${HEALTH_SORTS.join(", ")}` })

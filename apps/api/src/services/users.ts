@@ -121,9 +121,7 @@ export async function updateUser(db: Db, id: number, patch: UserPatch): Promise<
         ...(patch.active === undefined
           ? {}
           : { deactivatedAt: patch.active ? null : (current.deactivatedAt ?? new Date()) }),
-        ...(patch.password || patch.active === false
-          ? { tokenVersion: sql`${users.tokenVersion} + 1` }
-          : {}),
+        ...(patch.password || patch.active === false ? { tokenVersion: sql`${users.tokenVersion} + 1` } : {}),
         updatedAt: new Date(),
       })
       .where(eq(users.id, id))

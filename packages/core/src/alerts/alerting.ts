@@ -1,5 +1,6 @@
 import type { Db } from "@occ/db";
 import type { AlertNotifier } from "./notifier";
+import { openIncidentByKitchen } from "./outage";
 import type { AlertChange, AlertKind } from "./policy";
 import { type NewAlert, openAlert, openAlerts, resolveAlerts } from "./store";
 
@@ -39,10 +40,23 @@ export class Alerting {
     if (opened && alert.incidentId === null) await this.notifier.notify("opened", alert);
   }
 
-  /** Opens one kind for many kitchens set-wise; one summary notification for all it opened. */
+  /**
+   * Opens one kind for many kitchens set-wise; one summary notification for all it opened, leaving out
+   * kitchens on the Newbook host of an open outage (linked to it, which already told everyone).
+   */
   async openMany(kind: AlertKind, items: readonly NewAlert[]): Promise<number> {
-    const opened = await openAlerts(this.db, kind, items);
-    await this.notifier.notifySummary("opened", kind, opened);
+    if (items.length === 0) return 0;
+    const incidentOf = await openIncidentByKitchen(this.db);
+    const opened = await openAlerts(
+      this.db,
+      kind,
+      items.map((item) => ({ ...item, incidentId: incidentOf.get(item.kitchenId) ?? null })),
+    );
+    await this.notifier.notifySummary(
+      "opened",
+      kind,
+      opened.filter((alert) => alert.incidentId === null),
+    );
     return opened.length;
   }
 

@@ -52,7 +52,12 @@ export function summaryPayload(
   return {
     text: `${icon} ${verb} — ${kind.replace(/_/g, " ")} for ${alerts.length} kitchens: ${listKitchens(kitchens)}`,
     event,
-    summary: { kind, severity, count: alerts.length, kitchen_ids: alerts.slice(0, 500).map((a) => a.kitchenId) },
+    summary: {
+      kind,
+      severity,
+      count: alerts.length,
+      kitchen_ids: alerts.slice(0, 500).map((a) => a.kitchenId),
+    },
   };
 }
 

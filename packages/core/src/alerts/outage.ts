@@ -1,4 +1,5 @@
 import {
+  alerts,
   type Db,
   incidents,
   kitchens,
@@ -6,7 +7,7 @@ import {
   newbookFrequentSyncSettings,
   syncRuns,
 } from "@occ/db";
-import { and, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { AlertNotifier, IncidentNotice } from "./notifier";
 
 export interface OutageThresholds {
@@ -25,6 +26,22 @@ export function isOutageClass(errorCode: string): boolean {
 
 /** The host of a connection's base URL: kitchens on the same Newbook cluster share it. */
 const hostOf = sql<string>`lower(substring(${newbookConnections.baseUrl} from '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]+)'))`;
+
+/**
+ * Kitchen -> the open outage on its Newbook host and region. Their other alerts (staleness above all)
+ * are told through the incident, which already reached everyone, rather than one by one.
+ */
+export async function openIncidentByKitchen(db: Db): Promise<Map<number, number>> {
+  const rows = await db
+    .select({ incidentId: incidents.id, kitchenId: newbookConnections.kitchenId })
+    .from(incidents)
+    .innerJoin(
+      newbookConnections,
+      and(eq(newbookConnections.region, incidents.region), sql`${hostOf} = ${incidents.host}`),
+    )
+    .where(eq(incidents.state, "open"));
+  return new Map(rows.map((row) => [row.kitchenId, row.incidentId]));
+}
 
 const OUTAGE_WORDS: Record<string, string> = {
   newbook_auth: "Newbook rejects credentials",
@@ -66,7 +83,10 @@ export class OutageDetector {
     if (!connection?.host) return null;
     const key = { host: connection.host, region: connection.region, errorCode };
     const joined = await this.join(key, [kitchenId]);
-    if (joined) return joined.id;
+    if (joined) {
+      await this.linkAlerts(joined.id, [kitchenId]);
+      return joined.id;
+    }
     const failing = await this.failingKitchens(key);
     if (!failing.includes(kitchenId)) failing.push(kitchenId);
     if (failing.length < this.thresholds.minKitchens) return null;
@@ -85,6 +105,7 @@ export class OutageDetector {
       })
       .returning();
     if (!opened) return (await this.join(key, failing))?.id ?? null;
+    await this.linkAlerts(opened.id, failing);
     await this.notifier.notifyIncident("opened", await this.notice(opened));
     return opened.id;
   }
@@ -105,7 +126,16 @@ export class OutageDetector {
         ),
       )
       .returning();
-    for (const incident of resolved) await this.notifier.notifyIncident("resolved", await this.notice(incident));
+    for (const incident of resolved)
+      await this.notifier.notifyIncident("resolved", await this.notice(incident));
+  }
+
+  /** Alerts these kitchens already had open become part of the incident (and resolve without a message). */
+  private async linkAlerts(incidentId: number, kitchenIds: number[]): Promise<void> {
+    await this.db
+      .update(alerts)
+      .set({ incidentId })
+      .where(and(inArray(alerts.kitchenId, kitchenIds), eq(alerts.state, "open"), isNull(alerts.incidentId)));
   }
 
   /** Adds kitchens to the open incident with this key, if there is one. */

@@ -49,9 +49,10 @@ export interface NewAlert {
   kitchenId: number;
   message: string;
   details?: Record<string, unknown>;
+  incidentId?: number | null;
 }
 
-/** Rows per statement: 7 parameters each stays far below PostgreSQL's 65,535 bind parameters. */
+/** Rows per statement: 8 parameters each stays far below PostgreSQL's 65,535 bind parameters. */
 const INSERT_BATCH = 2_000;
 
 /**
@@ -71,6 +72,7 @@ export async function openAlerts(db: Db, kind: AlertKind, items: readonly NewAle
           severity: ALERT_SEVERITY[kind],
           message: item.message,
           details: item.details ?? null,
+          incidentId: item.incidentId ?? null,
         })),
       )
       .onConflictDoNothing({ target: [alerts.kitchenId, alerts.kind], where: sql`${alerts.state} = 'open'` })
