@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router-dom";
 import { errorMessage } from "./api/client";
 import { Layout } from "./components/Layout";
+import { AdminPage } from "./pages/AdminPage";
 import { DashboardPage } from "./pages/DashboardPage";
 import { LoginPage } from "./pages/LoginPage";
 import { OpsPage } from "./pages/OpsPage";
@@ -46,6 +47,7 @@ export function App() {
           <Route path="residents" element={<ResidentsPage />} />
           <Route path="history" element={<SyncHistoryPage />} />
           <Route path="ops" element={<OpsPage />} />
+          <Route path="admin" element={<AdminPage />} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Route>
       </Routes>

@@ -15,4 +15,7 @@ export const queryKeys = {
   alerts: (state: string) => ["alerts", state] as const,
   alertsAll: ["alerts"] as const,
   adminKitchens: ["admin", "kitchens"] as const,
+  adminHealth: (params: Record<string, string | number>) => ["admin", "health", params] as const,
+  adminHealthAll: ["admin", "health"] as const,
+  adminUsers: ["admin", "users"] as const,
 };
