@@ -58,7 +58,12 @@ function Ops() {
   const [page, setPage] = useState(1);
   const q = useDebounced(search.trim(), 250);
   // A new filter starts at the first page: page 7 of "failing" may not exist.
-  useEffect(() => setPage(1), [state, q, sort]);
+  const refine =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      set(value);
+      setPage(1);
+    };
   const health = useKitchensHealth({
     page,
     page_size: PAGE_SIZE,
@@ -108,7 +113,7 @@ function Ops() {
                   name="state"
                   value={f}
                   checked={state === f}
-                  onChange={() => setState(f)}
+                  onChange={() => refine(setState)(f)}
                   className="visually-hidden"
                 />
                 {f === "all" ? "All" : KITCHEN_STATE_LABELS[f]}
@@ -127,14 +132,14 @@ function Ops() {
             <input
               type="search"
               value={search}
-              onChange={(e) => setSearch(e.target.value)}
+              onChange={(e) => refine(setSearch)(e.target.value)}
               placeholder="Kitchen name"
               maxLength={200}
             />
           </label>
           <label className="field-inline">
             <span>Sort</span>
-            <select value={sort} onChange={(e) => setSort(e.target.value)}>
+            <select value={sort} onChange={(e) => refine(setSort)(e.target.value)}>
               {SORTS.map(([value, label]) => (
                 <option key={value} value={value}>
                   {label}
