@@ -181,19 +181,22 @@ export async function kitchensHealth(
     .where(query.search ? sql`${k.name} ilike ${containsPattern(query.search)}` : undefined)
     .as("h");
   const filter = query.state ? sql`where state = ${query.state}` : sql``;
-  const [pageResult, countResult] = await Promise.all([
-    db.execute(sql`select *, count(*) over () as total from ${base} ${filter}
-      order by ${orderBy(query.sort, query.order)}
-      limit ${query.pageSize} offset ${(query.page - 1) * query.pageSize}`),
-    db.execute(sql`select state, count(*)::int as n from ${base} group by state`),
-  ]);
-  const rows = rowsOf(pageResult);
+  // One pass over the fleet (a materialized CTE) serves the page, its total and the state counts.
+  const result = await db.execute(sql`with h as materialized (select * from ${base})
+    select
+      (select coalesce(json_object_agg(state, n), '{}') from (select state, count(*)::int as n from h group by state) c) as counts,
+      (select count(*)::int from h ${filter}) as total,
+      (select coalesce(json_agg(p), '[]') from (select * from h ${filter}
+        order by ${orderBy(query.sort, query.order)}
+        limit ${query.pageSize} offset ${(query.page - 1) * query.pageSize}) p) as page`);
+  const [answer] = rowsOf(result);
+  const rows = (answer?.page ?? []) as Array<Record<string, unknown>>;
   const stateCounts = Object.fromEntries(KITCHEN_STATES.map((state) => [state, 0])) as Record<
     KitchenState,
     number
   >;
-  for (const row of rowsOf(countResult)) {
-    stateCounts[row.state as KitchenState] = Number(row.n);
+  for (const [state, n] of Object.entries((answer?.counts ?? {}) as Record<string, number>)) {
+    stateCounts[state as KitchenState] = Number(n);
   }
   const ids = rows.map((row) => Number(row.id));
   const [openAlerts, lastRuns] = await Promise.all([pageAlerts(db, ids), lastFailures(db, ids)]);
@@ -236,16 +239,11 @@ export async function kitchensHealth(
   });
   return {
     kitchens: kitchensPage,
-    total: rows.length > 0 ? Number(rows[0]!.total) : totalWhenPastEnd(stateCounts, query.state),
+    total: Number(answer?.total ?? 0),
     page: query.page,
     page_size: query.pageSize,
     state_counts: stateCounts,
   };
-}
-
-/** A page past the end has no row to carry the total; the state counts have it. */
-function totalWhenPastEnd(counts: Record<KitchenState, number>, state: KitchenState | undefined): number {
-  return state ? counts[state] : Object.values(counts).reduce((a, b) => a + b, 0);
 }
 
 function stateReason(state: KitchenState, errorCode: string | null, intervalMinutes: number): string | null {
