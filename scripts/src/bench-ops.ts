@@ -58,7 +58,12 @@ runBench("bench:ops", async (defer) => {
     JWT_SECRET: randomBytes(32).toString("hex"),
     ENCRYPTION_KEY: generateEncryptionKey(),
   });
-  const api = await startApi(config, { db: testDb.handle, port: 0, host: "127.0.0.1", uiDistDir: "/nonexistent" });
+  const api = await startApi(config, {
+    db: testDb.handle,
+    port: 0,
+    host: "127.0.0.1",
+    uiDistDir: "/nonexistent",
+  });
   defer(() => api.close());
   const login = await fetch(`${api.url}/api/auth/login`, {
     method: "POST",
@@ -92,5 +97,9 @@ runBench("bench:ops", async (defer) => {
     `\nGET /api/admin/kitchens/health first page (50 rows), ${REQUESTS} sequential requests per size\n`,
   );
   process.stdout.write(`${formatTable(rows)}\n`);
-  process.stdout.write(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}\n`);
+  process.stdout.write(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}\n`,
+  );
 });
