@@ -7,6 +7,7 @@ type ProjectConfig = Exclude<NonNullable<Config["projects"]>[number], string>;
 const packageDirs: Record<string, string> = {
   db: "db",
   core: "packages/core",
+  testkit: "packages/testkit",
   "newbook-sim": "apps/newbook-sim",
   api: "apps/api",
   worker: "apps/worker",

@@ -28,6 +28,12 @@ export const DAYS_AHEAD_MAX = 30;
 export const SYNC_STATUSES = ["running", "success", "failed", "skipped"] as const;
 export const RUN_STATUSES = ["queued", "running", "success", "failed", "skipped"] as const;
 export const RUN_KINDS = ["frequent", "manual", "historical"] as const;
+
+/** One busy-hours window in the kitchen's local time, "HH:MM" to "HH:MM" (start before end, same day). */
+export interface BusyWindow {
+  start: string;
+  end: string;
+}
 export const USER_ROLES = ["manager", "admin"] as const;
 
 export const kitchens = pgTable("kitchens", {
@@ -94,10 +100,19 @@ export const newbookFrequentSyncSettings = pgTable(
     lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
     nextSyncAt: timestamp("next_sync_at", { withTimezone: true }),
     lastDurationMs: integer("last_duration_ms"),
+    /** Code of the last final failure (e.g. newbook_auth); null after a success. */
+    lastErrorCode: varchar("last_error_code", { length: 40 }),
+    /** Local-time windows in which the kitchen syncs every busy_interval_minutes instead. */
+    busyHours: jsonb("busy_hours").$type<BusyWindow[]>().notNull().default([]),
+    busyIntervalMinutes: integer("busy_interval_minutes"),
     ...timestamps,
   },
   (t) => [
     check("sync_interval_check", sql`${t.syncIntervalMinutes} in (5, 10, 15, 30, 60)`),
+    check(
+      "busy_interval_check",
+      sql`${t.busyIntervalMinutes} is null or ${t.busyIntervalMinutes} in (5, 10, 15, 30, 60)`,
+    ),
     check("days_ahead_check", sql`${t.daysAhead} between 1 and 30`),
     check(
       "last_sync_status_check",
@@ -134,11 +149,13 @@ export const syncRuns = pgTable(
     progressTotal: integer("progress_total").notNull().default(0),
     errorMessage: text("error_message"),
     errorCode: varchar("error_code", { length: 40 }),
-    /** Who asked for a manual or historical run (null for the schedule, or a deleted user). */
-    requestedBy: integer("requested_by").references(() => users.id, { onDelete: "set null" }),
+    /** The run this one repeats (a Bull Board retry, a retry after a crash, a resumed historical sync). */
+    retryOf: uuid("retry_of"),
   },
   (t) => [
     index("sync_runs_kitchen_started_idx").on(t.kitchenId, t.queuedAt),
+    // A run is repeated at most once (repeats of a repeat chain on), so two concurrent resumes cannot both win.
+    uniqueIndex("sync_runs_retry_of_key").on(t.retryOf),
     check("sync_runs_kind_check", sql`${t.kind} in ('frequent', 'manual', 'historical')`),
     check(
       "sync_runs_status_check",
@@ -302,7 +319,10 @@ export const alerts = pgTable(
   (t) => [
     // One open incident per kitchen and kind: repeated failures update it rather than pile up.
     uniqueIndex("alerts_one_open_per_kind").on(t.kitchenId, t.kind).where(sql`${t.state} = 'open'`),
-    check("alerts_kind_check", sql`${t.kind} in ('consecutive_failures', 'stale', 'slow_sync')`),
+    check(
+      "alerts_kind_check",
+      sql`${t.kind} in ('consecutive_failures', 'credentials_rejected', 'stale', 'slow_sync')`,
+    ),
     check("alerts_severity_check", sql`${t.severity} in ('critical', 'warning')`),
     check("alerts_state_check", sql`${t.state} in ('open', 'resolved')`),
   ],

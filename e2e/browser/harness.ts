@@ -160,6 +160,8 @@ export async function startStack(opts: { timezones?: string[]; rooms?: number } 
     NEWBOOK_RETRY_BASE_MS: "10",
     NEWBOOK_RETRY_MAX_TOTAL_MS: "2000",
     NEWBOOK_TIMEOUT_MS: "5000",
+    // The simulator listens on loopback, which only an explicit entry allows.
+    NEWBOOK_ALLOWED_HOSTS: "127.0.0.1",
     UI_DIST_DIR: path.join(ROOT, "apps/admin-ui/dist"),
   };
   const api = startProcess("api", "apps/api/dist/main.js", {

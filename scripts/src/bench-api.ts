@@ -151,6 +151,8 @@ runBench("bench:api", async (defer) => {
     SYNC_MINUTE_MS: String(SYNC_MINUTE_MS),
     WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
     NEWBOOK_RATE_LIMIT: "10000",
+    // The simulator listens on loopback, which only an explicit entry allows.
+    NEWBOOK_ALLOWED_HOSTS: "127.0.0.1",
     API_HOST: "127.0.0.1",
     API_PORT: String(port),
     METRICS_PORT: "0",

@@ -1,5 +1,11 @@
 import { parseArgs } from "node:util";
-import { createLogger, createQueues, loadConfigOrExit, scheduleOptionsFromConfig } from "@occ/core";
+import {
+  createLogger,
+  createQueues,
+  loadConfigOrExit,
+  ScheduleOwner,
+  scheduleOptionsFromConfig,
+} from "@occ/core";
 import { createDb, migrate } from "@occ/db";
 import type { z } from "zod";
 import { ApiError, validationError } from "./errors";
@@ -8,6 +14,7 @@ import { idParam } from "./schemas/common";
 import { createKitchen, deleteKitchen, listKitchens, updateKitchen } from "./services/kitchens";
 import { KitchenScheduler } from "./services/schedule";
 import { createUser, deleteUser, listUsers, updateUser } from "./services/users";
+import { withTimeout } from "./services/with-timeout";
 
 const USAGE = `Usage: npm run admin -- <command> [options]
 
@@ -82,7 +89,13 @@ export async function runAdminCommand(command: string, values: Values): Promise<
         await deleteKitchen(db, id);
         const queues = createQueues({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
         for (const queue of [queues.frequent, queues.historical]) queue.on("error", () => undefined);
-        const scheduler = new KitchenScheduler(db, queues, scheduleOptionsFromConfig(config), logger, 2_000);
+        const owner = new ScheduleOwner({
+          db,
+          queues,
+          options: scheduleOptionsFromConfig(config),
+          redisCall: (call) => withTimeout(call, 2_000, "Redis (job scheduler)"),
+        });
+        const scheduler = new KitchenScheduler(owner, logger);
         const outcome = await scheduler.apply(id);
         await Promise.race([queues.close(), new Promise((resolve) => setTimeout(resolve, 1_000))]);
         return { deleted: true, ...outcome };

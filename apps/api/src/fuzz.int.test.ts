@@ -123,13 +123,19 @@ describe("fuzz: every endpoint's body, query and path", () => {
     admin = await addAdmin(h);
     const box = new SecretBox(h.config.ENCRYPTION_KEY!);
     for (const k of [victim, fuzzer])
-      await saveConnection(h.db.handle.db, box, k.id, {
-        base_url: "http://127.0.0.1:9/rest",
-        region: "eu",
-        username: "u",
-        password: "fuzz-victim-password",
-        api_key: "fuzz-victim-api-key",
-      });
+      await saveConnection(
+        h.db.handle.db,
+        box,
+        k.id,
+        {
+          base_url: "http://127.0.0.1:9/rest",
+          region: "eu",
+          username: "u",
+          password: "fuzz-victim-password",
+          api_key: "fuzz-victim-api-key",
+        },
+        h.config.NEWBOOK_ALLOWED_HOSTS,
+      );
     const [run] = await h.db.handle.db
       .insert(syncRuns)
       .values({

@@ -16,7 +16,11 @@ async function main(): Promise<void> {
     jwtSecret ??= randomBytes(32).toString("base64url");
     encryptionKey ??= generateEncryptionKey();
   }
-  const api = await startApi(config, { logger, jwtSecret, encryptionKey });
+  // One JSON line like every other log line (and like the worker's), so log pipelines see why it stopped.
+  const api = await startApi(config, { logger, jwtSecret, encryptionKey }).catch((error: unknown) => {
+    logger.error("api failed to start", { error: error instanceof Error ? error.message : String(error) });
+    process.exit(1);
+  });
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -38,7 +42,4 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => stop("SIGINT"));
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`api failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+void main();

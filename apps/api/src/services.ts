@@ -4,6 +4,7 @@ import {
   type QueueSet,
   type RateLimiter,
   rateLimiterFromConfig,
+  ScheduleOwner,
   SecretBox,
   scheduleOptionsFromConfig,
 } from "@occ/core";
@@ -14,8 +15,10 @@ import { createAuthenticator } from "./http/auth";
 import type { Authenticator } from "./http/route";
 import type { StalenessContext } from "./services/frequent-sync-settings";
 import { LoginLimiter } from "./services/login-limiter";
+import { NewbookProbePool } from "./services/newbook-probe-pool";
 import { KitchenScheduler } from "./services/schedule";
 import { createTokenService, type TokenService } from "./services/tokens";
+import { withTimeout } from "./services/with-timeout";
 
 /** The app's wired-up collaborators, built once per createApp and handed to every route module. */
 export interface AppServices {
@@ -33,6 +36,8 @@ export interface AppServices {
   auth: Authenticator;
   /** The per-credential Newbook budget shared with the workers (used by the connection test). */
   newbookLimiter: RateLimiter;
+  /** Worker threads that run "Test connection" off the event loop. */
+  probePool: NewbookProbePool;
   jwtSecret: string;
   staleness(hasConnection: boolean): StalenessContext;
 }
@@ -62,14 +67,18 @@ export function buildServices(deps: AppDeps): AppServices {
     box: new SecretBox(encryptionKey),
     limiter: new LoginLimiter(deps.redis, `${config.QUEUE_PREFIX}:api`, logger, deps.loginLimits),
     scheduler: new KitchenScheduler(
-      db,
-      deps.queues,
-      scheduleOptionsFromConfig(config),
+      new ScheduleOwner({
+        db,
+        queues: deps.queues,
+        options: scheduleOptionsFromConfig(config),
+        now,
+        redisCall: (call) => withTimeout(call, redisTimeoutMs, "Redis (job scheduler)"),
+      }),
       logger,
-      redisTimeoutMs,
     ),
     auth: createAuthenticator(db, tokens),
     newbookLimiter: rateLimiterFromConfig(config, deps.redis, { maxWaitMs: 10_000 }),
+    probePool: new NewbookProbePool(),
     jwtSecret,
     staleness: (hasConnection) => ({
       now: now(),

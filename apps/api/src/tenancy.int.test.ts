@@ -43,12 +43,18 @@ describe("tenancy: another kitchen's manager reaches nothing", () => {
     intruder = await addKitchenWithManager(h, "Intruder");
     const box = new SecretBox(h.config.ENCRYPTION_KEY!);
     for (const k of [victim, intruder])
-      await saveConnection(h.db.handle.db, box, k.id, {
-        region: "eu",
-        username: "u",
-        password: "victim-pass-1",
-        api_key: "victim-key-1",
-      });
+      await saveConnection(
+        h.db.handle.db,
+        box,
+        k.id,
+        {
+          region: "eu",
+          username: "u",
+          password: "victim-pass-1",
+          api_key: "victim-key-1",
+        },
+        h.config.NEWBOOK_ALLOWED_HOSTS,
+      );
     const [run] = await h.db.handle.db
       .insert(syncRuns)
       .values({

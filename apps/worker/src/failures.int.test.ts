@@ -96,11 +96,13 @@ describe("Newbook failing for one kitchen", () => {
       return current.consecutiveFailures >= 5 && current;
     });
     expect(row.lastSyncStatus).toBe("failed");
-    expect(row.lastErrorMessage).toMatch(/server problem/i);
+    // The manager reads plain words; the run keeps the technical text for admins.
+    expect(row.lastErrorMessage).toBe("Newbook is not answering at the moment");
 
     // Each failed run used both attempts.
     const runs = await env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.kitchenId, failing));
     const failed = runs.filter((r) => r.status === "failed");
+    expect(failed[0]!.errorMessage).toMatch(/server problem \(HTTP 500\)/i);
     expect(failed.length).toBeGreaterThanOrEqual(5);
     expect(failed.every((r) => r.attempt === 2)).toBe(true);
 
@@ -119,6 +121,12 @@ describe("Newbook failing for one kitchen", () => {
     });
     expect(open).toHaveLength(1);
     expect(open[0]!.severity).toBe("critical");
+    // Written for the reader: what, who acts, what happens next (kitchen's clock), no internals.
+    expect(open[0]!.message).toMatch(/^Newbook is not answering at the moment \(\d+ failed syncs in a row, /);
+    expect(open[0]!.message).toMatch(
+      /on Newbook's side; nothing for you to do\. Retrying automatically at \d\d:\d\d\.$/,
+    );
+    expect(open[0]!.message).not.toMatch(/HTTP|bookings_list|ms\b/);
     await until("the webhook post", async () => posts.some((p) => p.alert.kind === "consecutive_failures"));
     const opened = posts.filter((p) => p.alert.kind === "consecutive_failures" && p.event === "opened");
     expect(opened).toHaveLength(1);
@@ -167,5 +175,35 @@ describe("credentials rejected", () => {
     const job = (await queues.frequent.getFailed()).find((j) => j.data.kitchenId === rejected);
     expect(job?.attemptsMade).toBe(1);
     expect(job?.failedReason).toMatch(/rejected/i);
+  });
+
+  it("opens an action-needed alert at the first failure and pauses the schedule instead of backing off", async () => {
+    const [alert] = await until("the action-needed alert", async () => {
+      const rows = (await openAlerts(rejected)).filter((a) => a.kind === "credentials_rejected");
+      return rows.length > 0 && rows;
+    });
+    expect(alert).toMatchObject({ severity: "critical" });
+    expect(alert!.details).toMatchObject({ action: "settings", consecutive_failures: 1 });
+    expect(alert!.message).toMatch(
+      /^Newbook rejected the login — update the password or API key in Settings/,
+    );
+    expect(alert!.message).toMatch(/You need to act\. Automatic sync is paused until then\.$/);
+    // Not an outage: no scheduler keeps knocking with a rejected login, and no next sync is shown.
+    await until("the paused schedule", async () => (await readKitchenSchedule(queues, rejected)) === null);
+    const row = await settingsOf(rejected);
+    expect(row).toMatchObject({ nextSyncAt: null, consecutiveFailures: 1, lastErrorCode: "newbook_auth" });
+    expect(posts.some((p) => p.alert.kind === "credentials_rejected" && p.event === "opened")).toBe(true);
+  });
+
+  it("heals with the first successful sync: alert resolved, schedule back", async () => {
+    await env.control("DELETE", `/properties/${env.sim.properties[1]!.id}/faults`);
+    await enqueueSyncNow(queues, rejected, randomUUID());
+    await until("a success", async () => (await settingsOf(rejected)).lastSyncStatus === "success");
+    await until("the alert resolved", async () =>
+      (await openAlerts(rejected)).every((a) => a.kind !== "credentials_rejected"),
+    );
+    const schedule = await until("the schedule back", async () => readKitchenSchedule(queues, rejected));
+    expect(schedule.everyMs).toBe(60 * MINUTE_MS);
+    expect((await settingsOf(rejected)).nextSyncAt?.getTime()).toBe(schedule.next);
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { FrequentSyncJobData, HistoricalSyncJobData } from "@occ/core";
+import { claimRun, type FrequentSyncJobData, type HistoricalSyncJobData } from "@occ/core";
+import type { Db } from "@occ/db";
 import { type Job, UnrecoverableError } from "bullmq";
 import { z } from "zod";
 
@@ -10,9 +11,16 @@ const frequentSchema = z.object({
   kitchenId,
   trigger: z.enum(["schedule", "sync_now"]),
   runId: z.uuid().optional(),
+  retryOf: z.uuid().optional(),
 });
 
-const historicalSchema = z.object({ kitchenId, runId: z.uuid(), dateFrom: localDate, dateTo: localDate });
+const historicalSchema = z.object({
+  kitchenId,
+  runId: z.uuid(),
+  retryOf: z.uuid().optional(),
+  dateFrom: localDate,
+  dateTo: localDate,
+});
 
 /** Job data comes from Redis, written by another process: checked before use; bad data never retries. */
 function parse<T>(schema: z.ZodType<T>, job: Job): T {
@@ -37,4 +45,25 @@ export async function frequentJobData(
 
 export function historicalJobData(job: Job<HistoricalSyncJobData>): HistoricalSyncJobData {
   return parse(historicalSchema, job);
+}
+
+/**
+ * The run this attempt records into (core's claimRun): a job retried from Bull Board after its run
+ * finished, or taken over after its worker died, becomes a new run linked to the old one. The new id is
+ * stored in the job so its own retries continue that new run.
+ */
+export async function claimJobRun<T extends { runId: string; retryOf?: string }>(
+  db: Db,
+  job: Job,
+  data: T,
+): Promise<T & { retryOf?: string }> {
+  const claimed = await claimRun(db, {
+    runId: data.runId,
+    takenOver: job.stalledCounter > 0,
+    newRunId: randomUUID,
+  });
+  if (claimed.runId === data.runId) return data;
+  const next = { ...data, runId: claimed.runId, retryOf: claimed.retryOf ?? undefined };
+  await job.updateData(next);
+  return next;
 }

@@ -7,6 +7,7 @@ import {
   localDateIn,
   type QueueSet,
 } from "@occ/core";
+import { findPromtool, promtoolCheckMetrics } from "@occ/testkit";
 import {
   createWorkerTestEnv,
   ensureWorkerBuilt,
@@ -88,3 +89,13 @@ it("serves Prometheus metrics, liveness and readiness", async () => {
   expect(ready.status).toBe(200);
   expect(await ready.json()).toEqual({ status: "ready", checks: { database: "ok", redis: "ok" } });
 });
+
+const promtool = findPromtool();
+if (!promtool) console.warn("promtool not installed (Debian package prometheus): metrics lint skipped");
+(promtool ? it : it.skip)(
+  `serves metrics that pass promtool's lint${promtool ? "" : " (SKIPPED: promtool not installed)"}`,
+  async () => {
+    const metrics = await (await fetch(`http://127.0.0.1:${await worker.metricsPort()}/metrics`)).text();
+    expect(await promtoolCheckMetrics(promtool!, metrics)).toEqual([]);
+  },
+);

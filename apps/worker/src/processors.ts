@@ -5,16 +5,16 @@ import {
   runHistoricalSync,
 } from "@occ/core";
 import type { Job } from "bullmq";
-import { frequentJobData, historicalJobData } from "./job-data";
+import { claimJobRun, frequentJobData, historicalJobData } from "./job-data";
 import { type RunDeps, type RunSummary, runJob } from "./run-job";
 
 /** Scheduled runs and "sync now": the next-days sync of one kitchen. */
 export function frequentProcessor(deps: RunDeps): (job: Job<FrequentSyncJobData>) => Promise<RunSummary> {
   return async (job) => {
-    const data = await frequentJobData(job);
-    const { kitchenId, runId, trigger } = data;
+    const data = await claimJobRun(deps.db, job, await frequentJobData(job));
+    const { kitchenId, runId, trigger, retryOf } = data;
     return runJob(deps, { kind: "frequent", kitchenId, runId, trigger, job }, (ctx, attempt) =>
-      runFrequentSync(ctx, { kitchenId, runId, trigger, jobId: job.id, attempt }),
+      runFrequentSync(ctx, { kitchenId, runId, retryOf, trigger, jobId: job.id, attempt }),
     );
   };
 }
@@ -22,12 +22,17 @@ export function frequentProcessor(deps: RunDeps): (job: Job<FrequentSyncJobData>
 /** A manager's backfill of any date range, reporting days done as job progress for the UI's bar. */
 export function historicalProcessor(deps: RunDeps): (job: Job<HistoricalSyncJobData>) => Promise<RunSummary> {
   return async (job) => {
-    const { kitchenId, runId, dateFrom, dateTo } = historicalJobData(job);
+    const { kitchenId, runId, retryOf, dateFrom, dateTo } = await claimJobRun(
+      deps.db,
+      job,
+      historicalJobData(job),
+    );
     const trigger = "historical";
     return runJob(deps, { kind: "historical", kitchenId, runId, trigger, job }, async (ctx, attempt) => {
       const result = await runHistoricalSync(ctx, {
         kitchenId,
         runId,
+        retryOf,
         dateFrom,
         dateTo,
         trigger,

@@ -1,15 +1,16 @@
 import { randomBytes } from "node:crypto";
 import {
   Alerting,
-  applyKitchenSchedule,
   createAlertNotifier,
   createLogger,
   createQueues,
   generateEncryptionKey,
   type QueueSet,
   readKitchenSchedule,
+  ScheduleOwner,
   schedulerIdFor,
   seedKitchenWithConnection,
+  upsertKitchenScheduler,
 } from "@occ/core";
 import {
   alerts,
@@ -24,7 +25,7 @@ import { TEST_REDIS_URL } from "./testing";
 
 const MINUTE_MS = 1_000;
 const JOB_LOCK_MS = 1_000;
-const schedule = { minuteMs: MINUTE_MS, attempts: 3, backoffMs: 100, backoffAfterFailures: 3 };
+const options = { minuteMs: MINUTE_MS, attempts: 3, backoffMs: 100, backoffAfterFailures: 3 };
 const logger = createLogger({ service: "test", level: "error" });
 
 let testDb: TestDatabase;
@@ -40,7 +41,7 @@ function reconciler(): Reconciler {
     queues,
     redis,
     prefix,
-    schedule,
+    schedule: new ScheduleOwner({ db: testDb.handle.db, queues, options, now: () => now }),
     jobLockMs: JOB_LOCK_MS,
     alerting,
     logger,
@@ -91,16 +92,8 @@ it("makes Redis match PostgreSQL, one replica per period", async () => {
     lastSuccessAt: lastSyncAt,
   });
   const disabled = await seed({ isEnabled: false });
-  await applyKitchenSchedule(
-    queues,
-    { kitchenId: wrong, isEnabled: true, syncIntervalMinutes: 10, consecutiveFailures: 0 },
-    schedule,
-  );
-  await applyKitchenSchedule(
-    queues,
-    { kitchenId: disabled, isEnabled: true, syncIntervalMinutes: 5, consecutiveFailures: 0 },
-    schedule,
-  );
+  await upsertKitchenScheduler(queues, wrong, { everyMs: 10 * MINUTE_MS, startAt: Date.now() }, options);
+  await upsertKitchenScheduler(queues, disabled, { everyMs: 5 * MINUTE_MS, startAt: Date.now() }, options);
   await queues.frequent.upsertJobScheduler("legacy-kitchen-1", { every: 60_000 });
 
   const [first, second] = [reconciler(), reconciler()];
@@ -122,7 +115,41 @@ it("makes Redis match PostgreSQL, one replica per period", async () => {
 
   // Nothing left to do on the next period.
   await redis.del(`${prefix}:reconciler-lock`);
-  expect(await second.tick()).toMatchObject({ created: 0, updated: 0, removed: 0 });
+  expect(await second.tick()).toMatchObject({ created: 0, updated: 0, repaired: 0, removed: 0 });
+});
+
+it("recreates a scheduler whose next job is gone or long overdue, and leaves a sound one alone", async () => {
+  now = new Date();
+  const lastSyncAt = new Date(Date.now() - MINUTE_MS);
+  const [lost, stuck, sound] = [
+    await seed({ lastSyncAt, lastSuccessAt: lastSyncAt, syncIntervalMinutes: 60 }),
+    await seed({ lastSyncAt, lastSuccessAt: lastSyncAt, syncIntervalMinutes: 60 }),
+    await seed({ lastSyncAt, lastSuccessAt: lastSyncAt, syncIntervalMinutes: 60 }),
+  ];
+  await reconciler().reconcile();
+  const before = await readKitchenSchedule(queues, sound);
+  // Known BullMQ failure modes: the delayed job vanished while the scheduler stayed; the scheduler's
+  // next run points far into the past (its job never ran and nothing advanced it).
+  const lostNext = (await readKitchenSchedule(queues, lost))!.next!;
+  const lostJob = `repeat:${schedulerIdFor(lost)}:${lostNext}`;
+  await redis.zrem(queues.frequent.toKey("delayed"), lostJob);
+  await redis.del(queues.frequent.toKey(lostJob));
+  await redis.zadd(queues.frequent.toKey("repeat"), Date.now() - 3 * 60 * MINUTE_MS, schedulerIdFor(stuck));
+
+  const report = await reconciler().reconcile();
+  expect(report).toMatchObject({ created: 0, updated: 0, repaired: 2, removed: 0 });
+  for (const kitchenId of [lost, stuck]) {
+    const repaired = (await readKitchenSchedule(queues, kitchenId))!;
+    expect(repaired.next).toBe(lastSyncAt.getTime() + 60 * MINUTE_MS);
+    expect(
+      await queues.frequent.getJob(`repeat:${schedulerIdFor(kitchenId)}:${repaired.next}`),
+    ).toBeDefined();
+    const [row] = await testDb.handle.db.select().from(settings).where(eq(settings.kitchenId, kitchenId));
+    expect(row!.nextSyncAt?.getTime()).toBe(repaired.next);
+  }
+  // Untouched: same next run, same job.
+  expect(await readKitchenSchedule(queues, sound)).toEqual(before);
+  expect(await reconciler().reconcile()).toMatchObject({ created: 0, updated: 0, repaired: 0, removed: 0 });
 });
 
 it("opens a stale warning after twice the interval without success and resolves it once fresh", async () => {

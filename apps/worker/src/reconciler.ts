@@ -2,33 +2,28 @@ import { randomUUID } from "node:crypto";
 import {
   type Alerting,
   isStale,
+  type KitchenScheduleState,
   kitchenIdFromSchedulerId,
   type Logger,
+  loadScheduleStates,
   openAlertKitchens,
   type QueueSet,
-  readKitchenSchedule,
-  type ScheduleOptions,
+  recordNextSyncTimes,
+  type ScheduleOwner,
 } from "@occ/core";
 import type { Db } from "@occ/db";
 import type { Redis } from "ioredis";
 import { abandonedRunAgeMs, sweepAbandonedRuns } from "./abandoned-runs";
-import { type ActualScheduler, planReconcile, type ReconcileAction } from "./reconcile-plan";
+import { type ActualScheduler, planReconcile } from "./reconcile-plan";
 import { keepAlive, RedisLock } from "./redis-lock";
-import {
-  applyRow,
-  desiredEveryMs,
-  type KitchenScheduleRow,
-  loadScheduleRows,
-  wantsSchedule,
-  writeNextSyncTimes,
-} from "./schedule-state";
 
 export interface ReconcilerOptions {
   db: Db;
   queues: QueueSet;
   redis: Redis;
   prefix: string;
-  schedule: ScheduleOptions;
+  /** The kitchens' schedule owner: the reconciler applies through it, as the API and the runs do. */
+  schedule: ScheduleOwner;
   /** BullMQ's job lock (JOB_LOCK_MS): how long a dead worker's job takes to be handed over. */
   jobLockMs: number;
   alerting: Alerting;
@@ -39,6 +34,7 @@ export interface ReconcilerOptions {
 export interface ReconcileReport {
   created: number;
   updated: number;
+  repaired: number;
   removed: number;
   nextSyncWritten: number;
   staleOpened: number;
@@ -61,12 +57,17 @@ async function forEachLimited<T>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
-async function readSchedulers(queues: QueueSet): Promise<Array<ActualScheduler & { next: number | null }>> {
+/** Every scheduler with its next run, and whether that run's job still exists (one pipeline). */
+async function readSchedulers(queues: QueueSet, redis: Redis): Promise<ActualScheduler[]> {
   const schedulers = await queues.frequent.getJobSchedulers(0, -1);
-  return schedulers.map((s) => ({
+  const pipeline = redis.pipeline();
+  for (const s of schedulers) pipeline.exists(queues.frequent.toKey(`repeat:${s.key}:${s.next}`));
+  const exists = schedulers.length > 0 ? ((await pipeline.exec()) ?? []) : [];
+  return schedulers.map((s, i) => ({
     id: s.key,
     everyMs: s.every ? Number(s.every) : null,
     next: s.next ?? null,
+    nextJobExists: exists[i]?.[1] === 1,
   }));
 }
 
@@ -100,7 +101,7 @@ export class Reconciler {
         });
     };
     tick();
-    this.timer = setInterval(tick, this.options.schedule.minuteMs);
+    this.timer = setInterval(tick, this.options.schedule.options.minuteMs);
   }
 
   async stop(): Promise<void> {
@@ -116,7 +117,7 @@ export class Reconciler {
       redis,
       `${prefix}:reconciler-lock`,
       this.token,
-      Math.floor(schedule.minuteMs * 0.9),
+      Math.floor(schedule.options.minuteMs * 0.9),
     );
     if (!(await lock.tryAcquire())) return null;
     const held = keepAlive(
@@ -132,30 +133,44 @@ export class Reconciler {
   }
 
   async reconcile(): Promise<ReconcileReport> {
-    const { db, queues, schedule, logger } = this.options;
+    const { db, queues, redis, schedule, logger } = this.options;
     // Redis is read before PostgreSQL: the API writes PostgreSQL before Redis, so this order never
     // mistakes a just-saved setting for drift and reverts it.
-    const actual = await readSchedulers(queues);
-    const rows = await loadScheduleRows(db);
-    const desired = rows.flatMap((row) => {
-      const everyMs = desiredEveryMs(row, schedule);
-      return everyMs === null ? [] : [{ kitchenId: row.kitchenId, everyMs }];
+    const actual = await readSchedulers(queues, redis);
+    const states = await loadScheduleStates(db);
+    const desired = states.flatMap((state) => {
+      const wanted = schedule.desired(state);
+      return wanted.on ? [{ kitchenId: state.kitchenId, everyMs: wanted.everyMs }] : [];
     });
-    const actions = planReconcile(desired, actual);
-    const rowByKitchen = new Map(rows.map((row) => [row.kitchenId, row]));
+    const actions = planReconcile(desired, actual, this.now().getTime());
     // In parallel (bounded): after Redis lost its data every kitchen needs a scheduler, and the
-    // sooner they all exist, the less the overdue ones bunch up.
-    await forEachLimited(actions, RECONCILE_CONCURRENCY, (action) =>
-      action.type === "remove"
-        ? queues.frequent.removeJobScheduler(action.schedulerId)
-        : applyRow(queues, rowByKitchen.get(action.kitchenId)!, schedule),
-    );
+    // sooner they all exist, the less the overdue ones bunch up. The owner re-reads each kitchen under
+    // its lock, so a save racing this pass is never reverted, and records the new next run itself.
+    const acted = new Set<number>();
+    await forEachLimited(actions, RECONCILE_CONCURRENCY, async (action) => {
+      if (action.type === "remove") {
+        const kitchenId = kitchenIdFromSchedulerId(action.schedulerId);
+        if (kitchenId !== null) {
+          acted.add(kitchenId);
+          await schedule.apply(kitchenId);
+        } else await queues.frequent.removeJobScheduler(action.schedulerId);
+        return;
+      }
+      acted.add(action.kitchenId);
+      if (action.type === "repair")
+        logger.warn("kitchen scheduler repaired", { kitchen_id: action.kitchenId, reason: action.reason });
+      await schedule.apply(action.kitchenId, { replace: action.type === "repair" });
+    });
     const report: ReconcileReport = {
       created: actions.filter((a) => a.type === "create").length,
       updated: actions.filter((a) => a.type === "update").length,
+      repaired: actions.filter((a) => a.type === "repair").length,
       removed: actions.filter((a) => a.type === "remove").length,
-      nextSyncWritten: await this.writeNextRuns(rows, actual, actions),
-      ...(await this.checkStaleness(rows)),
+      nextSyncWritten: await this.writeNextRuns(
+        states.filter((state) => !acted.has(state.kitchenId)),
+        actual,
+      ),
+      ...(await this.checkStaleness(states)),
       ...(await this.sweepAbandonedRuns()),
     };
     const changed = actions.length + report.staleOpened + report.staleResolved;
@@ -164,23 +179,14 @@ export class Reconciler {
     return report;
   }
 
-  /** next_sync_at from the schedulers as read, re-reading only the ones this pass changed. */
-  private async writeNextRuns(
-    rows: KitchenScheduleRow[],
-    actual: Awaited<ReturnType<typeof readSchedulers>>,
-    actions: ReconcileAction[],
-  ): Promise<number> {
+  /** next_sync_at of the kitchens this pass left alone, from the schedulers as read. */
+  private async writeNextRuns(states: KitchenScheduleState[], actual: ActualScheduler[]): Promise<number> {
     const nextByKitchen = new Map<number, number | null>();
     for (const scheduler of actual) {
       const kitchenId = kitchenIdFromSchedulerId(scheduler.id);
       if (kitchenId !== null) nextByKitchen.set(kitchenId, scheduler.next);
     }
-    await forEachLimited(actions, RECONCILE_CONCURRENCY, async (action) => {
-      if (action.type === "remove") return;
-      const current = await readKitchenSchedule(this.options.queues, action.kitchenId);
-      nextByKitchen.set(action.kitchenId, current?.next ?? null);
-    });
-    return writeNextSyncTimes(this.options.db, rows, nextByKitchen);
+    return recordNextSyncTimes(this.options.db, states, nextByKitchen);
   }
 
   private async sweepAbandonedRuns(): Promise<{ abandonedRuns: number; settingsRepaired: number }> {
@@ -189,20 +195,20 @@ export class Reconciler {
       db,
       redis,
       prefix,
-      olderThanMs: abandonedRunAgeMs({ jobLockMs, minuteMs: schedule.minuteMs }),
+      olderThanMs: abandonedRunAgeMs({ jobLockMs, minuteMs: schedule.options.minuteMs }),
       now: this.now(),
     });
     return { abandonedRuns: abandoned, settingsRepaired };
   }
 
   private async checkStaleness(
-    rows: KitchenScheduleRow[],
+    rows: KitchenScheduleState[],
   ): Promise<{ staleOpened: number; staleResolved: number }> {
     const { db, schedule, alerting } = this.options;
     const now = this.now();
     const alreadyOpen = new Set(await openAlertKitchens(db, "stale"));
     const stale = rows.filter(
-      (row) => wantsSchedule(row) && isStale({ ...row, since: row.createdAt }, schedule.minuteMs, now),
+      (row) => row.hasConnection && isStale({ ...row, since: row.createdAt }, schedule.options.minuteMs, now),
     );
     const staleIds = new Set(stale.map((row) => row.kitchenId));
     // Set-wise, with one summary notification: after an outage thousands may turn stale in one pass.

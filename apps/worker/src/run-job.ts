@@ -2,7 +2,9 @@ import {
   type Alerting,
   type AlertThresholds,
   alertChangesForRun,
+  CREDENTIALS_REJECTED_ERROR,
   describeSyncError,
+  failureAlertText,
   type Logger,
   type Metrics,
   newbookRequestObserver,
@@ -11,14 +13,13 @@ import {
   type RunKind,
   recordRunFailure,
   recordRunSkipped,
-  type ScheduleOptions,
+  type ScheduleOwner,
   type SyncContext,
 } from "@occ/core";
 import type { Db } from "@occ/db";
 import { type Job, UnrecoverableError } from "bullmq";
 import type { KitchenLocks } from "./kitchen-locks";
 import { LockLostError } from "./redis-lock";
-import { refreshKitchenSchedule } from "./schedule-state";
 
 /** What the sync engine reports for a completed run (frequent and historical alike). */
 export interface CompletedRun {
@@ -39,7 +40,8 @@ export interface RunDeps {
   alerting: Alerting;
   /** Folds many kitchens failing the same way against one Newbook into one incident. */
   outage: OutageDetector;
-  schedule: ScheduleOptions;
+  /** Re-applies the kitchen's schedule after each run (back-off, busy hours) and records its next run. */
+  schedule: ScheduleOwner;
   thresholds: AlertThresholds;
   logger: Logger;
 }
@@ -166,7 +168,6 @@ type FinalOutcome =
       error: unknown;
       retryable: boolean;
       message: string;
-      errorCode: string;
     };
 type Retry = { outcome: "retry"; error: unknown; retryable: true; message: string };
 type LockLost = { outcome: "lock_lost" };
@@ -237,7 +238,6 @@ async function attemptRun(
       error,
       retryable,
       message: description.message,
-      errorCode: description.code,
     };
   }
 }
@@ -251,16 +251,41 @@ async function afterFinalOutcome(
 ): Promise<void> {
   if (!tracksKitchenHealth(request.kind)) return;
   try {
-    await refreshKitchenSchedule(deps.db, deps.queues, request.kitchenId, deps.schedule);
+    const applied = await deps.schedule.apply(request.kitchenId);
     const failures = run.outcome === "failed" ? run.consecutiveFailures : 0;
+    const errorCode = run.outcome === "failed" ? describeSyncError(run.error).code : undefined;
     const incidentId =
-      run.outcome === "failed" ? await deps.outage.onFailure(request.kitchenId, run.errorCode) : null;
-    await deps.alerting.apply(request.kitchenId, alertChangesForRun(run, deps.thresholds), {
+      errorCode === undefined ? null : await deps.outage.onFailure(request.kitchenId, errorCode);
+    const failureText =
+      run.outcome === "failed"
+        ? failureAlertText({
+            code: errorCode!,
+            consecutiveFailures: failures,
+            timeZone: applied.timezone,
+            lastSuccessAt: applied.lastSuccessAt,
+            nextSyncAt: applied.nextSyncAt,
+          })
+        : undefined;
+    const finished =
+      run.outcome === "failed"
+        ? { outcome: run.outcome, durationMs: run.durationMs, consecutiveFailures: failures, errorCode }
+        : { outcome: run.outcome, durationMs: run.durationMs };
+    await deps.alerting.apply(request.kitchenId, alertChangesForRun(finished, deps.thresholds), {
       messages: {
-        consecutive_failures: `${failures} syncs in a row have failed; the last error is shown on the settings page`,
-        slow_sync: `A sync took ${Math.round(run.durationMs / 1000)} s, longer than the ${Math.round(deps.thresholds.slowSyncMs / 1000)} s expected`,
+        consecutive_failures: failureText,
+        credentials_rejected: failureText,
+        slow_sync: `A sync took ${Math.round(run.durationMs / 1000)} s, longer than the ${Math.round(deps.thresholds.slowSyncMs / 1000)} s expected. The figures are still up to date; we have been told.`,
       },
-      details: { run_id: request.runId, duration_ms: run.durationMs, consecutive_failures: failures },
+      details: {
+        run_id: request.runId,
+        duration_ms: run.durationMs,
+        consecutive_failures: failures,
+        error_code: errorCode,
+        // What the reader must do, and where: the page links the alert to it.
+        action: errorCode === CREDENTIALS_REJECTED_ERROR ? "settings" : undefined,
+        last_success_at: applied.lastSuccessAt,
+        next_sync_at: applied.nextSyncAt,
+      },
       incidentId,
     });
     if (run.outcome === "success") await deps.outage.onSuccess(request.kitchenId);

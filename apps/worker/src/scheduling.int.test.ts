@@ -1,10 +1,4 @@
-import {
-  applyKitchenSchedule,
-  createQueues,
-  loadConfig,
-  type QueueSet,
-  scheduleOptionsFromConfig,
-} from "@occ/core";
+import { createQueues, loadConfig, type QueueSet, ScheduleOwner, scheduleOptionsFromConfig } from "@occ/core";
 import { newbookFrequentSyncSettings as settings, syncRuns } from "@occ/db";
 import { eq } from "drizzle-orm";
 import {
@@ -121,11 +115,10 @@ describe("settings changes", () => {
     const stopped = kitchenIds[0]!; // disabled in PostgreSQL only: the reconciler removes its scheduler
     const changedAt = Date.now();
     await db.update(settings).set({ syncIntervalMinutes: 5 }).where(eq(settings.kitchenId, faster));
-    const [row] = await db.select().from(settings).where(eq(settings.kitchenId, faster));
     const options = scheduleOptionsFromConfig(
       loadConfig(env.workerEnv({ SYNC_MINUTE_MS: String(MINUTE_MS) })),
     );
-    await applyKitchenSchedule(queues, { ...row!, lastRunAt: row!.lastSyncAt }, options);
+    await new ScheduleOwner({ db, queues, options }).apply(faster);
     await db.update(settings).set({ isEnabled: false }).where(eq(settings.kitchenId, stopped));
     await db.update(settings).set({ isEnabled: true }).where(eq(settings.kitchenId, dormantKitchen));
 

@@ -12,6 +12,7 @@ import {
   registerKitchenGauges,
   registerQueueGauge,
   retryPolicyFromConfig,
+  ScheduleOwner,
   scheduleOptionsFromConfig,
 } from "@occ/core";
 import { createDb, type DbHandle, migrate } from "@occ/db";
@@ -63,7 +64,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
     prefix: config.QUEUE_PREFIX,
     retry: retryPolicyFromConfig(config),
   });
-  const schedule = scheduleOptionsFromConfig(config);
+  const schedule = new ScheduleOwner({ db, queues, options: scheduleOptionsFromConfig(config) });
   const metrics = createMetrics({ labels: { service: "worker" } });
   registerQueueGauge(metrics.registry, [queues.frequent, queues.historical]);
   registerKitchenGauges(metrics.registry, db);

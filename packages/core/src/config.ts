@@ -12,6 +12,11 @@ const optionalString = z
 const encryptionKey = z.string().refine((v) => Buffer.from(v, "base64").length === 32, {
   message: "must be 32 random bytes encoded in base64 (e.g. `openssl rand -base64 32`)",
 });
+const commaList = (v: string) =>
+  v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** Every environment variable the processes read. The README lists the same set. */
 export const envSchema = z
@@ -37,9 +42,42 @@ export const envSchema = z
     API_HOST: z.string().min(1).default("0.0.0.0"),
     API_PORT: int(0, 65535).default(3000),
     METRICS_PORT: int(0, 65535).default(9464),
+    /** The worker's metrics server is internal: loopback unless a container publishes it (compose: 0.0.0.0). */
+    METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+    /**
+     * Express "trust proxy": which peers may set X-Forwarded-For (comma-separated addresses, CIDRs or
+     * loopback/linklocal/uniquelocal, or a hop count). Empty: none, the socket address is the client.
+     */
+    TRUST_PROXY: z
+      .string()
+      .default("")
+      .transform((v, ctx) => {
+        const trimmed = v.trim();
+        if (trimmed === "") return false as const;
+        if (/^\d+$/.test(trimmed)) return Number(trimmed);
+        const list = commaList(trimmed);
+        if (list.some((entry) => !/^[0-9a-fA-F.:/]+$|^(loopback|linklocal|uniquelocal)$/.test(entry))) {
+          ctx.addIssue({
+            code: "custom",
+            message:
+              "must be a hop count or comma-separated addresses, CIDRs, loopback, linklocal, uniquelocal",
+          });
+          return z.NEVER;
+        }
+        return list;
+      }),
     JWT_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
     JWT_TTL_SECONDS: int(60, 7 * 24 * 3600).default(8 * 3600),
     ENCRYPTION_KEY: optionalString.pipe(encryptionKey.optional()),
+    /** Key rotation: comma-separated keys, newest first; encrypts with the first, decrypts with any. */
+    ENCRYPTION_KEYS: optionalString
+      .transform((v) => (v === undefined ? undefined : commaList(v)))
+      .pipe(z.array(encryptionKey).min(1).optional()),
+    /**
+     * Signs the Bull Board session cookie (its own key, not derived from JWT_SECRET). Unset: a random key
+     * per API process, so with several replicas set it, or a cookie works only where it was issued.
+     */
+    BULL_BOARD_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
     ADMIN_EMAIL: optionalString.pipe(z.email("must be an e-mail address").optional()),
     ADMIN_PASSWORD: optionalString.pipe(z.string().min(10, "must be at least 10 characters").optional()),
     CORS_ORIGINS: z
@@ -65,6 +103,18 @@ export const envSchema = z
     NEWBOOK_MAX_RETRIES: int(0, 10).default(4),
     NEWBOOK_RETRY_BASE_MS: int(1, 60_000).default(500),
     NEWBOOK_RETRY_MAX_TOTAL_MS: int(100, 600_000).default(60_000),
+    /**
+     * Hosts a Newbook connection may point at: exact names (optionally host:port), "*.suffix" for
+     * subdomains, "*" for any public host. Only exact entries may resolve to private addresses.
+     */
+    NEWBOOK_ALLOWED_HOSTS: z
+      .string()
+      .default("api.newbook.cloud,testapi.newbook.cloud")
+      .transform((v) => commaList(v.toLowerCase())),
+    /** Largest Newbook answer read, in bytes; a bigger one fails the request without being buffered. */
+    NEWBOOK_MAX_RESPONSE_BYTES: int(1024, 256 * 1024 * 1024).default(8 * 1024 * 1024),
+    /** "Test connection" as a whole (every call and retry) ends after this long. */
+    NEWBOOK_TEST_TIMEOUT_MS: int(100, 120_000).default(8_000),
     ALERT_WEBHOOK_URL: optionalString.pipe(z.url("must be an http(s) URL").optional()),
     ALERT_FAILURE_THRESHOLD: int(1, 100).default(5),
     BACKOFF_AFTER_FAILURES: int(1, 100).default(3),
@@ -77,10 +127,14 @@ export const envSchema = z
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;
-    for (const key of ["JWT_SECRET", "ENCRYPTION_KEY"] as const) {
-      if (!env[key])
-        ctx.addIssue({ code: "custom", path: [key], message: "is required when NODE_ENV=production" });
-    }
+    if (!env.JWT_SECRET)
+      ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "is required when NODE_ENV=production" });
+    if (!env.ENCRYPTION_KEY && !env.ENCRYPTION_KEYS)
+      ctx.addIssue({
+        code: "custom",
+        path: ["ENCRYPTION_KEY"],
+        message: "is required when NODE_ENV=production (or ENCRYPTION_KEYS)",
+      });
   });
 
 export type Env = z.output<typeof envSchema>;

@@ -7,5 +7,6 @@ export * from "./newbook";
 export * from "./queue";
 export * from "./ratelimit";
 export * from "./redact";
+export * from "./schedule";
 export * from "./sync";
 export * from "./time";

@@ -31,6 +31,8 @@ async function main(): Promise<void> {
     env.ADMIN_EMAIL ??= DEMO_ADMIN_EMAIL;
     env.ADMIN_PASSWORD ??= secrets.adminPassword;
     // A demo often shares the machine's Redis: its own key prefix per DATA_DIR keeps its schedules apart.
+    // The demo's Newbook is the local simulator: loopback must be named explicitly to be allowed.
+    env.NEWBOOK_ALLOWED_HOSTS ??= `api.newbook.cloud,testapi.newbook.cloud,127.0.0.1:${DEMO_SIM_PORT}`;
     env.QUEUE_PREFIX ??= `occ-demo-${createHash("sha256").update(dataDir).digest("hex").slice(0, 8)}`;
   }
 

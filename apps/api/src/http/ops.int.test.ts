@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { findPromtool, promtoolCheckMetrics } from "@occ/testkit";
 import request from "supertest";
 import { createApiRedis } from "../index";
 import { addAdmin, addKitchenWithManager, type Harness, startHarness } from "../testing/harness";
@@ -54,6 +55,18 @@ describe("operations endpoints", () => {
     expect(count).toMatch(/ 1$/);
     expect(res.text).toMatch(/queue_jobs\{queue="frequent-sync",state="waiting",service="api"\} 0/);
   });
+
+  const promtool = findPromtool();
+  if (!promtool) console.warn("promtool not installed (Debian package prometheus): metrics lint skipped");
+  (promtool ? it : it.skip)(
+    `serves metrics that pass promtool's lint${promtool ? "" : " (SKIPPED: promtool not installed)"}`,
+    async () => {
+      const k = await addKitchenWithManager(h);
+      await request(h.app).get("/api/me").set("Authorization", `Bearer ${k.token}`);
+      const res = await request(h.app).get("/metrics");
+      expect(await promtoolCheckMetrics(promtool!, res.text)).toEqual([]);
+    },
+  );
 
   it("serves an OpenAPI 3 document built from the route schemas", async () => {
     const res = await request(h.app).get("/api/openapi.json");

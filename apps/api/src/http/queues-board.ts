@@ -58,7 +58,13 @@ export class QueuesSession {
 function readCookie(req: Request, name: string): string | null {
   for (const part of (req.get("cookie") ?? "").split(";")) {
     const [key, ...rest] = part.trim().split("=");
-    if (key === name) return decodeURIComponent(rest.join("="));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(rest.join("="));
+    } catch {
+      // Malformed percent-encoding ("%E0%A4%A"): no valid session, not a 500.
+      return null;
+    }
   }
   return null;
 }

@@ -90,14 +90,36 @@ const kitchenIdQuery = z
   .string()
   .regex(/^[1-9]\d{0,9}$/, "must be a positive integer")
   .transform(Number)
+  .pipe(z.number().max(2_147_483_647, { error: "kitchen_id is out of range" }))
   .optional()
   .describe("Kitchen to act on (admins only; managers always act on their own kitchen)");
+
+/** Path of the first string holding a NUL character (PostgreSQL text cannot store one), else null. */
+function nulPath(value: unknown, path: string[] = [], depth = 0): string[] | null {
+  if (typeof value === "string") return value.includes("\u0000") ? path : null;
+  if (value === null || typeof value !== "object" || depth > 16) return null;
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes("\u0000")) return [...path, key];
+    const found = nulPath(item, [...path, key], depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
 
 function parseOr400<T extends z.ZodType>(
   schema: T,
   value: unknown,
   location: "body" | "query" | "params",
 ): z.output<T> {
+  const nul = nulPath(value);
+  if (nul) {
+    const field = nul.join(".") || location;
+    throw ApiError.badRequest(
+      "validation_error",
+      `Invalid ${location}: ${field}: must not contain NUL characters`,
+      [{ field, message: "must not contain NUL characters" }],
+    );
+  }
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw validationError(parsed.error, location);
   return parsed.data;
@@ -105,6 +127,25 @@ function parseOr400<T extends z.ZodType>(
 
 function openapiPath(path: string): string {
   return path.replace(/:([A-Za-z_]+)/g, "{$1}");
+}
+
+const pascal = (words: string) =>
+  words
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]?.toUpperCase() + w.slice(1))
+    .join("");
+
+/**
+ * The operationId generated clients name their methods after, derived from method and path so every route
+ * has one and no two collide: `GET /api/newbook/sync-runs/:run_id` -> `getNewbookSyncRunsByRunId`.
+ */
+export function operationId(method: Method, path: string): string {
+  const segments = path
+    .replace(/^\/api(?=\/|$)/, "")
+    .split("/")
+    .filter(Boolean);
+  return method + segments.map((s) => (s.startsWith(":") ? `By${pascal(s.slice(1))}` : pascal(s))).join("");
 }
 
 function openapiConfig(spec: {
@@ -139,9 +180,11 @@ function openapiConfig(spec: {
   return {
     method: spec.method,
     path: openapiPath(spec.path),
+    operationId: operationId(spec.method, spec.path),
     summary: spec.summary,
     tags: [spec.tag],
-    ...(spec.access === "public" ? {} : { security: [{ bearerAuth: [] }] }),
+    // Public routes say so explicitly (an empty list), so no operation is left without a security statement.
+    security: spec.access === "public" ? [] : [{ bearerAuth: [] }],
     request: {
       ...(spec.query ? { query: spec.query } : {}),
       ...(spec.params ? { params: spec.params } : {}),

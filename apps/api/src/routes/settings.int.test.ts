@@ -1,4 +1,4 @@
-import { createQueues, readKitchenSchedule } from "@occ/core";
+import { clockTimeIn, createQueues, readKitchenSchedule } from "@occ/core";
 import { newbookConnections, newbookFrequentSyncSettings } from "@occ/db";
 import { eq } from "drizzle-orm";
 import request from "supertest";
@@ -48,6 +48,10 @@ describe("settings", () => {
         last_duration_ms: null,
         stale: false,
         effective_interval_minutes: 15,
+        busy_hours: [],
+        busy_interval_minutes: null,
+        next_sync_busy: false,
+        schedule_off_reason: "not_connected",
       });
     });
 
@@ -171,6 +175,111 @@ describe("settings", () => {
         deadRedis.disconnect();
         await Promise.race([deadQueues.close(), new Promise((r) => setTimeout(r, 500))]);
       }
+    });
+  });
+
+  describe("the schedule's truth", () => {
+    const path = "/api/settings/newbook-frequent-sync";
+    let sk: TestKitchen;
+    const as = () => ({ Authorization: `Bearer ${sk.token}` });
+    const lastSyncAt = new Date(Date.now() - 2_000);
+
+    /** A zone in which it is now between 02:00 and 21:59, so a 00:00-23:59 window surely holds "now". */
+    function middayZone(): string {
+      const zones = ["UTC", "Pacific/Kiritimati", "Etc/GMT+12", "Asia/Kolkata", "America/New_York"];
+      return zones.find((zone) => {
+        const hour = Number(clockTimeIn(zone, new Date()).slice(0, 2));
+        return hour >= 2 && hour <= 21;
+      })!;
+    }
+
+    beforeAll(async () => {
+      sk = await addKitchenWithManager(h, "Schedule", middayZone());
+      await request(h.app).get(path).set(as()); // creates the settings row
+      await h.db.handle.db
+        .update(newbookFrequentSyncSettings)
+        .set({ lastSyncAt, lastSuccessAt: lastSyncAt })
+        .where(eq(newbookFrequentSyncSettings.kitchenId, sk.id));
+      const put = await request(h.app).put("/api/settings/newbook-connection").set(as()).send(CONNECTION);
+      expect(put.status).toBe(200);
+    });
+
+    async function expectNextFromScheduler(
+      body: { next_sync_at: string | null },
+      everyMs: number,
+      requestedAt = 0,
+    ) {
+      const scheduler = await readKitchenSchedule(h.queues, sk.id);
+      expect(scheduler?.everyMs).toBe(everyMs);
+      expect(body.next_sync_at).toBe(new Date(scheduler!.next!).toISOString());
+      // The next run counts from the last one (or is due at once when that time has passed).
+      const due = lastSyncAt.getTime() + everyMs;
+      if (due > requestedAt) expect(scheduler!.next).toBe(due);
+      else expect(scheduler!.next).toBeGreaterThanOrEqual(requestedAt);
+      const get = await request(h.app).get(path).set(as());
+      expect(get.body.next_sync_at).toBe(body.next_sync_at);
+    }
+
+    it("answers every save with the scheduler's real next run, and none when disabled", async () => {
+      const fifteen = await request(h.app).patch(path).set(as()).send({ sync_interval_minutes: 15 });
+      await expectNextFromScheduler(fifteen.body, 15_000);
+      const thirty = await request(h.app).patch(path).set(as()).send({ sync_interval_minutes: 30 });
+      await expectNextFromScheduler(thirty.body, 30_000);
+
+      const disabled = await request(h.app).patch(path).set(as()).send({ is_enabled: false });
+      expect(disabled.body).toMatchObject({ next_sync_at: null, schedule_off_reason: "disabled" });
+      expect((await request(h.app).get(path).set(as())).body.next_sync_at).toBeNull();
+
+      const enabled = await request(h.app).patch(path).set(as()).send({ is_enabled: true });
+      await expectNextFromScheduler(enabled.body, 30_000);
+    });
+
+    it("shows the backed-off schedule as soon as anything is saved", async () => {
+      await h.db.handle.db
+        .update(newbookFrequentSyncSettings)
+        .set({ consecutiveFailures: 4 })
+        .where(eq(newbookFrequentSyncSettings.kitchenId, sk.id));
+      const res = await request(h.app).patch(path).set(as()).send({ days_ahead: 8 });
+      expect(res.body.effective_interval_minutes).toBe(60); // 30 doubled twice, capped at 60
+      await expectNextFromScheduler(res.body, 60_000);
+      await h.db.handle.db
+        .update(newbookFrequentSyncSettings)
+        .set({ consecutiveFailures: 0 })
+        .where(eq(newbookFrequentSyncSettings.kitchenId, sk.id));
+    });
+
+    it("runs at the busy interval inside busy hours (kitchen's local time) and says so", async () => {
+      const requestedAt = Date.now();
+      const res = await request(h.app)
+        .patch(path)
+        .set(as())
+        .send({ busy_hours: [{ start: "00:00", end: "23:59" }], busy_interval_minutes: 5 });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        busy_hours: [{ start: "00:00", end: "23:59" }],
+        busy_interval_minutes: 5,
+        next_sync_busy: true,
+        effective_interval_minutes: 5,
+      });
+      await expectNextFromScheduler(res.body, 5_000, requestedAt);
+
+      const off = await request(h.app).patch(path).set(as()).send({ busy_hours: [] });
+      expect(off.body).toMatchObject({ next_sync_busy: false, effective_interval_minutes: 30 });
+      await expectNextFromScheduler(off.body, 30_000);
+    });
+
+    it.each([
+      [
+        { busy_hours: [{ start: "06:00", end: "10:00" }], busy_interval_minutes: null },
+        "busy_interval_minutes",
+      ],
+      [{ busy_hours: [{ start: "10:00", end: "06:00" }], busy_interval_minutes: 5 }, "busy_hours"],
+      [{ busy_hours: [{ start: "6am", end: "10:00" }], busy_interval_minutes: 5 }, "busy_hours.0.start"],
+      [{ busy_interval_minutes: 7 }, "busy_interval_minutes"],
+    ])("refuses busy hours %j naming %s", async (body, field) => {
+      const res = await request(h.app).patch(path).set(as()).send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.error.details).toEqual([expect.objectContaining({ field })]);
     });
   });
 

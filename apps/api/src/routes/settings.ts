@@ -1,3 +1,4 @@
+import { ApiError } from "../errors";
 import { defineRoute, type Route } from "../http/route";
 import {
   connectionBodySchema,
@@ -11,28 +12,48 @@ import {
   frequentSyncViewSchema,
 } from "../schemas/settings";
 import type { AppServices } from "../services";
-import {
-  connectionView,
-  decryptConnection,
-  findConnection,
-  hasConnection,
-  saveConnection,
-} from "../services/connection";
+import { connectionView, decryptConnection, findConnection, saveConnection } from "../services/connection";
 import { connectionToTest, testNewbookConnection } from "../services/connection-test";
 import {
   readSettings,
   type SettingsInput,
   saveSettings,
+  scheduleStateOf,
   settingsView,
 } from "../services/frequent-sync-settings";
 
 export function settingsRoutes(s: AppServices): Route[] {
-  /** Saves first (PostgreSQL is the truth), then brings the job scheduler in line before answering. */
+  /** The settings as stored now, with the schedule the owner derives from them. */
+  async function currentView(kitchenId: number) {
+    const read = await readSettings(s.db, kitchenId);
+    return settingsView(
+      read.row,
+      s.staleness(read.connected),
+      s.scheduler.owner.desired(scheduleStateOf(read)),
+    );
+  }
+
+  /**
+   * Saves first (PostgreSQL is the truth), then brings the job scheduler in line and answers with what
+   * it now says: the scheduler's real next run, or none when the kitchen is not scheduled.
+   */
   async function saveAndSchedule(kitchenId: number, patch: Partial<SettingsInput>) {
-    const row = await saveSettings(s.db, kitchenId, patch);
+    const before = await readSettings(s.db, kitchenId);
+    const busyHours = patch.busy_hours ?? before.row.busyHours;
+    const busyInterval =
+      patch.busy_interval_minutes === undefined
+        ? before.row.busyIntervalMinutes
+        : patch.busy_interval_minutes;
+    if (busyHours.length > 0 && busyInterval === null)
+      throw new ApiError(
+        400,
+        "validation_error",
+        "busy_interval_minutes is required when busy_hours are set",
+        [{ field: "busy_interval_minutes", message: "Choose the interval for busy hours" }],
+      );
+    await saveSettings(s.db, kitchenId, patch);
     const outcome = await s.scheduler.apply(kitchenId);
-    const connected = await hasConnection(s.db, kitchenId);
-    return { ...settingsView(row, s.staleness(connected)), ...outcome };
+    return { ...(await currentView(kitchenId)), ...outcome };
   }
 
   const frequentSyncPath = "/api/settings/newbook-frequent-sync";
@@ -45,10 +66,7 @@ export function settingsRoutes(s: AppServices): Route[] {
       tag: "settings",
       access: "kitchen",
       response: frequentSyncViewSchema,
-      async handler({ kitchenId }) {
-        const { row, connected } = await readSettings(s.db, kitchenId);
-        return settingsView(row, s.staleness(connected));
-      },
+      handler: ({ kitchenId }) => currentView(kitchenId),
     }),
     defineRoute({
       method: "post",
@@ -91,7 +109,13 @@ export function settingsRoutes(s: AppServices): Route[] {
       body: connectionBodySchema,
       response: connectionSavedSchema,
       async handler({ kitchenId, body, req }) {
-        const { view, created } = await saveConnection(s.db, s.box, kitchenId, body);
+        const { view, created } = await saveConnection(
+          s.db,
+          s.box,
+          kitchenId,
+          body,
+          s.config.NEWBOOK_ALLOWED_HOSTS,
+        );
         req.log.info("newbook connection saved", { kitchen_id: kitchenId, created });
         // The first connection is what makes the kitchen schedulable.
         const outcome = created ? await s.scheduler.apply(kitchenId) : { schedule_pending: false };
@@ -108,6 +132,7 @@ export function settingsRoutes(s: AppServices): Route[] {
       bodyOptional: true,
       response: connectionTestResultSchema,
       errors: { 503: "The shared rate limiter is unreachable" },
+      // Runs up to NEWBOOK_TEST_TIMEOUT_MS in a worker thread (see newbook-probe-pool.ts).
       async handler({ kitchenId, body, req }) {
         const row = await findConnection(s.db, kitchenId);
         const saved = row ? decryptConnection(s.box, row) : null;
@@ -115,7 +140,7 @@ export function settingsRoutes(s: AppServices): Route[] {
         const result = await testNewbookConnection(connection, {
           config: s.config,
           rateLimiter: s.newbookLimiter,
-          logger: req.log,
+          pool: s.probePool,
         });
         req.log.info("newbook connection tested", { kitchen_id: kitchenId, ok: result.ok });
         return result;

@@ -18,12 +18,18 @@ describe("sync control", () => {
     h = await startHarness({ now: () => NOW });
     k = await addKitchenWithManager(h, "Sydney", "Australia/Sydney");
     unconnected = await addKitchenWithManager(h, "Bare");
-    await saveConnection(h.db.handle.db, new SecretBox(h.config.ENCRYPTION_KEY!), k.id, {
-      region: "au",
-      username: "u",
-      password: "secret-password",
-      api_key: "secret-api-key",
-    });
+    await saveConnection(
+      h.db.handle.db,
+      new SecretBox(h.config.ENCRYPTION_KEY!),
+      k.id,
+      {
+        region: "au",
+        username: "u",
+        password: "secret-password",
+        api_key: "secret-api-key",
+      },
+      h.config.NEWBOOK_ALLOWED_HOSTS,
+    );
   });
   afterAll(() => h.close());
 

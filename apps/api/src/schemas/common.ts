@@ -20,6 +20,10 @@ export const localDate = (field: string) =>
   z
     .string({ error: `${field} must be a date (YYYY-MM-DD)` })
     .refine(isLocalDate, { error: `${field} must be a valid date (YYYY-MM-DD)` })
+    // Windows are computed from it (+ days); far-off years overflow date arithmetic and mean nothing here.
+    .refine((v) => v >= "1900-01-01" && v <= "2999-12-31", {
+      error: `${field} must be between 1900-01-01 and 2999-12-31`,
+    })
     .meta({ format: "date", example: "2025-06-01" });
 
 export const timestamp = z.string().meta({ format: "date-time" });

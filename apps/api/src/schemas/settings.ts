@@ -1,3 +1,4 @@
+import { busyWindowsProblem, isClockTime } from "@occ/core";
 import { DAYS_AHEAD_MAX, DAYS_AHEAD_MIN, SYNC_INTERVALS, SYNC_STATUSES } from "@occ/db";
 import { z } from "zod";
 import { nullableTimestamp } from "./common";
@@ -16,15 +17,55 @@ const daysAhead = z
   .min(DAYS_AHEAD_MIN, { error: DAYS_MESSAGE })
   .max(DAYS_AHEAD_MAX, { error: DAYS_MESSAGE });
 
-export const frequentSyncBodySchema = z
-  .object({ is_enabled: isEnabled, sync_interval_minutes: syncInterval, days_ahead: daysAhead })
+const BUSY_INTERVAL_MESSAGE = `busy_interval_minutes must be null or one of: ${SYNC_INTERVALS.join(", ")}`;
+const clockTime = (field: string) =>
+  z
+    .string({ error: `busy_hours ${field} must be a time HH:MM` })
+    .refine(isClockTime, { error: `busy_hours ${field} must be a time HH:MM (00:00-23:59)` });
+const busyWindow = z.object({ start: clockTime("start"), end: clockTime("end") }).meta({ id: "BusyWindow" });
+const busyHours = z
+  .array(busyWindow, { error: "busy_hours must be a list of {start, end} windows" })
+  .max(6, { error: "busy_hours has at most 6 windows" })
+  .superRefine((windows, ctx) => {
+    // A malformed time is already reported on its own field.
+    if (!windows.every((w) => isClockTime(w.start) && isClockTime(w.end))) return;
+    const problem = busyWindowsProblem(windows);
+    if (problem) ctx.addIssue({ code: "custom", message: `busy_hours: ${problem}` });
+  });
+const busyInterval = z
+  .number({ error: BUSY_INTERVAL_MESSAGE })
+  .refine((v) => (SYNC_INTERVALS as readonly number[]).includes(v), { error: BUSY_INTERVAL_MESSAGE })
+  .meta({ enum: [...SYNC_INTERVALS] })
+  .nullable();
+
+const frequentSyncFields = z.object({
+  is_enabled: isEnabled,
+  sync_interval_minutes: syncInterval,
+  days_ahead: daysAhead,
+  /** Optional: local-time windows in which the kitchen syncs every busy_interval_minutes. */
+  busy_hours: busyHours.optional(),
+  busy_interval_minutes: busyInterval.optional(),
+});
+
+// Windows without a faster interval would silently do nothing.
+const busyHoursNeedInterval = (v: { busy_hours?: unknown[]; busy_interval_minutes?: number | null }) =>
+  !(v.busy_hours && v.busy_hours.length > 0 && v.busy_interval_minutes === null);
+const BUSY_NEEDS_INTERVAL = {
+  error: "busy_interval_minutes is required when busy_hours are given",
+  path: ["busy_interval_minutes"],
+};
+
+export const frequentSyncBodySchema = frequentSyncFields
+  .refine(busyHoursNeedInterval, BUSY_NEEDS_INTERVAL)
   .meta({ id: "FrequentSyncSettingsUpdate" });
 
-export const frequentSyncPatchSchema = frequentSyncBodySchema
+export const frequentSyncPatchSchema = frequentSyncFields
   .partial()
   .refine((v) => Object.values(v).some((x) => x !== undefined), {
-    error: "provide at least one of: is_enabled, sync_interval_minutes, days_ahead",
+    error:
+      "provide at least one of: is_enabled, sync_interval_minutes, days_ahead, busy_hours, busy_interval_minutes",
   })
+  .refine(busyHoursNeedInterval, BUSY_NEEDS_INTERVAL)
   .meta({ id: "FrequentSyncSettingsPatch" });
 
 export const frequentSyncViewSchema = z
@@ -40,7 +81,14 @@ export const frequentSyncViewSchema = z
     next_sync_at: nullableTimestamp,
     last_duration_ms: z.number().int().nullable(),
     stale: z.boolean(),
+    /** The interval the schedule runs at now: back-off and busy hours applied. */
     effective_interval_minutes: z.number().int(),
+    busy_hours: z.array(busyWindow),
+    busy_interval_minutes: z.number().int().nullable(),
+    /** Whether the next sync falls in busy hours (false when there is none). */
+    next_sync_busy: z.boolean(),
+    /** Why there is no next sync: null when one is scheduled. */
+    schedule_off_reason: z.enum(["disabled", "not_connected", "credentials_rejected"]).nullable(),
   })
   .meta({ id: "FrequentSyncSettings" });
 
@@ -63,6 +111,10 @@ const baseUrl = z
   .string({ error: "base_url must be an http(s) URL" })
   .trim()
   .max(500, { error: "base_url is too long" })
+  // A query or fragment would be sent along (or silently dropped), and credentials in the URL would leave
+  // with every request: none of them belongs in a Newbook base URL.
+  .refine((v) => !/[?#]/.test(v), { error: "base_url must not contain ? or #" })
+  .refine((v) => !/^[a-z]+:\/\/[^/]*@/i.test(v), { error: "base_url must not contain credentials (user@)" })
   .pipe(z.url({ protocol: /^https?$/, error: "base_url must be an http(s) URL" }))
   .transform((v) => v.replace(/\/+$/, ""));
 const secret = (field: string) =>

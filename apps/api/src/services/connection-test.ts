@@ -1,15 +1,15 @@
 import {
   type Config,
-  type Logger,
-  NewbookClient,
   type NewbookConnection,
-  NewbookError,
   newbookClientOptionsFromConfig,
   type RateLimiter,
   RateLimitWaitError,
   registerSecret,
 } from "@occ/core";
 import { ApiError } from "../errors";
+import { assertAllowedBaseUrl, missingSecrets, REBIND_RULE, sameBinding } from "./connection";
+import { type ConnectionTestResult, LimiterUnavailableError } from "./newbook-probe";
+import type { NewbookProbePool } from "./newbook-probe-pool";
 import { withTimeout } from "./with-timeout";
 
 export interface ConnectionTestInput {
@@ -20,14 +20,7 @@ export interface ConnectionTestInput {
   api_key?: string;
 }
 
-export type ConnectionTestResult =
-  | {
-      ok: true;
-      rooms: number;
-      categories: number;
-      gl_accounts: { id: string; code: string | null; name: string; group: string | null }[];
-    }
-  | { ok: false; reason: string };
+export type { ConnectionTestResult };
 
 /** Unsaved values from the form take precedence; anything missing comes from the saved connection. */
 export function connectionToTest(
@@ -43,6 +36,8 @@ export function connectionToTest(
     password: input.password ?? saved?.password,
     apiKey: input.api_key ?? saved?.apiKey,
   };
+  if (saved && !(input.password && input.api_key) && !sameBinding(saved, merged as NewbookConnection))
+    throw missingSecrets(input, REBIND_RULE);
   const missing = (
     [
       ["base_url", merged.baseUrl],
@@ -67,8 +62,6 @@ const TEST_LIMITS = { maxRetries: 1, timeoutMs: 15_000, retryMaxTotalMs: 10_000 
 // The limiter waits up to its own maximum for a free slot; beyond that, Redis itself is not answering.
 const LIMITER_TIMEOUT_MS = 12_000;
 
-class LimiterUnavailableError extends Error {}
-
 /** Redis failures inside the limiter become one recognisable error (a 503), never a 500. */
 function boundedLimiter(inner: RateLimiter): RateLimiter {
   return {
@@ -81,41 +74,29 @@ function boundedLimiter(inner: RateLimiter): RateLimiter {
 }
 
 /**
- * Calls Newbook with the credentials (auth_test, sites_list, gl_account_list). Newbook's answers,
- * including rejections, are results (ok: false with a reason a manager can act on), not HTTP errors.
+ * Calls Newbook with the credentials in a worker thread of the pool, within NEWBOOK_TEST_TIMEOUT_MS.
+ * Newbook's answers, including rejections, are results (ok: false with a reason a manager can act on),
+ * not HTTP errors.
  */
 export async function testNewbookConnection(
   connection: NewbookConnection,
-  deps: { config: Config; rateLimiter: RateLimiter; logger: Logger },
+  deps: { config: Config; rateLimiter: RateLimiter; pool: NewbookProbePool },
 ): Promise<ConnectionTestResult> {
+  await assertAllowedBaseUrl(connection.baseUrl, deps.config.NEWBOOK_ALLOWED_HOSTS);
   const options = newbookClientOptionsFromConfig(deps.config, connection);
-  const client = new NewbookClient({
-    ...options,
-    maxRetries: Math.min(options.maxRetries, TEST_LIMITS.maxRetries),
-    timeoutMs: Math.min(options.timeoutMs, TEST_LIMITS.timeoutMs),
-    retryMaxTotalMs: Math.min(options.retryMaxTotalMs, TEST_LIMITS.retryMaxTotalMs),
-    rateLimiter: boundedLimiter(deps.rateLimiter),
-    logger: deps.logger,
-  });
+  const deadlineMs = deps.config.NEWBOOK_TEST_TIMEOUT_MS;
   try {
-    await client.authTest();
-    const sites = await client.listSites();
-    const glAccounts = await client.listGlAccounts();
-    const categories = new Set(sites.map((site) => site.categoryId ?? site.categoryName).filter(Boolean));
-    return {
-      ok: true,
-      rooms: sites.length,
-      categories: categories.size,
-      gl_accounts: glAccounts.map((account) => ({
-        id: account.id,
-        code: account.code,
-        name: account.name ?? account.code ?? account.id,
-        group: account.groupName,
-      })),
-    };
+    return await deps.pool.run(
+      {
+        ...options,
+        maxRetries: Math.min(options.maxRetries, TEST_LIMITS.maxRetries),
+        timeoutMs: Math.min(options.timeoutMs, TEST_LIMITS.timeoutMs, deadlineMs),
+        retryMaxTotalMs: Math.min(options.retryMaxTotalMs, TEST_LIMITS.retryMaxTotalMs, deadlineMs),
+      },
+      boundedLimiter(deps.rateLimiter),
+      deadlineMs,
+    );
   } catch (error) {
-    if (error instanceof NewbookError || error instanceof RateLimitWaitError)
-      return { ok: false, reason: error.message };
     if (error instanceof LimiterUnavailableError)
       throw new ApiError(
         503,
@@ -123,7 +104,5 @@ export async function testNewbookConnection(
         "The shared Newbook rate limiter (Redis) is unreachable; try again shortly",
       );
     throw error;
-  } finally {
-    client.close();
   }
 }

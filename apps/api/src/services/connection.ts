@@ -1,4 +1,4 @@
-import { type NewbookConnection, registerSecret, type SecretBox } from "@occ/core";
+import { type NewbookConnection, registerSecret, type SecretBox, verifyNewbookUrl } from "@occ/core";
 import type { Db } from "@occ/db";
 import { newbookConnections } from "@occ/db";
 import { eq } from "drizzle-orm";
@@ -73,16 +73,44 @@ export async function hasConnection(db: Db, kitchenId: number): Promise<boolean>
   return row !== undefined;
 }
 
-function missingSecrets(input: ConnectionInput): ApiError {
+/** What saved secrets are bound to: they are only ever sent to this origin, username and region. */
+export interface SecretBinding {
+  baseUrl: string;
+  username: string;
+  region: string;
+}
+
+export function sameBinding(a: SecretBinding, b: SecretBinding): boolean {
+  return (
+    new URL(a.baseUrl).origin === new URL(b.baseUrl).origin &&
+    a.username === b.username &&
+    a.region === b.region
+  );
+}
+
+/** 400 naming whichever of password and api_key the request left out. */
+export function missingSecrets(input: { password?: string; api_key?: string }, when: string): ApiError {
   const details = [
-    ...(input.password ? [] : [{ field: "password", message: "password is required when first saving" }]),
-    ...(input.api_key ? [] : [{ field: "api_key", message: "api_key is required when first saving" }]),
+    ...(input.password ? [] : [{ field: "password", message: `password is required ${when}` }]),
+    ...(input.api_key ? [] : [{ field: "api_key", message: `api_key is required ${when}` }]),
   ];
   return ApiError.badRequest(
     "validation_error",
     `Invalid body: ${details.map((d) => d.message).join("; ")}`,
     details,
   );
+}
+
+export const REBIND_RULE =
+  "when base_url's origin, username or region change (saved secrets stay with the old ones)";
+
+/** 400 unless base_url's host is allowed (NEWBOOK_ALLOWED_HOSTS) and, for wildcard entries, public. */
+export async function assertAllowedBaseUrl(baseUrl: string, allowedHosts: readonly string[]): Promise<void> {
+  const verdict = await verifyNewbookUrl(baseUrl, allowedHosts);
+  if (!verdict.ok)
+    throw ApiError.badRequest("validation_error", `Invalid body: ${verdict.reason}`, [
+      { field: "base_url", message: verdict.reason.replace(/^base_url: /, "") },
+    ]);
 }
 
 /**
@@ -94,13 +122,19 @@ export async function saveConnection(
   box: SecretBox,
   kitchenId: number,
   input: ConnectionInput,
+  allowedHosts: readonly string[],
 ): Promise<{ view: ConnectionView; created: boolean }> {
   const existing = await findConnection(db, kitchenId);
-  if (!existing && (!input.password || !input.api_key)) throw missingSecrets(input);
+  const baseUrl = input.base_url ?? existing?.baseUrl ?? DEFAULT_NEWBOOK_BASE_URL;
+  const bothSecrets = Boolean(input.password && input.api_key);
+  if (!existing && !bothSecrets) throw missingSecrets(input, "when first saving");
+  if (existing && !bothSecrets && !sameBinding(existing, { ...input, baseUrl }))
+    throw missingSecrets(input, REBIND_RULE);
+  await assertAllowedBaseUrl(baseUrl, allowedHosts);
   registerSecret(input.password);
   registerSecret(input.api_key);
   const values = {
-    baseUrl: input.base_url ?? existing?.baseUrl ?? DEFAULT_NEWBOOK_BASE_URL,
+    baseUrl,
     region: input.region,
     username: input.username,
     passwordEnc: input.password ? box.encrypt(input.password) : existing!.passwordEnc,

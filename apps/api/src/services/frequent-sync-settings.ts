@@ -1,8 +1,13 @@
-import { effectiveIntervalMinutes, isStale as noRecentSuccess } from "@occ/core";
+import {
+  type BusyWindow,
+  type DesiredSchedule,
+  type KitchenScheduleState,
+  isStale as noRecentSuccess,
+  type ScheduleOffReason,
+} from "@occ/core";
 import type { Db } from "@occ/db";
-import { newbookConnections, newbookFrequentSyncSettings } from "@occ/db";
+import { kitchens, newbookConnections, newbookFrequentSyncSettings } from "@occ/db";
 import { eq, sql } from "drizzle-orm";
-import { hasConnection } from "./connection";
 
 export type SettingsRow = typeof newbookFrequentSyncSettings.$inferSelect;
 type SyncStatus = "running" | "success" | "failed" | "skipped";
@@ -11,6 +16,8 @@ export interface SettingsInput {
   is_enabled: boolean;
   sync_interval_minutes: number;
   days_ahead: number;
+  busy_hours?: BusyWindow[];
+  busy_interval_minutes?: number | null;
 }
 
 export interface FrequentSyncView {
@@ -26,6 +33,10 @@ export interface FrequentSyncView {
   last_duration_ms: number | null;
   stale: boolean;
   effective_interval_minutes: number;
+  busy_hours: BusyWindow[];
+  busy_interval_minutes: number | null;
+  next_sync_busy: boolean;
+  schedule_off_reason: ScheduleOffReason | null;
 }
 
 export interface StalenessContext {
@@ -54,7 +65,15 @@ export function isStale(row: SettingsRow, ctx: StalenessContext): boolean {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function settingsView(row: SettingsRow, ctx: StalenessContext): FrequentSyncView {
+/**
+ * What the page shows. `schedule` is the owner's desired schedule for the kitchen now: a kitchen without
+ * one shows no next sync whatever an older row says, and the interval shown is the one it runs at.
+ */
+export function settingsView(
+  row: SettingsRow,
+  ctx: StalenessContext,
+  schedule: DesiredSchedule,
+): FrequentSyncView {
   return {
     is_enabled: row.isEnabled,
     sync_interval_minutes: row.syncIntervalMinutes,
@@ -64,14 +83,14 @@ export function settingsView(row: SettingsRow, ctx: StalenessContext): FrequentS
     last_error_message: row.lastErrorMessage,
     consecutive_failures: row.consecutiveFailures,
     last_success_at: iso(row.lastSuccessAt),
-    next_sync_at: iso(row.nextSyncAt),
+    next_sync_at: schedule.on ? iso(row.nextSyncAt) : null,
     last_duration_ms: row.lastDurationMs,
     stale: isStale(row, ctx),
-    effective_interval_minutes: effectiveIntervalMinutes(
-      row.syncIntervalMinutes,
-      row.consecutiveFailures,
-      ctx.backoffAfterFailures,
-    ),
+    effective_interval_minutes: schedule.on ? schedule.intervalMinutes : row.syncIntervalMinutes,
+    busy_hours: row.busyHours,
+    busy_interval_minutes: row.busyIntervalMinutes,
+    next_sync_busy: schedule.on && schedule.busy,
+    schedule_off_reason: schedule.on ? null : schedule.reason,
   };
 }
 
@@ -96,21 +115,50 @@ export async function ensureSettings(db: Db, kitchenId: number): Promise<Setting
   return raced!;
 }
 
-/** The settings (created on first read) and whether the kitchen has a Newbook connection, in one query. */
-export async function readSettings(
-  db: Db,
-  kitchenId: number,
-): Promise<{ row: SettingsRow; connected: boolean }> {
-  const [found] = await db
-    .select({
-      row: newbookFrequentSyncSettings,
-      connected: sql<boolean>`${newbookConnections.kitchenId} is not null`,
-    })
-    .from(newbookFrequentSyncSettings)
-    .leftJoin(newbookConnections, eq(newbookConnections.kitchenId, newbookFrequentSyncSettings.kitchenId))
-    .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId));
+export interface SettingsRead {
+  row: SettingsRow;
+  connected: boolean;
+  /** The kitchen's IANA zone: busy hours are local to it. */
+  timezone: string;
+}
+
+/** The settings (created on first read), whether the kitchen has a Newbook connection, and its zone. */
+export async function readSettings(db: Db, kitchenId: number): Promise<SettingsRead> {
+  const read = () =>
+    db
+      .select({
+        row: newbookFrequentSyncSettings,
+        connected: sql<boolean>`${newbookConnections.kitchenId} is not null`,
+        timezone: kitchens.timezone,
+      })
+      .from(newbookFrequentSyncSettings)
+      .innerJoin(kitchens, eq(kitchens.id, newbookFrequentSyncSettings.kitchenId))
+      .leftJoin(newbookConnections, eq(newbookConnections.kitchenId, newbookFrequentSyncSettings.kitchenId))
+      .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId));
+  const [found] = await read();
   if (found) return found;
-  return { row: await ensureSettings(db, kitchenId), connected: await hasConnection(db, kitchenId) };
+  await ensureSettings(db, kitchenId);
+  const [created] = await read();
+  return created!;
+}
+
+/** The schedule owner's view of these settings (core derives the desired schedule from it). */
+export function scheduleStateOf({ row, connected, timezone }: SettingsRead): KitchenScheduleState {
+  return {
+    kitchenId: row.kitchenId,
+    timezone,
+    isEnabled: row.isEnabled,
+    hasConnection: connected,
+    syncIntervalMinutes: row.syncIntervalMinutes,
+    busyHours: row.busyHours,
+    busyIntervalMinutes: row.busyIntervalMinutes,
+    consecutiveFailures: row.consecutiveFailures,
+    lastErrorCode: row.lastErrorCode,
+    lastSyncAt: row.lastSyncAt,
+    lastSuccessAt: row.lastSuccessAt,
+    nextSyncAt: row.nextSyncAt,
+    createdAt: row.createdAt,
+  };
 }
 
 export async function saveSettings(
@@ -124,6 +172,10 @@ export async function saveSettings(
       ? {}
       : { syncIntervalMinutes: patch.sync_interval_minutes }),
     ...(patch.days_ahead === undefined ? {} : { daysAhead: patch.days_ahead }),
+    ...(patch.busy_hours === undefined ? {} : { busyHours: patch.busy_hours }),
+    ...(patch.busy_interval_minutes === undefined
+      ? {}
+      : { busyIntervalMinutes: patch.busy_interval_minutes }),
   };
   const [row] = await db
     .insert(newbookFrequentSyncSettings)

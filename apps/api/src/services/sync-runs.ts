@@ -265,7 +265,10 @@ export async function historicalStatus(db: Db, kitchenId: number, jobId: string)
   };
 }
 
-/** Re-queues a failed historical run under the same run id; the engine resumes at its first unfinished chunk. */
+/**
+ * Resumes a failed historical run as a new run linked to it (retry_of), so the failure stays in the
+ * history; the engine skips the days the failed run committed and counts only its own work.
+ */
 export async function resumeHistoricalSync(
   deps: SyncDeps,
   kitchenId: number,
@@ -273,23 +276,36 @@ export async function resumeHistoricalSync(
 ): Promise<{ job_id: string }> {
   const { db } = deps;
   const row = await findHistoricalRun(db, kitchenId, jobId);
-  // Conditional update: of two concurrent resumes only one finds the run still failed.
-  const [claimed] = await db
-    .update(syncRuns)
-    .set({ status: "queued", errorMessage: null, errorCode: null, finishedAt: null, queuedAt: deps.now() })
-    .where(and(eq(syncRuns.id, row.id), eq(syncRuns.status, "failed")))
+  const notResumable = () =>
+    conflict("not_resumable", `Only a failed historical sync can be resumed; this one is ${row.status}`);
+  if (row.status !== "failed") throw notResumable();
+  const id = randomUUID();
+  // The unique retry_of index: of two concurrent resumes only one inserts.
+  const [created] = await db
+    .insert(syncRuns)
+    .values({
+      id,
+      kitchenId,
+      kind: "historical",
+      trigger: row.trigger,
+      status: "queued",
+      windowFrom: row.windowFrom,
+      windowTo: row.windowTo,
+      jobId: id,
+      retryOf: row.id,
+      queuedAt: deps.now(),
+      progressDone: row.progressDone,
+      progressTotal: row.progressTotal,
+    })
+    .onConflictDoNothing({ target: syncRuns.retryOf })
     .returning({ id: syncRuns.id });
-  if (!claimed)
-    throw conflict(
-      "not_resumable",
-      `Only a failed historical sync can be resumed; this one is ${row.status}`,
-    );
-  let newJobId: string;
+  if (!created) throw conflict("not_resumable", "This historical sync has already been resumed");
   try {
-    newJobId = await withTimeout(
+    await withTimeout(
       enqueueHistoricalSync(deps.queues, {
         kitchenId,
-        runId: row.id,
+        runId: id,
+        retryOf: row.id,
         dateFrom: row.windowFrom,
         dateTo: row.windowTo,
       }),
@@ -297,8 +313,7 @@ export async function resumeHistoricalSync(
       "Redis (historical sync)",
     );
   } catch {
-    return failUnqueued(db, row.id, deps.now());
+    return failUnqueued(db, id, deps.now());
   }
-  await db.update(syncRuns).set({ jobId: newJobId }).where(eq(syncRuns.id, row.id));
-  return { job_id: newJobId };
+  return { job_id: id };
 }

@@ -70,6 +70,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     QUEUE_PREFIX: prefix,
     JWT_SECRET: randomBytes(32).toString("hex"),
     ENCRYPTION_KEY: generateEncryptionKey(),
+    // The simulator and test servers listen on loopback, which only an explicit entry allows.
+    NEWBOOK_ALLOWED_HOSTS: "api.newbook.cloud,testapi.newbook.cloud,127.0.0.1",
     ...options.env,
   });
   const db = await createTestDatabase("occ_api");

@@ -3,3 +3,4 @@ export * from "./notifier";
 export * from "./outage";
 export * from "./policy";
 export * from "./store";
+export * from "./texts";

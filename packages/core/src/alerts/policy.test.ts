@@ -3,9 +3,10 @@ import { alertChangesForRun, isStale } from "./policy";
 const thresholds = { failureThreshold: 5, slowSyncMs: 1_000 };
 
 describe("alertChangesForRun", () => {
-  it("resolves failure, staleness and slowness after a normal success", () => {
+  it("resolves failure, rejected credentials, staleness and slowness after a normal success", () => {
     expect(alertChangesForRun({ outcome: "success", durationMs: 200 }, thresholds)).toEqual([
       { action: "resolve", kind: "consecutive_failures" },
+      { action: "resolve", kind: "credentials_rejected" },
       { action: "resolve", kind: "stale" },
       { action: "resolve", kind: "slow_sync" },
     ]);
@@ -16,6 +17,15 @@ describe("alertChangesForRun", () => {
       action: "open",
       kind: "slow_sync",
     });
+  });
+
+  it("opens the action-needed alert at the first rejected login, whatever the threshold", () => {
+    expect(
+      alertChangesForRun(
+        { outcome: "failed", durationMs: 10, consecutiveFailures: 1, errorCode: "newbook_auth" },
+        thresholds,
+      ),
+    ).toEqual([{ action: "open", kind: "credentials_rejected" }]);
   });
 
   it("opens the critical alert only from the threshold on", () => {

@@ -1,10 +1,11 @@
 /** Pure alerting rules: what a finished run or the passage of time means for a kitchen's alerts. */
 
-export type AlertKind = "consecutive_failures" | "stale" | "slow_sync";
+export type AlertKind = "consecutive_failures" | "credentials_rejected" | "stale" | "slow_sync";
 export type AlertSeverity = "critical" | "warning";
 
 export const ALERT_SEVERITY: Record<AlertKind, AlertSeverity> = {
   consecutive_failures: "critical",
+  credentials_rejected: "critical",
   stale: "warning",
   slow_sync: "warning",
 };
@@ -20,13 +21,23 @@ export type AlertChange = { action: "open"; kind: AlertKind } | { action: "resol
 
 export type FinishedRun =
   | { outcome: "success"; durationMs: number }
-  | { outcome: "failed"; durationMs: number; consecutiveFailures: number };
+  | { outcome: "failed"; durationMs: number; consecutiveFailures: number; errorCode?: string };
+
+/** Error code of a run Newbook refused to log in for (see describeSyncError). */
+export const CREDENTIALS_REJECTED_ERROR = "newbook_auth";
 
 /** Alert changes implied by a run that has finished for good (retries spent, or succeeded). */
 export function alertChangesForRun(run: FinishedRun, thresholds: AlertThresholds): AlertChange[] {
   const changes: AlertChange[] = [];
   if (run.outcome === "success") {
-    changes.push({ action: "resolve", kind: "consecutive_failures" }, { action: "resolve", kind: "stale" });
+    changes.push(
+      { action: "resolve", kind: "consecutive_failures" },
+      { action: "resolve", kind: "credentials_rejected" },
+      { action: "resolve", kind: "stale" },
+    );
+  } else if (run.errorCode === CREDENTIALS_REJECTED_ERROR) {
+    // Not an outage: only someone with the right password can fix it, so they hear at the first failure.
+    changes.push({ action: "open", kind: "credentials_rejected" });
   } else if (run.consecutiveFailures >= thresholds.failureThreshold) {
     changes.push({ action: "open", kind: "consecutive_failures" });
   }

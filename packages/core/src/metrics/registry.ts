@@ -17,10 +17,21 @@ export interface CreateMetricsOptions {
   labels?: Record<string, string>;
 }
 
+const GAUGES_NAMED_AS_COUNTERS = [
+  "nodejs_active_handles_total",
+  "nodejs_active_requests_total",
+  "nodejs_active_resources_total",
+];
+
 export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (options.labels) registry.setDefaultLabels(options.labels);
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (options.defaultMetrics ?? true) {
+    collectDefaultMetrics({ register: registry });
+    // prom-client names these gauges `*_total`, a suffix Prometheus reserves for counters (promtool flags
+    // them); the per-type `nodejs_active_{handles,requests,resources}` gauges carry the same figures.
+    for (const name of GAUGES_NAMED_AS_COUNTERS) registry.removeSingleMetric(name);
+  }
   const registers = [registry];
   return {
     registry,

@@ -13,6 +13,13 @@ import {
 } from "./classify";
 import { NewbookApiError, type NewbookError, NewbookThrottledError } from "./errors";
 import { createAgents } from "./http-agent";
+import {
+  boundedList,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  isResponseTooLarge,
+  MAX_REQUEST_BYTES,
+  responseTooLargeError,
+} from "./limits";
 import { type ListingPage, readListing } from "./paging";
 import { type NewbookRetryPolicy, nextRetryDelay } from "./retry";
 import { NewbookCallCounter, type NewbookCallStats, type NewbookRequestEvent } from "./stats";
@@ -60,6 +67,8 @@ export interface NewbookClientOptions extends NewbookConnection {
   random?: () => number;
   now?: () => number;
   logger?: Logger;
+  /** Largest answer read, in bytes (default DEFAULT_MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
   /** Rows per bookings_list page; Newbook's maximum is 1000. */
   pageSize?: number;
   /** A listing needing more pages than this is treated as a runaway and fails. */
@@ -121,8 +130,7 @@ const dataParser = <T, R>(action: string, schema: z.ZodType<T>, map: (value: T) 
   parser(action, "data", schema, map);
 
 // Newbook sends an empty list as [], but some accounts omit `data` or send null when nothing matches.
-const list = <S extends z.ZodType>(row: S) =>
-  z.preprocess((v) => (v === null || v === undefined ? [] : v), z.array(row));
+const list = boundedList;
 
 const bookingPageSchema = z.looseObject({
   data: list(rawBookingSchema),
@@ -160,6 +168,8 @@ export class NewbookClient {
       responseType: "text",
       transformResponse: [(data: unknown) => data],
       maxRedirects: 0,
+      maxContentLength: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      maxBodyLength: MAX_REQUEST_BYTES,
     });
     this.credentialKey = credentialKey(options);
     this.policy = {
@@ -375,6 +385,11 @@ export class NewbookClient {
         this.now(),
       );
     } catch (error) {
+      if (isResponseTooLarge(error))
+        return {
+          ok: false,
+          error: responseTooLargeError(action, this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES),
+        };
       const code = axios.isAxiosError(error) ? error.code : undefined;
       return {
         ok: false,
@@ -397,6 +412,7 @@ export function newbookClientOptionsFromConfig(
     | "NEWBOOK_MAX_RETRIES"
     | "NEWBOOK_RETRY_BASE_MS"
     | "NEWBOOK_RETRY_MAX_TOTAL_MS"
+    | "NEWBOOK_MAX_RESPONSE_BYTES"
   >,
   connection: NewbookConnection,
 ): NewbookClientOptions {
@@ -407,5 +423,6 @@ export function newbookClientOptionsFromConfig(
     maxRetries: config.NEWBOOK_MAX_RETRIES,
     retryBaseMs: config.NEWBOOK_RETRY_BASE_MS,
     retryMaxTotalMs: config.NEWBOOK_RETRY_MAX_TOTAL_MS,
+    maxResponseBytes: config.NEWBOOK_MAX_RESPONSE_BYTES,
   };
 }

@@ -19,11 +19,14 @@ export interface FrequentSyncJobData {
   kitchenId: number;
   trigger: "schedule" | "sync_now";
   runId?: string;
+  /** Set when this job's run repeats an earlier one (see claimRun). */
+  retryOf?: string;
 }
 
 export interface HistoricalSyncJobData {
   kitchenId: number;
   runId: string;
+  retryOf?: string;
   dateFrom: string;
   dateTo: string;
 }

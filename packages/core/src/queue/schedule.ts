@@ -1,19 +1,6 @@
 import type { Config } from "../config";
-import { effectiveIntervalMinutes } from "./interval";
 import { type FrequentSyncJobData, type HistoricalSyncJobData, QUEUE_NAMES, schedulerIdFor } from "./names";
 import { jobOptionsFor, type QueueSet } from "./queues";
-
-export interface ScheduleSettings {
-  kitchenId: number;
-  isEnabled: boolean;
-  syncIntervalMinutes: number;
-  consecutiveFailures: number;
-  /**
-   * When the kitchen last synced. A new or changed interval counts from it, so backing off (or
-   * recreating schedules lost with Redis) does not fire a run at once; without it the first run is now.
-   */
-  lastRunAt?: Date | null;
-}
 
 export interface ScheduleOptions {
   /** Length of a "minute" in ms: 60 000 in production, small in tests (SYNC_MINUTE_MS). */
@@ -32,39 +19,33 @@ export function scheduleOptionsFromConfig(config: Config): ScheduleOptions {
   };
 }
 
-/** The scheduler period in ms for these settings (with back-off applied). */
-export function everyMsFor(settings: ScheduleSettings, opts: ScheduleOptions): number {
-  return (
-    effectiveIntervalMinutes(
-      settings.syncIntervalMinutes,
-      settings.consecutiveFailures,
-      opts.backoffAfterFailures,
-    ) * opts.minuteMs
-  );
-}
+const STRAY_STATES = new Set(["waiting", "delayed", "prioritized"]);
 
 /**
- * Makes the kitchen's job scheduler match its settings. An upsert changes the interval in place
- * (removing first would open a window in which the kitchen has no schedule at all).
+ * Makes the kitchen's job scheduler run every `everyMs` from `startAt` (BullMQ honours the start only when
+ * the period changes or the scheduler is new; `replace` removes it first so the start always applies). An
+ * upsert changes the interval in place: removing first would open a window without any schedule.
  */
-export async function applyKitchenSchedule(
+export async function upsertKitchenScheduler(
   queues: QueueSet,
-  settings: ScheduleSettings,
+  kitchenId: number,
+  schedule: { everyMs: number; startAt: number; replace?: boolean },
   opts: ScheduleOptions,
-): Promise<{ schedulerId: string; everyMs: number } | null> {
-  const schedulerId = schedulerIdFor(settings.kitchenId);
-  if (!settings.isEnabled) {
+): Promise<void> {
+  const schedulerId = schedulerIdFor(kitchenId);
+  if (schedule.replace) {
     await queues.frequent.removeJobScheduler(schedulerId);
-    return null;
+    // A job the scheduler lost track of may still wait in the slot about to be used; BullMQ would then
+    // move the new schedule a whole period on, so the stray goes (the new scheduler takes its place).
+    const stray = await queues.frequent.getJob(`repeat:${schedulerId}:${schedule.startAt}`);
+    if (stray && STRAY_STATES.has(await stray.getState())) await stray.remove();
   }
-  const everyMs = everyMsFor(settings, opts);
-  const data: FrequentSyncJobData = { kitchenId: settings.kitchenId, trigger: "schedule" };
+  const data: FrequentSyncJobData = { kitchenId, trigger: "schedule" };
   await queues.frequent.upsertJobScheduler(
     schedulerId,
-    { every: everyMs, ...(settings.lastRunAt ? { startDate: settings.lastRunAt.getTime() + everyMs } : {}) },
+    { every: schedule.everyMs, startDate: schedule.startAt },
     { name: QUEUE_NAMES.frequent, data, opts: jobOptionsFor(opts) },
   );
-  return { schedulerId, everyMs };
 }
 
 export async function readKitchenSchedule(

@@ -16,6 +16,8 @@ import { frequentWindow, type SyncWindow } from "./window";
 export interface FrequentSyncInput {
   kitchenId: number;
   runId: string;
+  /** The run this one repeats (see claimRun). */
+  retryOf?: string | null;
   trigger: string;
   jobId?: string;
   attempt?: number;
@@ -49,6 +51,7 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
   const window = frequentWindow(setup.timezone, setup.daysAhead, startedAt);
   await startRun(ctx.db, {
     runId: input.runId,
+    retryOf: input.retryOf,
     kitchenId: input.kitchenId,
     kind: "frequent",
     trigger: input.trigger,

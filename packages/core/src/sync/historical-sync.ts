@@ -22,6 +22,8 @@ export const HISTORICAL_MAX_DAYS = 731;
 export interface HistoricalSyncInput {
   kitchenId: number;
   runId: string;
+  /** The run this one repeats: its committed days are skipped (see claimRun). */
+  retryOf?: string | null;
   dateFrom: LocalDate;
   dateTo: LocalDate;
   trigger: string;
@@ -79,18 +81,28 @@ export function historicalChunks(from: LocalDate, to: LocalDate): DateSpan[] {
 
 const spanDays = (span: DateSpan) => daysBetween(span.from, span.to) + 1;
 
-/** Totals an earlier attempt of the same run committed, so a resumed run skips and adds to them. */
+/**
+ * Where this run starts: an earlier attempt of the same run continues with its own totals; a run that
+ * repeats another (retry_of, e.g. a resumed sync) skips the days that one committed but counts only
+ * its own calls, bookings and rows.
+ */
 async function committedSoFar(ctx: SyncContext, input: HistoricalSyncInput) {
-  const [row] = await ctx.db.select().from(syncRuns).where(eq(syncRuns.id, input.runId));
-  const sameRange = row && row.windowFrom === input.dateFrom && row.windowTo === input.dateTo;
-  return sameRange
-    ? {
-        days: row.progressDone,
-        calls: row.newbookCalls,
-        bookings: row.bookingsFetched,
-        rows: row.rowsChanged,
-      }
-    : { days: 0, calls: 0, bookings: 0, rows: 0 };
+  const sameRange = (row: { windowFrom: string; windowTo: string } | undefined) =>
+    row !== undefined && row.windowFrom === input.dateFrom && row.windowTo === input.dateTo;
+  const [own] = await ctx.db.select().from(syncRuns).where(eq(syncRuns.id, input.runId));
+  if (own && sameRange(own) && (own.progressDone > 0 || !input.retryOf))
+    return {
+      days: own.progressDone,
+      calls: own.newbookCalls,
+      bookings: own.bookingsFetched,
+      rows: own.rowsChanged,
+    };
+  if (input.retryOf) {
+    const [original] = await ctx.db.select().from(syncRuns).where(eq(syncRuns.id, input.retryOf));
+    if (original && sameRange(original))
+      return { days: original.progressDone, calls: 0, bookings: 0, rows: 0 };
+  }
+  return { days: 0, calls: 0, bookings: 0, rows: 0 };
 }
 
 /**
@@ -110,6 +122,7 @@ export async function runHistoricalSync(
   const total = daysBetween(input.dateFrom, input.dateTo) + 1;
   await startRun(ctx.db, {
     runId: input.runId,
+    retryOf: input.retryOf,
     kitchenId: input.kitchenId,
     kind: "historical",
     trigger: input.trigger,

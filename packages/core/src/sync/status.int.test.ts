@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { createTestDatabase, newbookFrequentSyncSettings, syncRuns, type TestDatabase } from "@occ/db";
+import {
+  createTestDatabase,
+  kitchens,
+  newbookFrequentSyncSettings,
+  syncRuns,
+  type TestDatabase,
+} from "@occ/db";
 import { eq } from "drizzle-orm";
 import { generateEncryptionKey } from "../crypto";
 import { NewbookServerError } from "../newbook/errors";
@@ -54,7 +60,12 @@ describe("run status", () => {
     });
     expect(retry.consecutiveFailures).toBe(0);
     expect(await runRow(runId)).toMatchObject({ status: "queued", errorCode: "newbook_server" });
-    expect(await settingsRow()).toMatchObject({ consecutiveFailures: 0, lastErrorMessage: error.message });
+    expect(await runRow(runId)).toMatchObject({ errorMessage: error.message });
+    // The settings row (what the manager reads) holds the plain version.
+    expect(await settingsRow()).toMatchObject({
+      consecutiveFailures: 0,
+      lastErrorMessage: "Newbook is not answering at the moment",
+    });
 
     await startRun(testDb.handle.db, {
       runId,
@@ -82,7 +93,7 @@ describe("run status", () => {
     expect(await settingsRow()).toMatchObject({ lastSyncStatus: "failed", consecutiveFailures: 2 });
   });
 
-  it("a skipped run does not overwrite a running one's status", async () => {
+  it("a skipped run never replaces the kitchen's last real status", async () => {
     const running = randomUUID();
     await startRun(testDb.handle.db, {
       runId: running,
@@ -116,7 +127,32 @@ describe("run status", () => {
       trigger: "schedule",
       reason: "busy",
     });
-    expect((await settingsRow()).lastSyncStatus).toBe("skipped");
+    expect((await settingsRow()).lastSyncStatus).toBe("success");
+  });
+
+  it("a skipped run's window is the kitchen's local date, not the UTC one", async () => {
+    await testDb.handle.db
+      .update(kitchens)
+      .set({ timezone: "Pacific/Auckland" })
+      .where(eq(kitchens.id, kitchenId));
+    try {
+      const runId = randomUUID();
+      // 12:00 UTC on 10 March is 01:00 on 11 March in Auckland (UTC+13).
+      await recordRunSkipped(testDb.handle.db, {
+        runId,
+        kitchenId,
+        kind: "frequent",
+        trigger: "schedule",
+        reason: "busy",
+        now: new Date("2025-03-10T12:00:00Z"),
+      });
+      expect(await runRow(runId)).toMatchObject({ windowFrom: "2025-03-11", windowTo: "2025-03-11" });
+    } finally {
+      await testDb.handle.db
+        .update(kitchens)
+        .set({ timezone: "Europe/London" })
+        .where(eq(kitchens.id, kitchenId));
+    }
   });
 
   it("a historical run leaves the frequent-sync status alone", async () => {

@@ -1,6 +1,7 @@
-import { type Db, newbookFrequentSyncSettings as settings, syncRuns, type Tx } from "@occ/db";
-import { and, eq, isNull, ne, or, sql } from "drizzle-orm";
-import type { LocalDate } from "../time";
+import { type Db, kitchens, newbookFrequentSyncSettings as settings, syncRuns, type Tx } from "@occ/db";
+import { and, eq, sql } from "drizzle-orm";
+import { readerErrorFor } from "../alerts/texts";
+import { type LocalDate, localDateIn } from "../time";
 import { describeSyncError } from "./errors";
 
 export type RunKind = "frequent" | "manual" | "historical";
@@ -10,8 +11,50 @@ function tracksSettings(kind: RunKind): boolean {
   return kind !== "historical";
 }
 
+const FINISHED = ["success", "failed", "skipped"];
+
+export interface ClaimedRun {
+  runId: string;
+  /** The run this attempt repeats, when it had to become a new one. */
+  retryOf: string | null;
+}
+
+/**
+ * The run an attempt records into. History is never rewritten: a run that already finished (a retry
+ * from Bull Board, a resumed historical sync) or whose worker was lost mid-run (a job taken over after
+ * a crash) stays as it ended, and the attempt becomes a new run linked to it by `retry_of`. A lost
+ * run is closed as failed (code worker_lost), so the crash counts in the history and success rates.
+ */
+export async function claimRun(
+  db: Db,
+  input: { runId: string; takenOver: boolean; newRunId: () => string; now?: Date },
+): Promise<ClaimedRun> {
+  const [row] = await db
+    .select({ status: syncRuns.status })
+    .from(syncRuns)
+    .where(eq(syncRuns.id, input.runId));
+  if (!row) return { runId: input.runId, retryOf: null };
+  const lost = input.takenOver && row.status === "running";
+  if (!lost && !FINISHED.includes(row.status)) return { runId: input.runId, retryOf: null };
+  if (lost) {
+    const now = input.now ?? new Date();
+    await db
+      .update(syncRuns)
+      .set({
+        status: "failed",
+        finishedAt: now,
+        errorCode: "worker_lost",
+        errorMessage: "The worker running this sync stopped; another one took the job over",
+      })
+      .where(and(eq(syncRuns.id, input.runId), eq(syncRuns.status, "running")));
+  }
+  return { runId: input.newRunId(), retryOf: input.runId };
+}
+
 export interface StartRunInput {
   runId: string;
+  /** The run this one repeats (see claimRun). */
+  retryOf?: string | null;
   kitchenId: number;
   kind: RunKind;
   trigger: string;
@@ -40,6 +83,7 @@ export async function startRun(db: Db | Tx, input: StartRunInput): Promise<void>
       attempt,
       queuedAt: now,
       startedAt: now,
+      retryOf: input.retryOf ?? null,
     })
     .onConflictDoUpdate({
       target: syncRuns.id,
@@ -104,6 +148,7 @@ export async function recordRunSuccess(tx: Tx, input: RunSuccessInput): Promise<
         lastDurationMs: durationMs,
         consecutiveFailures: 0,
         lastErrorMessage: null,
+        lastErrorCode: null,
         updatedAt: input.now,
       })
       .where(eq(settings.kitchenId, input.kitchenId));
@@ -152,11 +197,13 @@ export async function recordRunFailure(
           ? {
               lastSyncStatus: "failed",
               lastSyncAt: now,
-              lastErrorMessage: message,
+              // The manager reads the plain version; the run keeps the technical one for admins.
+              lastErrorMessage: readerErrorFor(code).text,
+              lastErrorCode: code,
               consecutiveFailures: sql`${settings.consecutiveFailures} + 1`,
               updatedAt: now,
             }
-          : { lastErrorMessage: message, updatedAt: now },
+          : { lastErrorMessage: readerErrorFor(code).text, updatedAt: now },
       )
       .where(eq(settings.kitchenId, input.kitchenId))
       .returning({ consecutiveFailures: settings.consecutiveFailures });
@@ -175,44 +222,39 @@ export interface RunSkippedInput {
   now?: Date;
 }
 
-/** A run that found the kitchen busy: recorded, but it must not overwrite the busy run's "running". */
+/**
+ * A run that found the kitchen busy (or lost it mid-run). It is history only: the kitchen's last real
+ * status (success, failure, or the busy run's "running") stays what the page shows. Its window is the
+ * kitchen's local "today", like every other run's.
+ */
 export async function recordRunSkipped(db: Db, input: RunSkippedInput): Promise<void> {
   const now = input.now ?? new Date();
-  const today = now.toISOString().slice(0, 10);
-  await db.transaction(async (tx) => {
-    await tx
-      .insert(syncRuns)
-      .values({
-        id: input.runId,
-        kitchenId: input.kitchenId,
-        kind: input.kind,
-        trigger: input.trigger,
-        status: "skipped",
-        windowFrom: input.windowFrom ?? today,
-        windowTo: input.windowTo ?? input.windowFrom ?? today,
-        queuedAt: now,
-        startedAt: now,
-        finishedAt: now,
-        durationMs: 0,
-        errorMessage: input.reason,
-        errorCode: "skipped",
-      })
-      .onConflictDoUpdate({
-        target: syncRuns.id,
-        set: { status: "skipped", finishedAt: now, errorMessage: input.reason, errorCode: "skipped" },
-      });
-    if (tracksSettings(input.kind)) {
-      await tx
-        .update(settings)
-        .set({ lastSyncStatus: "skipped", updatedAt: now })
-        .where(
-          and(
-            eq(settings.kitchenId, input.kitchenId),
-            or(isNull(settings.lastSyncStatus), ne(settings.lastSyncStatus, "running")),
-          ),
-        );
-    }
-  });
+  const [kitchen] = await db
+    .select({ timezone: kitchens.timezone })
+    .from(kitchens)
+    .where(eq(kitchens.id, input.kitchenId));
+  const today = localDateIn(kitchen?.timezone ?? "UTC", now);
+  await db
+    .insert(syncRuns)
+    .values({
+      id: input.runId,
+      kitchenId: input.kitchenId,
+      kind: input.kind,
+      trigger: input.trigger,
+      status: "skipped",
+      windowFrom: input.windowFrom ?? today,
+      windowTo: input.windowTo ?? input.windowFrom ?? today,
+      queuedAt: now,
+      startedAt: now,
+      finishedAt: now,
+      durationMs: 0,
+      errorMessage: input.reason,
+      errorCode: "skipped",
+    })
+    .onConflictDoUpdate({
+      target: syncRuns.id,
+      set: { status: "skipped", finishedAt: now, errorMessage: input.reason, errorCode: "skipped" },
+    });
 }
 
 /**

@@ -14,9 +14,7 @@ CREATE TABLE "incidents" (
 );
 --> statement-breakpoint
 ALTER TABLE "alerts" ADD COLUMN "incident_id" integer;--> statement-breakpoint
-ALTER TABLE "sync_runs" ADD COLUMN "requested_by" integer;--> statement-breakpoint
 ALTER TABLE "users" ADD COLUMN "token_version" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "users" ADD COLUMN "deactivated_at" timestamp with time zone;--> statement-breakpoint
 CREATE UNIQUE INDEX "incidents_one_open" ON "incidents" USING btree ("kind","host","region","error_code") WHERE "incidents"."state" = 'open';--> statement-breakpoint
-ALTER TABLE "alerts" ADD CONSTRAINT "alerts_incident_id_incidents_id_fk" FOREIGN KEY ("incident_id") REFERENCES "public"."incidents"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "sync_runs" ADD CONSTRAINT "sync_runs_requested_by_users_id_fk" FOREIGN KEY ("requested_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;
+ALTER TABLE "alerts" ADD CONSTRAINT "alerts_incident_id_incidents_id_fk" FOREIGN KEY ("incident_id") REFERENCES "public"."incidents"("id") ON DELETE set null ON UPDATE no action;

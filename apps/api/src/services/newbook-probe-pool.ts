@@ -1,0 +1,199 @@
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+import { type NewbookClientOptions, type RateLimiter, RateLimitWaitError } from "@occ/core";
+import { type ConnectionTestResult, LimiterUnavailableError, UNREACHABLE_REASON } from "./newbook-probe";
+
+/** Client options that survive structured cloning (no limiter, logger or clock functions). */
+export type ProbeOptions = Omit<
+  NewbookClientOptions,
+  "rateLimiter" | "onRequest" | "sleep" | "random" | "now" | "logger"
+>;
+
+export type ProbeRequest =
+  | { type: "probe"; options: ProbeOptions }
+  | { type: "slot"; id: number; key: string; outcome: "granted" | "wait" | "unavailable"; waitedMs: number };
+
+export type ProbeReply =
+  | { type: "ready" }
+  | { type: "acquire"; id: number; key: string }
+  | { type: "done"; result: ConnectionTestResult | "limiter_unavailable" | "failed" };
+
+export interface ProbePoolOptions {
+  /** Threads at most (each runs one test at a time; more tests queue). */
+  size: number;
+  /** Heap of one thread: a hostile answer that gets past the byte cap kills the thread, not the API. */
+  maxHeapMb: number;
+  /** Idle threads end after this long so an idle API holds no threads. */
+  idleMs: number;
+  /** A new thread that has not loaded its modules by then is given up on. */
+  bootMs: number;
+}
+
+const DEFAULTS: ProbePoolOptions = { size: 2, maxHeapMb: 256, idleMs: 60_000, bootMs: 30_000 };
+
+/** From the build, the compiled thread; from source (tests, tsx), the TypeScript file through tsx. */
+function threadEntry(): { file: string; execArgv: string[] } {
+  const source = __filename.endsWith(".ts");
+  const file = path.join(__dirname, `newbook-probe-thread.${source ? "ts" : "js"}`);
+  return { file, execArgv: source ? ["--require", "tsx/cjs"] : [] };
+}
+
+interface Slot {
+  worker: Worker;
+  busy: boolean;
+  /** Resolves once the thread has loaded its modules: the deadline covers Newbook, not the boot. */
+  ready: Promise<boolean>;
+  idleTimer?: NodeJS.Timeout;
+}
+
+/**
+ * Connection tests in worker threads with an overall deadline. On the deadline the thread is terminated,
+ * which also closes its sockets: a silent upstream holds the request for the deadline, not 15 s or more.
+ */
+export class NewbookProbePool {
+  private readonly slots: Slot[] = [];
+  private readonly waiting: ((slot: Slot) => void)[] = [];
+  private readonly options: ProbePoolOptions;
+
+  constructor(options: Partial<ProbePoolOptions> = {}) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  /** The test's result; "unreachable" when the deadline passes or the thread dies. */
+  async run(options: ProbeOptions, limiter: RateLimiter, deadlineMs: number): Promise<ConnectionTestResult> {
+    const slot = await this.take();
+    if (!(await slot.ready)) {
+      this.release(slot);
+      return { ok: false, reason: UNREACHABLE_REASON };
+    }
+    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    try {
+      return await new Promise<ConnectionTestResult>((resolve, reject) => {
+        const finish = (outcome: () => void) => {
+          if (settled) return;
+          settled = true;
+          slot.worker.off("message", onMessage);
+          slot.worker.off("exit", onExit);
+          outcome();
+        };
+        const onExit = () => finish(() => resolve({ ok: false, reason: UNREACHABLE_REASON }));
+        const onMessage = (message: ProbeReply) => {
+          if (message.type === "ready") return;
+          if (message.type === "acquire") {
+            limiter.acquire(message.key).then(
+              () =>
+                this.reply(slot, {
+                  type: "slot",
+                  id: message.id,
+                  key: message.key,
+                  outcome: "granted",
+                  waitedMs: 0,
+                }),
+              (error: unknown) =>
+                this.reply(slot, {
+                  type: "slot",
+                  id: message.id,
+                  key: message.key,
+                  outcome: error instanceof RateLimitWaitError ? "wait" : "unavailable",
+                  waitedMs: error instanceof RateLimitWaitError ? error.waitedMs : 0,
+                }),
+            );
+            return;
+          }
+          const { result } = message;
+          if (result === "limiter_unavailable")
+            finish(() => reject(new LimiterUnavailableError("rate limiter")));
+          else if (result === "failed") finish(() => resolve({ ok: false, reason: UNREACHABLE_REASON }));
+          else finish(() => resolve(result));
+        };
+        slot.worker.on("message", onMessage);
+        slot.worker.once("exit", onExit);
+        timer = setTimeout(() => {
+          finish(() => resolve({ ok: false, reason: UNREACHABLE_REASON }));
+          this.discard(slot);
+        }, deadlineMs);
+        slot.worker.postMessage({ type: "probe", options } satisfies ProbeRequest);
+      });
+    } finally {
+      clearTimeout(timer);
+      this.release(slot);
+    }
+  }
+
+  /** Ends every thread (tests, shutdown). */
+  async close(): Promise<void> {
+    await Promise.all(this.slots.splice(0).map((slot) => slot.worker.terminate()));
+  }
+
+  private reply(slot: Slot, message: ProbeRequest): void {
+    if (this.slots.includes(slot)) slot.worker.postMessage(message);
+  }
+
+  private async take(): Promise<Slot> {
+    const idle = this.slots.find((slot) => !slot.busy);
+    if (idle) return this.claim(idle);
+    if (this.slots.length < this.options.size) return this.claim(this.spawn());
+    return new Promise<Slot>((resolve) => this.waiting.push((slot) => resolve(this.claim(slot))));
+  }
+
+  private claim(slot: Slot): Slot {
+    clearTimeout(slot.idleTimer);
+    slot.busy = true;
+    slot.worker.ref();
+    return slot;
+  }
+
+  private release(slot: Slot): void {
+    slot.busy = false;
+    if (!this.slots.includes(slot)) {
+      // Its thread was discarded; a queued test gets a fresh one.
+      const next = this.waiting.shift();
+      if (next) next(this.spawn());
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next) {
+      next(slot);
+      return;
+    }
+    slot.worker.unref();
+    slot.idleTimer = setTimeout(() => this.discard(slot), this.options.idleMs);
+    slot.idleTimer.unref();
+  }
+
+  private spawn(): Slot {
+    const { file, execArgv } = threadEntry();
+    const worker = new Worker(file, {
+      execArgv,
+      resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb },
+    });
+    const ready = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), this.options.bootMs);
+      const done = (value: boolean) => {
+        clearTimeout(timer);
+        resolve(value);
+      };
+      worker.once("message", (message: ProbeReply) => done(message.type === "ready"));
+      worker.once("exit", () => done(false));
+    });
+    const slot: Slot = { worker, busy: false, ready };
+    void ready.then((booted) => booted || this.discard(slot));
+    // A thread that dies (out of memory, crash) leaves the pool; the test it ran reads "unreachable".
+    worker.on("error", () => undefined);
+    worker.once("exit", () => this.remove(slot));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private remove(slot: Slot): void {
+    const index = this.slots.indexOf(slot);
+    if (index >= 0) this.slots.splice(index, 1);
+  }
+
+  private discard(slot: Slot): void {
+    this.remove(slot);
+    clearTimeout(slot.idleTimer);
+    void slot.worker.terminate();
+  }
+}

@@ -1,0 +1,3 @@
+export * from "./busy-hours";
+export * from "./desired";
+export * from "./owner";

@@ -1,0 +1,156 @@
+import {
+  type Db,
+  kitchens,
+  newbookConnections,
+  newbookFrequentSyncSettings as settings,
+  type Tx,
+} from "@occ/db";
+import { eq, sql } from "drizzle-orm";
+import { schedulerIdFor } from "../queue/names";
+import type { QueueSet } from "../queue/queues";
+import { readKitchenSchedule, type ScheduleOptions, upsertKitchenScheduler } from "../queue/schedule";
+import { type DesiredSchedule, desiredSchedule, type KitchenScheduleState } from "./desired";
+
+/**
+ * The one owner of every kitchen's schedule: load the state from PostgreSQL, derive the desired schedule,
+ * apply it to the BullMQ job scheduler, and record the scheduler's real next run as `next_sync_at`. The API
+ * calls it after a save, the worker after each run, the reconciler for whatever drifted.
+ */
+export interface ScheduleOwnerDeps {
+  db: Db;
+  queues: QueueSet;
+  options: ScheduleOptions;
+  now?: () => Date;
+  /** Wraps each Redis call (the API bounds them so a request never hangs on an unreachable Redis). */
+  redisCall?: <T>(call: Promise<T>) => Promise<T>;
+}
+
+export interface AppliedSchedule {
+  desired: DesiredSchedule;
+  /** The scheduler's next run as Redis holds it after the change; null when the kitchen has no schedule. */
+  nextSyncAt: Date | null;
+  /** The kitchen's zone and last success, for texts about this schedule (alerts). */
+  timezone: string;
+  lastSuccessAt: Date | null;
+}
+
+// Arbitrary constant: the first half of the advisory lock key that serialises schedule updates per kitchen.
+const SCHEDULE_LOCK_SPACE = 872_341;
+
+export async function loadScheduleStates(db: Db | Tx, kitchenId?: number): Promise<KitchenScheduleState[]> {
+  const query = db
+    .select({
+      kitchenId: settings.kitchenId,
+      timezone: kitchens.timezone,
+      isEnabled: settings.isEnabled,
+      hasConnection: sql<boolean>`${newbookConnections.kitchenId} is not null`,
+      syncIntervalMinutes: settings.syncIntervalMinutes,
+      busyHours: settings.busyHours,
+      busyIntervalMinutes: settings.busyIntervalMinutes,
+      consecutiveFailures: settings.consecutiveFailures,
+      lastErrorCode: settings.lastErrorCode,
+      lastSyncAt: settings.lastSyncAt,
+      lastSuccessAt: settings.lastSuccessAt,
+      nextSyncAt: settings.nextSyncAt,
+      createdAt: settings.createdAt,
+    })
+    .from(settings)
+    .innerJoin(kitchens, eq(kitchens.id, settings.kitchenId))
+    .leftJoin(newbookConnections, eq(newbookConnections.kitchenId, settings.kitchenId));
+  return kitchenId === undefined ? query : query.where(eq(settings.kitchenId, kitchenId));
+}
+
+const NEXT_SYNC_BATCH = 1_000;
+
+/** Writes next_sync_at for the kitchens whose stored value differs (one statement per batch). */
+export async function recordNextSyncTimes(
+  db: Db | Tx,
+  states: readonly KitchenScheduleState[],
+  nextByKitchen: ReadonlyMap<number, number | null>,
+): Promise<number> {
+  const changed = states
+    .map((state) => ({ kitchenId: state.kitchenId, next: nextByKitchen.get(state.kitchenId) ?? null, state }))
+    .filter(({ next, state }) => next !== (state.nextSyncAt?.getTime() ?? null));
+  for (let i = 0; i < changed.length; i += NEXT_SYNC_BATCH) {
+    const values = changed
+      .slice(i, i + NEXT_SYNC_BATCH)
+      .map(
+        ({ kitchenId, next }) =>
+          sql`(${kitchenId}::int, ${next === null ? null : new Date(next).toISOString()}::timestamptz)`,
+      );
+    await db.execute(sql`
+      update ${settings} set next_sync_at = v.next
+      from (values ${sql.join(values, sql`, `)}) as v(kitchen_id, next)
+      where ${settings.kitchenId} = v.kitchen_id`);
+  }
+  return changed.length;
+}
+
+export class ScheduleOwner {
+  private readonly now: () => Date;
+  private readonly redisCall: <T>(call: Promise<T>) => Promise<T>;
+
+  constructor(private readonly deps: ScheduleOwnerDeps) {
+    this.now = deps.now ?? (() => new Date());
+    this.redisCall = deps.redisCall ?? ((call) => call);
+  }
+
+  get options(): ScheduleOptions {
+    return this.deps.options;
+  }
+
+  desired(state: KitchenScheduleState): DesiredSchedule {
+    return desiredSchedule(state, this.deps.options, this.now());
+  }
+
+  /**
+   * Brings one kitchen's scheduler in line with PostgreSQL and records its next run. Under a per-kitchen
+   * advisory lock, so two processes applying at once cannot leave Redis holding the older state.
+   * `replace` recreates an existing scheduler (the reconciler's repair of a lost or stuck next job); a
+   * scheduler that already matches is otherwise left alone, keeping its pending job.
+   */
+  async apply(kitchenId: number, opts: { replace?: boolean } = {}): Promise<AppliedSchedule> {
+    const { db, queues } = this.deps;
+    return db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${SCHEDULE_LOCK_SPACE}, ${kitchenId})`);
+      const [state] = await loadScheduleStates(tx, kitchenId);
+      if (!state) {
+        // The kitchen (or its settings) is gone: nothing may stay scheduled for it.
+        await this.redisCall(queues.frequent.removeJobScheduler(schedulerIdFor(kitchenId)));
+        return {
+          desired: { on: false, reason: "disabled" } as const,
+          nextSyncAt: null,
+          timezone: "UTC",
+          lastSuccessAt: null,
+        };
+      }
+      const desired = this.desired(state);
+      let next: number | null = null;
+      if (!desired.on) {
+        await this.redisCall(queues.frequent.removeJobScheduler(schedulerIdFor(kitchenId)));
+      } else {
+        const current = await this.redisCall(readKitchenSchedule(queues, kitchenId));
+        if (opts.replace || current?.everyMs !== desired.everyMs) {
+          await this.redisCall(
+            upsertKitchenScheduler(
+              queues,
+              kitchenId,
+              { everyMs: desired.everyMs, startAt: desired.startAt, replace: opts.replace },
+              this.deps.options,
+            ),
+          );
+          next = (await this.redisCall(readKitchenSchedule(queues, kitchenId)))?.next ?? null;
+        } else {
+          next = current.next;
+        }
+      }
+      await recordNextSyncTimes(tx, [state], new Map([[kitchenId, next]]));
+      return {
+        desired,
+        nextSyncAt: next === null ? null : new Date(next),
+        timezone: state.timezone,
+        lastSuccessAt: state.lastSuccessAt,
+      };
+    });
+  }
+}
