@@ -327,3 +327,62 @@ export const alerts = pgTable(
     check("alerts_state_check", sql`${t.state} in ('open', 'resolved')`),
   ],
 );
+
+export const BOOKING_CHANGE_KINDS = ["added", "cancelled", "changed"] as const;
+export const BOOKING_CHANGE_FIELDS = ["dates", "room", "guests", "meal_plan"] as const;
+export type BookingChangeKind = (typeof BOOKING_CHANGE_KINDS)[number];
+export type BookingChangeField = (typeof BOOKING_CHANGE_FIELDS)[number];
+export const MEAL_PLANS = ["room_only", "breakfast", "dinner", "dbb"] as const;
+export type MealPlan = (typeof MEAL_PLANS)[number];
+
+/** A booking as the kitchen sees it, before or after a change. */
+export interface BookingSnapshot {
+  arrival: string;
+  departure: string;
+  room: string | null;
+  adults: number;
+  children: number;
+  infants: number;
+  mealPlan: MealPlan;
+}
+
+/** What one booking's change does to one date's kitchen figures (non-zero entries only). */
+export interface DayDelta {
+  date: string;
+  arrivals: number;
+  guests: number;
+  breakfastCovers: number;
+  dinnerCovers: number;
+}
+
+/**
+ * The change set of a sync: one row per booking added, cancelled or changed in the window, written in
+ * the run's own transaction, so a feed entry exists exactly when the figures it explains do.
+ */
+export const bookingChanges = pgTable(
+  "booking_changes",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    kitchenId: integer("kitchen_id")
+      .notNull()
+      .references(() => kitchens.id, { onDelete: "cascade" }),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => syncRuns.id, { onDelete: "cascade" }),
+    /** When the run that saw the change committed (its finish time). */
+    syncedAt: timestamp("synced_at", { withTimezone: true }).notNull(),
+    bookingId: text("booking_id").notNull(),
+    kind: varchar("kind", { length: 16 }).$type<BookingChangeKind>().notNull(),
+    room: text("room"),
+    guestName: text("guest_name"),
+    fields: jsonb("fields").$type<BookingChangeField[]>().notNull().default([]),
+    before: jsonb("before").$type<BookingSnapshot>(),
+    after: jsonb("after").$type<BookingSnapshot>(),
+    deltas: jsonb("deltas").$type<DayDelta[]>().notNull().default([]),
+  },
+  (t) => [
+    index("booking_changes_kitchen_synced_idx").on(t.kitchenId, t.syncedAt),
+    index("booking_changes_run_idx").on(t.runId),
+    check("booking_changes_kind_check", sql`${t.kind} in ('added', 'cancelled', 'changed')`),
+  ],
+);

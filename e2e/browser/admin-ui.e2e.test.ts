@@ -550,7 +550,8 @@ describe("admin UI", () => {
       ] as const) {
         await page.getByRole("link", { name: link }).click();
         await page.getByRole("heading", { level: 1, name: link }).waitFor();
-        await page.waitForLoadState("networkidle");
+        // Not "networkidle": the page keeps its live event stream open.
+        await page.waitForFunction("!document.querySelector('main').textContent.includes('Loading…')");
         // Wide tables scroll inside their card; the page itself never scrolls sideways.
         const overflow = await page.evaluate<number>(
           "document.documentElement.scrollWidth - window.innerWidth",

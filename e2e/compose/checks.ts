@@ -17,7 +17,7 @@ const DOCKER = process.env.DOCKER ?? "docker";
 const API_PORT = Number(process.env.API_PUBLISHED_PORT);
 const API = `http://127.0.0.1:${API_PORT}`;
 const ADMIN = { email: process.env.ADMIN_EMAIL ?? "", password: process.env.ADMIN_PASSWORD ?? "" };
-const MINUTE_MS = 1_000; // SYNC_MINUTE_MS in docker-compose.test.yml
+const MINUTE_MS = 2_000; // SYNC_MINUTE_MS in docker-compose.test.yml
 const INTERVAL_MINUTES = 5;
 const INTERVAL_MS = INTERVAL_MINUTES * MINUTE_MS;
 const KITCHENS = 8; // --properties in docker-compose.test.yml: one kitchen per simulated property
@@ -148,6 +148,24 @@ async function outcomes(): Promise<Record<string, number>> {
     }
   }
   return sums;
+}
+
+/** Runs a worker container's log shows as started (kitchen lock taken) and not finished. */
+async function inFlightOn(id: string): Promise<Array<{ runId: string; kitchenId: number }>> {
+  const { stdout, stderr } = await run(DOCKER, ["logs", id], { maxBuffer: 64 * 1024 * 1024 });
+  const open = new Map<string, number>();
+  for (const line of `${stdout}\n${stderr}`.split("\n")) {
+    let entry: { message?: string; run_id?: string; kitchen_id?: number };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      continue; // not one of the worker's log lines
+    }
+    if (!entry.run_id) continue;
+    if (entry.message === "sync started") open.set(entry.run_id, entry.kitchen_id ?? 0);
+    else if (entry.message === "sync finished") open.delete(entry.run_id);
+  }
+  return [...open].map(([runId, kitchenId]) => ({ runId, kitchenId }));
 }
 
 const setSimLatency = async (ms: number) =>
@@ -339,7 +357,7 @@ async function main(): Promise<void> {
       adminToken = await login(ADMIN.email, ADMIN.password);
       for (let i = 0; i < KITCHENS; i++) kitchens.push(await newKitchen(properties[i]!, i, "Kitchen"));
       const since = Date.now() - 60_000;
-      await everyKitchenSyncs(kitchens, since, 3, 120_000);
+      await everyKitchenSyncs(kitchens, since, 3, 180_000);
       const byWorker = await until(
         "every worker to have run syncs",
         async () => {
@@ -358,25 +376,29 @@ async function main(): Promise<void> {
     "3. docker kill of a worker mid-sync: no run lost or left running, others take over, data equal",
     async () => {
       // Slow Newbook down so syncs are in flight when the worker dies.
-      await setSimLatency(400);
-      await until(
-        "syncs in flight",
-        async () => {
-          let running = 0;
-          for (const k of kitchens) running += (await runsOf(k)).filter((r) => r.status === "running").length;
-          return running >= 2;
-        },
-        60_000,
-      );
+      await setSimLatency(1_000);
       const [victim] = await ids("worker");
       const victimName = await nameOf(victim!);
       const before = await successesByWorker();
+      await until(
+        "a sync in flight on the worker to kill",
+        async () => (await inFlightOn(victim!)).length > 0,
+        120_000,
+      );
+      await docker("kill", victim!);
+      const killedAt = Date.now();
+      // Its log, read after its death, says which runs it died in the middle of.
+      const victimRuns = await inFlightOn(victim!);
+      if (victimRuns.length === 0) throw new Error(`${victimName} finished its syncs before the kill landed`);
       const runningAtKill = new Map<string, Kitchen>();
       for (const k of kitchens)
         for (const r of await runsOf(k)) if (r.status === "running") runningAtKill.set(r.id, k);
-      await docker("kill", victim!);
-      const killedAt = Date.now();
-      say(`  killed ${victimName} with ${runningAtKill.size} run(s) in flight across the stack`);
+      for (const { runId, kitchenId } of victimRuns)
+        runningAtKill.set(runId, kitchens.find((k) => k.id === kitchenId)!);
+      say(
+        `  killed ${victimName} in the middle of run(s) ${victimRuns.map((r) => r.runId).join(", ")}; ` +
+          `${runningAtKill.size} run(s) in flight across the stack`,
+      );
       await setSimLatency(20);
       // Every run that was in flight ends (the killed worker's through the abandoned-run sweep).
       const ended = await until(
@@ -390,9 +412,9 @@ async function main(): Promise<void> {
           }
           return statuses;
         },
-        120_000,
+        240_000,
       );
-      await everyKitchenSyncs(kitchens, killedAt, 2, 120_000);
+      await everyKitchenSyncs(kitchens, killedAt, 2, 180_000);
       const after = await successesByWorker();
       const others = [...after].filter(([n]) => n !== victimName);
       const tookOver = others.filter(([n, c]) => c > (before.get(n) ?? 0));
@@ -420,8 +442,16 @@ async function main(): Promise<void> {
       const restored = (await allHealthy(3)).filter((row) => row.includes("worker")).length;
       const tally: Record<string, number> = {};
       for (const status of ended) tally[status] = (tally[status] ?? 0) + 1;
+      const victimEnded: string[] = [];
+      for (const { runId, kitchenId } of victimRuns) {
+        const k = kitchens.find((x) => x.id === kitchenId)!;
+        victimEnded.push(
+          (await ok<Run>("run", `/api/newbook/sync-runs/${runId}`, { token: k.token })).status,
+        );
+      }
       return (
-        `runs in flight at the kill ended as ${JSON.stringify(tally)}; none left running; ` +
+        `the killed worker's ${victimRuns.length} run(s) in flight ended ${victimEnded.join(",")}; ` +
+        `all ${ended.length} in flight at the kill ended as ${JSON.stringify(tally)}; none left running; ` +
         `${tookOver.map(([n]) => n).join(" and ")} ran the next syncs; ` +
         `${first!.name}'s ${JSON.parse(mine).length} days equal a clean sync's; ${restored} workers healthy again`
       );
@@ -449,7 +479,7 @@ async function main(): Promise<void> {
       if (exists) survived += 1;
     }
     if (survived === 0) throw new Error(`none of the ${delayedBefore.length} delayed jobs survived`);
-    await everyKitchenSyncs(kitchens, restartedAt, 1, 120_000);
+    await everyKitchenSyncs(kitchens, restartedAt, 1, 180_000);
     return (
       `${after.length} schedulers read back at once; ${survived}/${delayedBefore.length} delayed jobs still in ` +
       `Redis (the others ran meanwhile); every kitchen synced again`
@@ -492,8 +522,19 @@ async function main(): Promise<void> {
   const steady = async (workers: number) => {
     say(`docker-compose up -d --scale worker=${workers}`);
     await compose("up", "-d", "--no-build", "--no-recreate", "--scale", `worker=${workers}`);
-    await allHealthy(workers);
-    const windowMs = 6 * INTERVAL_MS;
+    // Running is enough here: what this check measures is the syncing (new replicas' first health
+    // checks can take a while on a loaded machine).
+    await until(
+      `${workers} worker(s) running`,
+      async () => {
+        const list = await ids("worker");
+        if (list.length !== workers) return false;
+        for (const id of list) if ((await inspect(id, "{{.State.Running}}")) !== "true") return false;
+        return true;
+      },
+      120_000,
+    );
+    const windowMs = 4 * INTERVAL_MS;
     const from = Date.now() + INTERVAL_MS; // one interval to settle
     await sleep(INTERVAL_MS + windowMs + INTERVAL_MS); // a measurement window, then its last runs finish
     const counts: number[] = [];

@@ -5,6 +5,7 @@
  */
 import type { SYNC_INTERVALS } from "@occ/db";
 import type { z } from "zod";
+import type { sseSyncEvent } from "./http/sse";
 import type {
   kitchenBodySchema,
   kitchenHealthSchema,
@@ -29,6 +30,8 @@ import type {
   ALERT_STATES,
   alertSchema,
   alertsResponseSchema,
+  changeFeedSchema,
+  freshnessSchema,
   occupancyDaySchema,
   occupancyResponseSchema,
   residentStaySchema,
@@ -100,6 +103,11 @@ export type DayFigures = Omit<
 export type Occupancy = z.output<typeof occupancyResponseSchema>;
 export type ResidentStay = z.output<typeof residentStaySchema>;
 export type Residents = z.output<typeof residentsResponseSchema>;
+export type Freshness = z.output<typeof freshnessSchema>;
+export type ChangeFeed = z.output<typeof changeFeedSchema>;
+export type ChangeFeedEntry = ChangeFeed["entries"][number];
+/** The data of an `event: sync` frame on GET /api/events. */
+export type KitchenSyncEvent = ReturnType<typeof sseSyncEvent>;
 export type AlertState = (typeof ALERT_STATES)[number];
 export type Alert = z.output<typeof alertSchema>;
 export type Alerts = z.output<typeof alertsResponseSchema>;

@@ -1,4 +1,4 @@
-import type { Config, Logger, QueueSet } from "@occ/core";
+import type { Config, KitchenEventHub, Logger, QueueSet } from "@occ/core";
 import type { DbHandle } from "@occ/db";
 import type { Redis } from "ioredis";
 import type { LoginLimits } from "./services/login-limiter";
@@ -10,6 +10,8 @@ export interface AppDeps {
   redis: Redis;
   queues: QueueSet;
   logger: Logger;
+  /** Sync events from the workers, fanned out to this replica's open event streams. */
+  events: KitchenEventHub;
   now?: () => Date;
   /** Override config.JWT_SECRET (the all-in-one start generates one into DATA_DIR in development). */
   jwtSecret?: string;

@@ -192,7 +192,10 @@ describe("fuzz: every endpoint's body, query and path", () => {
 
   it(`sends ${RUNS_PER_ROUTE} generated requests to each route: never a 5xx, never a change to another kitchen`, async () => {
     const before = await kitchenSnapshot(h.db.handle.db, victim.id);
-    const routes = routeTable(h).sort((a, b) => order(a) - order(b));
+    // An event stream never ends, so it cannot be fuzzed request by request (routes/live.int.test.ts).
+    const routes = routeTable(h)
+      .filter((route) => !route.stream)
+      .sort((a, b) => order(a) - order(b));
     // A 503 for a Redis call that outlived its time box on a busy test machine is not what this looks for.
     const app = h.makeApp({ redisTimeoutMs: 15_000 });
     let total = 0;

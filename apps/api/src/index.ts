@@ -1,5 +1,12 @@
 import type { AddressInfo } from "node:net";
-import { type Config, createLogger, createQueues, type Logger, retryPolicyFromConfig } from "@occ/core";
+import {
+  type Config,
+  createLogger,
+  createQueues,
+  KitchenEventHub,
+  type Logger,
+  retryPolicyFromConfig,
+} from "@occ/core";
 import { createDb, type DbHandle, migrate } from "@occ/db";
 import { Redis } from "ioredis";
 import { createApp } from "./app";
@@ -63,12 +70,18 @@ export async function startApi(config: Config, opts: StartApiOptions = {}): Prom
   const admin = await ensureFirstAdmin(db.db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD });
   if (admin) logger.info("first admin created", { email: admin.email });
 
+  const events = new KitchenEventHub({
+    connect: () => redis.duplicate(),
+    prefix: config.QUEUE_PREFIX,
+    logger,
+  });
   const deps: AppDeps = {
     config,
     db,
     redis,
     queues,
     logger,
+    events,
     jwtSecret: opts.jwtSecret,
     encryptionKey: opts.encryptionKey,
     uiDistDir: opts.uiDistDir,
@@ -87,8 +100,10 @@ export async function startApi(config: Config, opts: StartApiOptions = {}): Prom
   return {
     url,
     async close() {
-      // Stop accepting, let in-flight requests finish (bounded), then release connections.
+      // Stop accepting, let in-flight requests finish (bounded), then release connections. Event
+      // streams never finish on their own: ending them sends their pages to another replica.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await events.close();
       server.closeIdleConnections();
       const deadline = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
       await closed;

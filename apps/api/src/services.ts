@@ -1,5 +1,6 @@
 import {
   type Config,
+  type KitchenEventHub,
   type Logger,
   type QueueSet,
   type RateLimiter,
@@ -27,6 +28,7 @@ export interface AppServices {
   redis: Redis;
   queues: QueueSet;
   logger: Logger;
+  events: KitchenEventHub;
   now: () => Date;
   redisTimeoutMs: number;
   tokens: TokenService;
@@ -61,6 +63,7 @@ export function buildServices(deps: AppDeps): AppServices {
     redis: deps.redis,
     queues: deps.queues,
     logger,
+    events: deps.events,
     now,
     redisTimeoutMs,
     tokens,

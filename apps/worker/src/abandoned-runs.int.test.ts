@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { generateEncryptionKey, seedKitchenWithConnection } from "@occ/core";
+import { generateEncryptionKey, kitchenLockKey, seedKitchenWithConnection } from "@occ/core";
 import {
   createTestDatabase,
   newbookFrequentSyncSettings as settings,
@@ -9,7 +9,6 @@ import {
 import { eq } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { ABANDONED_ERROR_CODE, sweepAbandonedRuns } from "./abandoned-runs";
-import { kitchenLockKey } from "./kitchen-locks";
 import { TEST_REDIS_URL } from "./testing";
 
 const OLDER_THAN_MS = 600_000;

@@ -1,7 +1,7 @@
+import { kitchenLockKey } from "@occ/core";
 import { type Db, newbookFrequentSyncSettings as settings, syncRuns } from "@occ/db";
 import { and, desc, eq, inArray, lt, ne, notExists, sql } from "drizzle-orm";
 import type { Redis } from "ioredis";
-import { kitchenLockKey } from "./kitchen-locks";
 
 export const ABANDONED_ERROR_CODE = "abandoned";
 export const ABANDONED_ERROR_MESSAGE = "The worker running this sync stopped before recording its outcome";

@@ -151,6 +151,26 @@ describe("Newbook failing for one kitchen", () => {
   });
 });
 
+describe("history is never rewritten", () => {
+  it("a failed job retried from Bull Board becomes a new run linked to the failed one", async () => {
+    const job = (await queues.frequent.getFailed()).find((j) => j.data.kitchenId === failing)!;
+    const failedRunId = job.data.runId!;
+    const [before] = await env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.id, failedRunId));
+    expect(before).toMatchObject({ status: "failed" });
+    await job.retry("failed"); // what Bull Board's "retry" does
+    const [repeat] = await until("the repeated run", async () => {
+      const rows = await env.testDb.handle.db
+        .select()
+        .from(syncRuns)
+        .where(eq(syncRuns.retryOf, failedRunId));
+      return rows.length > 0 && rows[0]!.status === "success" && rows;
+    });
+    expect(repeat!.id).not.toBe(failedRunId);
+    const [after] = await env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.id, failedRunId));
+    expect(after).toEqual(before);
+  });
+});
+
 describe("credentials rejected", () => {
   it("fails at once without retrying and says why on the settings row", async () => {
     const row = await until("the failed run", async () => {

@@ -1,4 +1,4 @@
-import type { Logger } from "@occ/core";
+import { kitchenLockKey, type Logger } from "@occ/core";
 import type { Redis } from "ioredis";
 import { type HeldLock, keepAlive, RedisLock } from "./redis-lock";
 
@@ -9,11 +9,6 @@ export interface KitchenLocksOptions {
   ttlMs: number;
   logger: Logger;
   sleep?: (ms: number) => Promise<void>;
-}
-
-/** The Redis key of a kitchen's sync lock; the abandoned-run sweep reads it too. */
-export function kitchenLockKey(prefix: string, kitchenId: number): string {
-  return `${prefix}:kitchen-lock:${kitchenId}`;
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   CREDENTIALS_REJECTED_ERROR,
   describeSyncError,
   failureAlertText,
+  type KitchenEventPublisher,
   type Logger,
   type Metrics,
   newbookRequestObserver,
@@ -27,6 +28,8 @@ export interface CompletedRun {
   newbookCalls: number;
   bookingsFetched: number;
   rowsChanged: number;
+  /** Bookings in the run's change set (historical runs record none). */
+  bookingChanges?: number;
   durationMs: number;
 }
 
@@ -44,6 +47,8 @@ export interface RunDeps {
   schedule: ScheduleOwner;
   thresholds: AlertThresholds;
   logger: Logger;
+  /** Tells every API replica (and so every open page of the kitchen) what just happened. */
+  events: KitchenEventPublisher;
 }
 
 export interface RunRequest {
@@ -122,6 +127,7 @@ export async function runJob(
   };
   const started = Date.now();
   log.info("sync started", { attempts });
+  await deps.events.publish({ kitchenId, runId, kind, type: "started", rowsChanged: 0, bookingChanges: 0 });
   let finished: FinalOutcome | Retry | LockLost;
   try {
     finished = await attemptRun(deps, request, log, () => execute(ctx, attempt), {
@@ -142,7 +148,18 @@ export async function runJob(
       "The kitchen lock was lost mid-sync; its uncommitted writes were rolled back",
     );
   }
-  if (finished.outcome !== "retry") await afterFinalOutcome(deps, request, log, finished);
+  if (finished.outcome !== "retry") {
+    await afterFinalOutcome(deps, request, log, finished);
+    // Back-off, next run and alerts are settled only now: the status the pages show changes again.
+    await deps.events.publish({
+      kitchenId,
+      runId,
+      kind,
+      type: finished.outcome === "success" ? "status" : "failed",
+      rowsChanged: 0,
+      bookingChanges: 0,
+    });
+  }
   if (finished.outcome === "success") return { outcome: "success", runId, ...finished.result };
   if (!finished.retryable) throw new UnrecoverableError(finished.message);
   throw jobError(finished.message, finished.error);
@@ -183,6 +200,15 @@ async function attemptRun(
   const { kind, kitchenId, runId } = request;
   try {
     const result = await sync();
+    // Committed: pages refresh their figures now, before the bookkeeping below.
+    await deps.events.publish({
+      kitchenId,
+      runId,
+      kind,
+      type: "synced",
+      rowsChanged: result.rowsChanged,
+      bookingChanges: result.bookingChanges ?? 0,
+    });
     const durationMs = result.durationMs;
     deps.metrics.syncRuns.inc({ kind, outcome: "success" });
     deps.metrics.syncDuration.observe({ kind, outcome: "success" }, durationMs / 1000);

@@ -5,6 +5,7 @@ import {
   createLogger,
   createMetrics,
   createQueues,
+  kitchenEventPublisher,
   type Logger,
   OutageDetector,
   QUEUE_NAMES,
@@ -92,6 +93,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
     schedule,
     thresholds: { failureThreshold: config.ALERT_FAILURE_THRESHOLD, slowSyncMs: config.SLOW_SYNC_MS },
     logger,
+    events: kitchenEventPublisher(redis, config.QUEUE_PREFIX, logger),
   };
 
   const workerOptions = {

@@ -1,6 +1,7 @@
 export * from "./alerts";
 export * from "./config";
 export * from "./crypto";
+export * from "./live";
 export * from "./logger";
 export * from "./metrics";
 export * from "./newbook";

@@ -2,11 +2,12 @@ import type { AlertState, Alerts } from "@occ/api";
 import { useQuery } from "@tanstack/react-query";
 import { apiRequest } from "./client";
 import { queryKeys } from "./keys";
+import { usePollFallback } from "./live";
 
 export function useAlerts(state: AlertState) {
   return useQuery({
     queryKey: queryKeys.alerts(state),
     queryFn: () => apiRequest<Alerts>("/api/alerts", { query: { state } }),
-    refetchInterval: 15_000,
+    refetchInterval: usePollFallback(15_000),
   });
 }

@@ -9,6 +9,7 @@ import { type QueryClient, useMutation, useQuery, useQueryClient } from "@tansta
 import { useEffect } from "react";
 import { apiRequest } from "./client";
 import { queryKeys } from "./keys";
+import { usePollFallback } from "./live";
 
 const SETTINGS_PATH = "/api/settings/newbook-frequent-sync";
 const STATUS_POLL_MS = 15_000;
@@ -29,6 +30,7 @@ export function refreshAfterSync(queryClient: QueryClient): Promise<unknown> {
       queryKeys.syncRunsAll,
       queryKeys.residentsAll,
       queryKeys.alertsAll,
+      queryKeys.changes,
       queryKeys.adminKitchens,
     ].map((queryKey) => queryClient.invalidateQueries({ queryKey })),
   );
@@ -39,7 +41,7 @@ export function useFrequentSyncSettings() {
   return useQuery({
     queryKey: queryKeys.frequentSync,
     queryFn: () => apiRequest<FrequentSyncSettings>(SETTINGS_PATH),
-    refetchInterval: STATUS_POLL_MS,
+    refetchInterval: usePollFallback(STATUS_POLL_MS),
   });
 }
 

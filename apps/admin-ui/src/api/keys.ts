@@ -14,6 +14,7 @@ export const queryKeys = {
   residentsAll: ["residents"] as const,
   alerts: (state: string) => ["alerts", state] as const,
   alertsAll: ["alerts"] as const,
+  changes: ["changes"] as const,
   adminKitchens: ["admin", "kitchens"] as const,
   adminHealth: (params: Record<string, string | number>) => ["admin", "health", params] as const,
   adminHealthAll: ["admin", "health"] as const,

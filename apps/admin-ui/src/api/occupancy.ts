@@ -2,11 +2,12 @@ import type { Occupancy } from "@occ/api";
 import { useQuery } from "@tanstack/react-query";
 import { apiRequest } from "./client";
 import { queryKeys } from "./keys";
+import { usePollFallback } from "./live";
 
 export function useOccupancy(from: string, to: string) {
   return useQuery({
     queryKey: queryKeys.occupancy(from, to),
     queryFn: () => apiRequest<Occupancy>("/api/occupancy", { query: { from, to } }),
-    refetchInterval: 15_000,
+    refetchInterval: usePollFallback(15_000),
   });
 }

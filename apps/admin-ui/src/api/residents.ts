@@ -2,12 +2,13 @@ import type { Residents } from "@occ/api";
 import { useQuery } from "@tanstack/react-query";
 import { apiRequest } from "./client";
 import { queryKeys } from "./keys";
+import { usePollFallback } from "./live";
 
 /** `start` "" lets the API pick today in the kitchen's timezone. */
 export function useResidents(start: string) {
   return useQuery({
     queryKey: queryKeys.residents(start),
     queryFn: () => apiRequest<Residents>("/api/residents", { query: { start } }),
-    refetchInterval: 60_000,
+    refetchInterval: usePollFallback(60_000),
   });
 }

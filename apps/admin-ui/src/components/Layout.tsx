@@ -1,4 +1,5 @@
 import { NavLink, Outlet } from "react-router-dom";
+import { LiveUpdates } from "../api/live";
 import { useSession } from "../session";
 
 export function Layout() {
@@ -51,7 +52,9 @@ export function Layout() {
         </div>
       </header>
       <main id="main" className="app-main" tabIndex={-1}>
-        <Outlet />
+        <LiveUpdates kitchenId={kitchen?.id ?? null}>
+          <Outlet />
+        </LiveUpdates>
       </main>
     </div>
   );

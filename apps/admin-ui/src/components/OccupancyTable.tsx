@@ -1,6 +1,7 @@
-import type { DayFigures, OccupancyDay } from "@occ/api";
+import type { DayFigures } from "@occ/api";
 import { changedFigures, describeChange } from "../lib/occupancyDiff";
 import { formatLocalDate } from "../lib/time";
+import type { DayRow } from "./DayCards";
 import { RelativeTime } from "./Time";
 
 const COLUMNS: readonly { field: keyof DayFigures; label: string }[] = [
@@ -13,10 +14,21 @@ const COLUMNS: readonly { field: keyof DayFigures; label: string }[] = [
 ];
 const FIELDS = COLUMNS.map((c) => c.field);
 
-/** Next days at a glance; cells that changed with the last sync are highlighted, old -> new on hover. */
-export function OccupancyTable({ days, today }: { days: OccupancyDay[]; today: string }) {
+/**
+ * Next days at a glance; cells that changed with the last sync are highlighted and say what they were
+ * (as text, so a tap or a screen reader gets it too); days not synced say so.
+ */
+export function OccupancyTable({
+  rows,
+  today,
+  doubtful,
+}: {
+  rows: DayRow[];
+  today: string;
+  doubtful: boolean;
+}) {
   return (
-    <div className="table-scroll">
+    <div className={doubtful ? "table-scroll figures-doubtful" : "table-scroll"}>
       <table className="data-table" data-testid="occupancy-table">
         <caption className="visually-hidden">
           Occupancy per day; highlighted cells changed with the last sync
@@ -33,7 +45,17 @@ export function OccupancyTable({ days, today }: { days: OccupancyDay[]; today: s
           </tr>
         </thead>
         <tbody>
-          {days.map((day) => {
+          {rows.map(({ date, day }) => {
+            if (day === null) {
+              return (
+                <tr key={date} data-date={date} className="row-not-synced">
+                  <th scope="row">{formatLocalDate(date)}</th>
+                  <td colSpan={COLUMNS.length + 1} className="not-synced">
+                    Not synced: beyond the days Newbook was last asked for
+                  </td>
+                </tr>
+              );
+            }
             const changes = changedFigures<keyof DayFigures>(day, day.previous, FIELDS);
             return (
               <tr
@@ -60,6 +82,7 @@ export function OccupancyTable({ days, today }: { days: OccupancyDay[]; today: s
                       {field === "rooms_occupied" && day.rooms_available !== null && (
                         <span className="muted"> / {day.rooms_available}</span>
                       )}
+                      {change && <span className="figure-was">was {change.from}</span>}
                     </td>
                   );
                 })}
@@ -72,8 +95,8 @@ export function OccupancyTable({ days, today }: { days: OccupancyDay[]; today: s
         </tbody>
       </table>
       <p className="legend muted">
-        <span className="swatch-changed" aria-hidden="true" /> changed with the last sync — hover a
-        highlighted figure for old -&gt; new
+        <span className="swatch-changed" aria-hidden="true" /> changed with the last sync (with the figure it
+        replaced)
       </p>
     </div>
   );

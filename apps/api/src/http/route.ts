@@ -74,6 +74,11 @@ export interface RouteSpec<
   response?: R;
   /** Error statuses worth documenting beyond the ones implied by access and validation. */
   errors?: Record<number, string>;
+  /**
+   * The handler answers a never-ending text/event-stream itself (documented as such); request-response
+   * tests that walk every route (fuzzing) leave it to its own tests.
+   */
+  stream?: boolean;
   handler(ctx: RouteContext<A, Q, P, B>): Promise<R extends z.ZodType ? z.input<R> : undefined>;
 }
 
@@ -82,6 +87,8 @@ export interface Route {
   method: Method;
   path: string;
   access: Access;
+  /** An open-ended Server-Sent Events stream rather than one response. */
+  stream: boolean;
   openapi: RouteConfig;
   handle(req: Request, res: Response, auth: Authenticator): Promise<void>;
 }
@@ -161,6 +168,7 @@ function openapiConfig(spec: {
   status?: number;
   response?: z.ZodType;
   errors?: Record<number, string>;
+  stream?: boolean;
 }): RouteConfig {
   const status = spec.status ?? (spec.response ? 200 : 204);
   const errorStatuses: Record<number, string> = {};
@@ -169,11 +177,12 @@ function openapiConfig(spec: {
   if (spec.access === "admin" || spec.access === "kitchen") errorStatuses[403] = "Not allowed";
   if (spec.access === "kitchen" || spec.params) errorStatuses[404] = "Not found";
   Object.assign(errorStatuses, spec.errors);
-  const responses: RouteConfig["responses"] = {
-    [status]: spec.response
+  const success = spec.stream
+    ? { description: "Server-Sent Events", content: { "text/event-stream": { schema: z.string() } } }
+    : spec.response
       ? { description: "Success", content: { "application/json": { schema: spec.response } } }
-      : { description: "Success, no content" },
-  };
+      : { description: "Success, no content" };
+  const responses: RouteConfig["responses"] = { [status]: success };
   for (const [code, description] of Object.entries(errorStatuses)) {
     responses[code] = { description, content: { "application/json": { schema: errorResponseSchema } } };
   }
@@ -217,6 +226,7 @@ export function defineRoute<
     method: spec.method,
     path: spec.path,
     access: spec.access,
+    stream: spec.stream ?? false,
     openapi: openapiConfig({ ...spec, query: querySchema }),
     async handle(req, res, auth) {
       const user = spec.access === "public" ? null : await auth.authenticate(req);

@@ -1,7 +1,10 @@
 import { defineRoute, type Route } from "../http/route";
+import { streamKitchenEvents } from "../http/sse";
 import {
   alertsQuerySchema,
   alertsResponseSchema,
+  changeFeedSchema,
+  changesQuerySchema,
   occupancyQuerySchema,
   occupancyResponseSchema,
   residentsQuerySchema,
@@ -9,7 +12,11 @@ import {
 } from "../schemas/data";
 import type { AppServices } from "../services";
 import { listAlerts } from "../services/alerts";
+import { changeFeed } from "../services/changes";
+import { readFreshness } from "../services/freshness";
 import { occupancy, residents } from "../services/occupancy";
+
+const DEFAULT_FEED_ENTRIES = 20;
 
 export function dataRoutes(s: AppServices): Route[] {
   return [
@@ -21,7 +28,13 @@ export function dataRoutes(s: AppServices): Route[] {
       access: "kitchen",
       query: occupancyQuerySchema,
       response: occupancyResponseSchema,
-      handler: ({ kitchen, query }) => occupancy(s.db, kitchen, query, s.now()),
+      async handler({ kitchen, query }) {
+        const [data, freshness] = await Promise.all([
+          occupancy(s.db, kitchen, query, s.now()),
+          readFreshness(s.db, kitchen.id, s.staleness),
+        ]);
+        return { ...data, freshness };
+      },
     }),
     defineRoute({
       method: "get",
@@ -31,7 +44,39 @@ export function dataRoutes(s: AppServices): Route[] {
       access: "kitchen",
       query: residentsQuerySchema,
       response: residentsResponseSchema,
-      handler: ({ kitchen, query }) => residents(s.db, kitchen, query.start, s.now()),
+      async handler({ kitchen, query }) {
+        const [data, freshness] = await Promise.all([
+          residents(s.db, kitchen, query.start, s.now()),
+          readFreshness(s.db, kitchen.id, s.staleness),
+        ]);
+        return { ...data, freshness };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/api/changes",
+      summary: "What the kitchen's recent syncs changed, in kitchen terms, newest first (one entry per sync)",
+      tag: "data",
+      access: "kitchen",
+      query: changesQuerySchema,
+      response: changeFeedSchema,
+      handler: ({ kitchen, query }) =>
+        changeFeed(s.db, kitchen, query.limit ?? DEFAULT_FEED_ENTRIES, s.now()),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/api/events",
+      summary:
+        "Server-sent events (text/event-stream) of the kitchen's syncs: `sync` events with type started, synced (data committed), status or failed",
+      tag: "data",
+      access: "kitchen",
+      status: 200,
+      stream: true,
+      errors: { 503: "Live updates unavailable (poll instead)" },
+      async handler({ kitchen, res }) {
+        await streamKitchenEvents(s.events, kitchen.id, res);
+        return undefined;
+      },
     }),
     defineRoute({
       method: "get",

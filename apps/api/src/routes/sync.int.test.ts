@@ -1,4 +1,5 @@
-import { createQueues, SecretBox } from "@occ/core";
+import { randomUUID } from "node:crypto";
+import { createQueues, kitchenLockKey, SecretBox } from "@occ/core";
 import { syncRuns } from "@occ/db";
 import { eq } from "drizzle-orm";
 import request from "supertest";
@@ -77,6 +78,30 @@ describe("sync control", () => {
         .update(syncRuns)
         .set({ status: "success" })
         .where(eq(syncRuns.id, next.body.run_id));
+    });
+
+    it("joins at once whatever run holds the kitchen (e.g. a historical sync), queuing nothing", async () => {
+      const holder = randomUUID();
+      await h.db.handle.db.insert(syncRuns).values({
+        id: holder,
+        kitchenId: k.id,
+        kind: "historical",
+        trigger: "historical",
+        status: "running",
+        windowFrom: "2024-01-01",
+        windowTo: "2024-12-31",
+      });
+      await h.redis.set(kitchenLockKey(h.prefix, k.id), holder, "PX", 60_000);
+      try {
+        const waitingBefore = await h.queues.frequent.getWaitingCount();
+        const res = await request(h.app).post("/api/newbook/frequent-sync/run").set(as(k));
+        expect(res.status).toBe(202);
+        expect(res.body).toEqual({ run_id: holder, already_running: true });
+        expect(await h.queues.frequent.getWaitingCount()).toBe(waitingBefore);
+      } finally {
+        await h.redis.del(kitchenLockKey(h.prefix, k.id));
+        await h.db.handle.db.update(syncRuns).set({ status: "success" }).where(eq(syncRuns.id, holder));
+      }
     });
 
     it("gives concurrent clicks one run", async () => {
@@ -225,29 +250,32 @@ describe("sync control", () => {
         error_message: "Newbook is down",
       });
 
-      // The old job still exists, so the resumed one runs under a new job id for the same run.
-      await (await h.queues.historical.getJob(jobId))?.remove();
-      await h.queues.historical.add(
-        "historical-sync",
-        { kitchenId: k.id, runId, dateFrom: "x", dateTo: "y" },
-        { jobId },
-      );
-      await (await h.queues.historical.getJob(jobId))
-        ?.moveToFailed(new Error("boom"), "0", false)
-        .catch(() => undefined);
+      // Resuming never rewrites the failed run: it becomes a new run linked to it (retry_of).
       const resumed = await request(h.app).post(`/api/newbook/sync/${jobId}/resume`).set(as(k));
       expect(resumed.status).toBe(202);
       const newJobId = resumed.body.job_id as string;
-      expect((await h.queues.historical.getJob(newJobId))?.data.runId).toBe(runId);
+      expect((await h.queues.historical.getJob(newJobId))?.data).toEqual({
+        kitchenId: k.id,
+        runId: newJobId,
+        retryOf: runId,
+        dateFrom: "2024-01-01",
+        dateTo: "2024-12-31",
+      });
       const byOld = await request(h.app).get(`/api/newbook/sync/${jobId}`).set(as(k));
+      expect(byOld.body).toMatchObject({ run_id: runId, state: "failed", error_message: "Newbook is down" });
       const byNew = await request(h.app).get(`/api/newbook/sync/${newJobId}`).set(as(k));
-      expect(byOld.body).toEqual(byNew.body);
       expect(byNew.body).toMatchObject({
         job_id: newJobId,
-        run_id: runId,
+        run_id: newJobId,
         state: "queued",
+        progress: { done: 120, total: 366 },
         error_message: null,
       });
+      const [row] = await h.db.handle.db.select().from(syncRuns).where(eq(syncRuns.id, newJobId));
+      expect(row!.retryOf).toBe(runId);
+      // The failed run has been resumed once; a second resume of it is refused.
+      const again = await request(h.app).post(`/api/newbook/sync/${jobId}/resume`).set(as(k));
+      expect(again.status).toBe(409);
     });
 
     it("answers 404 for an unknown job", async () => {

@@ -26,7 +26,14 @@ import {
 import { syncStats } from "../services/sync-stats";
 
 export function syncRoutes(s: AppServices): Route[] {
-  const deps: SyncDeps = { db: s.db, queues: s.queues, now: s.now, redisTimeoutMs: s.redisTimeoutMs };
+  const deps: SyncDeps = {
+    db: s.db,
+    queues: s.queues,
+    redis: s.redis,
+    prefix: s.config.QUEUE_PREFIX,
+    now: s.now,
+    redisTimeoutMs: s.redisTimeoutMs,
+  };
   const queueErrors = { 409: "No Newbook connection", 503: "The job queue is unreachable" };
   return [
     defineRoute({

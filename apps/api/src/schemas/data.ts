@@ -1,5 +1,17 @@
+import { BOOKING_CHANGE_FIELDS, BOOKING_CHANGE_KINDS, MEAL_PLANS } from "@occ/db";
 import { z } from "zod";
-import { localDate, nullableTimestamp, timestamp } from "./common";
+import { FRESHNESS_STATES } from "../services/freshness";
+import { localDate, nullableTimestamp, queryInt, timestamp } from "./common";
+
+export const freshnessSchema = z
+  .object({
+    state: z.enum(FRESHNESS_STATES),
+    as_of: nullableTimestamp,
+    synced_from: z.string().nullable(),
+    synced_to: z.string().nullable(),
+    days_ahead: z.number().int(),
+  })
+  .meta({ id: "Freshness" });
 
 export const MAX_OCCUPANCY_DAYS = 400;
 
@@ -35,7 +47,12 @@ export const occupancyDaySchema = z
   .meta({ id: "OccupancyDay" });
 
 export const occupancyResponseSchema = z
-  .object({ timezone: z.string(), today: z.string(), days: z.array(occupancyDaySchema) })
+  .object({
+    timezone: z.string(),
+    today: z.string(),
+    days: z.array(occupancyDaySchema),
+    freshness: freshnessSchema,
+  })
   .meta({ id: "Occupancy" });
 
 export const residentsQuerySchema = z.object({ start: localDate("start").optional() });
@@ -52,6 +69,9 @@ export const residentStaySchema = z.object({
   has_breakfast: z.boolean(),
   is_dbb: z.boolean(),
   nights: z.array(z.string()),
+  change: z.enum(["new", "changed", "cancelled"]).nullable(),
+  changed_fields: z.array(z.string()),
+  change_at: nullableTimestamp,
 });
 
 export const residentsResponseSchema = z
@@ -60,8 +80,48 @@ export const residentsResponseSchema = z
     end: z.string(),
     dates: z.array(z.string()),
     rooms: z.array(z.object({ room: z.string(), stays: z.array(residentStaySchema) })),
+    freshness: freshnessSchema,
   })
   .meta({ id: "Residents" });
+
+export const changesQuerySchema = z.object({ limit: queryInt("limit", 1, 100).optional() });
+
+const bookingSnapshotSchema = z
+  .object({
+    arrival: z.string(),
+    departure: z.string(),
+    room: z.string().nullable(),
+    adults: z.number().int(),
+    children: z.number().int(),
+    infants: z.number().int(),
+    mealPlan: z.enum(MEAL_PLANS),
+  })
+  .meta({ id: "BookingSnapshot" });
+
+export const changeFeedSchema = z
+  .object({
+    timezone: z.string(),
+    today: z.string(),
+    entries: z.array(
+      z.object({
+        run_id: z.string(),
+        synced_at: timestamp,
+        summary: z.array(z.string()),
+        changes: z.array(
+          z.object({
+            booking_id: z.string(),
+            kind: z.enum(BOOKING_CHANGE_KINDS),
+            room: z.string().nullable(),
+            guest_name: z.string().nullable(),
+            fields: z.array(z.enum(BOOKING_CHANGE_FIELDS)),
+            before: bookingSnapshotSchema.nullable(),
+            after: bookingSnapshotSchema.nullable(),
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({ id: "ChangeFeed" });
 
 export const ALERT_STATES = ["open", "all"] as const;
 

@@ -4,6 +4,7 @@ import { dailyOccupancy } from "@occ/db";
 import { and, asc, eq, getTableColumns, gte, lte } from "drizzle-orm";
 import { ApiError } from "../errors";
 import { MAX_OCCUPANCY_DAYS } from "../schemas/data";
+import { type ChangeMark, type ChangeMarkKind, recentChangeMarks } from "./changes";
 
 type DailyRow = Omit<typeof dailyOccupancy.$inferSelect, "roomBreakdown">;
 
@@ -129,13 +130,19 @@ export interface ResidentStay {
   has_breakfast: boolean;
   is_dbb: boolean;
   nights: string[];
+  /** New / changed / cancelled by a sync of the last 24 h; null otherwise. */
+  change: ChangeMarkKind | null;
+  changed_fields: string[];
+  change_at: string | null;
+}
+
+export interface ResidentRoom {
+  room: string;
+  stays: ResidentStay[];
 }
 
 /** Rooms x nights for the given dates: each stay once per room, with the nights (of these dates) it occupies. */
-export function residentsGrid(
-  dates: string[],
-  nightsByDate: Map<string, RoomNight[]>,
-): { room: string; stays: ResidentStay[] }[] {
+export function residentsGrid(dates: string[], nightsByDate: Map<string, RoomNight[]>): ResidentRoom[] {
   const rooms = new Map<string, Map<string, ResidentStay>>();
   for (const date of dates) {
     for (const night of nightsByDate.get(date) ?? []) {
@@ -153,12 +160,20 @@ export function residentsGrid(
         has_breakfast: night.hasBreakfast,
         is_dbb: night.isDbb,
         nights: [],
+        change: null,
+        changed_fields: [],
+        change_at: null,
       };
       stays.set(night.bookingId, stay);
       if (!stay.nights.includes(date)) stay.nights.push(date);
     }
   }
-  const byRoom = (a: string, b: string) => a.localeCompare(b, undefined, { numeric: true });
+  return sortedRooms(rooms);
+}
+
+const byRoom = (a: string, b: string) => a.localeCompare(b, undefined, { numeric: true });
+
+function sortedRooms(rooms: Map<string, Map<string, ResidentStay>>): ResidentRoom[] {
   return [...rooms.keys()].sort(byRoom).map((room) => ({
     room,
     stays: [...rooms.get(room)!.values()].sort(
@@ -167,17 +182,59 @@ export function residentsGrid(
   }));
 }
 
+/**
+ * Pure: marks the grid's stays changed by a recent sync, and puts cancelled stays back (as they were
+ * booked) so a room's row does not silently vanish when its booking is cancelled.
+ */
+export function withChangeMarks(
+  dates: string[],
+  grid: ResidentRoom[],
+  marks: ReadonlyMap<string, ChangeMark>,
+): ResidentRoom[] {
+  const rooms = new Map(grid.map((row) => [row.room, new Map(row.stays.map((s) => [s.booking_id, s]))]));
+  for (const stays of rooms.values()) {
+    for (const stay of stays.values()) {
+      const mark = marks.get(stay.booking_id);
+      if (!mark) continue;
+      stay.change = mark.mark;
+      stay.changed_fields = mark.fields;
+      stay.change_at = mark.at.toISOString();
+    }
+  }
+  for (const [bookingId, mark] of marks) {
+    if (mark.mark !== "cancelled" || !mark.before) continue;
+    const { before } = mark;
+    const nights = dates.filter((date) => before.arrival <= date && date < before.departure);
+    const room = before.room ?? "";
+    const stays = rooms.get(room) ?? new Map<string, ResidentStay>();
+    if (nights.length === 0 || stays.has(bookingId)) continue;
+    rooms.set(room, stays);
+    stays.set(bookingId, {
+      booking_id: bookingId,
+      group_id: null,
+      guest_name: mark.guestName,
+      arrival: before.arrival,
+      departure: before.departure,
+      adults: before.adults,
+      children: before.children,
+      infants: before.infants,
+      has_breakfast: before.mealPlan === "breakfast" || before.mealPlan === "dbb",
+      is_dbb: before.mealPlan === "dbb",
+      nights,
+      change: "cancelled",
+      changed_fields: [],
+      change_at: mark.at.toISOString(),
+    });
+  }
+  return sortedRooms(rooms);
+}
+
 export async function residents(
   db: Db,
   kitchen: { id: number; timezone: string },
   start: string | undefined,
   now: Date,
-): Promise<{
-  start: string;
-  end: string;
-  dates: string[];
-  rooms: { room: string; stays: ResidentStay[] }[];
-}> {
+): Promise<{ start: string; end: string; dates: string[]; rooms: ResidentRoom[] }> {
   const first = start ?? localDateIn(kitchen.timezone, now);
   const end = addDays(first, 6);
   const dates = Array.from({ length: 7 }, (_, i) => addDays(first, i));
@@ -186,5 +243,11 @@ export async function residents(
     .from(dailyOccupancy)
     .where(inRange(kitchen.id, first, end));
   const nightsByDate = new Map(rows.map((row) => [row.date, row.roomBreakdown]));
-  return { start: first, end, dates, rooms: residentsGrid(dates, nightsByDate) };
+  const marks = await recentChangeMarks(db, kitchen.id, now);
+  return {
+    start: first,
+    end,
+    dates,
+    rooms: withChangeMarks(dates, residentsGrid(dates, nightsByDate), marks),
+  };
 }

@@ -1,8 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { enqueueHistoricalSync, enqueueSyncNow, frequentWindow, type QueueSet } from "@occ/core";
+import {
+  enqueueHistoricalSync,
+  enqueueSyncNow,
+  frequentWindow,
+  kitchenLockKey,
+  type QueueSet,
+} from "@occ/core";
 import type { Db } from "@occ/db";
 import { syncRuns } from "@occ/db";
 import { and, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
+import type { Redis } from "ioredis";
 import { ApiError, conflict } from "../errors";
 import { hasConnection } from "./connection";
 import { ensureSettings } from "./frequent-sync-settings";
@@ -66,8 +73,27 @@ const SYNC_NOW_LOCK_SPACE = 872_342;
 export interface SyncDeps {
   db: Db;
   queues: QueueSet;
+  /** Redis and key prefix the workers' kitchen locks live under. */
+  redis: Redis;
+  prefix: string;
   now: () => Date;
   redisTimeoutMs: number;
+}
+
+/**
+ * The run holding the kitchen's lock right now (any kind: a scheduled run that has not written its row
+ * for long, a historical backfill), or null. Best effort: Redis trouble means "none known".
+ */
+async function runHoldingKitchen(deps: SyncDeps, kitchenId: number): Promise<string | null> {
+  try {
+    return await withTimeout(
+      deps.redis.get(kitchenLockKey(deps.prefix, kitchenId)),
+      deps.redisTimeoutMs,
+      "Redis (kitchen lock)",
+    );
+  } catch {
+    return null;
+  }
 }
 
 async function requireConnection(db: Db, kitchenId: number): Promise<void> {
@@ -89,8 +115,9 @@ async function failUnqueued(db: Db, runId: string, now: Date): Promise<never> {
 }
 
 /**
- * "Sync now": one frequent run per kitchen at a time. If one is already queued or running its id is
- * returned instead, so double clicks and several open tabs do not pile up runs.
+ * "Sync now": one run per kitchen at a time. If a frequent run is already queued or running, or any run
+ * holds the kitchen, its id is returned at once instead (the caller follows that run), so double clicks,
+ * several open tabs and clicks during a sync neither pile up runs nor wait for a "skipped" one.
  */
 export async function syncNow(
   deps: SyncDeps,
@@ -101,6 +128,7 @@ export async function syncNow(
   await requireConnection(db, kitchenId);
   const settings = await ensureSettings(db, kitchenId);
   const now = deps.now();
+  const holder = await runHoldingKitchen(deps, kitchenId);
   const created = await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${SYNC_NOW_LOCK_SPACE}, ${kitchenId})`);
     const [active] = await tx
@@ -117,6 +145,15 @@ export async function syncNow(
       .orderBy(desc(syncRuns.queuedAt))
       .limit(1);
     if (active) return { id: active.id, existing: true };
+    if (holder) {
+      const [holding] = await tx
+        .select({ id: syncRuns.id })
+        .from(syncRuns)
+        .where(
+          and(eq(syncRuns.id, holder), eq(syncRuns.kitchenId, kitchenId), eq(syncRuns.status, "running")),
+        );
+      if (holding) return { id: holding.id, existing: true };
+    }
     const window = frequentWindow(kitchen.timezone, settings.daysAhead, now);
     const id = randomUUID();
     await tx.insert(syncRuns).values({

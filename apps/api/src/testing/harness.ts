@@ -5,6 +5,7 @@ import {
   createLogger,
   createQueues,
   generateEncryptionKey,
+  KitchenEventHub,
   type Logger,
   loadConfig,
   type QueueSet,
@@ -79,12 +80,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const logger = quietLogger(logs);
   const redis = createApiRedis(TEST_REDIS_URL, logger);
   const queues = createQueues({ redisUrl: TEST_REDIS_URL, prefix });
+  const events = new KitchenEventHub({ connect: () => redis.duplicate(), prefix, logger });
   const deps: AppDeps = {
     config,
     db: db.handle,
     redis,
     queues,
     logger,
+    events,
     now: options.now,
     uiDistDir: "/nonexistent",
   };
@@ -103,6 +106,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await queues.frequent.obliterate({ force: true }).catch(() => undefined);
       await queues.historical.obliterate({ force: true }).catch(() => undefined);
       await queues.close();
+      await events.close();
       const keys = await redis.keys(`${prefix}:*`);
       if (keys.length > 0) await redis.del(...keys);
       redis.disconnect();

@@ -30,3 +30,11 @@ export interface HistoricalSyncJobData {
   dateFrom: string;
   dateTo: string;
 }
+
+/**
+ * The Redis key of a kitchen's sync lock (its value is the id of the run holding it): the worker takes
+ * it, the abandoned-run sweep and "sync now" read it.
+ */
+export function kitchenLockKey(prefix: string, kitchenId: number): string {
+  return `${prefix}:kitchen-lock:${kitchenId}`;
+}

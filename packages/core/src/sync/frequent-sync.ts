@@ -1,3 +1,5 @@
+import { type Db, syncRuns } from "@occ/db";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import type { LocalDate } from "../time";
 
 import {
@@ -11,7 +13,7 @@ import {
 } from "./context";
 import { prepareWindow, writeWindow } from "./persist";
 import { recordRunCalls, recordRunSuccess, startRun } from "./status";
-import { frequentWindow, type SyncWindow } from "./window";
+import { type DateSpan, frequentWindow, type SyncWindow } from "./window";
 
 export interface FrequentSyncInput {
   kitchenId: number;
@@ -30,8 +32,27 @@ export interface SyncRunResult {
   newbookCalls: number;
   bookingsFetched: number;
   rowsChanged: number;
+  /** Bookings added, cancelled or changed for the kitchen (the run's change set). */
+  bookingChanges: number;
   durationMs: number;
   dbMs: number;
+}
+
+/** The window the kitchen's last successful next-days sync covered; null before its first one. */
+export async function coveredWindow(db: Db, kitchenId: number): Promise<DateSpan | null> {
+  const [row] = await db
+    .select({ from: syncRuns.windowFrom, to: syncRuns.windowTo })
+    .from(syncRuns)
+    .where(
+      and(
+        eq(syncRuns.kitchenId, kitchenId),
+        eq(syncRuns.status, "success"),
+        inArray(syncRuns.kind, ["frequent", "manual"]),
+      ),
+    )
+    .orderBy(desc(syncRuns.queuedAt))
+    .limit(1);
+  return row ?? null;
 }
 
 /** `staying` for the nights fetchFrom .. to, both included, as property-local datetimes. */
@@ -77,6 +98,7 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
       newbookCalls,
     });
 
+    const covered = await coveredWindow(ctx.db, input.kitchenId);
     const prepared = prepareWindow({
       kitchenId: input.kitchenId,
       runId: input.runId,
@@ -86,6 +108,7 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
       roomsAvailable: inventory.roomsAvailable,
       mealMapping: mealMappingOf(connection),
       now: startedAt,
+      changes: { covered },
     });
     const dbStarted = Date.now();
     const result = await ctx.db.transaction(async (tx) => {
@@ -118,6 +141,7 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
       newbookCalls,
       bookingsFetched: bookings.length,
       rowsChanged: result.counts.rowsChanged,
+      bookingChanges: result.counts.bookingChanges,
       durationMs: result.durationMs,
       dbMs: result.dbMs,
     };

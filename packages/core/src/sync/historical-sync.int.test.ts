@@ -151,4 +151,37 @@ describe("runHistoricalSync against the simulator and PostgreSQL", () => {
     });
     expect(result.rowsChanged).toBe(0);
   });
+
+  it("a run repeating a failed one (retry_of) skips its committed days and counts only its own work", async () => {
+    const chunks = historicalChunks(dateFrom, dateTo);
+    const total = daysBetween(dateFrom, dateTo) + 1;
+    const firstChunkDays = daysBetween(chunks[0]!.from, chunks[0]!.to) + 1;
+    await control("POST", `/properties/${property().id}/faults`, {
+      type: "http500",
+      actions: ["reports_earned_revenue"],
+      after: 1,
+    });
+    const original = randomUUID();
+    const input = { kitchenId, dateFrom, dateTo, trigger: "test" };
+    await expect(runHistoricalSync(ctx, { ...input, runId: original })).rejects.toThrow(/server problem/);
+    await control("DELETE", `/properties/${property().id}/faults`);
+    const before = await runRow(original);
+
+    const progress: number[] = [];
+    const repeat = randomUUID();
+    await runHistoricalSync(ctx, {
+      ...input,
+      runId: repeat,
+      retryOf: original,
+      onProgress: (done) => {
+        progress.push(done);
+      },
+    });
+    expect(progress).toHaveLength(chunks.length - 1);
+    expect(await runRow(repeat)).toMatchObject({ status: "success", progressDone: total, retryOf: original });
+    // The original keeps what it did; the repeat's counts are its own (no carried-over calls).
+    expect(await runRow(original)).toEqual(before);
+    expect(before?.progressDone).toBe(firstChunkDays);
+    expect((await runRow(repeat))!.newbookCalls).toBeGreaterThan(0);
+  });
 });

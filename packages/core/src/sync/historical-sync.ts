@@ -15,6 +15,7 @@ import { stayingPeriod } from "./frequent-sync";
 import { prepareWindow, writeWindow } from "./persist";
 import { writeRevenue } from "./revenue";
 import { recordRunCalls, recordRunSuccess, startRun } from "./status";
+import type { DateSpan } from "./window";
 
 /** Two years, a leap day included. */
 export const HISTORICAL_MAX_DAYS = 731;
@@ -46,11 +47,6 @@ export interface HistoricalSyncResult {
   rowsChanged: number;
   durationMs: number;
   dbMs: number;
-}
-
-export interface DateSpan {
-  from: LocalDate;
-  to: LocalDate;
 }
 
 export function validateHistoricalRange(from: LocalDate, to: LocalDate): void {

@@ -1,4 +1,6 @@
 export * from "./booking-rows";
+export * from "./change-set";
+export * from "./change-summary";
 export * from "./context";
 export * from "./derive";
 export * from "./errors";

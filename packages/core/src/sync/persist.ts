@@ -1,11 +1,13 @@
-import { bookings, dailyOccupancy, type Tx } from "@occ/db";
+import { bookingChanges, bookings, dailyOccupancy, type Tx } from "@occ/db";
 import { and, eq, gt, lte, type SQLChunk, sql } from "drizzle-orm";
 import type { NewbookBooking } from "../newbook/types";
 import { addDays, dateRange, type LocalDate } from "../time";
 import { batches } from "./batches";
 import { type BookingRow, bookingRow, rowToStay } from "./booking-rows";
+import { type BookingChange, computeChangeSet } from "./change-set";
 import { type DailyCounts, type DailyFigures, deriveDailyFigures } from "./derive";
 import type { MealMapping } from "./meals";
+import type { DateSpan } from "./window";
 
 export interface WindowWrite {
   kitchenId: number;
@@ -18,12 +20,19 @@ export interface WindowWrite {
   roomsAvailable: number | null;
   mealMapping: MealMapping;
   now: Date;
+  /**
+   * Record the write's change set (booking_changes), given the window the previous sync covered
+   * (null: this is the first sync, the baseline). Absent: not tracked (historical syncs rewrite the past).
+   */
+  changes?: { covered: DateSpan | null };
 }
 
 export interface WriteCounts {
   bookingsWritten: number;
   bookingsRemoved: number;
   dailyRowsWritten: number;
+  /** Bookings in the recorded change set (0 when changes are not tracked). */
+  bookingChanges: number;
   rowsChanged: number;
 }
 
@@ -126,6 +135,8 @@ export interface PreparedWindow {
   /** The fetched bookings as rows, by Newbook id. */
   rows: ReadonlyMap<string, BookingRow>;
   figures: DailyFigures[];
+  mealMapping: MealMapping;
+  changes: { covered: DateSpan | null } | null;
 }
 
 /**
@@ -144,12 +155,55 @@ export function prepareWindow(input: WindowWrite): PreparedWindow {
     roomsAvailable: input.roomsAvailable,
     mealMapping: input.mealMapping,
   });
-  const { kitchenId, runId, from, to, now } = input;
-  return { kitchenId, runId, from, to, now, rows, figures };
+  const { kitchenId, runId, from, to, now, mealMapping } = input;
+  return { kitchenId, runId, from, to, now, rows, figures, mealMapping, changes: input.changes ?? null };
 }
 
-/** Upserts changed and new bookings and removes the span's bookings Newbook no longer returns. */
-async function writeBookings(tx: Tx, window: PreparedWindow): Promise<{ written: number; removed: number }> {
+/**
+ * The stored versions of the bookings about to be rewritten or removed, read only when something
+ * differs: an unchanged window costs no extra query and has an empty change set.
+ */
+async function storedVersions(tx: Tx, window: PreparedWindow, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  const rows = [];
+  for (const batch of batches(ids)) {
+    rows.push(
+      ...(await tx
+        .select()
+        .from(bookings)
+        .where(
+          and(
+            eq(bookings.kitchenId, window.kitchenId),
+            sql`${bookings.newbookId} = any(${sql.param(batch)}::text[])`,
+          ),
+        )),
+    );
+  }
+  return rows.map(rowToStay);
+}
+
+/** The change set goes into the run's transaction with the data it describes. */
+async function recordChanges(tx: Tx, window: PreparedWindow, changes: readonly BookingChange[]) {
+  for (const batch of batches(changes)) {
+    await tx.insert(bookingChanges).values(
+      batch.map((change) => ({
+        kitchenId: window.kitchenId,
+        runId: window.runId,
+        syncedAt: window.now,
+        ...change,
+      })),
+    );
+  }
+}
+
+/**
+ * Upserts changed and new bookings and removes the span's bookings Newbook no longer returns; when the
+ * window tracks changes, records what that means for the kitchen.
+ */
+async function writeBookings(
+  tx: Tx,
+  window: PreparedWindow,
+): Promise<{ written: number; removed: number; changes: number }> {
   const stored = await tx
     .select({ id: bookings.id, newbookId: bookings.newbookId, contentHash: bookings.contentHash })
     .from(bookings)
@@ -163,7 +217,27 @@ async function writeBookings(tx: Tx, window: PreparedWindow): Promise<{ written:
   const changed = [...window.rows.values()].filter(
     (row) => storedHash.get(row.newbookId) !== row.contentHash,
   );
-  const stale = stored.filter((row) => !window.rows.has(row.newbookId)).map((row) => row.id);
+  const staleRows = stored.filter((row) => !window.rows.has(row.newbookId));
+  const stale = staleRows.map((row) => row.id);
+
+  let changeCount = 0;
+  if (window.changes) {
+    const replaced = [...changed.filter((row) => storedHash.has(row.newbookId)), ...staleRows];
+    const changes = computeChangeSet({
+      from: window.from,
+      to: window.to,
+      stored: await storedVersions(
+        tx,
+        window,
+        replaced.map((row) => row.newbookId),
+      ),
+      fetched: changed.map(rowToStay),
+      covered: window.changes.covered,
+      mealMapping: window.mealMapping,
+    });
+    await recordChanges(tx, window, changes);
+    changeCount = changes.length;
+  }
 
   const written = changed.length > 0 ? await upsertBookings(tx, changed, window.now) : 0;
   let removed = 0;
@@ -174,7 +248,7 @@ async function writeBookings(tx: Tx, window: PreparedWindow): Promise<{ written:
       .returning({ id: bookings.id });
     removed += result.length;
   }
-  return { written, removed };
+  return { written, removed, changes: changeCount };
 }
 
 const dailyColumn = (key: (typeof COUNT_KEYS)[number] | "roomBreakdown") => dailyOccupancy[key];
@@ -235,12 +309,13 @@ async function writeDailyRows(tx: Tx, window: PreparedWindow): Promise<number> {
  * caller's transaction; rows outside the span (earlier dates included) are never touched.
  */
 export async function writeWindow(tx: Tx, window: PreparedWindow): Promise<WriteCounts> {
-  const { written, removed } = await writeBookings(tx, window);
+  const { written, removed, changes } = await writeBookings(tx, window);
   const dailyRowsWritten = await writeDailyRows(tx, window);
   return {
     bookingsWritten: written,
     bookingsRemoved: removed,
     dailyRowsWritten,
+    bookingChanges: changes,
     rowsChanged: written + removed + dailyRowsWritten,
   };
 }

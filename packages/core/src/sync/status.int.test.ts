@@ -9,7 +9,7 @@ import {
 import { eq } from "drizzle-orm";
 import { generateEncryptionKey } from "../crypto";
 import { NewbookServerError } from "../newbook/errors";
-import { recordRunFailure, recordRunSkipped, startRun } from "./status";
+import { claimRun, recordRunFailure, recordRunSkipped, startRun } from "./status";
 import { seedKitchenWithConnection } from "./testing";
 
 let testDb: TestDatabase;
@@ -153,6 +153,34 @@ describe("run status", () => {
         .set({ timezone: "Europe/London" })
         .where(eq(kitchens.id, kitchenId));
     }
+  });
+
+  it("claimRun: a finished run or one whose worker was lost is repeated as a new linked run", async () => {
+    const db = testDb.handle.db;
+    const fresh = () => "00000000-0000-4000-8000-000000000001";
+    const pending = randomUUID();
+    await startRun(db, { runId: pending, kitchenId, kind: "frequent", trigger: "schedule", ...window });
+    // A normal retry of a running run's job (same worker, no takeover) continues the same run.
+    expect(await claimRun(db, { runId: pending, takenOver: false, newRunId: fresh })).toEqual({
+      runId: pending,
+      retryOf: null,
+    });
+    // Taken over after a crash: the lost attempt stays in history as failed.
+    expect(await claimRun(db, { runId: pending, takenOver: true, newRunId: fresh })).toEqual({
+      runId: fresh(),
+      retryOf: pending,
+    });
+    expect(await runRow(pending)).toMatchObject({ status: "failed", errorCode: "worker_lost" });
+    // Retried after it finished (Bull Board): a new run too.
+    expect(await claimRun(db, { runId: pending, takenOver: false, newRunId: fresh })).toEqual({
+      runId: fresh(),
+      retryOf: pending,
+    });
+    const unknown = randomUUID();
+    expect(await claimRun(db, { runId: unknown, takenOver: true, newRunId: fresh })).toEqual({
+      runId: unknown,
+      retryOf: null,
+    });
   });
 
   it("a historical run leaves the frequent-sync status alone", async () => {

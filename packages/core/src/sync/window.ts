@@ -1,5 +1,11 @@
 import { addDays, type LocalDate, localDateIn } from "../time";
 
+/** Consecutive local dates, both included. */
+export interface DateSpan {
+  from: LocalDate;
+  to: LocalDate;
+}
+
 export interface SyncWindow {
   /** The kitchen's calendar date at the time of the run. */
   today: LocalDate;
