@@ -54,8 +54,10 @@ export const users = pgTable(
     email: text("email").notNull(),
     passwordHash: text("password_hash").notNull(),
     role: varchar("role", { length: 16 }).notNull().default("manager"),
-    /** Bumped by a password or role change and "log out everywhere": older tokens stop working. */
+    /** Bumped when the password is reset: tokens carry the version they were issued under. */
     tokenVersion: integer("token_version").notNull().default(0),
+    /** A deactivated user cannot sign in and their tokens stop working; the row stays for history. */
+    deactivatedAt: timestamp("deactivated_at", { withTimezone: true }),
     ...timestamps,
   },
   (t) => [
@@ -331,6 +333,36 @@ export const syncRunDaily = pgTable(
   (t) => [primaryKey({ columns: [t.kitchenId, t.day, t.kind] })],
 );
 
+export const INCIDENT_KINDS = ["newbook_outage"] as const;
+
+/**
+ * A fleet-wide incident: many kitchens failing the same way against the same Newbook host and region.
+ * It is notified once (listing the kitchens) instead of once per kitchen; kitchen alerts link to it.
+ */
+export const incidents = pgTable(
+  "incidents",
+  {
+    id: serial("id").primaryKey(),
+    kind: varchar("kind", { length: 32 }).notNull(),
+    host: text("host").notNull(),
+    region: varchar("region", { length: 8 }).notNull(),
+    errorCode: varchar("error_code", { length: 40 }).notNull(),
+    state: varchar("state", { length: 16 }).notNull().default("open"),
+    message: text("message").notNull(),
+    /** Every kitchen that failed this way while the incident was open. */
+    kitchenIds: jsonb("kitchen_ids").$type<number[]>().notNull().default([]),
+    openedAt: timestamp("opened_at", { withTimezone: true }).notNull().defaultNow(),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("incidents_one_open")
+      .on(t.kind, t.host, t.region, t.errorCode)
+      .where(sql`${t.state} = 'open'`),
+    check("incidents_kind_check", sql`${t.kind} in ('newbook_outage')`),
+    check("incidents_state_check", sql`${t.state} in ('open', 'resolved')`),
+  ],
+);
+
 export const alerts = pgTable(
   "alerts",
   {
@@ -345,6 +377,8 @@ export const alerts = pgTable(
     details: jsonb("details").$type<Record<string, unknown>>(),
     openedAt: timestamp("opened_at", { withTimezone: true }).notNull().defaultNow(),
     resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    /** The fleet incident this kitchen's alert is part of (notified there, not on its own). */
+    incidentId: integer("incident_id").references(() => incidents.id, { onDelete: "set null" }),
   },
   (t) => [
     // One open incident per kitchen and kind: repeated failures update it rather than pile up.

@@ -1,10 +1,12 @@
 import type { ReactNode } from "react";
-import { BrowserRouter, Navigate, Route, Routes } from "react-router-dom";
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router-dom";
 import { errorMessage } from "./api/client";
 import { Layout } from "./components/Layout";
+import { AdminPage } from "./pages/AdminPage";
 import { ArrivalsPage } from "./pages/ArrivalsPage";
 import { DashboardPage } from "./pages/DashboardPage";
 import { LoginPage } from "./pages/LoginPage";
+import { OpenQueuesPage } from "./pages/OpenQueuesPage";
 import { OpsPage } from "./pages/OpsPage";
 import { ResidentsPage } from "./pages/ResidentsPage";
 import { SettingsPage } from "./pages/SettingsPage";
@@ -14,7 +16,9 @@ import { useSession } from "./session";
 
 function RequireLogin({ children }: { children: ReactNode }) {
   const { loggedIn, me, meError, logout } = useSession();
-  if (!loggedIn) return <Navigate to="/login" replace />;
+  const location = useLocation();
+  // After signing in, the user lands where they were going (e.g. the queue dashboard link).
+  if (!loggedIn) return <Navigate to="/login" replace state={{ from: location.pathname }} />;
   if (meError) {
     return (
       <main className="login">
@@ -50,6 +54,8 @@ export function App() {
           <Route path="sheets/:meal" element={<SheetPage />} />
           <Route path="history" element={<SyncHistoryPage />} />
           <Route path="ops" element={<OpsPage />} />
+          <Route path="admin" element={<AdminPage />} />
+          <Route path="open-queues" element={<OpenQueuesPage />} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Route>
       </Routes>

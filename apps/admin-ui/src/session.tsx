@@ -1,7 +1,7 @@
 import type { KitchenSummary, Me } from "@occ/api";
 import { useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
-import { useKitchensHealth } from "./api/admin";
+import { useKitchenList } from "./api/admin";
 import { useMe } from "./api/auth";
 import { kitchenScopeStore, onUnauthorized, tokenStore } from "./api/client";
 
@@ -30,7 +30,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const meQuery = useMe(loggedIn);
   const me = meQuery.data;
   const isAdmin = me?.user.role === "admin";
-  const kitchensQuery = useKitchensHealth(loggedIn && isAdmin);
+  const kitchensQuery = useKitchenList(loggedIn && isAdmin);
 
   const logout = useCallback(() => {
     tokenStore.clear();

@@ -6,7 +6,19 @@
 import type { SYNC_INTERVALS } from "@occ/db";
 import type { z } from "zod";
 import type { sseSyncEvent } from "./http/sse";
-import type { kitchenHealthSchema, kitchensHealthSchema, queuesSessionSchema } from "./schemas/admin";
+import type {
+  kitchenBodySchema,
+  kitchenHealthSchema,
+  kitchenListSchema,
+  kitchenPatchSchema,
+  kitchensHealthSchema,
+  kitchenViewSchema,
+  queuesSessionSchema,
+  userBodySchema,
+  userListSchema,
+  userPatchSchema,
+  userViewSchema,
+} from "./schemas/admin";
 import type {
   kitchenSchema,
   loginBodySchema,
@@ -112,4 +124,13 @@ export type Alerts = z.output<typeof alertsResponseSchema>;
 // Admin
 export type KitchenHealth = z.output<typeof kitchenHealthSchema>;
 export type KitchensHealth = z.output<typeof kitchensHealthSchema>;
+export type KitchenState = KitchenHealth["state"];
+export type Kitchen = z.output<typeof kitchenViewSchema>;
+export type KitchenList = z.output<typeof kitchenListSchema>;
+export type KitchenCreate = z.input<typeof kitchenBodySchema>;
+export type KitchenUpdate = z.input<typeof kitchenPatchSchema>;
+export type User = z.output<typeof userViewSchema>;
+export type UserList = z.output<typeof userListSchema>;
+export type UserCreate = z.input<typeof userBodySchema>;
+export type UserUpdate = z.input<typeof userPatchSchema>;
 export type QueuesSession = z.output<typeof queuesSessionSchema>;

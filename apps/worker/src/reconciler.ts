@@ -211,18 +211,17 @@ export class Reconciler {
       (row) => row.hasConnection && isStale({ ...row, since: row.createdAt }, schedule.options.minuteMs, now),
     );
     const staleIds = new Set(stale.map((row) => row.kitchenId));
-    let staleOpened = 0;
-    for (const row of stale) {
-      if (alreadyOpen.has(row.kitchenId)) continue;
-      const lastSuccess = row.lastSuccessAt?.toISOString() ?? "never";
-      await alerting.open(row.kitchenId, "stale", {
-        messages: {
-          stale: `No successful sync for more than twice the ${row.syncIntervalMinutes}-minute interval (last success: ${lastSuccess})`,
-        },
-        details: { sync_interval_minutes: row.syncIntervalMinutes, last_success_at: row.lastSuccessAt },
-      });
-      staleOpened++;
-    }
+    // Set-wise, with one summary notification: after an outage thousands may turn stale in one pass.
+    const staleOpened = await alerting.openMany(
+      "stale",
+      stale
+        .filter((row) => !alreadyOpen.has(row.kitchenId))
+        .map((row) => ({
+          kitchenId: row.kitchenId,
+          message: `No successful sync for more than twice the ${row.syncIntervalMinutes}-minute interval (last success: ${row.lastSuccessAt?.toISOString() ?? "never"})`,
+          details: { sync_interval_minutes: row.syncIntervalMinutes, last_success_at: row.lastSuccessAt },
+        })),
+    );
     const fresh = [...alreadyOpen].filter((kitchenId) => !staleIds.has(kitchenId));
     await alerting.resolve(fresh, "stale");
     return { staleOpened, staleResolved: fresh.length };

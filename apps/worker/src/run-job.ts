@@ -10,6 +10,7 @@ import {
   type Logger,
   type Metrics,
   newbookRequestObserver,
+  type OutageDetector,
   type QueueSet,
   RateLimitDeferredError,
   type RunKind,
@@ -46,6 +47,8 @@ export interface RunDeps {
   rateLimiter?: SlotSource;
   metrics: Metrics;
   alerting: Alerting;
+  /** Folds many kitchens failing the same way against one Newbook into one incident. */
+  outage: OutageDetector;
   /** Re-applies the kitchen's schedule after each run (back-off, busy hours) and records its next run. */
   schedule: ScheduleOwner;
   thresholds: AlertThresholds;
@@ -191,7 +194,18 @@ export async function runJob(
   }
   if (finished.outcome === "success") return { outcome: "success", runId, ...finished.result };
   if (!finished.retryable) throw new UnrecoverableError(finished.message);
-  throw finished.error;
+  throw jobError(finished.message, finished.error);
+}
+
+/**
+ * The error BullMQ keeps as the job's failedReason, which Bull Board shows first: the words the
+ * settings page shows, then the underlying cause (admins only see the board), with the cause's stack.
+ */
+export function jobError(message: string, error: unknown): Error {
+  const cause = error instanceof Error ? error.message : String(error);
+  const wrapped = new Error(cause && cause !== message ? `${message} — ${cause}` : message, { cause: error });
+  if (error instanceof Error && error.stack) wrapped.stack = `Error: ${wrapped.message}\n${error.stack}`;
+  return wrapped;
 }
 
 type FinalOutcome =
@@ -300,6 +314,8 @@ async function afterFinalOutcome(
     const applied = await deps.schedule.apply(request.kitchenId);
     const failures = run.outcome === "failed" ? run.consecutiveFailures : 0;
     const errorCode = run.outcome === "failed" ? describeSyncError(run.error).code : undefined;
+    const incidentId =
+      errorCode === undefined ? null : await deps.outage.onFailure(request.kitchenId, errorCode);
     const failureText =
       run.outcome === "failed"
         ? failureAlertText({
@@ -330,7 +346,9 @@ async function afterFinalOutcome(
         last_success_at: applied.lastSuccessAt,
         next_sync_at: applied.nextSyncAt,
       },
+      incidentId,
     });
+    if (run.outcome === "success") await deps.outage.onSuccess(request.kitchenId);
   } catch (error) {
     log.error("post-run bookkeeping failed", { error: String(error) });
   }

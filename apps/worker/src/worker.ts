@@ -8,6 +8,7 @@ import {
   kitchenEventPublisher,
   type Logger,
   NewbookAgentPool,
+  OutageDetector,
   QUEUE_NAMES,
   rateLimiterFromConfig,
   registerKitchenGauges,
@@ -72,7 +73,12 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
   const metrics = createMetrics({ labels: { service: "worker" } });
   registerQueueGauge(metrics.registry, [queues.frequent, queues.historical]);
   registerKitchenGauges(metrics.registry, db, { seriesLimit: config.METRICS_KITCHEN_SERIES_LIMIT });
-  const alerting = new Alerting(db, createAlertNotifier({ logger, webhookUrl: config.ALERT_WEBHOOK_URL }));
+  const notifier = createAlertNotifier({ logger, webhookUrl: config.ALERT_WEBHOOK_URL });
+  const alerting = new Alerting(db, notifier);
+  const outage = new OutageDetector(db, notifier, {
+    minKitchens: config.OUTAGE_MIN_KITCHENS,
+    windowMs: config.OUTAGE_WINDOW_MINUTES * config.SYNC_MINUTE_MS,
+  });
   const locks = new KitchenLocks({
     redis,
     prefix: config.QUEUE_PREFIX,
@@ -89,6 +95,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
     rateLimiter: rateLimiterFromConfig(config, redis),
     metrics,
     alerting,
+    outage,
     schedule,
     thresholds: { failureThreshold: config.ALERT_FAILURE_THRESHOLD, slowSyncMs: config.SLOW_SYNC_MS },
     logger,

@@ -120,6 +120,8 @@ export const envSchema = z
     ALERT_WEBHOOK_URL: optionalString.pipe(z.url("must be an http(s) URL").optional()),
     ALERT_FAILURE_THRESHOLD: int(1, 100).default(5),
     BACKOFF_AFTER_FAILURES: int(1, 100).default(3),
+    OUTAGE_MIN_KITCHENS: int(2, 100_000).default(5),
+    OUTAGE_WINDOW_MINUTES: int(1, 1_440).default(10),
     SLOW_SYNC_MS: int(100, 3_600_000).default(60_000),
     SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(30_000),
     /** Guests' personal data (names, dietary needs, notes) of bookings departed longer ago is purged. */

@@ -18,4 +18,7 @@ export const queryKeys = {
   alertsAll: ["alerts"] as const,
   changes: ["changes"] as const,
   adminKitchens: ["admin", "kitchens"] as const,
+  adminHealth: (params: Record<string, string | number>) => ["admin", "health", params] as const,
+  adminHealthAll: ["admin", "health"] as const,
+  adminUsers: ["admin", "users"] as const,
 };

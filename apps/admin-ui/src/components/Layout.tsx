@@ -28,6 +28,7 @@ export function Layout() {
           <NavLink to="/history">Sync history</NavLink>
           <NavLink to="/settings">Settings</NavLink>
           {isAdmin && <NavLink to="/ops">Ops</NavLink>}
+          {isAdmin && <NavLink to="/admin">Kitchens &amp; users</NavLink>}
         </nav>
         <div className="account">
           {isAdmin && (

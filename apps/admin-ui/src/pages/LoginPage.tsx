@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-import { Navigate } from "react-router-dom";
+import { Navigate, useLocation } from "react-router-dom";
 import { useLogin } from "../api/auth";
 import { ApiError, errorMessage } from "../api/client";
 import { useSession } from "../session";
@@ -8,6 +8,7 @@ function loginErrorText(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.status === 401) return "Email or password is incorrect.";
     if (error.status === 429) return "Too many attempts. Wait a minute and try again.";
+    if (error.status === 403) return "This account has been deactivated. Ask an administrator.";
   }
   return errorMessage(error);
 }
@@ -19,7 +20,8 @@ export function LoginPage() {
   const [password, setPassword] = useState("");
   const [incomplete, setIncomplete] = useState(false);
 
-  if (session.loggedIn) return <Navigate to="/" replace />;
+  const from = (useLocation().state as { from?: string } | null)?.from;
+  if (session.loggedIn) return <Navigate to={from?.startsWith("/") ? from : "/"} replace />;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

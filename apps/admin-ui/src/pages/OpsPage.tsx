@@ -1,12 +1,32 @@
-import type { KitchenHealth } from "@occ/api";
-import { useNavigate } from "react-router-dom";
+import type { KitchenHealth, KitchenState, KitchensHealth } from "@occ/api";
+import { useEffect, useState } from "react";
+import { Link, useNavigate } from "react-router-dom";
 import { useKitchensHealth, useOpenBullBoard } from "../api/admin";
 import { Badge } from "../components/Badge";
 import { MutationStatus } from "../components/MutationStatus";
 import { QueryState } from "../components/QueryState";
 import { RelativeTime } from "../components/Time";
-import { syncBadge } from "../lib/syncBadge";
+import { KITCHEN_STATE_LABELS, kitchenStateTone } from "../lib/kitchenState";
 import { useSession } from "../session";
+
+const PAGE_SIZE = 50;
+const FILTERS: Array<KitchenState | "all"> = [
+  "all",
+  "failing",
+  "stale",
+  "never_synced",
+  "running",
+  "ok",
+  "disabled",
+  "not_connected",
+];
+const SORTS = [
+  ["attention", "Needs attention first"],
+  ["name", "Name"],
+  ["last_success", "Oldest success first"],
+  ["next_run", "Next run"],
+  ["failures", "Most failures"],
+] as const;
 
 export function OpsPage() {
   const { isAdmin } = useSession();
@@ -21,8 +41,36 @@ export function OpsPage() {
   return <Ops />;
 }
 
+/** Typing in the search box asks the server once the typing pauses, not on every key. */
+function useDebounced(value: string, ms: number): string {
+  const [debounced, setDebounced] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setDebounced(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return debounced;
+}
+
 function Ops() {
-  const kitchens = useKitchensHealth();
+  const [state, setState] = useState<KitchenState | "all">("all");
+  const [search, setSearch] = useState("");
+  const [sort, setSort] = useState<string>("attention");
+  const [page, setPage] = useState(1);
+  const q = useDebounced(search.trim(), 250);
+  // A new filter starts at the first page: page 7 of "failing" may not exist.
+  const refine =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      set(value);
+      setPage(1);
+    };
+  const health = useKitchensHealth({
+    page,
+    page_size: PAGE_SIZE,
+    state: state === "all" ? undefined : state,
+    q,
+    sort,
+  });
   const bullBoard = useOpenBullBoard();
   const openBullBoard = () => {
     // Open the tab synchronously (popup blockers) and point it at Bull Board once the cookie is set.
@@ -41,6 +89,7 @@ function Ops() {
       <div className="page-header">
         <h1>Ops</h1>
         <div className="form-actions">
+          <Link to="/admin">Kitchens &amp; users</Link>
           <button
             type="button"
             className="button-primary"
@@ -54,70 +103,174 @@ function Ops() {
       </div>
       <section className="card" aria-labelledby="health-title">
         <h2 id="health-title">Kitchens</h2>
-        <QueryState query={kitchens}>{(k) => <HealthTable kitchens={k.kitchens} />}</QueryState>
+        <div className="ops-controls">
+          <fieldset className="state-filter">
+            <legend className="visually-hidden">Show kitchens that are</legend>
+            {FILTERS.map((f) => (
+              <label key={f} className={state === f ? "chip chip-active" : "chip"}>
+                <input
+                  type="radio"
+                  name="state"
+                  value={f}
+                  checked={state === f}
+                  onChange={() => refine(setState)(f)}
+                  className="visually-hidden"
+                />
+                {f === "all" ? "All" : KITCHEN_STATE_LABELS[f]}
+                {health.data && (
+                  <span className="chip-count" data-testid={`count-${f}`}>
+                    {f === "all"
+                      ? Object.values(health.data.state_counts).reduce((a, b) => a + b, 0)
+                      : health.data.state_counts[f]}
+                  </span>
+                )}
+              </label>
+            ))}
+          </fieldset>
+          <label className="field-inline">
+            <span>Search</span>
+            <input
+              type="search"
+              value={search}
+              onChange={(e) => refine(setSearch)(e.target.value)}
+              placeholder="Kitchen name"
+              maxLength={200}
+            />
+          </label>
+          <label className="field-inline">
+            <span>Sort</span>
+            <select value={sort} onChange={(e) => refine(setSort)(e.target.value)}>
+              {SORTS.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <QueryState query={health}>
+          {(data) => (
+            <>
+              <HealthTable kitchens={data.kitchens} />
+              <Pager data={data} onPage={setPage} />
+            </>
+          )}
+        </QueryState>
       </section>
     </div>
+  );
+}
+
+function Pager({ data, onPage }: { data: KitchensHealth; onPage: (page: number) => void }) {
+  const pages = Math.max(1, Math.ceil(data.total / data.page_size));
+  const first = data.total === 0 ? 0 : (data.page - 1) * data.page_size + 1;
+  const last = Math.min(data.total, data.page * data.page_size);
+  return (
+    <nav className="pager" aria-label="Pages">
+      <button type="button" onClick={() => onPage(data.page - 1)} disabled={data.page <= 1}>
+        Previous
+      </button>
+      <span data-testid="pager-status">
+        {first}–{last} of {data.total} · page {data.page} of {pages}
+      </span>
+      <button type="button" onClick={() => onPage(data.page + 1)} disabled={data.page >= pages}>
+        Next
+      </button>
+    </nav>
+  );
+}
+
+function Interval({ k }: { k: KitchenHealth }) {
+  if (k.effective_interval_minutes === k.sync_interval_minutes) return <>{k.sync_interval_minutes} min</>;
+  return (
+    <span title={`Backed off after ${k.consecutive_failures} failed syncs`}>
+      {k.effective_interval_minutes} min{" "}
+      <span className="muted small">(set {k.sync_interval_minutes}, backed off)</span>
+    </span>
   );
 }
 
 function HealthTable({ kitchens }: { kitchens: KitchenHealth[] }) {
   const { chooseKitchen } = useSession();
   const navigate = useNavigate();
-  const open = (kitchenId: number) => {
+  const open = (kitchenId: number, to = "/") => {
     chooseKitchen(kitchenId);
-    navigate("/");
+    navigate(to);
   };
-  if (kitchens.length === 0) return <p className="muted">No kitchens yet.</p>;
+  if (kitchens.length === 0) return <p className="muted">No kitchens match.</p>;
   return (
     <div className="table-scroll">
       <table className="data-table" data-testid="kitchens-health">
         <thead>
           <tr>
             <th scope="col">Kitchen</th>
-            <th scope="col">Status</th>
-            <th scope="col">Interval</th>
-            <th scope="col">Last sync</th>
+            <th scope="col">State</th>
+            <th scope="col">Since</th>
             <th scope="col">Last success</th>
-            <th scope="col" className="num">
-              Failures
-            </th>
-            <th scope="col">Stale</th>
-            <th scope="col">Next sync</th>
-            <th scope="col" className="num">
-              Alerts
-            </th>
+            <th scope="col">Next run</th>
+            <th scope="col">Interval</th>
+            <th scope="col">Open alerts</th>
           </tr>
         </thead>
         <tbody>
-          {kitchens.map((k) => {
-            const badge = k.has_connection ? syncBadge(k) : { tone: "grey" as const, label: "Not connected" };
-            return (
-              <tr key={k.id} data-kitchen-id={k.id}>
-                <th scope="row">
-                  <button type="button" className="link-button" onClick={() => open(k.id)}>
-                    {k.name}
-                  </button>
-                  <div className="muted small">{k.timezone}</div>
-                </th>
-                <td>
-                  <Badge tone={badge.tone}>{badge.label}</Badge>
-                </td>
-                <td>{k.sync_interval_minutes} min</td>
-                <td>
-                  <RelativeTime iso={k.last_sync_at} />
-                </td>
-                <td>
-                  <RelativeTime iso={k.last_success_at} />
-                </td>
-                <td className={k.consecutive_failures > 0 ? "num status-error" : "num"}>
-                  {k.consecutive_failures}
-                </td>
-                <td>{k.stale ? <Badge tone="amber">stale</Badge> : "no"}</td>
-                <td>{k.is_enabled ? <RelativeTime iso={k.next_sync_at} fallback="—" /> : "—"}</td>
-                <td className="num">{k.open_alerts}</td>
-              </tr>
-            );
-          })}
+          {kitchens.map((k) => (
+            <tr key={k.id} data-kitchen-id={k.id} data-state={k.state}>
+              <th scope="row">
+                <button type="button" className="link-button" onClick={() => open(k.id)}>
+                  {k.name}
+                </button>
+                <div className="muted small">{k.timezone}</div>
+              </th>
+              <td>
+                <Badge tone={kitchenStateTone(k.state)}>{KITCHEN_STATE_LABELS[k.state]}</Badge>
+                {k.reason && <div className="small">{k.reason}</div>}
+                {k.consecutive_failures > 0 && (
+                  <div className="muted small">{k.consecutive_failures} failed in a row</div>
+                )}
+              </td>
+              <td>
+                <RelativeTime iso={k.since} fallback="—" />
+              </td>
+              <td>
+                <RelativeTime iso={k.last_success_at} />
+              </td>
+              <td>{k.is_enabled ? <RelativeTime iso={k.next_sync_at} fallback="—" /> : "—"}</td>
+              <td>
+                <Interval k={k} />
+              </td>
+              <td>
+                {k.open_alerts.length === 0 ? (
+                  <span className="muted">none</span>
+                ) : (
+                  <ul className="alert-links">
+                    {k.open_alerts.map((a) => (
+                      <li key={a.id}>
+                        <details>
+                          <summary>
+                            <Badge tone={a.severity === "critical" ? "red" : "amber"}>
+                              {a.kind.replace(/_/g, " ")}
+                            </Badge>
+                          </summary>
+                          <p className="small">{a.message}</p>
+                          <p className="muted small">
+                            Opened <RelativeTime iso={a.opened_at} />
+                            {a.incident_id !== null && <> · part of Newbook outage #{a.incident_id}</>}
+                          </p>
+                          <button
+                            type="button"
+                            className="link-button"
+                            onClick={() => open(k.id, "/history")}
+                          >
+                            See the kitchen's sync history
+                          </button>
+                        </details>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </td>
+            </tr>
+          ))}
         </tbody>
       </table>
     </div>

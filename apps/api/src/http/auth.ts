@@ -19,8 +19,9 @@ function authUserQuery(db: Db) {
       id: users.id,
       email: users.email,
       role: users.role,
-      tokenVersion: users.tokenVersion,
       kitchenId: users.kitchenId,
+      tokenVersion: users.tokenVersion,
+      deactivatedAt: users.deactivatedAt,
       kitchenName: kitchens.name,
       timezone: kitchens.timezone,
     })
@@ -28,9 +29,11 @@ function authUserQuery(db: Db) {
     .leftJoin(kitchens, eq(kitchens.id, users.kitchenId))
     .where(eq(users.id, sql.placeholder("id")))
     .prepare("occ_api_auth_user");
-  return async (id: number): Promise<AuthUser | null> => {
+  return async (id: number, tokenVersion?: number): Promise<AuthUser | null> => {
     const [row] = await query.execute({ id });
-    if (!row) return null;
+    // A deactivated user, or a token from before a password reset, is no session at all.
+    if (!row || row.deactivatedAt !== null) return null;
+    if (tokenVersion !== undefined && tokenVersion !== row.tokenVersion) return null;
     const kitchen =
       row.kitchenId !== null && row.kitchenName !== null && row.timezone !== null
         ? { id: row.kitchenId, name: row.kitchenName, timezone: row.timezone }
@@ -47,9 +50,9 @@ function authUserQuery(db: Db) {
 }
 
 /**
- * Tokens identify a user; the user row is read on every request so a deleted user, or one whose role or
- * kitchen changed, loses the old access at once rather than when the token expires. A token issued before
- * the user's token version was bumped (password or role change, "log out everywhere") is refused.
+ * Tokens identify a user; the user row is read on every request so a deleted or deactivated user, one
+ * whose role or kitchen changed, or one whose password was reset (token version), loses the old access
+ * at once rather than when the token expires.
  */
 export function createAuthenticator(db: Db, tokens: TokenService): Authenticator {
   const findUser = authUserQuery(db);
@@ -59,8 +62,7 @@ export function createAuthenticator(db: Db, tokens: TokenService): Authenticator
       const token = bearerToken(req);
       if (!token) throw ApiError.unauthorized();
       const claims = tokens.verify(token);
-      const found = claims === null ? null : await findUser(claims.userId);
-      const user = found && found.tokenVersion === claims?.tokenVersion ? found : null;
+      const user = claims === null ? null : await findUser(claims.userId, claims.tokenVersion);
       if (!user) throw ApiError.unauthorized("Your session is invalid or has expired; sign in again");
       req.log = req.log.child({ user_id: user.id });
       return user;

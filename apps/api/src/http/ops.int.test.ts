@@ -150,8 +150,12 @@ describe("operations endpoints", () => {
       expect(session.headers["set-cookie"]).toBeUndefined();
       const asManager = await request(h.app).get("/admin/queues").set("Authorization", `Bearer ${k.token}`);
       expect(asManager.status).toBe(403);
-      const anonymous = await request(h.app).get("/admin/queues");
+      const anonymous = await request(h.app).get("/admin/queues").set("Accept", "application/json");
       expect(anonymous.status).toBe(401);
+      // A browser opening the link is sent to the admin UI, which opens a session and comes back.
+      const browser = await request(h.app).get("/admin/queues").set("Accept", "text/html,*/*;q=0.8");
+      expect(browser.status).toBe(302);
+      expect(browser.headers.location).toBe("/open-queues");
       const forged = await request(h.app)
         .get("/admin/queues")
         .set("Cookie", "occ_queues_session=1.99999999999.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");

@@ -77,12 +77,16 @@ function readCookie(req: Request, name: string): string | null {
   return null;
 }
 
+/** The admin UI page that opens a board session for a signed-in admin and comes back here. */
+export const QUEUES_OPEN_PAGE = "/open-queues";
+
 /**
  * Admins only: the session cookie (a browser opening the board) or a bearer token (scripts). The user row
- * is re-read so a demoted or deleted admin loses the board at once.
+ * is re-read so a demoted or deleted admin loses the board at once. A browser without the cookie (a
+ * bookmark, a pasted link) is sent to the admin UI, which holds the sign-in, opens a session and returns.
  */
 export function queuesBoardGuard(session: QueuesSession, auth: Authenticator): RequestHandler {
-  return async (req, _res, next) => {
+  return async (req, res, next) => {
     const cookie = readCookie(req, QUEUES_COOKIE);
     const fromCookie = cookie ? session.verify(cookie) : null;
     const cookieUser = fromCookie ? await auth.findUser(fromCookie.userId) : null;
@@ -94,6 +98,10 @@ export function queuesBoardGuard(session: QueuesSession, auth: Authenticator): R
         : req.get("authorization")
           ? await auth.authenticate(req)
           : null;
+    if (!user && req.method === "GET" && req.accepts(["json", "html"]) === "html") {
+      res.redirect(302, QUEUES_OPEN_PAGE);
+      return;
+    }
     if (!user)
       throw ApiError.unauthorized("Open the queue dashboard from the admin UI (it needs an admin session)");
     if (user.role !== "admin") throw ApiError.forbidden("The queue dashboard is for admins only");

@@ -28,7 +28,8 @@ export interface AuthUser {
 
 export interface Authenticator {
   /** The user (with their kitchen) by id, or null. */
-  findUser(id: number): Promise<AuthUser | null>;
+  /** The user if active (and, given a token version, only if it is still current). */
+  findUser(id: number, tokenVersion?: number): Promise<AuthUser | null>;
   /** The signed-in user, or a 401. */
   authenticate(req: Request): Promise<AuthUser>;
   /** The kitchen a request acts on: a manager's own; an admin's from ?kitchen_id=. */

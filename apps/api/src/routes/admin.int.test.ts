@@ -84,6 +84,8 @@ describe("admin endpoints", () => {
       email: "chef@example.com",
       role: "manager",
       kitchen_id: kitchen.body.id,
+      active: true,
+      deactivated_at: null,
       created_at: expect.any(String),
     });
     expect(JSON.stringify(created.body)).not.toContain("long-enough-pw");
@@ -131,6 +133,61 @@ describe("admin endpoints", () => {
     );
   });
 
+  it("ends a user's sessions on password reset and deactivation, and refuses a deactivated sign-in", async () => {
+    const k = await addKitchenWithManager(h, "Sessions");
+    const asManager = { Authorization: `Bearer ${k.token}` };
+    const me = await request(h.app).get("/api/me").set(asManager);
+    expect(me.status).toBe(200);
+    const id = me.body.user.id as number;
+
+    const reset = await request(h.app)
+      .patch(`/api/admin/users/${id}`)
+      .set(asAdmin())
+      .send({ password: "reset-by-admin-1" });
+    expect(reset.status).toBe(200);
+    expect((await request(h.app).get("/api/me").set(asManager)).status).toBe(401);
+    const fresh = await login(h.app, k.email, "reset-by-admin-1");
+    expect(
+      (
+        await request(h.app)
+          .get("/api/me")
+          .set({ Authorization: `Bearer ${fresh}` })
+      ).status,
+    ).toBe(200);
+
+    const off = await request(h.app).patch(`/api/admin/users/${id}`).set(asAdmin()).send({ active: false });
+    expect(off.body).toMatchObject({ active: false, deactivated_at: expect.any(String) });
+    expect(
+      (
+        await request(h.app)
+          .get("/api/me")
+          .set({ Authorization: `Bearer ${fresh}` })
+      ).status,
+    ).toBe(401);
+    const refused = await request(h.app)
+      .post("/api/auth/login")
+      .send({ email: k.email, password: "reset-by-admin-1" });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(/deactivated/);
+
+    const on = await request(h.app).patch(`/api/admin/users/${id}`).set(asAdmin()).send({ active: true });
+    expect(on.body).toMatchObject({ active: true, deactivated_at: null });
+    await login(h.app, k.email, "reset-by-admin-1");
+  });
+
+  it("will not let an admin deactivate themselves", async () => {
+    const me = await request(h.app).get("/api/me").set(asAdmin());
+    const res = await request(h.app)
+      .patch(`/api/admin/users/${me.body.user.id}`)
+      .set(asAdmin())
+      .send({ active: false });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details[0]).toEqual({
+      field: "active",
+      message: expect.stringMatching(/own account/),
+    });
+  });
+
   it.each([
     [{ email: "not-an-email", password: "long-enough-pw", role: "manager", kitchen_id: 1 }, "email"],
     [{ email: "a@example.com", password: "short", role: "manager", kitchen_id: 1 }, "password"],
@@ -144,7 +201,7 @@ describe("admin endpoints", () => {
 
   it("shows every kitchen's sync health", async () => {
     const k = await addKitchenWithManager(h, "Healthy");
-    const res = await request(h.app).get("/api/admin/kitchens/health").set(asAdmin());
+    const res = await request(h.app).get("/api/admin/kitchens/health?q=Healthy").set(asAdmin());
     expect(res.status).toBe(200);
     expect(res.body.kitchens.find((x: { id: number }) => x.id === k.id)).toEqual({
       id: k.id,
@@ -152,14 +209,18 @@ describe("admin endpoints", () => {
       timezone: "Europe/London",
       has_connection: false,
       is_enabled: true,
+      state: "not_connected",
+      reason: "No Newbook connection saved",
+      since: null,
       sync_interval_minutes: 15,
+      effective_interval_minutes: 15,
       last_sync_status: null,
       last_sync_at: null,
       last_success_at: null,
       consecutive_failures: 0,
       stale: false,
       next_sync_at: null,
-      open_alerts: 0,
+      open_alerts: [],
     });
   });
 

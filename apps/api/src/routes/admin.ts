@@ -5,6 +5,7 @@ import {
   kitchenBodySchema,
   kitchenListSchema,
   kitchenPatchSchema,
+  kitchensHealthQuerySchema,
   kitchensHealthSchema,
   kitchenViewSchema,
   queuesSessionSchema,
@@ -51,11 +52,28 @@ export function adminRoutes(s: AppServices, queuesSession: QueuesSession): Route
     defineRoute({
       method: "get",
       path: `${kitchens}/health`,
-      summary: "Sync health of every kitchen (ops view)",
+      summary: "Sync health of the kitchens, one page at a time (ops view): failing and stale first",
       tag: "admin",
       access: "admin",
+      query: kitchensHealthQuerySchema,
       response: kitchensHealthSchema,
-      handler: async () => ({ kitchens: await kitchensHealth(s.db, s.staleness) }),
+      handler: ({ query }) =>
+        kitchensHealth(
+          s.db,
+          {
+            page: query.page,
+            pageSize: query.page_size,
+            state: query.state,
+            search: query.q || undefined,
+            sort: query.sort,
+            order: query.order,
+          },
+          {
+            now: s.now(),
+            minuteMs: s.config.SYNC_MINUTE_MS,
+            backoffAfterFailures: s.config.BACKOFF_AFTER_FAILURES,
+          },
+        ),
     }),
     defineRoute({
       method: "patch",
@@ -111,14 +129,27 @@ export function adminRoutes(s: AppServices, queuesSession: QueuesSession): Route
     defineRoute({
       method: "patch",
       path: `${users}/:id`,
-      summary: "Change a user's e-mail, password, role or kitchen",
+      summary:
+        "Change a user's e-mail, role or kitchen; reset the password or deactivate (both end the user's sessions)",
       tag: "admin",
       access: "admin",
       params: idParams,
       body: userPatchSchema,
       response: userViewSchema,
       errors: { 409: "E-mail already in use" },
-      handler: ({ params, body }) => updateUser(s.db, params.id, body),
+      async handler({ params, body, user, req }) {
+        if (params.id === user.id && body.active === false)
+          throw ApiError.badRequest("cannot_deactivate_self", "You cannot deactivate your own account", [
+            { field: "active", message: "you cannot deactivate your own account" },
+          ]);
+        const updated = await updateUser(s.db, params.id, body);
+        req.log.info("user updated", {
+          updated_user_id: updated.id,
+          password_reset: body.password !== undefined,
+          active: updated.active,
+        });
+        return updated;
+      },
     }),
     defineRoute({
       method: "delete",

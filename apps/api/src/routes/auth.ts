@@ -15,7 +15,11 @@ export function authRoutes(s: AppServices): Route[] {
       access: "public",
       body: loginBodySchema,
       response: loginResponseSchema,
-      errors: { 401: "Wrong e-mail or password", 429: "Too many attempts (see Retry-After)" },
+      errors: {
+        401: "Wrong e-mail or password",
+        403: "Account deactivated",
+        429: "Too many attempts (see Retry-After)",
+      },
       async handler({ req, body }) {
         const client = req.ip ?? "unknown";
         await s.limiter.admit(client, body.email);
@@ -29,6 +33,10 @@ export function authRoutes(s: AppServices): Route[] {
           throw new ApiError(401, "invalid_credentials", "Wrong e-mail or password");
         }
         await s.limiter.recordSuccess(client, body.email);
+        if (user.deactivatedAt !== null) {
+          req.log.info("login refused: deactivated", { user_id: user.id });
+          throw ApiError.forbidden("This account has been deactivated; ask an administrator");
+        }
         req.log.info("login", { user_id: user.id });
         const { accessToken, expiresIn } = s.tokens.issue(user.id, user.role, user.tokenVersion);
         return { access_token: accessToken, token_type: "bearer" as const, expires_in: expiresIn };

@@ -1,8 +1,9 @@
 import { isValidTimeZone } from "@occ/core";
 import { SYNC_STATUSES } from "@occ/db";
 import { z } from "zod";
+import { HEALTH_SORTS, KITCHEN_STATES } from "../services/kitchens-health";
 import { roleSchema } from "./auth";
-import { nullableTimestamp, timestamp } from "./common";
+import { nullableTimestamp, queryInt, timestamp } from "./common";
 
 const kitchenName = z
   .string({ error: "name is required" })
@@ -48,6 +49,7 @@ export const userPatchSchema = z
     password: password.optional(),
     role: roleSchema.optional(),
     kitchen_id: kitchenId.optional(),
+    active: z.boolean({ error: "active must be true or false" }).optional(),
   })
   .meta({ id: "UserUpdate" });
 
@@ -57,6 +59,8 @@ export const userViewSchema = z
     email: z.string(),
     role: roleSchema,
     kitchen_id: z.number().int().nullable(),
+    active: z.boolean(),
+    deactivated_at: nullableTimestamp,
     created_at: timestamp,
   })
   .meta({ id: "User" });
@@ -71,6 +75,17 @@ export const usersQuerySchema = z.object({
 
 export const userListSchema = z.object({ users: z.array(userViewSchema) }).meta({ id: "UserList" });
 
+const openAlertRefSchema = z
+  .object({
+    id: z.number().int(),
+    kind: z.string(),
+    severity: z.string(),
+    message: z.string(),
+    opened_at: timestamp,
+    incident_id: z.number().int().nullable(),
+  })
+  .meta({ id: "OpenAlertRef" });
+
 export const kitchenHealthSchema = z
   .object({
     id: z.number().int(),
@@ -78,19 +93,41 @@ export const kitchenHealthSchema = z
     timezone: z.string(),
     has_connection: z.boolean(),
     is_enabled: z.boolean(),
+    state: z.enum(KITCHEN_STATES),
+    reason: z.string().nullable(),
+    since: nullableTimestamp,
     sync_interval_minutes: z.number().int(),
+    effective_interval_minutes: z.number().int(),
     last_sync_status: z.enum(SYNC_STATUSES).nullable(),
     last_sync_at: nullableTimestamp,
     last_success_at: nullableTimestamp,
     consecutive_failures: z.number().int(),
     stale: z.boolean(),
     next_sync_at: nullableTimestamp,
-    open_alerts: z.number().int(),
+    open_alerts: z.array(openAlertRefSchema),
   })
   .meta({ id: "KitchenHealth" });
 
+export const kitchensHealthQuerySchema = z.object({
+  page: queryInt("page", 1, 100_000).optional().default(1),
+  page_size: queryInt("page_size", 1, 200).optional().default(50),
+  state: z.enum(KITCHEN_STATES, { error: `state must be one of ${KITCHEN_STATES.join(", ")}` }).optional(),
+  q: z.string().trim().max(200, { error: "q is at most 200 characters" }).optional(),
+  sort: z
+    .enum(HEALTH_SORTS, { error: `sort must be one of ${HEALTH_SORTS.join(", ")}` })
+    .optional()
+    .default("attention"),
+  order: z.enum(["asc", "desc"], { error: "order must be asc or desc" }).optional(),
+});
+
 export const kitchensHealthSchema = z
-  .object({ kitchens: z.array(kitchenHealthSchema) })
+  .object({
+    kitchens: z.array(kitchenHealthSchema),
+    total: z.number().int(),
+    page: z.number().int(),
+    page_size: z.number().int(),
+    state_counts: z.record(z.enum(KITCHEN_STATES), z.number().int()),
+  })
   .meta({ id: "KitchensHealth" });
 
 export const queuesSessionSchema = z

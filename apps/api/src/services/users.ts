@@ -12,6 +12,8 @@ export interface UserView {
   email: string;
   role: Role;
   kitchen_id: number | null;
+  active: boolean;
+  deactivated_at: string | null;
   created_at: string;
 }
 
@@ -23,6 +25,8 @@ export function userView(row: UserRow): UserView {
     email: row.email,
     role: row.role as Role,
     kitchen_id: row.kitchenId,
+    active: row.deactivatedAt === null,
+    deactivated_at: row.deactivatedAt?.toISOString() ?? null,
     created_at: row.createdAt.toISOString(),
   };
 }
@@ -88,7 +92,16 @@ export async function listUsers(db: Db, filter: { kitchenId?: number } = {}): Pr
   return rows.map(userView);
 }
 
-export async function updateUser(db: Db, id: number, patch: Partial<NewUser>): Promise<UserView> {
+export interface UserPatch extends Partial<NewUser> {
+  /** false deactivates (sign-in refused, sessions ended); true reactivates. */
+  active?: boolean;
+}
+
+/**
+ * A new password or a deactivation ends the user's sessions: the token version goes up, so every
+ * token issued before no longer matches the row the API reads on each request.
+ */
+export async function updateUser(db: Db, id: number, patch: UserPatch): Promise<UserView> {
   const current = await findUserById(db, id);
   if (!current) throw ApiError.notFound("User");
   const role = patch.role ?? (current.role as Role);
@@ -105,8 +118,13 @@ export async function updateUser(db: Db, id: number, patch: Partial<NewUser>): P
         role,
         kitchenId,
         ...(patch.password ? { passwordHash: await hashPassword(patch.password) } : {}),
-        // A new password or role ends every session opened before it.
-        ...(patch.password || role !== current.role ? { tokenVersion: sql`${users.tokenVersion} + 1` } : {}),
+        // A new password or role, or a deactivation, ends every session opened before it.
+        ...(patch.active === undefined
+          ? {}
+          : { deactivatedAt: patch.active ? null : (current.deactivatedAt ?? new Date()) }),
+        ...(patch.password || role !== current.role || patch.active === false
+          ? { tokenVersion: sql`${users.tokenVersion} + 1` }
+          : {}),
         updatedAt: new Date(),
       })
       .where(eq(users.id, id))

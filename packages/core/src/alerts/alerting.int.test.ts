@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
 import { alerts, kitchens } from "@occ/db";
 import { createTestDatabase, type TestDatabase } from "@occ/testkit";
-import { eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { createLogger } from "../logger";
 import { Alerting } from "./alerting";
 import { createAlertNotifier } from "./notifier";
@@ -90,5 +90,33 @@ describe("Alerting on PostgreSQL", () => {
     const rows = await testDb.handle.db.select().from(alerts).where(eq(alerts.kitchenId, kitchenId));
     expect(rows.map((r) => r.kind).sort()).toEqual(["slow_sync", "stale"]);
     expect(logLines.filter((l) => l.includes("alert webhook failed"))).toHaveLength(2);
+  });
+
+  it("opens many alerts set-wise with one summary message, skipping those already open", async () => {
+    const ids = await Promise.all(Array.from({ length: 30 }, () => newKitchen()));
+    const a = alerting();
+    await a.open(ids[0]!, "stale", { messages: { stale: "already stale" } });
+    const before = received.length;
+    const opened = await a.openMany(
+      "stale",
+      ids.map((kitchenId) => ({ kitchenId, message: "No successful sync" })),
+    );
+    expect(opened).toBe(29);
+    expect(received.slice(before)).toEqual([
+      expect.objectContaining({
+        event: "opened",
+        text: expect.stringContaining("stale for 29 kitchens"),
+      }),
+    ]);
+    const rows = await testDb.handle.db
+      .select()
+      .from(alerts)
+      .where(and(inArray(alerts.kitchenId, ids), eq(alerts.state, "open")));
+    expect(rows).toHaveLength(30);
+    expect(rows.find((r) => r.kitchenId === ids[0])!.message).toBe("already stale");
+    expect(await a.openMany("stale", [])).toBe(0);
+    const resolvedBefore = received.length;
+    expect(await a.resolve(ids, "stale")).toBe(30);
+    expect(received.slice(resolvedBefore)).toHaveLength(1);
   });
 });

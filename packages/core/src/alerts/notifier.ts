@@ -12,6 +12,61 @@ export type AlertEvent = "opened" | "resolved";
 
 export interface AlertNotifier {
   notify(event: AlertEvent, alert: AlertRow): Promise<void>;
+  /** Many alerts of one kind that changed together: one log line and one webhook message. */
+  notifySummary(event: AlertEvent, kind: string, alerts: readonly AlertRow[]): Promise<void>;
+  /** A fleet-wide incident opened or resolved (one message, listing the kitchens). */
+  notifyIncident(event: AlertEvent, incident: IncidentNotice): Promise<void>;
+}
+
+export interface IncidentNotice {
+  id: number;
+  kind: string;
+  message: string;
+  host: string;
+  region: string;
+  error_code: string;
+  kitchens: Array<{ id: number; name: string }>;
+  opened_at: string;
+  resolved_at: string | null;
+}
+
+/** Enough names to act on; the count says how many more there are. */
+const LISTED_KITCHENS = 30;
+
+function listKitchens(items: ReadonlyArray<{ id: number; name?: string }>): string {
+  const shown = items.slice(0, LISTED_KITCHENS).map((k) => (k.name ? `${k.name} (#${k.id})` : `#${k.id}`));
+  const more = items.length - shown.length;
+  return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
+}
+
+export function summaryPayload(
+  event: AlertEvent,
+  kind: string,
+  alerts: readonly AlertRow[],
+): Record<string, unknown> {
+  const severity = alerts[0]?.severity ?? "warning";
+  const icon =
+    event === "resolved" ? ":white_check_mark:" : severity === "critical" ? ":rotating_light:" : ":warning:";
+  const verb = event === "resolved" ? "Resolved" : severity === "critical" ? "CRITICAL" : "Warning";
+  const kitchens = alerts.map((a) => ({ id: a.kitchenId }));
+  return {
+    text: `${icon} ${verb} — ${kind.replace(/_/g, " ")} for ${alerts.length} kitchens: ${listKitchens(kitchens)}`,
+    event,
+    summary: {
+      kind,
+      severity,
+      count: alerts.length,
+      kitchen_ids: alerts.slice(0, 500).map((a) => a.kitchenId),
+    },
+  };
+}
+
+export function incidentPayload(event: AlertEvent, incident: IncidentNotice): Record<string, unknown> {
+  const text =
+    event === "resolved"
+      ? `:white_check_mark: Resolved — Newbook outage #${incident.id} (${incident.host}, region ${incident.region}): all ${incident.kitchens.length} kitchens sync again`
+      : `:rotating_light: Newbook outage #${incident.id} — ${incident.message}. ${incident.kitchens.length} kitchens affected: ${listKitchens(incident.kitchens)}`;
+  return { text, event, incident };
 }
 
 function webhookText(event: AlertEvent, alert: AlertRow): string {
@@ -44,6 +99,29 @@ export function webhookPayload(event: AlertEvent, alert: AlertRow): Record<strin
   };
 }
 
+async function postWebhook(
+  options: AlertNotifierOptions,
+  timeoutMs: number,
+  payload: Record<string, unknown>,
+  logFields: Record<string, unknown>,
+): Promise<void> {
+  if (!options.webhookUrl) return;
+  try {
+    const response = await fetch(options.webhookUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(payload),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  } catch (error) {
+    options.logger.error("alert webhook failed", {
+      ...logFields,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
 /**
  * Logs every alert event (critical alerts at level "crit") and posts it to the webhook. A webhook
  * failure is logged and swallowed: alerting must never fail the sync that triggered it.
@@ -59,22 +137,31 @@ export function createAlertNotifier(options: AlertNotifierOptions): AlertNotifie
         alert_kind: alert.kind,
         severity: alert.severity,
       });
-      if (!options.webhookUrl) return;
-      try {
-        const response = await fetch(options.webhookUrl, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(webhookPayload(event, alert)),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      } catch (error) {
-        options.logger.error("alert webhook failed", {
-          alert_id: alert.id,
-          kitchen_id: alert.kitchenId,
-          error: error instanceof Error ? error.message : String(error),
-        });
-      }
+      await postWebhook(options, timeoutMs, webhookPayload(event, alert), {
+        alert_id: alert.id,
+        kitchen_id: alert.kitchenId,
+      });
+    },
+    async notifySummary(event, kind, alerts) {
+      if (alerts.length === 0) return;
+      if (alerts.length === 1) return this.notify(event, alerts[0]!);
+      const level = event === "resolved" ? "info" : alerts[0]!.severity === "critical" ? "crit" : "warn";
+      options.logger.log(level, `alerts ${event}: ${kind.replace(/_/g, " ")} for ${alerts.length} kitchens`, {
+        alert_kind: kind,
+        count: alerts.length,
+      });
+      await postWebhook(options, timeoutMs, summaryPayload(event, kind, alerts), {
+        alert_kind: kind,
+        count: alerts.length,
+      });
+    },
+    async notifyIncident(event, incident) {
+      options.logger.log(event === "resolved" ? "info" : "crit", `incident ${event}: ${incident.message}`, {
+        incident_id: incident.id,
+        incident_kind: incident.kind,
+        kitchens: incident.kitchens.length,
+      });
+      await postWebhook(options, timeoutMs, incidentPayload(event, incident), { incident_id: incident.id });
     },
   };
 }

@@ -11,7 +11,13 @@ export type AlertRow = typeof alerts.$inferSelect;
  */
 export async function openAlert(
   db: Db,
-  input: { kitchenId: number; kind: AlertKind; message: string; details?: Record<string, unknown> },
+  input: {
+    kitchenId: number;
+    kind: AlertKind;
+    message: string;
+    details?: Record<string, unknown>;
+    incidentId?: number | null;
+  },
 ): Promise<{ alert: AlertRow; opened: boolean }> {
   const [row] = await db
     .insert(alerts)
@@ -21,17 +27,59 @@ export async function openAlert(
       severity: ALERT_SEVERITY[input.kind],
       message: input.message,
       details: input.details ?? null,
+      incidentId: input.incidentId ?? null,
     })
     .onConflictDoUpdate({
       target: [alerts.kitchenId, alerts.kind],
       targetWhere: sql`${alerts.state} = 'open'`,
-      set: { message: input.message, details: input.details ?? null },
+      set: {
+        message: input.message,
+        details: input.details ?? null,
+        ...(input.incidentId ? { incidentId: input.incidentId } : {}),
+      },
     })
     // xmax is 0 only for a freshly inserted tuple, so it tells a new incident from a refreshed one.
     .returning({ ...getTableColumns(alerts), opened: sql<boolean>`(xmax = 0)` });
   if (!row) throw new Error(`alert upsert returned no row for kitchen ${input.kitchenId}`);
   const { opened, ...alert } = row;
   return { alert, opened };
+}
+
+export interface NewAlert {
+  kitchenId: number;
+  message: string;
+  details?: Record<string, unknown>;
+  incidentId?: number | null;
+}
+
+/** Rows per statement: 8 parameters each stays far below PostgreSQL's 65,535 bind parameters. */
+const INSERT_BATCH = 2_000;
+
+/**
+ * Opens alerts of one kind for many kitchens with one statement per batch (the reconciler's stale pass
+ * can concern thousands). Kitchens that already have one open are left as they are; only the alerts
+ * this call opened are returned, which are the ones to notify about.
+ */
+export async function openAlerts(db: Db, kind: AlertKind, items: readonly NewAlert[]): Promise<AlertRow[]> {
+  const opened: AlertRow[] = [];
+  for (let i = 0; i < items.length; i += INSERT_BATCH) {
+    const rows = await db
+      .insert(alerts)
+      .values(
+        items.slice(i, i + INSERT_BATCH).map((item) => ({
+          kitchenId: item.kitchenId,
+          kind,
+          severity: ALERT_SEVERITY[kind],
+          message: item.message,
+          details: item.details ?? null,
+          incidentId: item.incidentId ?? null,
+        })),
+      )
+      .onConflictDoNothing({ target: [alerts.kitchenId, alerts.kind], where: sql`${alerts.state} = 'open'` })
+      .returning();
+    opened.push(...rows);
+  }
+  return opened;
 }
 
 /** Resolves the open alerts of these kinds for these kitchens; returns the ones it resolved. */

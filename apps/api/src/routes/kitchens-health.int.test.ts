@@ -1,0 +1,101 @@
+import { effectiveIntervalMinutes } from "@occ/core";
+import { seedFleet } from "@occ/db";
+import request from "supertest";
+import { addAdmin, addKitchenWithManager, type Harness, startHarness } from "../testing/harness";
+
+describe("GET /api/admin/kitchens/health (ops view)", () => {
+  let h: Harness;
+  let ids: number[];
+  let auth: { Authorization: string };
+  const get = (query: string) => request(h.app).get(`/api/admin/kitchens/health?${query}`).set(auth);
+
+  beforeAll(async () => {
+    h = await startHarness();
+    auth = { Authorization: `Bearer ${(await addAdmin(h)).token}` };
+    ids = await seedFleet(h.db.handle.db, { kitchens: 60, runsPerKitchen: 8 });
+  });
+  afterAll(() => h.close());
+
+  const expected = (pick: (id: number) => boolean) => ids.filter(pick).length;
+  const failing = (id: number) => id % 10 === 0;
+  const stale = (id: number) => id % 10 === 1;
+
+  it("pages the fleet with a total and state counts, failing and stale kitchens first", async () => {
+    const res = await get("page_size=10");
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ total: 60, page: 1, page_size: 10 });
+    expect(res.body.kitchens).toHaveLength(10);
+    expect(res.body.state_counts).toMatchObject({
+      failing: expected(failing),
+      stale: expected(stale),
+      not_connected: expected((id) => id % 20 === 2),
+      disabled: expected((id) => id % 20 === 3),
+    });
+    const states = res.body.kitchens.map((k: { state: string }) => k.state);
+    expect(states.slice(0, expected(failing))).toEqual(Array(expected(failing)).fill("failing"));
+    expect(states.slice(expected(failing))).toEqual(Array(10 - expected(failing)).fill("stale"));
+    // Among the failing, the longest streak comes first.
+    const failures = res.body.kitchens
+      .slice(0, 6)
+      .map((k: { consecutive_failures: number }) => k.consecutive_failures);
+    expect(failures).toEqual([...failures].sort((a, b) => b - a));
+  });
+
+  it("says why, since when, the interval with back-off and the open alerts", async () => {
+    const res = await get("state=failing&sort=failures&page_size=1");
+    const [top] = res.body.kitchens;
+    const most = Math.max(...ids.filter(failing).map((id) => 1 + (id % 6)));
+    expect(top).toMatchObject({
+      state: "failing",
+      reason: "Newbook has server errors",
+      consecutive_failures: most,
+      sync_interval_minutes: 15,
+      effective_interval_minutes: effectiveIntervalMinutes(15, most, h.config.BACKOFF_AFTER_FAILURES),
+      open_alerts: [expect.objectContaining({ kind: "consecutive_failures", severity: "critical" })],
+    });
+    // The streak began with the oldest of its failed runs (one every 15 minutes).
+    const sinceMs = Date.now() - Date.parse(top.since);
+    expect(sinceMs).toBeGreaterThan(most * 15 * 60_000 - 60_000);
+    expect(sinceMs).toBeLessThan(most * 15 * 60_000 + 60_000);
+    const staleRow = (await get("state=stale&page_size=1")).body.kitchens[0];
+    expect(staleRow.reason).toMatch(/twice the 15-minute interval/);
+    expect(Date.parse(staleRow.since)).toBe(Date.parse(staleRow.last_success_at) + 30 * 60_000);
+  });
+
+  it("filters by state, searches by name and pages to the end", async () => {
+    const filtered = await get("state=stale&page_size=200");
+    expect(filtered.body.total).toBe(expected(stale));
+    expect(filtered.body.kitchens.every((k: { state: string }) => k.state === "stale")).toBe(true);
+    const named = await addKitchenWithManager(h, "Harbour 100% View_");
+    const search = await get(`q=${encodeURIComponent("100% view_")}`);
+    expect(search.body.kitchens.map((k: { id: number }) => k.id)).toEqual([named.id]);
+    expect(search.body.kitchens[0]).toMatchObject({
+      state: "not_connected",
+      reason: "No Newbook connection saved",
+    });
+    const last = await get("page=7&page_size=10&sort=name");
+    expect(last.body.kitchens).toHaveLength(1);
+    const beyond = await get("page=50&page_size=10");
+    expect(beyond.body).toMatchObject({ kitchens: [], total: 61 });
+  });
+
+  it("sorts by name both ways", async () => {
+    const asc = (await get("sort=name&page_size=200")).body.kitchens.map((k: { name: string }) => k.name);
+    const desc = (await get("sort=name&order=desc&page_size=200")).body.kitchens.map(
+      (k: { name: string }) => k.name,
+    );
+    expect(asc).toEqual([...asc].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
+    expect(desc).toEqual([...asc].reverse());
+  });
+
+  it.each([
+    ["page_size=500", "page_size"],
+    ["page=0", "page"],
+    ["state=broken", "state"],
+    ["sort=colour", "sort"],
+  ])("rejects %s naming the field", async (query, field) => {
+    const res = await get(query);
+    expect(res.status).toBe(400);
+    expect(res.body.error.details[0].field).toBe(field);
+  });
+});
