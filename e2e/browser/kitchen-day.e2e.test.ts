@@ -126,7 +126,7 @@ describe("the kitchen's day in the browser", () => {
       status: "arrived",
     });
     await syncNow();
-    // The open page polls: no reload.
+    // The open page refreshes on the sync's pushed event (polling is only the fallback): no reload.
     await waitFor(
       "the check-in on the open page",
       async () => /In \d{2}:\d{2}/.test((await row.textContent()) ?? ""),

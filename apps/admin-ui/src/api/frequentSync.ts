@@ -31,6 +31,8 @@ export function refreshAfterSync(queryClient: QueryClient): Promise<unknown> {
       queryKeys.residentsAll,
       queryKeys.alertsAll,
       queryKeys.changes,
+      queryKeys.arrivals,
+      queryKeys.mealSheetsAll,
       queryKeys.adminKitchens,
     ].map((queryKey) => queryClient.invalidateQueries({ queryKey })),
   );

@@ -14,6 +14,7 @@ export const queryKeys = {
   residentsAll: ["residents"] as const,
   arrivals: ["arrivals"] as const,
   mealSheet: (meal: string) => ["meal-sheet", meal] as const,
+  mealSheetsAll: ["meal-sheet"] as const,
   alerts: (state: string) => ["alerts", state] as const,
   alertsAll: ["alerts"] as const,
   changes: ["changes"] as const,

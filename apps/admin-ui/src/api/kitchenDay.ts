@@ -2,15 +2,19 @@ import type { Arrivals, MealSheet, SheetMeal } from "@occ/api";
 import { useQuery } from "@tanstack/react-query";
 import { ApiError, apiRequest, kitchenScopeStore, tokenStore } from "./client";
 import { queryKeys } from "./keys";
+import { usePollFallback } from "./live";
 
-/** Until a push channel exists for these pages, arrivals and sheets poll: check-ins land within a minute. */
+/**
+ * Arrivals and sheets refresh when a sync commits (the kitchen's event stream invalidates them, see
+ * refreshAfterSync); they poll only while the stream is down, so a check-in still lands within a minute.
+ */
 const POLL_MS = 15_000;
 
 export function useArrivals() {
   return useQuery({
     queryKey: queryKeys.arrivals,
     queryFn: () => apiRequest<Arrivals>("/api/arrivals"),
-    refetchInterval: POLL_MS,
+    refetchInterval: usePollFallback(POLL_MS),
   });
 }
 
@@ -18,7 +22,7 @@ export function useMealSheet(meal: SheetMeal) {
   return useQuery({
     queryKey: queryKeys.mealSheet(meal),
     queryFn: () => apiRequest<MealSheet>(`/api/sheets/${meal}`),
-    refetchInterval: POLL_MS,
+    refetchInterval: usePollFallback(POLL_MS),
   });
 }
 
