@@ -87,11 +87,19 @@ it("finishes a sync on another replica when its worker is SIGKILLed mid-run, wit
   await doomed.exited;
   expect((await env.runById(runId))?.status).toBe("running");
 
-  const survivor = start();
-  await survivor.waitForLog(startedLog(runId), 30_000);
-  await until("the taken-over run to succeed", async () => (await env.runById(runId))?.status === "success");
-  const runs = await env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.kitchenId, crashed));
-  expect(runs).toHaveLength(1);
+  // The survivor takes the job over as a new run linked to the lost one: history is never rewritten.
+  start();
+  const kitchenRuns = () =>
+    env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.kitchenId, crashed));
+  await until(
+    "the taken-over job to succeed as a new run linked to the lost one",
+    async () => (await kitchenRuns()).some((r) => r.retryOf === runId && r.status === "success"),
+    30_000,
+  );
+  expect(await env.runById(runId)).toEqual(
+    expect.objectContaining({ status: "failed", errorCode: "worker_lost" }),
+  );
+  expect(await kitchenRuns()).toHaveLength(2);
 
   const referenceRun = randomUUID();
   await enqueueSyncNow(queues, reference, referenceRun);
