@@ -3,10 +3,11 @@
  * simulator, disrupted on purpose. Each scenario reports what it did and whether every invariant held
  * (see chaos/checks.ts); the table of all scenarios is printed at the end.
  */
-import { randomInt } from "node:crypto";
+import { randomInt, randomUUID } from "node:crypto";
+import { enqueueSyncNow } from "@occ/core";
 import { FAULT_TYPES, mulberry32 } from "@occ/newbook-sim";
 import { sleep, TEST_POSTGRES_URL } from "@occ/testkit";
-import { alertsOpenedAndResolved } from "./chaos/checks";
+import { alertsOpenedAndResolved, isFailureAlert } from "./chaos/checks";
 import {
   choosePostgresDisruption,
   ensurePostgresUp,
@@ -155,7 +156,7 @@ it("alerts on every kind of Newbook failure and recovers when they clear", async
       workerEnv: { ALERT_FAILURE_THRESHOLD: "2", NEWBOOK_TIMEOUT_MS: "1000" },
     },
     resources,
-    async ({ env, kitchens, churn, alertPosts }) => {
+    async ({ env, kitchens, churn, alertPosts, queues }) => {
       const properties = env.sim.properties;
       // Kitchen i syncs from property i, which now fails with fault i.
       for (const [i, type] of FAULT_TYPES.entries())
@@ -164,8 +165,7 @@ it("alerts on every kind of Newbook failure and recovers when they clear", async
       const everyKitchenAlerted = () =>
         kitchens.every((k) =>
           alertPosts().some(
-            (p) =>
-              p.event === "opened" && p.alert.kind === "consecutive_failures" && p.alert.kitchen_id === k,
+            (p) => p.event === "opened" && isFailureAlert(p.alert.kind) && p.alert.kitchen_id === k,
           ),
         );
       await pollUntil(
@@ -178,6 +178,13 @@ it("alerts on every kind of Newbook failure and recovers when they clear", async
       );
       const faultSeconds = (Date.now() - faultsFrom) / 1000;
       for (const property of properties) await env.control("DELETE", `/properties/${property.id}/faults`);
+      // A rejected login pauses the kitchen until someone acts: here the manager presses Sync now.
+      const rejected = new Set(
+        alertPosts()
+          .filter((p) => p.event === "opened" && p.alert.kind === "credentials_rejected")
+          .map((p) => p.alert.kitchen_id),
+      );
+      for (const kitchenId of rejected) await enqueueSyncNow(queues, kitchenId, randomUUID());
       return {
         did: `${FAULT_TYPES.length} fault types (${FAULT_TYPES.join(", ")}), one per kitchen, for ${faultSeconds.toFixed(1)} s; then cleared`,
         checks: [() => alertsOpenedAndResolved(alertPosts, kitchens, 15_000)],

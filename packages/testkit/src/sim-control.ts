@@ -27,6 +27,17 @@ export interface SimFault {
   retry_after_seconds?: number;
 }
 
+/** A non-2xx answer of the control API, with its status so callers can tell "full hotel" (409) apart. */
+export class SimControlError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = "SimControlError";
+  }
+}
+
 /**
  * The one client of the simulator's control API (/_sim) for tests and benchmarks: typed helpers for what
  * several tests do, and `request` for the rest.
@@ -42,7 +53,8 @@ export class SimControl {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${text}`);
+    if (!response.ok)
+      throw new SimControlError(`${method} ${path}: HTTP ${response.status} ${text}`, response.status);
     return (text ? JSON.parse(text) : null) as T;
   }
 

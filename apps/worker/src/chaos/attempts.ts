@@ -1,6 +1,8 @@
 /**
  * Sync attempts as the worker processes logged them: "sync started" (after the kitchen lock was taken)
- * to "sync finished" (before it is released). An attempt whose process died first ends when it died.
+ * to "sync finished" or "sync deferred" (a run out of request budget gives its slot and the lock back to
+ * be re-delayed; it then starts again under the same attempt). An attempt whose process died first ends
+ * when it died.
  */
 export interface SyncAttempt {
   worker: number;
@@ -47,7 +49,10 @@ export function attemptsFromLogs(
       const pending = open.get(key) ?? [];
       pending.push(attempt);
       open.set(key, pending);
-    } else if (line.message === "sync finished") {
+    } else if (
+      line.message === "sync finished" ||
+      line.message === "sync deferred: the Newbook connection's request budget is used up"
+    ) {
       const attempt = open.get(key)?.shift();
       if (attempt) {
         attempt.endedAt = at;

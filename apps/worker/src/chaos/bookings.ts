@@ -1,5 +1,6 @@
 import { addDays, localDateIn } from "@occ/core";
 import type { Rng, SimProperty } from "@occ/newbook-sim";
+import { SimControlError } from "@occ/testkit";
 import { z } from "zod";
 
 type Control = <T>(method: string, pathname: string, body?: unknown) => Promise<T>;
@@ -45,7 +46,7 @@ export class BookingChurn {
       // A full hotel answers 409: that is no change, and not the scenario's concern.
       const created = await this.control<unknown>("POST", `/properties/${property.id}/bookings`, body).catch(
         (error: unknown) => {
-          if (error instanceof Error && error.message.includes(": 409 ")) return null;
+          if (error instanceof SimControlError && error.status === 409) return null;
           throw error;
         },
       );

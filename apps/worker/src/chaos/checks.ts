@@ -159,21 +159,29 @@ export function noOverlappingSyncs(
   );
 }
 
-/** Not duplicated: no BullMQ job was recorded as two runs (a job taken over continues its own row). */
+/**
+ * Not duplicated: a BullMQ job is one run, plus one linked retry (`retry_of`) per attempt a crashed
+ * worker lost (closed as failed `worker_lost`, so history is never rewritten); never two unlinked runs.
+ */
 export async function noDuplicatedRuns(db: Db, kitchens: readonly number[]): Promise<InvariantResult> {
   const rows = await db
-    .select({ jobId: syncRuns.jobId, status: syncRuns.status })
+    .select({ id: syncRuns.id, jobId: syncRuns.jobId, status: syncRuns.status, retryOf: syncRuns.retryOf })
     .from(syncRuns)
     .where(and(inArray(syncRuns.kitchenId, [...kitchens]), isNotNull(syncRuns.jobId)));
-  const seen = new Map<string, number>();
-  for (const row of rows) seen.set(row.jobId!, (seen.get(row.jobId!) ?? 0) + 1);
-  const duplicated = [...seen].filter(([, count]) => count > 1);
+  const byJob = new Map<string, typeof rows>();
+  for (const row of rows) byJob.set(row.jobId!, [...(byJob.get(row.jobId!) ?? []), row]);
+  // One chain per job: exactly one run links to nothing in the job, every other links to one of them.
+  const duplicated = [...byJob].filter(([, runs]) => {
+    const ids = new Set(runs.map((r) => r.id));
+    const roots = runs.filter((r) => r.retryOf === null || !ids.has(r.retryOf));
+    return roots.length !== 1;
+  });
   const succeeded = rows.filter((r) => r.status === "success").length;
   return invariant(
     "no job recorded as two runs",
     duplicated.length === 0,
     duplicated.length === 0
-      ? `${rows.length} runs (${succeeded} succeeded), one per job`
+      ? `${rows.length} runs (${succeeded} succeeded), one chain per job`
       : `${duplicated.length} job(s) with several runs, e.g. ${duplicated[0]![0]}`,
   );
 }
@@ -256,6 +264,14 @@ export async function noAlertLeftOpen(
  * it failed, and every alert posted as opened was later posted as resolved. `posts` is read afresh
  * while waiting for the resolutions still on their way.
  */
+/**
+ * The alert a failing kitchen raises: consecutive failures for an outage, or at once "credentials
+ * rejected" when Newbook refuses the login (not an outage: nobody retries it until someone acts).
+ */
+export function isFailureAlert(kind: string): boolean {
+  return kind === "consecutive_failures" || kind === "credentials_rejected";
+}
+
 export async function alertsOpenedAndResolved(
   posts: () => readonly AlertPost[],
   kitchens: readonly number[],
@@ -272,7 +288,7 @@ export async function alertsOpenedAndResolved(
   };
   const failureAlerted = new Set(
     opened()
-      .filter((p) => p.alert.kind === "consecutive_failures")
+      .filter((p) => isFailureAlert(p.alert.kind))
       .map((p) => p.alert.kitchen_id),
   );
   const silent = kitchens.filter((k) => !failureAlerted.has(k));
