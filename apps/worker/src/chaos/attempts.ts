@@ -1,8 +1,7 @@
 /**
  * Sync attempts as the worker processes logged them: "sync started" (after the kitchen lock was taken)
- * to "sync finished" or "sync deferred" (a run out of request budget gives its slot and the lock back to
- * be re-delayed; it then starts again under the same attempt). An attempt whose process died first ends
- * when it died.
+ * to its end (ATTEMPT_ENDS; a deferred run gives its slot and the lock back to be re-delayed and starts
+ * again under the same attempt). An attempt whose process died first ends when it died.
  */
 export interface SyncAttempt {
   worker: number;
@@ -17,6 +16,14 @@ export interface SyncAttempt {
 }
 
 type LogLine = Record<string, unknown>;
+
+/** Every way run-job ends an attempt and releases the kitchen lock. */
+const ATTEMPT_ENDS = new Set([
+  "sync finished",
+  // Busy kitchen or lost lock: the attempt stops without writing.
+  "sync skipped",
+  "sync deferred: the Newbook connection's request budget is used up",
+]);
 
 function attemptKey(line: LogLine): string | null {
   if (typeof line.run_id !== "string" || typeof line.attempt !== "number") return null;
@@ -49,10 +56,7 @@ export function attemptsFromLogs(
       const pending = open.get(key) ?? [];
       pending.push(attempt);
       open.set(key, pending);
-    } else if (
-      line.message === "sync finished" ||
-      line.message === "sync deferred: the Newbook connection's request budget is used up"
-    ) {
+    } else if (typeof line.message === "string" && ATTEMPT_ENDS.has(line.message)) {
       const attempt = open.get(key)?.shift();
       if (attempt) {
         attempt.endedAt = at;
