@@ -79,16 +79,11 @@ export type RunSummary =
 async function deferRun(
   deps: RunDeps,
   request: RunRequest,
-  log: Logger,
   deferral: RateLimitDeferredError,
 ): Promise<never> {
   const { kind, kitchenId, runId, job } = request;
   await recordRunDeferred(deps.db, { runId, kitchenId, message: deferral.message });
   deps.metrics.syncRuns.inc({ kind, outcome: "deferred" });
-  log.info("sync deferred: the Newbook connection's request budget is used up", {
-    outcome: "deferred",
-    wait_ms: deferral.waitMs,
-  });
   await job.moveToDelayed(deferral.retryAtMs, request.token);
   throw new DelayedError();
 }
@@ -171,7 +166,7 @@ export async function runJob(
     // Released before the bookkeeping below, which is not sync work: the next run may start now.
     await lock.release().catch((error) => log.warn("kitchen lock release failed", { error: String(error) }));
   }
-  if (finished.outcome === "deferred") return deferRun(deps, request, log, finished.deferral);
+  if (finished.outcome === "deferred") return deferRun(deps, request, finished.deferral);
   if (finished.outcome === "lock_lost") {
     return skipRun(
       deps,
@@ -257,7 +252,14 @@ async function attemptRun(
     return { outcome: "success", durationMs, result };
   } catch (error) {
     if (error instanceof LockLostError) return { outcome: "lock_lost" };
-    if (error instanceof RateLimitDeferredError) return { outcome: "deferred", deferral: error };
+    if (error instanceof RateLimitDeferredError) {
+      // Logged while the kitchen lock is still held: the attempt ends here, before another may start.
+      log.info("sync deferred: the Newbook connection's request budget is used up", {
+        outcome: "deferred",
+        wait_ms: error.waitMs,
+      });
+      return { outcome: "deferred", deferral: error };
+    }
     const durationMs = Date.now() - progress.started;
     const retryable = isRetryable(error);
     const final = !retryable || progress.attempt >= progress.attempts;
