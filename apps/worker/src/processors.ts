@@ -1,6 +1,7 @@
 import {
   type FrequentSyncJobData,
   type HistoricalSyncJobData,
+  type RunKind,
   runFrequentSync,
   runHistoricalSync,
 } from "@occ/core";
@@ -8,12 +9,37 @@ import type { Job } from "bullmq";
 import { claimJobRun, frequentJobData, historicalJobData } from "./job-data";
 import { type RunDeps, type RunSummary, runJob } from "./run-job";
 
+/**
+ * Claiming the job's run is the first database write: when PostgreSQL is unreachable it fails before
+ * runJob can count anything, so the attempt is counted (and logged) here, then BullMQ retries it.
+ */
+async function claimCounted<T>(deps: RunDeps, kind: RunKind, job: Job, claim: () => Promise<T>): Promise<T> {
+  try {
+    return await claim();
+  } catch (error) {
+    const attempt = job.attemptsMade + 1;
+    const outcome = attempt >= (job.opts.attempts ?? 1) ? "failed" : "retry";
+    deps.metrics.syncRuns.inc({ kind, outcome });
+    deps.logger.warn("sync could not claim its run", {
+      job_id: job.id,
+      queue: job.queueName,
+      kind,
+      attempt,
+      outcome,
+      error: String(error),
+    });
+    throw error;
+  }
+}
+
 /** Scheduled runs and "sync now": the next-days sync of one kitchen. */
 export function frequentProcessor(
   deps: RunDeps,
 ): (job: Job<FrequentSyncJobData>, token?: string) => Promise<RunSummary> {
   return async (job, token) => {
-    const data = await claimJobRun(deps.db, job, await frequentJobData(job));
+    const data = await claimCounted(deps, "frequent", job, async () =>
+      claimJobRun(deps.db, job, await frequentJobData(job)),
+    );
     const { kitchenId, runId, trigger, retryOf } = data;
     return runJob(deps, { kind: "frequent", kitchenId, runId, trigger, job, token }, (ctx, attempt) =>
       runFrequentSync(ctx, { kitchenId, runId, retryOf, trigger, jobId: job.id, attempt }),
@@ -26,10 +52,8 @@ export function historicalProcessor(
   deps: RunDeps,
 ): (job: Job<HistoricalSyncJobData>, token?: string) => Promise<RunSummary> {
   return async (job, token) => {
-    const { kitchenId, runId, retryOf, dateFrom, dateTo } = await claimJobRun(
-      deps.db,
-      job,
-      historicalJobData(job),
+    const { kitchenId, runId, retryOf, dateFrom, dateTo } = await claimCounted(deps, "historical", job, () =>
+      claimJobRun(deps.db, job, historicalJobData(job)),
     );
     const trigger = "historical";
     return runJob(
