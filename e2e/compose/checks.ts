@@ -159,7 +159,11 @@ const ATTEMPT_ENDS = new Set([
 
 /** Runs a worker container's log shows as started (kitchen lock taken) and not finished. */
 async function inFlightOn(id: string): Promise<Array<{ runId: string; kitchenId: number }>> {
-  const { stdout, stderr } = await run(DOCKER, ["logs", id], { maxBuffer: 64 * 1024 * 1024 });
+  // Only the current process's lines: a container restarted after a kill keeps its old log.
+  const startedAt = await inspect(id, "{{.State.StartedAt}}");
+  const { stdout, stderr } = await run(DOCKER, ["logs", "--since", startedAt, id], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const open = new Map<string, number>();
   for (const line of `${stdout}\n${stderr}`.split("\n")) {
     let entry: { message?: string; run_id?: string; kitchen_id?: number };
@@ -577,15 +581,6 @@ async function main(): Promise<void> {
       const appMb = (size - base) / 1e6;
       // A slow Newbook makes the sync outlast the signal.
       await setSimLatency(1_000);
-      await until(
-        "syncs in flight",
-        async () => {
-          let running = 0;
-          for (const k of kitchens) running += (await runsOf(k)).filter((r) => r.status === "running").length;
-          return running >= 4;
-        },
-        60_000,
-      );
       // SIGTERM a worker its own log shows mid-sync, so the drain is really exercised.
       const busy = await until(
         "a worker mid-sync",
