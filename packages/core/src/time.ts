@@ -9,23 +9,42 @@ export function isLocalDate(value: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
 }
 
-// Building a DateTimeFormat is costly and "today" is asked for on hot paths (every API request).
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
+// Building a DateTimeFormat is costly and "today" is asked for on hot paths (every API request):
+// one formatter per kind and zone, built on first use.
+const formats = new Map<string, Intl.DateTimeFormat>();
+// en-CA formats as YYYY-MM-DD; en-GB with h23 as 14:02.
+const FORMAT_KINDS = {
+  date: ["en-CA", { year: "numeric", month: "2-digit", day: "2-digit" }],
+  clock: ["en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }],
+} as const satisfies Record<string, readonly [string, Intl.DateTimeFormatOptions]>;
+
+function formatIn(kind: keyof typeof FORMAT_KINDS, timeZone: string): Intl.DateTimeFormat {
+  const key = `${kind} ${timeZone}`;
+  let format = formats.get(key);
+  if (!format) {
+    const [locale, options] = FORMAT_KINDS[kind];
+    format = new Intl.DateTimeFormat(locale, { ...options, timeZone });
+    formats.set(key, format);
+  }
+  return format;
+}
 
 /** The calendar date at `instant` in the IANA zone `timeZone`. */
 export function localDateIn(timeZone: string, instant: Date = new Date()): LocalDate {
-  let format = dateFormats.get(timeZone);
-  if (!format) {
-    // en-CA formats as YYYY-MM-DD.
-    format = new Intl.DateTimeFormat("en-CA", {
-      timeZone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-    });
-    dateFormats.set(timeZone, format);
-  }
-  return format.format(instant);
+  return formatIn("date", timeZone).format(instant);
+}
+
+/** "14:02" on the kitchen's clock. */
+export function clockTimeIn(timeZone: string, instant: Date): string {
+  return formatIn("clock", timeZone).format(instant);
+}
+
+/** Wall-clock minutes since local midnight at `instant` in `timeZone` (what a kitchen's clock shows). */
+export function localMinutesIn(timeZone: string, instant: Date): number {
+  const parts = formatIn("clock", timeZone).formatToParts(instant);
+  const hour = Number(parts.find((p) => p.type === "hour")?.value);
+  const minute = Number(parts.find((p) => p.type === "minute")?.value);
+  return hour * 60 + minute;
 }
 
 export function isValidTimeZone(timeZone: string): boolean {

@@ -1,4 +1,5 @@
-import { clockTimeIn, failureAlertText, readerErrorFor } from "./texts";
+import { clockTimeIn } from "../time";
+import { failureAlertText, readerErrorFor } from "./texts";
 
 describe("texts for the reader", () => {
   it("says who acts for every error code, and never shows an internal one", () => {

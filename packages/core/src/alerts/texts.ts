@@ -3,6 +3,8 @@
  * the kitchen's clock. The technical text ("bookings_list within 8000 ms") stays on the run for admins.
  */
 
+import { clockTimeIn } from "../time";
+
 /** Who can make the problem go away: the reader, Newbook, or us (the operators of this service). */
 export type Actor = "you" | "newbook" | "us";
 
@@ -36,23 +38,6 @@ export function readerErrorFor(code: string): ReaderError {
     default:
       return { text: "A problem on our side stopped the sync", actor: "us" };
   }
-}
-
-const clockFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** "14:02" on the kitchen's clock. */
-export function clockTimeIn(timeZone: string, instant: Date): string {
-  let format = clockFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-GB", {
-      timeZone,
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-    });
-    clockFormats.set(timeZone, format);
-  }
-  return format.format(instant);
 }
 
 const WHO_ACTS: Record<Actor, string> = {

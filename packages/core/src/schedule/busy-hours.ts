@@ -1,5 +1,5 @@
 import type { BusyWindow } from "@occ/db";
-import { addDays, type LocalDate, localDateIn } from "../time";
+import { addDays, type LocalDate, localDateIn, localMinutesIn } from "../time";
 
 /** One busy-hours window in the kitchen's local wall-clock time: "HH:MM" (inclusive) to "HH:MM" (exclusive). */
 export type { BusyWindow };
@@ -27,26 +27,6 @@ export function busyWindowsProblem(windows: readonly BusyWindow[]): string | nul
       return `${previous.start}-${previous.end} overlaps ${w.start}-${w.end}`;
   }
   return null;
-}
-
-const timeFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** Wall-clock minutes since local midnight at `instant` in `timeZone` (what a kitchen's clock shows). */
-export function localMinutesIn(timeZone: string, instant: Date): number {
-  let format = timeFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-GB", {
-      timeZone,
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-    });
-    timeFormats.set(timeZone, format);
-  }
-  const parts = format.formatToParts(instant);
-  const hour = Number(parts.find((p) => p.type === "hour")?.value);
-  const minute = Number(parts.find((p) => p.type === "minute")?.value);
-  return hour * 60 + minute;
 }
 
 /** Offset of `timeZone` from UTC at `instant`, in ms (positive east of Greenwich). */
