@@ -648,6 +648,56 @@ describe("sites_list alias", () => {
   });
 });
 
+describe("kept-alive connections the server closed", () => {
+  // A proxy to the simulator that drops a connection, without answering, when a request arrives on it
+  // after the first: what a server whose keep-alive timer ran out does to a client's pooled socket.
+  let proxy: http.Server;
+  let proxyUrl: string;
+  let dropEvery = false;
+  beforeAll(async () => {
+    const target = new URL(sim.baseUrl);
+    const served = new WeakMap<net.Socket, number>();
+    proxy = http.createServer((req, res) => {
+      const count = (served.get(req.socket) ?? 0) + 1;
+      served.set(req.socket, count);
+      if (dropEvery || count > 1) {
+        req.socket.destroy();
+        return;
+      }
+      const upstream = http.request(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    });
+    proxy.listen(0, "127.0.0.1");
+    await once(proxy, "listening");
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}/rest`;
+  });
+  afterAll(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
+
+  it("sends again on a fresh connection, outside the retry budget", async () => {
+    dropEvery = false;
+    const { client, sleeps, events } = harness({ baseUrl: proxyUrl, maxRetries: 0 });
+    for (let i = 0; i < 3; i++) await client.authTest();
+    expect(events.map((e) => e.outcome)).toEqual(["ok", "ok", "ok"]);
+    expect(sleeps).toEqual([]);
+    client.close();
+  });
+
+  it("fails with a network error when a fresh connection is dropped too", async () => {
+    dropEvery = true;
+    const { client, events } = harness({ baseUrl: proxyUrl, maxRetries: 0 });
+    const error = await client.authTest().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NewbookNetworkError);
+    expect(events.map((e) => e.outcome)).toEqual(["network_error"]);
+    client.close();
+  });
+});
+
 describe("rate limiting", () => {
   const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { lazyConnect: true });
   const prefix = `test-${process.pid}-${randomBytes(4).toString("hex")}`;

@@ -438,10 +438,26 @@ export class NewbookClient {
     return result;
   }
 
+  /**
+   * One HTTP attempt. A kept-alive connection the server closed while it sat idle in the pool fails the
+   * next request on it with ECONNRESET/EPIPE before any answer: that says nothing about Newbook, so the
+   * request goes once more on a fresh connection without using the retry budget (Node's documented
+   * `reusedSocket` pattern). A fresh connection failing the same way is a real network error.
+   */
   private async send(
     action: string,
     params: Record<string, unknown>,
   ): Promise<{ ok: true; answer: HttpAnswer } | { ok: false; error: NewbookError }> {
+    const sent = await this.sendOnce(action, params);
+    return !sent.ok && sent.staleConnection ? this.sendOnce(action, params) : sent;
+  }
+
+  private async sendOnce(
+    action: string,
+    params: Record<string, unknown>,
+  ): Promise<
+    { ok: true; answer: HttpAnswer } | { ok: false; error: NewbookError; staleConnection?: boolean }
+  > {
     const { timeoutMs, connectTimeoutMs } = this.options;
     // axios's `timeout` only covers socket inactivity; the signal bounds the whole attempt.
     const deadline = AbortSignal.timeout(timeoutMs);
@@ -469,6 +485,7 @@ export class NewbookClient {
       const code = axios.isAxiosError(error) ? error.code : undefined;
       return {
         ok: false,
+        staleConnection: isStaleConnectionReset(error, code),
         error: classifyTransportFailure(
           action,
           { code, totalTimedOut: deadline.aborted },
@@ -501,4 +518,13 @@ export function newbookClientOptionsFromConfig(
     retryMaxTotalMs: config.NEWBOOK_RETRY_MAX_TOTAL_MS,
     maxResponseBytes: config.NEWBOOK_MAX_RESPONSE_BYTES,
   };
+}
+
+/** Reset before any answer on a connection reused from the keep-alive pool (see NewbookClient.send). */
+function isStaleConnectionReset(error: unknown, code: string | undefined): boolean {
+  if (code !== "ECONNRESET" && code !== "EPIPE") return false;
+  const request = axios.isAxiosError(error)
+    ? (error.request as { reusedSocket?: unknown } | undefined)
+    : undefined;
+  return request?.reusedSocket === true && !(axios.isAxiosError(error) && error.response);
 }
