@@ -85,7 +85,7 @@ export function BusyHoursEditor({ settings }: { settings: FrequentSyncSettings }
             <li key={index} className={`busy-range${error ? " field-invalid" : ""}`}>
               <span className="busy-range-name">Busy hours {n}</span>
               <label className="busy-time">
-                <span>From</span>
+                <span>Start</span>
                 <input
                   type="time"
                   aria-label={`Busy hours ${n} start`}
@@ -96,7 +96,7 @@ export function BusyHoursEditor({ settings }: { settings: FrequentSyncSettings }
                 />
               </label>
               <label className="busy-time">
-                <span>to</span>
+                <span>End</span>
                 <input
                   type="time"
                   aria-label={`Busy hours ${n} end`}

@@ -34,12 +34,12 @@ export function FrequentSyncSection() {
       </p>
       <QueryState query={settings}>
         {(s) => (
-          <>
+          <div className="form-stack">
             <FrequentSyncForm settings={s} />
             <BusyHoursEditor settings={s} />
             <SyncStatusBox settings={s} />
             <SyncNowButton />
-          </>
+          </div>
         )}
       </QueryState>
     </section>
