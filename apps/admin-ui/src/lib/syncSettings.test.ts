@@ -120,7 +120,7 @@ describe("runWindowText", () => {
     expect(runWindowText({ kind: "frequent", window_from: "2026-11-30", window_to: "2026-12-07" })).toBe(
       "7 days ahead",
     );
-    expect(runWindowText({ kind: "manual", window_from: "2026-11-30", window_to: "2026-12-01" })).toBe(
+    expect(runWindowText({ kind: "frequent", window_from: "2026-11-30", window_to: "2026-12-01" })).toBe(
       "1 day ahead",
     );
   });

@@ -2,7 +2,7 @@
  * The frequent-sync form's rules, worded for the page (the API's messages name JSON fields): days ahead,
  * the interval advice by room count, and busy hours. Pure: no React, no requests.
  */
-import type { SyncInterval } from "@occ/api";
+import type { SyncInterval, SyncRun } from "@occ/api";
 
 export const DAYS_AHEAD_MIN = 1;
 export const DAYS_AHEAD_MAX = 30;
@@ -120,7 +120,7 @@ export function busyHoursText(ranges: readonly BusyRangeDraft[]): string {
  * A run's window as the reader counts it. A next-days run covers today and `days_ahead` days after it,
  * so "7 days ahead" for the default; a historical one names how many dates it covered.
  */
-export function runWindowText(run: { kind: string; window_from: string; window_to: string }): string {
+export function runWindowText(run: Pick<SyncRun, "kind" | "window_from" | "window_to">): string {
   const days = Math.round(
     (Date.parse(`${run.window_to}T00:00:00Z`) - Date.parse(`${run.window_from}T00:00:00Z`)) / 86_400_000,
   );
