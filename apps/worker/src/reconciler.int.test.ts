@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import {
   Alerting,
+  clockTimeIn,
   createAlertNotifier,
   createLogger,
   createQueues,
@@ -165,6 +166,11 @@ it("opens a stale warning after twice the interval without success and resolves 
   const open = await openStale(kitchenId);
   expect(open).toHaveLength(1);
   expect(open[0]).toMatchObject({ severity: "warning" });
+  // Since when, on the kitchen's clock (Europe/London), not as a UTC timestamp.
+  expect(open[0]!.message).toContain(
+    `No successful sync since ${clockTimeIn("Europe/London", lastSuccessAt)}`,
+  );
+  expect(open[0]!.message).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
 
   await testDb.handle.db
     .update(settings)

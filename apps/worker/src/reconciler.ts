@@ -10,6 +10,7 @@ import {
   type QueueSet,
   recordNextSyncTimes,
   type ScheduleOwner,
+  staleAlertText,
 } from "@occ/core";
 import type { Db } from "@occ/db";
 import type { Redis } from "ioredis";
@@ -218,7 +219,11 @@ export class Reconciler {
         .filter((row) => !alreadyOpen.has(row.kitchenId))
         .map((row) => ({
           kitchenId: row.kitchenId,
-          message: `No successful sync for more than twice the ${row.syncIntervalMinutes}-minute interval (last success: ${row.lastSuccessAt?.toISOString() ?? "never"})`,
+          message: staleAlertText({
+            syncIntervalMinutes: row.syncIntervalMinutes,
+            timeZone: row.timezone,
+            lastSuccessAt: row.lastSuccessAt,
+          }),
           details: { sync_interval_minutes: row.syncIntervalMinutes, last_success_at: row.lastSuccessAt },
         })),
     );

@@ -1,5 +1,6 @@
 import type { FrequentSyncSettings } from "@occ/api";
 import { Link } from "react-router-dom";
+import { busyHoursText } from "../lib/syncSettings";
 import { DateTime, RelativeTime } from "./Time";
 
 /**
@@ -35,6 +36,17 @@ export function NextSync({ settings, absolute }: { settings: FrequentSyncSetting
         </span>
       );
   }
+}
+
+/** The kitchen's busy hours and their interval, or nothing when it has none. */
+export function BusyHoursSummary({ settings }: { settings: FrequentSyncSettings }) {
+  if (settings.busy_hours.length === 0 || settings.busy_interval_minutes === null) return null;
+  return (
+    <span data-testid="busy-hours-summary">
+      {busyHoursText(settings.busy_hours)}: every {settings.busy_interval_minutes} min
+      <span className="muted"> (kitchen time)</span>
+    </span>
+  );
 }
 
 /** "1 consecutive failure", "3 consecutive failures". */

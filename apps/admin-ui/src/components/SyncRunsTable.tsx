@@ -1,6 +1,7 @@
 import type { SyncRun } from "@occ/api";
 import { runTone } from "../lib/syncBadge";
-import { formatDuration } from "../lib/time";
+import { runWindowText } from "../lib/syncSettings";
+import { formatDuration, formatLocalDate } from "../lib/time";
 import { Badge } from "./Badge";
 import { DateTime } from "./Time";
 
@@ -44,7 +45,11 @@ export function SyncRunsTable({ runs }: { runs: SyncRun[] }) {
                 <Badge tone={runTone(run.status)}>{run.status}</Badge>
               </td>
               <td className="nowrap">
-                {run.window_from} → {run.window_to}
+                {formatLocalDate(run.window_from)} → {formatLocalDate(run.window_to)}
+                <span className="muted" data-testid="run-window-days">
+                  {" "}
+                  · {runWindowText(run)}
+                </span>
               </td>
               <td className="num">{run.duration_ms === null ? "—" : formatDuration(run.duration_ms)}</td>
               <td className="num">{run.newbook_calls}</td>

@@ -1,7 +1,7 @@
 import type { FrequentSyncSettings } from "@occ/api";
 import { syncBadge } from "../lib/syncBadge";
 import { Badge } from "./Badge";
-import { failuresText, NextSync } from "./NextSync";
+import { BusyHoursSummary, failuresText, NextSync } from "./NextSync";
 import { DateTime, RelativeTime } from "./Time";
 
 /** The settings page's status box: Last Sync, Status, Error, N consecutive failures. */
@@ -34,6 +34,12 @@ export function SyncStatusBox({ settings }: { settings: FrequentSyncSettings }) 
           <NextSync settings={settings} absolute />
         </span>
       </div>
+      {settings.busy_hours.length > 0 && (
+        <div className="status-row">
+          <strong>Busy Hours:</strong>
+          <BusyHoursSummary settings={settings} />
+        </div>
+      )}
       {settings.last_error_message && (
         <div className="error-box">
           <strong>Error:</strong> {settings.last_error_message}

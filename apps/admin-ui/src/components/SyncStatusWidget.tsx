@@ -3,7 +3,7 @@ import { Link } from "react-router-dom";
 import { syncBadge } from "../lib/syncBadge";
 import { formatDuration } from "../lib/time";
 import { Badge } from "./Badge";
-import { failuresText, NextSync } from "./NextSync";
+import { BusyHoursSummary, failuresText, NextSync } from "./NextSync";
 import { SyncNowButton } from "./SyncNow";
 import { RelativeTime } from "./Time";
 
@@ -59,6 +59,14 @@ export function SyncStatusWidget({
         <dd>
           <NextSync settings={settings} />
         </dd>
+        {settings.busy_hours.length > 0 && (
+          <>
+            <dt>Busy hours</dt>
+            <dd>
+              <BusyHoursSummary settings={settings} />
+            </dd>
+          </>
+        )}
       </dl>
       {connected === false && (
         <p className="status-warning">

@@ -1,4 +1,5 @@
 import { alerts, dailyOccupancy, type RoomNight } from "@occ/db";
+import { eq } from "drizzle-orm";
 import request from "supertest";
 import { addKitchenWithManager, type Harness, startHarness, type TestKitchen } from "../testing/harness";
 
@@ -222,6 +223,8 @@ describe("data endpoints", () => {
           message: "5 failures",
           opened_at: NOW.toISOString(),
           resolved_at: null,
+          action: null,
+          times: [],
         },
       ]);
       const all = await request(h.app).get("/api/alerts?state=all").set(as());
@@ -229,6 +232,39 @@ describe("data endpoints", () => {
       const bad = await request(h.app).get("/api/alerts?state=closed").set(as());
       expect(bad.status).toBe(400);
       expect(bad.body.error.message).toMatch(/one of: open, all/);
+    });
+
+    it("links an action-needed alert to Settings and gives its times on the kitchen's clock", async () => {
+      const [row] = await h.db.handle.db
+        .insert(alerts)
+        .values({
+          kitchenId: k.id,
+          kind: "credentials_rejected",
+          severity: "critical",
+          message:
+            "Newbook rejected the login (1 failed sync, no successful sync since 18:06). Retrying at 18:46.",
+          // As the worker stores them: instants in JSON, next to the code that tells who acts.
+          details: {
+            error_code: "newbook_auth",
+            action: "settings",
+            last_success_at: "2025-06-01T06:06:00.000Z",
+            next_sync_at: "2025-06-01T06:46:00.000Z",
+          },
+          openedAt: new Date(NOW.getTime() + 1000),
+        })
+        .returning();
+      const res = await request(h.app).get("/api/alerts").set(as());
+      expect(res.status).toBe(200);
+      expect(res.body.alerts[0]).toMatchObject({
+        id: row!.id,
+        action: "settings",
+        // Auckland is UTC+12 in June.
+        times: [
+          { at: "2025-06-01T06:06:00.000Z", clock: "18:06" },
+          { at: "2025-06-01T06:46:00.000Z", clock: "18:46" },
+        ],
+      });
+      await h.db.handle.db.delete(alerts).where(eq(alerts.id, row!.id));
     });
   });
 });

@@ -52,6 +52,7 @@ describe("settings", () => {
         busy_interval_minutes: null,
         next_sync_busy: false,
         schedule_off_reason: "not_connected",
+        rooms_total: null,
       });
     });
 
@@ -133,6 +134,16 @@ describe("settings", () => {
         .from(newbookFrequentSyncSettings)
         .where(eq(newbookFrequentSyncSettings.kitchenId, k.id));
       expect(row).toMatchObject({ isEnabled: true, syncIntervalMinutes: 60, daysAhead: 7 });
+    });
+
+    it("gives the hotel's room count as its last sync stored it, for the interval advice", async () => {
+      await h.db.handle.db
+        .update(newbookConnections)
+        .set({ roomsTotal: 42, roomsRefreshedAt: new Date() })
+        .where(eq(newbookConnections.kitchenId, k.id));
+      const res = await request(h.app).get(path).set(auth());
+      expect(res.status).toBe(200);
+      expect(res.body.rooms_total).toBe(42);
     });
 
     it("reports stale when enabled, connected and without a recent success", async () => {

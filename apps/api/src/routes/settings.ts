@@ -27,11 +27,7 @@ export function settingsRoutes(s: AppServices): Route[] {
   /** The settings as stored now, with the schedule the owner derives from them. */
   async function currentView(kitchenId: number) {
     const read = await readSettings(s.db, kitchenId);
-    return settingsView(
-      read.row,
-      s.staleness(read.connected),
-      s.scheduler.owner.desired(scheduleStateOf(read)),
-    );
+    return settingsView(read, s.staleness(read.connected), s.scheduler.owner.desired(scheduleStateOf(read)));
   }
 
   /**

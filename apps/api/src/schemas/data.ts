@@ -127,6 +127,7 @@ export const changeFeedSchema = z
   .meta({ id: "ChangeFeed" });
 
 export const ALERT_STATES = ["open", "all"] as const;
+export const ALERT_ACTIONS = ["settings"] as const;
 
 export const alertsQuerySchema = z.object({
   state: z.enum(ALERT_STATES, { error: `state must be one of: ${ALERT_STATES.join(", ")}` }).optional(),
@@ -141,6 +142,10 @@ export const alertSchema = z
     message: z.string(),
     opened_at: timestamp,
     resolved_at: nullableTimestamp,
+    /** Where the reader fixes it (action-needed alerts, such as rejected credentials); null otherwise. */
+    action: z.enum(ALERT_ACTIONS).nullable(),
+    /** The times the message names, on the kitchen's clock ("18:06") and as instants, for "22 min ago". */
+    times: z.array(z.object({ at: timestamp, clock: z.string() })),
   })
   .meta({ id: "Alert" });
 

@@ -89,6 +89,8 @@ export const frequentSyncViewSchema = z
     next_sync_busy: z.boolean(),
     /** Why there is no next sync: null when one is scheduled. */
     schedule_off_reason: z.enum(["disabled", "not_connected", "credentials_rejected"]).nullable(),
+    /** The hotel's room count from its last sync (null before one): the recommended interval follows it. */
+    rooms_total: z.number().int().nullable(),
   })
   .meta({ id: "FrequentSyncSettings" });
 

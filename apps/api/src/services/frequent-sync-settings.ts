@@ -36,6 +36,7 @@ export interface FrequentSyncView {
   busy_interval_minutes: number | null;
   next_sync_busy: boolean;
   schedule_off_reason: ScheduleOffReason | null;
+  rooms_total: number | null;
 }
 
 export interface StalenessContext {
@@ -69,7 +70,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
  * one shows no next sync whatever an older row says, and the interval shown is the one it runs at.
  */
 export function settingsView(
-  row: SettingsRow,
+  { row, roomsTotal }: Pick<SettingsRead, "row" | "roomsTotal">,
   ctx: StalenessContext,
   schedule: DesiredSchedule,
 ): FrequentSyncView {
@@ -90,6 +91,7 @@ export function settingsView(
     busy_interval_minutes: row.busyIntervalMinutes,
     next_sync_busy: schedule.on && schedule.busy,
     schedule_off_reason: schedule.on ? null : schedule.reason,
+    rooms_total: roomsTotal,
   };
 }
 
@@ -119,6 +121,8 @@ export interface SettingsRead {
   connected: boolean;
   /** The kitchen's IANA zone: busy hours are local to it. */
   timezone: string;
+  /** The hotel's room count as its last sync found it (null before one): the interval advice follows it. */
+  roomsTotal: number | null;
 }
 
 /** The settings (created on first read), whether the kitchen has a Newbook connection, and its zone. */
@@ -129,6 +133,7 @@ export async function readSettings(db: Db, kitchenId: number): Promise<SettingsR
         row: newbookFrequentSyncSettings,
         connected: sql<boolean>`${newbookConnections.kitchenId} is not null`,
         timezone: kitchens.timezone,
+        roomsTotal: newbookConnections.roomsTotal,
       })
       .from(newbookFrequentSyncSettings)
       .innerJoin(kitchens, eq(kitchens.id, newbookFrequentSyncSettings.kitchenId))

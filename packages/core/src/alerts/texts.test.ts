@@ -1,5 +1,5 @@
 import { clockTimeIn } from "../time";
-import { failureAlertText, readerErrorFor } from "./texts";
+import { failureAlertText, readerErrorFor, staleAlertText } from "./texts";
 
 describe("texts for the reader", () => {
   it("says who acts for every error code, and never shows an internal one", () => {
@@ -39,6 +39,22 @@ describe("texts for the reader", () => {
     ).toBe(
       "Newbook rejected the login — update the password or API key in Settings (1 failed sync, no successful " +
         "sync yet). You need to act. Automatic sync is paused until then.",
+    );
+  });
+
+  it("says since when a kitchen is stale on its own clock, never as a UTC timestamp", () => {
+    const text = staleAlertText({
+      syncIntervalMinutes: 15,
+      timeZone: "America/New_York",
+      lastSuccessAt: new Date("2026-07-01T22:06:00Z"),
+    });
+    expect(text).toBe(
+      "No successful sync since 18:06, although the kitchen syncs every 15 minutes. " +
+        "The figures may be out of date; the status in Settings says why.",
+    );
+    expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+    expect(staleAlertText({ syncIntervalMinutes: 30, timeZone: "UTC", lastSuccessAt: null })).toMatch(
+      /^No successful sync yet, although the kitchen syncs every 30 minutes\./,
     );
   });
 });

@@ -71,3 +71,18 @@ export function failureAlertText(input: FailureAlertInput): string {
       : "Automatic sync is off.";
   return `${text} (${failures}, ${since}). ${WHO_ACTS[actor]}. ${next}`;
 }
+
+export interface StaleAlertInput {
+  syncIntervalMinutes: number;
+  timeZone: string;
+  /** The last successful sync (null: never). */
+  lastSuccessAt: Date | null;
+}
+
+/** The text of a stale alert: no success within twice the interval, said on the kitchen's clock. */
+export function staleAlertText(input: StaleAlertInput): string {
+  const since = input.lastSuccessAt
+    ? `No successful sync since ${clockTimeIn(input.timeZone, input.lastSuccessAt)}`
+    : "No successful sync yet";
+  return `${since}, although the kitchen syncs every ${input.syncIntervalMinutes} minutes. The figures may be out of date; the status in Settings says why.`;
+}

@@ -70,6 +70,11 @@ describe("run status", () => {
       attempt: 2,
     });
     expect(await runRow(runId)).toMatchObject({ status: "running", attempt: 2, errorMessage: null });
+    // The duration of an earlier success, which the failed run's must replace.
+    await testDb.handle.db
+      .update(newbookFrequentSyncSettings)
+      .set({ lastDurationMs: 9_999 })
+      .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId));
     const [a, b] = await Promise.all(
       [runId, randomUUID()].map((id) =>
         recordRunFailure(testDb.handle.db, {
@@ -84,7 +89,11 @@ describe("run status", () => {
     );
     expect([a?.consecutiveFailures, b?.consecutiveFailures].sort()).toEqual([1, 2]);
     expect(await runRow(runId)).toMatchObject({ status: "failed", durationMs: 50 });
-    expect(await settingsRow()).toMatchObject({ lastSyncStatus: "failed", consecutiveFailures: 2 });
+    expect(await settingsRow()).toMatchObject({
+      lastSyncStatus: "failed",
+      consecutiveFailures: 2,
+      lastDurationMs: 50,
+    });
   });
 
   it("a skipped run never replaces the kitchen's last real status", async () => {

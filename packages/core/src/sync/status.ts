@@ -207,6 +207,8 @@ export async function recordRunFailure(
           ? {
               lastSyncStatus: "failed",
               lastSyncAt: now,
+              // "Last sync … took N s" describes one run: this one, not the last success.
+              lastDurationMs: input.durationMs,
               // The manager reads the plain version; the run keeps the technical one for admins.
               lastErrorMessage: readerErrorFor(code).text,
               lastErrorCode: code,

@@ -1,19 +1,26 @@
 import type { FrequentSyncSettings } from "@occ/api";
-import { type KeyboardEvent, useState } from "react";
+import { type KeyboardEvent, useEffect, useRef, useState } from "react";
 import { fieldError } from "../../api/client";
 import { useFrequentSyncSettings, useUpdateFrequentSync } from "../../api/frequentSync";
 import { SYNC_INTERVALS } from "../../api/types";
+import { useDebouncedCommit } from "../../hooks/useDebouncedCommit";
+import {
+  DAYS_AHEAD_MAX,
+  DAYS_AHEAD_MIN,
+  inPageWords,
+  intervalLabel,
+  parseDaysAhead,
+  recommendedInterval,
+} from "../../lib/syncSettings";
 import { describedBy, Field } from "../Field";
 import { MutationStatus } from "../MutationStatus";
 import { QueryState } from "../QueryState";
 import { SyncNowButton } from "../SyncNow";
 import { SyncStatusBox } from "../SyncStatusBox";
+import { BusyHoursEditor } from "./BusyHoursEditor";
 
-const RECOMMENDED_INTERVAL = 15;
-
-function intervalLabel(minutes: number): string {
-  return `Every ${minutes} minutes${minutes === RECOMMENDED_INTERVAL ? " (Recommended)" : ""}`;
-}
+/** How long the interval list waits for the reader to stop arrowing through it before saving. */
+const INTERVAL_SETTLE_MS = 700;
 
 /** "Newbook Frequent Updates" as in the original plan: toggle, interval, days ahead, status box. */
 export function FrequentSyncSection() {
@@ -25,9 +32,24 @@ export function FrequentSyncSection() {
         Automatically sync hotel occupancy for the next days at regular intervals, so the dashboard and the
         residents view pick up last-minute bookings.
       </p>
-      <QueryState query={settings}>{(s) => <FrequentSyncForm settings={s} />}</QueryState>
+      <QueryState query={settings}>
+        {(s) => (
+          <div className="form-stack">
+            <FrequentSyncForm settings={s} />
+            <BusyHoursEditor settings={s} />
+            <SyncStatusBox settings={s} />
+            <SyncNowButton />
+          </div>
+        )}
+      </QueryState>
     </section>
   );
+}
+
+function intervalHint(roomsTotal: number | null, recommended: number | null): string {
+  if (recommended === null)
+    return "The recommended interval follows the hotel's room count, known after the first sync.";
+  return `Recommended for ${roomsTotal} rooms: every ${recommended} minutes (under 10 rooms: 30, 10-25 rooms: 15, more: 10).`;
 }
 
 function FrequentSyncForm({ settings }: { settings: FrequentSyncSettings }) {
@@ -35,20 +57,47 @@ function FrequentSyncForm({ settings }: { settings: FrequentSyncSettings }) {
   // The controls show the user's choice at once; the server's answer replaces it when the save ends.
   const [enabledDraft, setEnabledDraft] = useState<boolean | null>(null);
   const [intervalDraft, setIntervalDraft] = useState<number | null>(null);
-  // mutate()'s own callbacks run for the latest call only: it clears both drafts when the last save ends.
-  const clearDrafts = () => {
-    setEnabledDraft(null);
-    setIntervalDraft(null);
-  };
   const isEnabled = enabledDraft ?? settings.is_enabled;
-  const [daysAhead, setDaysAhead] = useState(String(settings.days_ahead));
-  const daysError = fieldError(update.error, "days_ahead");
-  const intervalError = fieldError(update.error, "sync_interval_minutes");
+  const recommended = recommendedInterval(settings.rooms_total);
+
+  const saveInterval = useDebouncedCommit((minutes: number) => {
+    if (minutes === settings.sync_interval_minutes) {
+      setIntervalDraft(null);
+      return;
+    }
+    update.mutate({ sync_interval_minutes: minutes }, { onSettled: () => setIntervalDraft(null) });
+  }, INTERVAL_SETTLE_MS);
+
+  const [daysText, setDaysText] = useState(String(settings.days_ahead));
+  const [daysLocalError, setDaysLocalError] = useState<string | null>(null);
+  // The value last sent and not yet answered: Enter then leaving the field is one change, one save.
+  const daysSent = useRef<number | null>(null);
+  useEffect(() => {
+    daysSent.current = null;
+    setDaysText(String(settings.days_ahead));
+  }, [settings.days_ahead]);
+  const apiDaysError = fieldError(update.error, "days_ahead");
+  const daysError = daysLocalError ?? (apiDaysError ? inPageWords(apiDaysError) : undefined);
+  const apiIntervalError = fieldError(update.error, "sync_interval_minutes");
+  const intervalError = apiIntervalError ? inPageWords(apiIntervalError) : undefined;
 
   const commitDaysAhead = () => {
-    const value = Number(daysAhead);
-    if (daysAhead.trim() === "" || value === settings.days_ahead) return;
-    update.mutate({ days_ahead: value });
+    const parsed = parseDaysAhead(daysText);
+    if (!parsed.ok) {
+      setDaysLocalError(parsed.error);
+      return;
+    }
+    setDaysLocalError(null);
+    if (parsed.value === (daysSent.current ?? settings.days_ahead)) return;
+    daysSent.current = parsed.value;
+    update.mutate(
+      { days_ahead: parsed.value },
+      {
+        onError: () => {
+          daysSent.current = null;
+        },
+      },
+    );
   };
   const onDaysKey = (event: KeyboardEvent<HTMLInputElement>) => {
     if (event.key === "Enter") {
@@ -66,49 +115,57 @@ function FrequentSyncForm({ settings }: { settings: FrequentSyncSettings }) {
             checked={isEnabled}
             onChange={(e) => {
               setEnabledDraft(e.target.checked);
-              update.mutate({ is_enabled: e.target.checked }, { onSettled: clearDrafts });
+              update.mutate({ is_enabled: e.target.checked }, { onSettled: () => setEnabledDraft(null) });
             }}
           />{" "}
           Enable automatic frequent sync
         </label>
       </div>
       <div className="form-row">
-        <Field id="sync-interval" label="Sync Interval" error={intervalError}>
+        <Field
+          id="sync-interval"
+          label="Sync Interval"
+          hint={intervalHint(settings.rooms_total, recommended)}
+          error={intervalError}
+        >
           <select
             id="sync-interval"
             value={intervalDraft ?? settings.sync_interval_minutes}
             disabled={!isEnabled}
-            aria-describedby={describedBy("sync-interval", { error: intervalError })}
+            aria-describedby={describedBy("sync-interval", { hint: true, error: intervalError })}
             onChange={(e) => {
-              setIntervalDraft(Number(e.target.value));
-              update.mutate({ sync_interval_minutes: Number(e.target.value) }, { onSettled: clearDrafts });
+              const minutes = Number(e.target.value);
+              setIntervalDraft(minutes);
+              saveInterval.schedule(minutes);
             }}
+            onBlur={saveInterval.flush}
           >
             {SYNC_INTERVALS.map((minutes) => (
               <option key={minutes} value={minutes}>
-                {intervalLabel(minutes)}
+                {intervalLabel(minutes, recommended)}
               </option>
             ))}
           </select>
         </Field>
         <Field
           id="days-ahead"
-          label="Days Ahead"
-          hint="Number of days to sync ahead (default: 7). Saved when you leave the field or press Enter."
+          label={`Days Ahead (${DAYS_AHEAD_MIN}-${DAYS_AHEAD_MAX})`}
+          hint={`Days after today to sync, ${DAYS_AHEAD_MIN} to ${DAYS_AHEAD_MAX} (default: 7). Saved when you leave the field or press Enter.`}
           error={daysError}
         >
           <input
             id="days-ahead"
-            type="number"
-            min={1}
-            max={30}
-            step={1}
+            type="text"
             inputMode="numeric"
-            value={daysAhead}
+            autoComplete="off"
+            value={daysText}
             disabled={!isEnabled}
             aria-invalid={daysError ? true : undefined}
             aria-describedby={describedBy("days-ahead", { hint: true, error: daysError })}
-            onChange={(e) => setDaysAhead(e.target.value)}
+            onChange={(e) => {
+              setDaysText(e.target.value);
+              setDaysLocalError(null);
+            }}
             onBlur={commitDaysAhead}
             onKeyDown={onDaysKey}
           />
@@ -118,8 +175,6 @@ function FrequentSyncForm({ settings }: { settings: FrequentSyncSettings }) {
         <MutationStatus mutation={update} testId="frequent-sync-save-status" />
         {update.data?.message && <span className="muted">{update.data.message}</span>}
       </div>
-      <SyncStatusBox settings={settings} />
-      <SyncNowButton />
     </div>
   );
 }
