@@ -6,12 +6,14 @@ import { z } from "zod";
 
 const kitchenId = z.number().int().positive();
 const localDate = z.iso.date();
+const requestsNeeded = z.number().int().positive().optional();
 
 const frequentSchema = z.object({
   kitchenId,
   trigger: z.enum(["schedule", "sync_now"]),
   runId: z.uuid().optional(),
   retryOf: z.uuid().optional(),
+  requestsNeeded,
 });
 
 const historicalSchema = z.object({
@@ -20,6 +22,7 @@ const historicalSchema = z.object({
   retryOf: z.uuid().optional(),
   dateFrom: localDate,
   dateTo: localDate,
+  requestsNeeded,
 });
 
 /** Job data comes from Redis, written by another process: checked before use; bad data never retries. */

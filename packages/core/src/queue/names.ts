@@ -21,6 +21,8 @@ export interface FrequentSyncJobData {
   runId?: string;
   /** Set when this job's run repeats an earlier one (see claimRun). */
   retryOf?: string;
+  /** Set when the job was deferred for rate-limit budget: the requests its next attempt reserves. */
+  requestsNeeded?: number;
 }
 
 export interface HistoricalSyncJobData {
@@ -29,6 +31,8 @@ export interface HistoricalSyncJobData {
   retryOf?: string;
   dateFrom: string;
   dateTo: string;
+  /** As FrequentSyncJobData's. */
+  requestsNeeded?: number;
 }
 
 /**
