@@ -88,7 +88,10 @@ async function deferRun(
   await recordRunDeferred(deps.db, { runId, kitchenId, message: deferral.message });
   deps.metrics.syncRuns.inc({ kind, outcome: "deferred" });
   await job.updateData({ ...job.data, requestsNeeded: deferral.requestsNeeded });
-  await job.moveToDelayed(deferral.retryAtMs, request.token);
+  // Every job waiting on the key hears the same time; spread over half the wait, they do not all wake to
+  // one free slot at once (each one woken for nothing costs a slot and a few writes).
+  const jitterMs = Math.floor(Math.random() * (deferral.waitMs / 2));
+  await job.moveToDelayed(deferral.retryAtMs + jitterMs, request.token);
   throw new DelayedError();
 }
 
