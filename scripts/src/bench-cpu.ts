@@ -174,7 +174,8 @@ runBench("bench:cpu", async (defer) => {
         row("floor", samples.floor, "", Number.POSITIVE_INFINITY),
       ])}\n\n`,
   );
-  const saveTo = (kind: string) => (PROFILE_DIR ? path.join(PROFILE_DIR, `bench-cpu-${kind}.cpuprofile`) : undefined);
+  const saveTo = (kind: string) =>
+    PROFILE_DIR ? path.join(PROFILE_DIR, `bench-cpu-${kind}.cpuprofile`) : undefined;
   const changedProfile = await profile(
     async () => {
       for (let i = 0; i < RUNS; i++) {

@@ -76,7 +76,11 @@ interface Fleet {
 }
 
 /** A database and Redis prefix of its own, with `properties[i]`'s kitchens seeded, schedules disabled. */
-async function openFleet(info: SimulatorInfo, propertyOfKitchen: number[], name: string): Promise<{
+async function openFleet(
+  info: SimulatorInfo,
+  propertyOfKitchen: number[],
+  name: string,
+): Promise<{
   fleet: Fleet;
   kitchenIds: number[];
 }> {
@@ -118,7 +122,7 @@ function closedLoop(fleet: Fleet, kitchenIds: number[], warmKitchens: number[] =
   const kitchenOfJob = new Map<string, number>();
   const completed = new Map<number, number[]>();
   let running = true;
-  let markStarted = () => undefined as void;
+  let markStarted: () => void = () => undefined;
   /**
    * Resolves once every kitchen of `warmKitchens` has synced: the worker is up (seconds on a busy
    * machine) and past the kitchens' first syncs, which write the whole window; later ones are the
@@ -154,10 +158,7 @@ function closedLoop(fleet: Fleet, kitchenIds: number[], warmKitchens: number[] =
     },
     /** Syncs per second of these kitchens between from and to. */
     rate: (kitchens: number[], from: number, to: number) =>
-      kitchens.reduce(
-        (n, id) => n + (completed.get(id) ?? []).filter((t) => t >= from && t < to).length,
-        0,
-      ) /
+      kitchens.reduce((n, id) => n + (completed.get(id) ?? []).filter((t) => t >= from && t < to).length, 0) /
       ((to - from) / 1000),
   };
 }
@@ -229,11 +230,16 @@ runBench("bench:hol", async (defer) => {
   const cpuUsed = workers.map((child, i) => cpuSeconds(child.pid!) - cpuFrom[i]!);
   for (const loop of loops) loop.stop();
   await Promise.all(workers.map((child) => stopProcess(child)));
-  for (const [name, fleet] of [["A", a.fleet], ["B", b.fleet]] as const) {
+  for (const [name, fleet] of [
+    ["A", a.fleet],
+    ["B", b.fleet],
+  ] as const) {
     const byStatus = await fleet.database.handle.db.execute(
       sql`select status, error_code, count(*)::int as n, avg(duration_ms)::int as ms, avg(db_ms)::int as db_ms, min(started_at - queued_at) as wait from sync_runs group by 1, 2 order by 3 desc`,
     );
-    process.stdout.write(`${name} runs: ${JSON.stringify((byStatus as unknown as { rows: unknown }).rows)}\n`);
+    process.stdout.write(
+      `${name} runs: ${JSON.stringify((byStatus as unknown as { rows: unknown }).rows)}\n`,
+    );
   }
   const aRate = loops[0].rate(a.kitchenIds, from, to);
   const bOwnRate = loops[1].rate(bOwn, from, to);
@@ -264,7 +270,9 @@ runBench("bench:hol", async (defer) => {
     "sweep",
   );
   defer(sweep.fleet.close);
-  const rows: string[][] = [["latency ms", "concurrency", "syncs/s", "ideal c/latency", "worker CPU %", "CPU ms/sync"]];
+  const rows: string[][] = [
+    ["latency ms", "concurrency", "syncs/s", "ideal c/latency", "worker CPU %", "CPU ms/sync"],
+  ];
   for (const latency of settings.BENCH_HOL_SWEEP_LATENCIES) {
     await setLatency(info, latency);
     for (const concurrency of settings.BENCH_HOL_SWEEP) {
@@ -291,7 +299,9 @@ runBench("bench:hol", async (defer) => {
         ((100 * cpu) / settings.BENCH_HOL_SWEEP_SECONDS).toFixed(0),
         rate === 0 ? "-" : ((1000 * cpu) / (rate * settings.BENCH_HOL_SWEEP_SECONDS)).toFixed(1),
       ]);
-      process.stdout.write(`  latency ${latency} ms, concurrency ${concurrency}: ${rate.toFixed(1)} syncs/s\n`);
+      process.stdout.write(
+        `  latency ${latency} ms, concurrency ${concurrency}: ${rate.toFixed(1)} syncs/s\n`,
+      );
     }
   }
   process.stdout.write(

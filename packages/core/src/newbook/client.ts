@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import axios, { type AxiosInstance } from "axios";
 import { z } from "zod";
 import type { Config } from "../config";
@@ -124,7 +124,7 @@ type KnownAnswer<T> = (bytes: Buffer) => { value: T } | null;
 
 /** Digest of an answer's raw bytes (a string counts as its UTF-8): equal digests mean identical answers. */
 export function answerDigest(body: Buffer | string): string {
-  return createHash("sha256").update(body).digest("base64url");
+  return hash("sha256", body, "base64url");
 }
 
 /** An HTTP answer whose body is decoded only when something reads it (a recognised one never is). */

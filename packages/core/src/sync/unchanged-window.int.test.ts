@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { dailyOccupancy, newbookConnections } from "@occ/db";
+import { type Db, dailyOccupancy, newbookConnections, schema } from "@occ/db";
 import { type RunningSimulator, startSimulator } from "@occ/newbook-sim";
 import { createTestDatabase, seedKitchenWithConnection, type TestDatabase } from "@occ/testkit";
-import { type Db, schema } from "@occ/db";
 import { and, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { type Config, loadConfig } from "../config";
@@ -142,7 +141,7 @@ test("an unchanged window costs the run's own bookkeeping only: no transaction, 
   for (const table of ["bookings", "daily_occupancy", "booking_changes"]) {
     expect(statements.some((sql) => sql.includes(`"${table}"`))).toBe(false);
   }
-  expect(statements.some((sql) => sql.includes("listing_fingerprint\" ="))).toBe(false);
+  expect(statements.some((sql) => sql.includes('listing_fingerprint" ='))).toBe(false);
 });
 
 test("a changed meal mapping re-derives the window even when Newbook's answer is the same", async () => {
