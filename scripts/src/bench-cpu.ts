@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { loadavg } from "node:os";
+import path from "node:path";
 import {
   createLogger,
   dateRange,
@@ -32,6 +33,8 @@ const DAYS_AHEAD = 7;
 const RUNS = Number(process.env.BENCH_CPU_RUNS ?? 40);
 const WARM_UP = 8;
 const SEED = 42;
+/** Where to also write the raw profiles (for DevTools/speedscope); unset: not written. */
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
 
 /** CPU time (user + system) of this process while `work` runs, in ms. */
 async function cpuMs(work: () => Promise<unknown>): Promise<number> {
@@ -171,15 +174,23 @@ runBench("bench:cpu", async (defer) => {
         row("floor", samples.floor, "", Number.POSITIVE_INFINITY),
       ])}\n\n`,
   );
-  const changedProfile = await profile(async () => {
-    for (let i = 0; i < RUNS; i++) {
-      await changeOneBooking();
-      await sync();
-    }
-  });
-  const unchangedProfile = await profile(async () => {
-    for (let i = 0; i < RUNS; i++) await sync();
-  });
+  const saveTo = (kind: string) =>
+    PROFILE_DIR ? path.join(PROFILE_DIR, `bench-cpu-${kind}.cpuprofile`) : undefined;
+  const changedProfile = await profile(
+    async () => {
+      for (let i = 0; i < RUNS; i++) {
+        await changeOneBooking();
+        await sync();
+      }
+    },
+    { saveTo: saveTo("changed") },
+  );
+  const unchangedProfile = await profile(
+    async () => {
+      for (let i = 0; i < RUNS; i++) await sync();
+    },
+    { saveTo: saveTo("unchanged") },
+  );
   const profileTable = (summary: Awaited<ReturnType<typeof profile>>) =>
     formatTable([
       ["where", "ms per sync", "share"],

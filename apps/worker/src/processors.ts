@@ -40,8 +40,9 @@ export function frequentProcessor(
     const data = await claimCounted(deps, "frequent", job, async () =>
       claimJobRun(deps.db, job, await frequentJobData(job)),
     );
-    const { kitchenId, runId, trigger, retryOf } = data;
-    return runJob(deps, { kind: "frequent", kitchenId, runId, trigger, job, token }, (ctx, attempt) =>
+    const { kitchenId, runId, trigger, retryOf, requestsNeeded } = data;
+    const request = { kind: "frequent", kitchenId, runId, trigger, job, token, requestsNeeded } as const;
+    return runJob(deps, request, (ctx, attempt) =>
       runFrequentSync(ctx, { kitchenId, runId, retryOf, trigger, jobId: job.id, attempt }),
     );
   };
@@ -52,13 +53,16 @@ export function historicalProcessor(
   deps: RunDeps,
 ): (job: Job<HistoricalSyncJobData>, token?: string) => Promise<RunSummary> {
   return async (job, token) => {
-    const { kitchenId, runId, retryOf, dateFrom, dateTo } = await claimCounted(deps, "historical", job, () =>
-      claimJobRun(deps.db, job, historicalJobData(job)),
+    const { kitchenId, runId, retryOf, dateFrom, dateTo, requestsNeeded } = await claimCounted(
+      deps,
+      "historical",
+      job,
+      () => claimJobRun(deps.db, job, historicalJobData(job)),
     );
     const trigger = "historical";
     return runJob(
       deps,
-      { kind: "historical", kitchenId, runId, trigger, job, token },
+      { kind: "historical", kitchenId, runId, trigger, job, token, requestsNeeded },
       async (ctx, attempt) => {
         const result = await runHistoricalSync(ctx, {
           kitchenId,

@@ -3,7 +3,6 @@ import {
   type AlertThresholds,
   alertChangesForRun,
   CREDENTIALS_REJECTED_ERROR,
-  deferUntilFirstSlot,
   describeSyncError,
   failureAlertText,
   type KitchenEventPublisher,
@@ -17,6 +16,7 @@ import {
   recordRunDeferred,
   recordRunFailure,
   recordRunSkipped,
+  runBudget,
   type ScheduleOwner,
   type SlotSource,
   type SyncContext,
@@ -43,7 +43,7 @@ export interface RunDeps {
   locks: KitchenLocks;
   /** The engine's context; its logger, rate limiter and Newbook observer are replaced per job. */
   sync: Omit<SyncContext, "rateLimiter">;
-  /** The shared per-credential budget; each run gets its own view of it (see deferUntilFirstSlot). */
+  /** The shared per-credential budget; each run gets its own view of it (see runBudget). */
   rateLimiter?: SlotSource;
   metrics: Metrics;
   alerting: Alerting;
@@ -65,6 +65,8 @@ export interface RunRequest {
   job: Job;
   /** The worker's lock token of the job, needed to move it back to delayed. */
   token?: string;
+  /** From the job's last deferral: requests this attempt reserves before its first one. */
+  requestsNeeded?: number;
 }
 
 export type RunSummary =
@@ -72,9 +74,10 @@ export type RunSummary =
   | { outcome: "skipped"; runId: string; reason: string };
 
 /**
- * The credential had no budget for the run's first request: the job goes back to delayed until the
- * budget allows, freeing the worker slot for kitchens on other credentials. DelayedError tells BullMQ
- * the job was moved on purpose, so it is not an attempt, a failure or a retry.
+ * The credential had no budget for requests the run needed: the job goes back to delayed until the
+ * budget allows, freeing the worker slot for kitchens on other credentials, and remembers how many
+ * requests to reserve at once next time. DelayedError tells BullMQ the job was moved on purpose, so it
+ * is not an attempt, a failure or a retry.
  */
 async function deferRun(
   deps: RunDeps,
@@ -84,7 +87,11 @@ async function deferRun(
   const { kind, kitchenId, runId, job } = request;
   await recordRunDeferred(deps.db, { runId, kitchenId, message: deferral.message });
   deps.metrics.syncRuns.inc({ kind, outcome: "deferred" });
-  await job.moveToDelayed(deferral.retryAtMs, request.token);
+  await job.updateData({ ...job.data, requestsNeeded: deferral.requestsNeeded });
+  // Every job waiting on the key hears the same time; spread over half the wait, they do not all wake to
+  // one free slot at once (each one woken for nothing costs a slot and a few writes).
+  const jitterMs = Math.floor(Math.random() * (deferral.waitMs / 2));
+  await job.moveToDelayed(deferral.retryAtMs + jitterMs, request.token);
   throw new DelayedError();
 }
 
@@ -143,7 +150,7 @@ export async function runJob(
   const observe = newbookRequestObserver(deps.metrics);
   const ctx: SyncContext = {
     ...deps.sync,
-    rateLimiter: deps.rateLimiter && deferUntilFirstSlot(deps.rateLimiter),
+    rateLimiter: deps.rateLimiter && runBudget(deps.rateLimiter, { atLeast: request.requestsNeeded }),
     beforeCommit: () => lock.ensureHeld(),
     logger: log,
     onNewbookRequest: (event) => {

@@ -92,7 +92,7 @@ export const envSchema = z
           .filter(Boolean),
       ),
     SYNC_MINUTE_MS: int(10, 3_600_000).default(60_000),
-    WORKER_CONCURRENCY: int(1, 256).default(8),
+    WORKER_CONCURRENCY: int(1, 256).default(32),
     HISTORICAL_CONCURRENCY: int(1, 16).default(1),
     JOB_ATTEMPTS: int(1, 20).default(3),
     JOB_BACKOFF_MS: int(10, 3_600_000).default(10_000),

@@ -1,3 +1,4 @@
+import { writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 
 /** A CPU profile's self time, grouped by where the code comes from. */
@@ -10,6 +11,7 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string };
   hitCount?: number;
+  children?: number[];
 }
 
 /**
@@ -28,8 +30,16 @@ export function groupOf(frame: ProfileNode["callFrame"]): string {
   return own ? `${own[1]}: ${own[2]}` : "other";
 }
 
-/** Profiles `work` with V8's sampling profiler (the same as `node --cpu-prof`) and summarises it. */
-export async function profile(work: () => Promise<void>, top = 12): Promise<ProfileSummary> {
+/**
+ * Profiles `work` with V8's sampling profiler (the same as `node --cpu-prof`) and summarises it. The
+ * profiler's own work (the inspector session stopping and serialising the profile) is left out. With
+ * `saveTo`, the raw profile is also written there (opens in Chrome DevTools or speedscope).
+ */
+export async function profile(
+  work: () => Promise<void>,
+  options: { top?: number; saveTo?: string } = {},
+): Promise<ProfileSummary> {
+  const top = options.top ?? 12;
   const session = new Session();
   session.connect();
   try {
@@ -38,16 +48,18 @@ export async function profile(work: () => Promise<void>, top = 12): Promise<Prof
     await session.post("Profiler.start");
     await work();
     const { profile: result } = await session.post("Profiler.stop");
+    if (options.saveTo) await writeFile(options.saveTo, JSON.stringify(result));
     const nodes = result.nodes as ProfileNode[];
     const samples = result.samples ?? [];
     const deltas = result.timeDeltas ?? [];
     const byId = new Map(nodes.map((node) => [node.id, node]));
+    const profilerFrames = profilerSubtrees(nodes);
     const totals = new Map<string, number>();
     let totalUs = 0;
     samples.forEach((id, index) => {
       const node = byId.get(id);
       const us = deltas[index] ?? 0;
-      if (!node || node.callFrame.functionName === "(idle)") return;
+      if (!node || node.callFrame.functionName === "(idle)" || profilerFrames.has(id)) return;
       const group = groupOf(node.callFrame);
       totals.set(group, (totals.get(group) ?? 0) + us);
       totalUs += us;
@@ -60,4 +72,17 @@ export async function profile(work: () => Promise<void>, top = 12): Promise<Prof
   } finally {
     session.disconnect();
   }
+}
+
+/** Ids of the frames under a call into node:inspector: the profiler at work, not the work profiled. */
+function profilerSubtrees(nodes: ProfileNode[]): Set<number> {
+  const byId = new Map(nodes.map((node) => [node.id, node]));
+  const found = new Set<number>();
+  const mark = (id: number) => {
+    if (found.has(id)) return;
+    found.add(id);
+    for (const child of byId.get(id)?.children ?? []) mark(child);
+  };
+  for (const node of nodes) if (node.callFrame.url === "node:inspector") mark(node.id);
+  return found;
 }

@@ -15,6 +15,7 @@ import { parseRetryAfter } from "./retry";
 export interface HttpAnswer {
   status: number;
   retryAfter: string | undefined;
+  /** The body as text (UTF-8). */
   body: string;
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import axios, { type AxiosInstance } from "axios";
 import { z } from "zod";
 import type { Config } from "../config";
@@ -110,21 +110,37 @@ const DEFAULT_RETRY_MAX_DELAY_MS = 30_000;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Reads the typed result out of a successful envelope (body: its raw text), or says which field is wrong. */
+/** Reads the typed result out of a successful envelope (bytes: the raw body), or says which field is wrong. */
 type EnvelopeParser<T> = (
   envelope: Envelope,
-  body: string,
+  bytes: Buffer,
 ) => { ok: true; value: T } | { ok: false; error: NewbookError };
 
 /**
  * Recognises a 200 answer byte for byte as one already read before (and then successful), so it needs no
- * parsing or validation at all; null when it is not such an answer.
+ * decoding, parsing or validation at all; null when it is not such an answer.
  */
-type KnownAnswer<T> = (body: string) => { value: T } | null;
+type KnownAnswer<T> = (bytes: Buffer) => { value: T } | null;
 
-/** Digest of an answer's raw bytes: equal digests mean identical answers. */
-export function answerDigest(body: string): string {
-  return createHash("sha256").update(body).digest("base64url");
+/** Digest of an answer's raw bytes (a string counts as its UTF-8): equal digests mean identical answers. */
+export function answerDigest(body: Buffer | string): string {
+  return hash("sha256", body, "base64url");
+}
+
+/** An HTTP answer whose body is decoded only when something reads it (a recognised one never is). */
+type RawAnswer = HttpAnswer & { bytes: Buffer };
+
+function rawAnswer(status: number, retryAfter: string | undefined, bytes: Buffer): RawAnswer {
+  let text: string | undefined;
+  return {
+    status,
+    retryAfter,
+    bytes,
+    get body() {
+      text ??= bytes.toString("utf8");
+      return text;
+    },
+  };
 }
 
 /** A bookings listing with the digests of its raw pages, in offset order. */
@@ -192,7 +208,8 @@ export class NewbookClient {
       httpsAgent: this.agents.httpsAgent,
       // Every status and body is interpreted by classifyAnswer, including malformed JSON.
       validateStatus: () => true,
-      responseType: "text",
+      // Raw bytes: an answer recognised by its digest is never decoded to text.
+      responseType: "arraybuffer",
       transformResponse: [(data: unknown) => data],
       maxRedirects: 0,
       maxContentLength: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
@@ -226,6 +243,14 @@ export class NewbookClient {
     if (!this.ownsAgents) return;
     this.agents.httpAgent.destroy();
     this.agents.httpsAgent.destroy();
+  }
+
+  /**
+   * Secures rate-limit slots for the next `requests` requests at once, before sending any of them, when
+   * the limiter reserves (a worker's run: RunBudget); otherwise each request takes its slot as it goes.
+   */
+  async reserveRequests(requests: number): Promise<void> {
+    await this.options.rateLimiter?.reserve?.(this.credentialKey, requests);
   }
 
   async authTest(): Promise<void> {
@@ -272,16 +297,16 @@ export class NewbookClient {
           data_offset: offset,
           data_limit: this.pageSize,
         },
-        (envelope, body) => {
-          digests.set(offset, answerDigest(body));
-          return parsePage(envelope, body);
+        (envelope, bytes) => {
+          digests.set(offset, answerDigest(bytes));
+          return parsePage(envelope, bytes);
         },
         known,
       );
     let first: ListingPage<NewbookBooking> | undefined;
     const [onlyPage] = previousPages;
     if (previousPages.length === 1 && onlyPage !== undefined) {
-      const page = await fetchPage(0, (body) => (answerDigest(body) === onlyPage ? { value: null } : null));
+      const page = await fetchPage(0, (bytes) => (answerDigest(bytes) === onlyPage ? { value: null } : null));
       if (page === null) return { bookings: null, pageDigests: [onlyPage] };
       first = page;
     }
@@ -300,6 +325,7 @@ export class NewbookClient {
       pageSize: this.pageSize,
       maxPages: this.maxPages,
       concurrency: this.pageConcurrency,
+      beforePages: (pages) => this.reserveRequests(pages),
     });
     if (listing.totalMoved) {
       this.options.logger?.info(
@@ -421,10 +447,10 @@ export class NewbookClient {
     const result = await this.send(action, params).then(
       (sent): { ok: true; value: T } | { ok: false; error: NewbookError } => {
         if (!sent.ok) return sent;
-        const recognised = sent.answer.status === 200 ? known?.(sent.answer.body) : null;
+        const recognised = sent.answer.status === 200 ? known?.(sent.answer.bytes) : null;
         if (recognised) return { ok: true, value: recognised.value };
         const classified = classifyAnswer(action, sent.answer, this.now());
-        return classified.ok ? parse(classified.envelope, sent.answer.body) : classified;
+        return classified.ok ? parse(classified.envelope, sent.answer.bytes) : classified;
       },
     );
     const event: NewbookRequestEvent = {
@@ -447,7 +473,7 @@ export class NewbookClient {
   private async send(
     action: string,
     params: Record<string, unknown>,
-  ): Promise<{ ok: true; answer: HttpAnswer } | { ok: false; error: NewbookError }> {
+  ): Promise<{ ok: true; answer: RawAnswer } | { ok: false; error: NewbookError }> {
     const sent = await this.sendOnce(action, params);
     return !sent.ok && sent.staleConnection ? this.sendOnce(action, params) : sent;
   }
@@ -456,25 +482,22 @@ export class NewbookClient {
     action: string,
     params: Record<string, unknown>,
   ): Promise<
-    { ok: true; answer: HttpAnswer } | { ok: false; error: NewbookError; staleConnection?: boolean }
+    { ok: true; answer: RawAnswer } | { ok: false; error: NewbookError; staleConnection?: boolean }
   > {
     const { timeoutMs, connectTimeoutMs } = this.options;
     // axios's `timeout` only covers socket inactivity; the signal bounds the whole attempt.
     const deadline = AbortSignal.timeout(timeoutMs);
     try {
-      const response = await this.http.post<string>(
+      const response = await this.http.post<Buffer>(
         encodeURIComponent(action),
         { ...params, region: this.options.region, api_key: this.options.apiKey },
         { signal: deadline },
       );
       const retryAfter = response.headers["retry-after"];
+      const bytes = Buffer.isBuffer(response.data) ? response.data : Buffer.from(String(response.data ?? ""));
       return {
         ok: true,
-        answer: {
-          status: response.status,
-          retryAfter: typeof retryAfter === "string" ? retryAfter : undefined,
-          body: typeof response.data === "string" ? response.data : String(response.data ?? ""),
-        },
+        answer: rawAnswer(response.status, typeof retryAfter === "string" ? retryAfter : undefined, bytes),
       };
     } catch (error) {
       if (isResponseTooLarge(error))

@@ -18,6 +18,8 @@ export interface PagingOptions<T> {
   maxPages: number;
   /** Pages in flight at once after the first; 1 reads strictly in order. */
   concurrency: number;
+  /** Told how many more pages data_total calls for, before any of them is requested. */
+  beforePages?: (pages: number) => Promise<void>;
 }
 
 export interface Listing<T> {
@@ -52,6 +54,7 @@ export async function readListing<T>(options: PagingOptions<T>): Promise<Listing
     return result(firstPass.totalMoved);
   }
 
+  await options.beforePages?.(plan.offsets.length);
   const pages = await fetchEach(plan.offsets, options.concurrency, options.fetchPage);
   // In offset order, whatever order they arrived in: a consistent pass lists like the in-order reader.
   for (const page of pages) keep(page);

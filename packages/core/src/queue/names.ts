@@ -18,6 +18,8 @@ export function kitchenIdFromSchedulerId(schedulerId: string): number | null {
 }
 
 const kitchenId = z.number().int().positive();
+/** Set when the job was deferred for rate-limit budget: the requests its next attempt reserves. */
+const requestsNeeded = z.number().int().positive().optional();
 
 /**
  * What each queue's jobs carry: one declaration per queue. Job data comes from Redis, written by another
@@ -29,6 +31,7 @@ export const frequentSyncJobSchema = z.object({
   runId: z.uuid().optional(),
   /** Set when this job's run repeats an earlier one (see claimRun). */
   retryOf: z.uuid().optional(),
+  requestsNeeded,
 });
 export type FrequentSyncJobData = z.infer<typeof frequentSyncJobSchema>;
 
@@ -38,6 +41,7 @@ export const historicalSyncJobSchema = z.object({
   retryOf: z.uuid().optional(),
   dateFrom: z.iso.date(),
   dateTo: z.iso.date(),
+  requestsNeeded,
 });
 export type HistoricalSyncJobData = z.infer<typeof historicalSyncJobSchema>;
 

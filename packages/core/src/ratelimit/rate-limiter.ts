@@ -4,6 +4,8 @@ import { createHash } from "node:crypto";
 export interface RateLimiter {
   /** Resolves when this caller may send one request; rejects with RateLimitWaitError past its max wait. */
   acquire(credentialKey: string): Promise<void>;
+  /** Optional: secures slots for the next `requests` requests at once (see RunBudget). */
+  reserve?(credentialKey: string, requests: number): Promise<void>;
 }
 
 export class RateLimitWaitError extends Error {

@@ -75,6 +75,19 @@ describe("SlidingWindowRateLimiter", () => {
     expect(await redis.pttl(instance.keyFor("burst"))).toBeLessThanOrEqual(400);
   });
 
+  it("takes several slots at once or none, saying how long until that many are free", async () => {
+    const { instance } = limiter({ limit: 4, windowMs: 60_000, guardMs: 0 });
+    expect(await instance.tryAcquire("many", 3)).toBe(0);
+    expect(await redis.zcard(instance.keyFor("many"))).toBe(3);
+    // Two more do not fit: nothing is taken, and the wait is until the oldest of the three leaves.
+    const waitMs = await instance.tryAcquire("many", 2);
+    expect(waitMs).toBeGreaterThan(59_000);
+    expect(waitMs).toBeLessThanOrEqual(60_000);
+    expect(await redis.zcard(instance.keyFor("many"))).toBe(3);
+    expect(await instance.tryAcquire("many", 1)).toBe(0);
+    expect(await redis.zcard(instance.keyFor("many"))).toBe(4);
+  });
+
   it("keeps credentials apart", async () => {
     const { instance, sleeps } = limiter({ limit: 1, windowMs: 10_000 });
     await instance.acquire("one");

@@ -5,21 +5,25 @@ import type { SlotSource } from "./deferring";
 import { RateLimitWaitError } from "./rate-limiter";
 
 // Runs atomically in Redis, on Redis's clock, so processes on machines with skewed clocks share one
-// window (ARGV[2] = how long a request holds its slot). Returns 0 when the slot was taken, else the ms until the oldest counted request leaves the window.
+// window (ARGV[2] = how long a request holds its slot). Takes ARGV[4] slots at once (at most `limit`) or
+// none: returns 0 when they were taken, else the ms until enough counted requests leave the window.
 const SLIDING_WINDOW_SCRIPT = `
 local key = KEYS[1]
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
+local slots = math.min(tonumber(ARGV[4]), limit)
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
 local count = redis.call('ZCARD', key)
-if count < limit then
-  redis.call('ZADD', key, now, now .. ':' .. ARGV[3])
+if count + slots <= limit then
+  for i = 1, slots do
+    redis.call('ZADD', key, now, now .. ':' .. ARGV[3] .. ':' .. i)
+  end
   redis.call('PEXPIRE', key, window)
   return 0
 end
-local blocking = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
+local blocking = redis.call('ZRANGE', key, count + slots - limit - 1, count + slots - limit - 1, 'WITHSCORES')
 local wait = tonumber(blocking[2]) + window - now
 if wait < 1 then wait = 1 end
 return wait
@@ -74,7 +78,7 @@ export class SlidingWindowRateLimiter implements SlotSource {
     const key = this.keyFor(credentialKey);
     for (;;) {
       // A fresh member per try: simultaneous requests must never collapse into one set entry.
-      const waitMs = await this.tryTake(key, `${process.pid}:${randomUUID()}`);
+      const waitMs = await this.tryTake(key, `${process.pid}:${randomUUID()}`, 1);
       if (waitMs === 0) return;
       const waited = this.now() - started;
       if (waited + waitMs > this.maxWaitMs) throw new RateLimitWaitError(credentialKey, waited);
@@ -82,13 +86,14 @@ export class SlidingWindowRateLimiter implements SlotSource {
     }
   }
 
-  async tryAcquire(credentialKey: string): Promise<number> {
-    return this.tryTake(this.keyFor(credentialKey), `${process.pid}:${randomUUID()}`);
+  async tryAcquire(credentialKey: string, slots = 1): Promise<number> {
+    if (!Number.isInteger(slots) || slots < 1) throw new Error("slots must be a positive integer");
+    return this.tryTake(this.keyFor(credentialKey), `${process.pid}:${randomUUID()}`, slots);
   }
 
-  private async tryTake(key: string, member: string): Promise<number> {
+  private async tryTake(key: string, member: string, slots: number): Promise<number> {
     const { redis, limit } = this.options;
-    const args = [key, String(limit), String(this.heldMs), member];
+    const args = [key, String(limit), String(this.heldMs), member, String(slots)];
     try {
       return Number(await redis.evalsha(SCRIPT_SHA, 1, ...args));
     } catch (error) {

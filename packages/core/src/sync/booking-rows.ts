@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { bookings } from "@occ/db";
 import type { NewbookBooking } from "../newbook/types";
 import type { StayBooking } from "./derive";
@@ -38,7 +38,8 @@ function storedContent(booking: NewbookBooking) {
 
 export function bookingRow(kitchenId: number, booking: NewbookBooking, runId: string) {
   const content = storedContent(booking);
-  const contentHash = createHash("sha256").update(JSON.stringify(content)).digest("base64url");
+  // One-shot hash: about half the cost of a Hash object per booking, same digest.
+  const contentHash = hash("sha256", JSON.stringify(content), "base64url");
   return { kitchenId, newbookId: booking.bookingId, ...content, contentHash, lastSeenRunId: runId };
 }
 

@@ -149,6 +149,8 @@ export async function runHistoricalSync(
     if (remaining.length === 0) remaining.push(...chunks.slice(-1));
 
     for (const [index, chunk] of remaining.entries()) {
+      // The chunk's two requests, or none: a deferral never strands a chunk half-read.
+      await client.reserveRequests(2);
       const fetched = await client.listBookings({
         ...stayingPeriod(addDays(chunk.from, -1), chunk.to),
         listType: "staying",

@@ -72,11 +72,14 @@ export interface StartRunInput {
   now?: Date;
 }
 
-/** Marks a run as running (creating its row if the enqueuer did not), keeping a resumed run's progress. */
+/**
+ * Marks a run as running (creating its row if the enqueuer did not), keeping a resumed run's progress.
+ * One statement: a next-days run's settings update carries it as a CTE.
+ */
 export async function startRun(db: Db | Tx, input: StartRunInput): Promise<void> {
   const now = input.now ?? new Date();
   const attempt = input.attempt ?? 1;
-  await db
+  const run = db
     .insert(syncRuns)
     .values({
       id: input.runId,
@@ -106,12 +109,15 @@ export async function startRun(db: Db | Tx, input: StartRunInput): Promise<void>
         errorCode: null,
       },
     });
-  if (tracksSettings(input.kind)) {
-    await db
-      .update(settings)
-      .set({ lastSyncStatus: "running", updatedAt: now })
-      .where(eq(settings.kitchenId, input.kitchenId));
+  if (!tracksSettings(input.kind)) {
+    await run;
+    return;
   }
+  const kitchenSettings = db
+    .update(settings)
+    .set({ lastSyncStatus: "running", updatedAt: now })
+    .where(eq(settings.kitchenId, input.kitchenId));
+  await db.execute(sql`with started_run as (${run.getSQL()}) ${kitchenSettings.getSQL()}`);
 }
 
 export interface RunSuccessInput {
@@ -129,10 +135,13 @@ export interface RunSuccessInput {
   listingFingerprint?: { inputs: string; pages: string[]; bookings: number } | null;
 }
 
-/** Written by the engine inside the sync transaction, so data and status commit together. */
-export async function recordRunSuccess(tx: Tx, input: RunSuccessInput): Promise<number> {
+/**
+ * Written by the engine inside the sync transaction, so data and status commit together (or on its own
+ * when a run wrote nothing else). One statement: the settings update carries the run's as a CTE.
+ */
+export async function recordRunSuccess(db: Db | Tx, input: RunSuccessInput): Promise<number> {
   const durationMs = Math.max(0, input.now.getTime() - input.startedAt.getTime());
-  await tx
+  const run = db
     .update(syncRuns)
     .set({
       status: "success",
@@ -147,22 +156,25 @@ export async function recordRunSuccess(tx: Tx, input: RunSuccessInput): Promise<
       ...(input.progress ? { progressDone: input.progress.done, progressTotal: input.progress.total } : {}),
     })
     .where(eq(syncRuns.id, input.runId));
-  if (tracksSettings(input.kind)) {
-    await tx
-      .update(settings)
-      .set({
-        lastSyncStatus: "success",
-        lastSyncAt: input.now,
-        lastSuccessAt: input.now,
-        lastDurationMs: durationMs,
-        consecutiveFailures: 0,
-        lastErrorMessage: null,
-        lastErrorCode: null,
-        updatedAt: input.now,
-        ...(input.listingFingerprint === undefined ? {} : { listingFingerprint: input.listingFingerprint }),
-      })
-      .where(eq(settings.kitchenId, input.kitchenId));
+  if (!tracksSettings(input.kind)) {
+    await run;
+    return durationMs;
   }
+  const kitchenSettings = db
+    .update(settings)
+    .set({
+      lastSyncStatus: "success",
+      lastSyncAt: input.now,
+      lastSuccessAt: input.now,
+      lastDurationMs: durationMs,
+      consecutiveFailures: 0,
+      lastErrorMessage: null,
+      lastErrorCode: null,
+      updatedAt: input.now,
+      ...(input.listingFingerprint === undefined ? {} : { listingFingerprint: input.listingFingerprint }),
+    })
+    .where(eq(settings.kitchenId, input.kitchenId));
+  await db.execute(sql`with finished_run as (${run.getSQL()}) ${kitchenSettings.getSQL()}`);
   return durationMs;
 }
 

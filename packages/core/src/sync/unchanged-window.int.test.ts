@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { dailyOccupancy, newbookConnections } from "@occ/db";
+import { type Db, dailyOccupancy, newbookConnections, schema } from "@occ/db";
 import { type RunningSimulator, startSimulator } from "@occ/newbook-sim";
 import { createTestDatabase, seedKitchenWithConnection, type TestDatabase } from "@occ/testkit";
 import { and, eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
 import { type Config, loadConfig } from "../config";
 import { generateEncryptionKey } from "../crypto";
 import { createLogger } from "../logger";
@@ -118,6 +119,29 @@ test("one booking changed in Newbook makes the next run read and write the windo
   const again = await sync();
   expect(listings.at(-1)!.bookings).toBeNull();
   expect(again.rowsChanged).toBe(0);
+});
+
+test("an unchanged window costs the run's own bookkeeping only: no transaction, no data, no fingerprint", async () => {
+  await sync();
+  // The same database through a logger: every statement the next run sends.
+  const statements: string[] = [];
+  const logged = drizzle(testDb.handle.pool!, {
+    schema,
+    logger: { logQuery: (query) => statements.push(query.toLowerCase()) },
+  }) as unknown as Db;
+  const unchanged = await runFrequentSync(
+    { ...ctx, db: logged },
+    { kitchenId, runId: randomUUID(), trigger: "test" },
+  );
+  expect(listings.at(-1)!.bookings).toBeNull();
+  expect(unchanged.rowsChanged).toBe(0);
+  // Read the setup, start the run, record its success: each one statement.
+  expect(statements).toHaveLength(3);
+  expect(statements.some((sql) => /\b(begin|commit)\b/.test(sql))).toBe(false);
+  for (const table of ["bookings", "daily_occupancy", "booking_changes"]) {
+    expect(statements.some((sql) => sql.includes(`"${table}"`))).toBe(false);
+  }
+  expect(statements.some((sql) => sql.includes('listing_fingerprint" ='))).toBe(false);
 });
 
 test("a changed meal mapping re-derives the window even when Newbook's answer is the same", async () => {
