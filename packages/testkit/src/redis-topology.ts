@@ -182,6 +182,8 @@ export interface LocalSentinelGroup {
   masterPort(): Promise<number>;
   /** SENTINEL FAILOVER, then waits until every sentinel names the replica master and the old master follows it. */
   failover(): Promise<{ from: number; to: number }>;
+  /** SIGKILL of the master, then waits until every sentinel names the replica master (it stays alone). */
+  killMaster(): Promise<{ from: number; to: number }>;
   close(): Promise<void>;
 }
 
@@ -245,13 +247,24 @@ export async function startSentinelGroup(name = "occ-test"): Promise<LocalSentin
     );
     const masterAddress = async (sentinel: number) =>
       Number((await redisCli(sentinel, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", name)).split("\n")[1]);
+    const otherThan = (port: number) => (port === masterPort ? replicaPort : masterPort);
+    const namedByAll = (port: number) =>
+      until(
+        `every sentinel to name port ${port} master`,
+        async () => {
+          const named = await Promise.all(sentinelPorts.map(masterAddress));
+          return named.every((p) => p === port);
+        },
+        60_000,
+        200,
+      );
     return {
       name,
       sentinelsEnv: sentinelPorts.map((p) => `${HOST}:${p}`).join(","),
       masterPort: () => masterAddress(sentinelPorts[0]!),
       async failover() {
         const from = await masterAddress(sentinelPorts[0]!);
-        const to = from === masterPort ? replicaPort : masterPort;
+        const to = otherThan(from);
         const answer = await redisCli(sentinelPorts[0]!, "SENTINEL", "FAILOVER", name);
         if (answer !== "OK") throw new Error(`SENTINEL FAILOVER answered ${answer}`);
         await until(
@@ -265,6 +278,12 @@ export async function startSentinelGroup(name = "occ-test"): Promise<LocalSentin
           200,
         );
         return { from, to };
+      },
+      async killMaster() {
+        const from = await masterAddress(sentinelPorts[0]!);
+        await processes.kill(from);
+        await namedByAll(otherThan(from));
+        return { from, to: otherThan(from) };
       },
       close: () => processes.close(),
     };

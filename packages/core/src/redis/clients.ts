@@ -16,6 +16,9 @@ export interface RedisClientOptions {
 /**
  * After a Sentinel failover the old master becomes a replica; a connection still open to it gets
  * READONLY for writes. Reconnecting asks the sentinels for the new master; 2 resends the command there.
+ * (The sentinels also kill the demoted master's client connections. ioredis's `failoverDetector` would
+ * notice sooner but is not used: a client closed with QUIT, as BullMQ closes its own, leaves its
+ * sentinel subscriptions open, and the process never exits.)
  */
 function reconnectOnReadonly(error: Error): 2 | false {
   return error.message.startsWith("READONLY") ? 2 : false;
@@ -30,9 +33,6 @@ function sentinelOptions(
     name: connection.name,
     ...(connection.password ? { password: connection.password } : {}),
     ...(connection.sentinelPassword ? { sentinelPassword: connection.sentinelPassword } : {}),
-    // Subscribes to the sentinels' +switch-master and drops the old master at once, rather than when
-    // it is demoted: writes stop reaching a server that is about to discard them.
-    failoverDetector: true,
     reconnectOnError: reconnectOnReadonly,
     ...options,
   } satisfies RedisOptions;
