@@ -200,6 +200,7 @@ describeWithRedis("Redis Cluster mode (3 masters)", () => {
         200,
       );
       const measuredFrom = Date.now();
+      const commandsBefore = await cluster.commandsProcessed();
       const measured = (kitchenId: number) =>
         outcomes().filter((l) => l.kitchen_id === kitchenId && dueOf(l) >= measuredFrom);
       const RUNS = 4;
@@ -208,6 +209,12 @@ describeWithRedis("Redis Cluster mode (3 masters)", () => {
         async () => kitchenIds.every((id) => measured(id).length >= RUNS),
         RUNS * 3 * INTERVAL_MS,
         200,
+      );
+      // For sizing: Redis commands per sync, everything included (BullMQ, schedulers, locks, limiter,
+      // events, and the reconciler and metrics at this test's 1.5 s "minute", so an upper bound).
+      const syncs = kitchenIds.reduce((n, id) => n + measured(id).length, 0);
+      console.log(
+        `Redis commands per sync: ${Math.round(((await cluster.commandsProcessed()) - commandsBefore) / syncs)} (${syncs} syncs, 2 workers, 1 API)`,
       );
       for (const kitchenId of kitchenIds) {
         const jobIds = measured(kitchenId).map((l) => String(l.job_id));

@@ -104,6 +104,8 @@ export interface LocalRedisCluster {
   nodesEnv: string;
   /** Keys on each master (DBSIZE), in `ports` order. */
   keysPerNode(): Promise<number[]>;
+  /** Commands the masters have processed since they started, all together. */
+  commandsProcessed(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -165,6 +167,10 @@ export async function startRedisCluster(masters = 3): Promise<LocalRedisCluster>
       ports,
       nodesEnv: ports.map((p) => `${HOST}:${p}`).join(","),
       keysPerNode: () => Promise.all(ports.map(async (p) => Number(await redisCli(p, "DBSIZE")))),
+      commandsProcessed: async () => {
+        const stats = await Promise.all(ports.map((p) => redisCli(p, "INFO", "stats")));
+        return stats.reduce((sum, info) => sum + Number(infoField(info, "total_commands_processed")), 0);
+      },
       close: () => processes.close(),
     };
   } catch (error) {
