@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from "../config";
 import { bullmqConnection, bullmqPrefix } from "./clients";
-import { describeRedis } from "./connection";
+import { describeRedis, type RedisConnection } from "./connection";
 
 function problemsOf(env: NodeJS.ProcessEnv): string {
   try {
@@ -98,8 +98,8 @@ describe("Redis connection modes from the environment", () => {
 
 describe("BullMQ keys per mode", () => {
   it("keeps the configured prefix on one Redis (existing deployments keep their keys)", () => {
-    const single = { mode: "single", url: "redis://127.0.0.1:6379" } as const;
-    const sentinel = { mode: "sentinel", sentinels: [{ host: "a", port: 1 }], name: "m" } as const;
+    const single: RedisConnection = { mode: "single", url: "redis://127.0.0.1:6379" };
+    const sentinel: RedisConnection = { mode: "sentinel", sentinels: [{ host: "a", port: 1 }], name: "m" };
     expect(bullmqPrefix(single, "occ", "frequent-sync")).toBe("occ");
     expect(bullmqPrefix(sentinel, "occ", "frequent-sync")).toBe("occ");
     expect(bullmqConnection(single, { maxRetriesPerRequest: null }).connection).toEqual({
@@ -109,7 +109,7 @@ describe("BullMQ keys per mode", () => {
   });
 
   it("hash-tags each queue's prefix on a Cluster, so a queue's keys share one slot", () => {
-    const cluster = { mode: "cluster", nodes: [{ host: "a", port: 1 }] } as const;
+    const cluster: RedisConnection = { mode: "cluster", nodes: [{ host: "a", port: 1 }] };
     expect(bullmqPrefix(cluster, "occ", "frequent-sync")).toBe("{occ:frequent-sync}");
     expect(bullmqPrefix(cluster, "occ", "historical-sync")).toBe("{occ:historical-sync}");
   });
