@@ -92,7 +92,7 @@ async function runHoldingKitchen(deps: SyncDeps, kitchenId: number): Promise<str
   }
 }
 
-async function requireConnection(db: Db, kitchenId: number): Promise<void> {
+async function assertKitchenConnected(db: Db, kitchenId: number): Promise<void> {
   if (!(await hasConnection(db, kitchenId))) throw conflict("no_connection", NO_CONNECTION_MESSAGE);
 }
 
@@ -121,7 +121,7 @@ export async function syncNow(
 ): Promise<{ run_id: string; already_running: boolean }> {
   const { db } = deps;
   const kitchenId = kitchen.id;
-  await requireConnection(db, kitchenId);
+  await assertKitchenConnected(db, kitchenId);
   const settings = await ensureSettings(db, kitchenId);
   const now = deps.now();
   const holder = await runHoldingKitchen(deps, kitchenId);
@@ -228,7 +228,7 @@ export async function startHistoricalSync(
   range: { date_from: string; date_to: string },
 ): Promise<{ job_id: string; run_id: string }> {
   const { db } = deps;
-  await requireConnection(db, kitchenId);
+  await assertKitchenConnected(db, kitchenId);
   const id = randomUUID();
   await db.insert(syncRuns).values({
     id,
