@@ -163,7 +163,7 @@ export async function startStack(opts: { timezones?: string[]; rooms?: number } 
   });
   const processes = [api, worker];
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const queues = createQueues({ redisUrl: REDIS_URL, prefix });
+  const queues = createQueues({ redis: REDIS_URL, prefix });
 
   const stop = async () => {
     await Promise.allSettled(processes.map((p) => p.stop()));

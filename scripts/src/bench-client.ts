@@ -9,6 +9,7 @@
 import { performance } from "node:perf_hooks";
 import {
   addDays,
+  DEFAULT_REDIS_URL,
   loadConfig,
   localDateIn,
   NewbookClient,
@@ -46,7 +47,7 @@ runBench("bench:client", async (defer) => {
     latencyMs: LATENCY_MS,
   });
   defer(() => stopProcess(child));
-  const { redis, prefix, close } = openRedisPrefix(config.REDIS_URL, "bench-client");
+  const { redis, prefix, close } = openRedisPrefix(config.REDIS_URL ?? DEFAULT_REDIS_URL, "bench-client");
   defer(close);
   const rateLimiter = rateLimiterFromConfig({ ...config, QUEUE_PREFIX: prefix }, redis);
 

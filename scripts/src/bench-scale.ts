@@ -121,7 +121,7 @@ runBench("bench:scale", async (defer) => {
   defer(() => database.drop());
   const { prefix, close } = openRedisPrefix(settings.REDIS_URL, "bench-scale");
   defer(close);
-  const queues = createQueues({ redisUrl: settings.REDIS_URL, prefix });
+  const queues = createQueues({ redis: settings.REDIS_URL, prefix });
   defer(() => queues.close());
   const encryptionKey = generateEncryptionKey();
   const db = database.handle.db;

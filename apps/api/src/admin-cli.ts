@@ -91,7 +91,7 @@ export async function runAdminCommand(command: string, values: Values): Promise<
       case "delete-kitchen": {
         const id = requireId(values);
         await deleteKitchen(db, id);
-        const queues = createQueues({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+        const queues = createQueues({ redis: config.redis, prefix: config.QUEUE_PREFIX });
         for (const queue of [queues.frequent, queues.historical]) queue.on("error", () => undefined);
         const owner = new ScheduleOwner({
           db,

@@ -1,13 +1,12 @@
-import type { Config, KitchenEventHub, Logger, QueueSet } from "@occ/core";
+import type { Config, KitchenEventHub, Logger, QueueSet, RedisClient } from "@occ/core";
 import type { DbHandle } from "@occ/db";
-import type { Redis } from "ioredis";
 import type { LoginLimits } from "./services/login-limiter";
 
 /** Everything the HTTP app needs from the outside; createApp opens nothing and listens on nothing. */
 export interface AppDeps {
   config: Config;
   db: DbHandle;
-  redis: Redis;
+  redis: RedisClient;
   queues: QueueSet;
   logger: Logger;
   /** Sync events from the workers, fanned out to this replica's open event streams. */

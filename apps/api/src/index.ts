@@ -3,12 +3,16 @@ import {
   type Config,
   createLogger,
   createQueues,
+  createRedisClient,
+  duplicateClient,
   KitchenEventHub,
   type Logger,
+  type RedisClient,
+  type RedisConnection,
   retryPolicyFromConfig,
+  toRedisConnection,
 } from "@occ/core";
 import { createDb, type DbHandle, migrate } from "@occ/db";
-import { Redis } from "ioredis";
 import { createApp } from "./app";
 import type { AppDeps } from "./deps";
 import { ensureFirstAdmin } from "./services/users";
@@ -35,10 +39,13 @@ export interface RunningApi {
 }
 
 /** Redis client for request-time calls: fail fast (requests time-box Redis anyway) and never crash on errors. */
-export function createApiRedis(url: string, logger: Logger): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+export function createApiRedis(target: RedisConnection | string, logger: Logger): RedisClient {
+  const redis = createRedisClient(toRedisConnection(target), {
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+  });
   let lastLogged = 0;
-  redis.on("error", (error) => {
+  redis.on("error", (error: Error) => {
     if (Date.now() - lastLogged < 10_000) return;
     lastLogged = Date.now();
     logger.warn("redis connection error", { error: error.message });
@@ -59,9 +66,9 @@ export async function startApi(config: Config, opts: StartApiOptions = {}): Prom
       onConnectionError: (error) => logger.warn("database connection lost", { error: error.message }),
     }));
   if (ownsDb) await migrate(db);
-  const redis = createApiRedis(config.REDIS_URL, logger);
+  const redis = createApiRedis(config.redis, logger);
   const queues = createQueues({
-    redisUrl: config.REDIS_URL,
+    redis: config.redis,
     prefix: config.QUEUE_PREFIX,
     retry: retryPolicyFromConfig(config),
   });
@@ -72,7 +79,7 @@ export async function startApi(config: Config, opts: StartApiOptions = {}): Prom
   if (admin) logger.info("first admin created", { email: admin.email });
 
   const events = new KitchenEventHub({
-    connect: () => redis.duplicate(),
+    connect: () => duplicateClient(redis),
     prefix: config.QUEUE_PREFIX,
     logger,
   });

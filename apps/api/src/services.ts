@@ -6,13 +6,13 @@ import {
   type Logger,
   type QueueSet,
   type RateLimiter,
+  type RedisClient,
   rateLimiterFromConfig,
   ScheduleOwner,
   SecretBox,
   scheduleOptionsFromConfig,
 } from "@occ/core";
 import type { Db } from "@occ/db";
-import type { Redis } from "ioredis";
 import type { AppDeps } from "./deps";
 import { createAuthenticator } from "./http/auth";
 import type { Authenticator } from "./http/route";
@@ -27,7 +27,7 @@ import { withTimeout } from "./services/with-timeout";
 export interface AppServices {
   config: Config;
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   queues: QueueSet;
   logger: Logger;
   events: KitchenEventHub;

@@ -1,7 +1,6 @@
-import { kitchenLockKey } from "@occ/core";
+import { getMany, kitchenLockKey, type RedisClient } from "@occ/core";
 import { type Db, newbookFrequentSyncSettings as settings, syncRuns } from "@occ/db";
 import { and, desc, eq, inArray, lt, ne, notExists, sql } from "drizzle-orm";
-import type { Redis } from "ioredis";
 
 export const ABANDONED_ERROR_CODE = "abandoned";
 export const ABANDONED_ERROR_MESSAGE = "The worker running this sync stopped before recording its outcome";
@@ -17,7 +16,7 @@ export function abandonedRunAgeMs(options: { jobLockMs: number; minuteMs: number
 
 export interface AbandonedRunSweepOptions {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   olderThanMs: number;
   now: Date;
@@ -29,9 +28,16 @@ export interface AbandonedRunSweepReport {
 }
 
 /** Kitchens whose sync lock is held right now, i.e. whose run is alive somewhere. */
-async function lockedKitchens(redis: Redis, prefix: string, kitchenIds: number[]): Promise<Set<number>> {
+async function lockedKitchens(
+  redis: RedisClient,
+  prefix: string,
+  kitchenIds: number[],
+): Promise<Set<number>> {
   if (kitchenIds.length === 0) return new Set();
-  const values = await redis.mget(kitchenIds.map((id) => kitchenLockKey(prefix, id)));
+  const values = await getMany(
+    redis,
+    kitchenIds.map((id) => kitchenLockKey(prefix, id)),
+  );
   return new Set(kitchenIds.filter((_, index) => values[index] !== null));
 }
 

@@ -76,7 +76,7 @@ beforeAll(async () => {
     ALERT_FAILURE_THRESHOLD: "5",
     ALERT_WEBHOOK_URL: `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`,
   });
-  queues = createQueues({ redisUrl: workerEnv.REDIS_URL!, prefix: env.prefix });
+  queues = createQueues({ redis: workerEnv.REDIS_URL!, prefix: env.prefix });
   worker = spawnWorker(workerEnv);
   await worker.metricsPort();
 });

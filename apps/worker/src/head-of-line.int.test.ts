@@ -28,7 +28,7 @@ beforeAll(async () => {
     NEWBOOK_RATE_LIMIT: "2",
     NEWBOOK_RATE_WINDOW_MS: String(RATE_WINDOW_MS),
   });
-  queues = createQueues({ redisUrl: workerEnv.REDIS_URL!, prefix: env.prefix });
+  queues = createQueues({ redis: workerEnv.REDIS_URL!, prefix: env.prefix });
   worker = spawnWorker(workerEnv);
   await worker.metricsPort();
 });

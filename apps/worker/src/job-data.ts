@@ -6,8 +6,9 @@ import {
   type HistoricalSyncJobData,
   historicalSyncJobSchema,
 } from "@occ/core";
-import type { Db } from "@occ/db";
+import { type Db, syncRuns } from "@occ/db";
 import { type Job, UnrecoverableError } from "bullmq";
+import { and, desc, eq, gte } from "drizzle-orm";
 import { z } from "zod";
 
 /** Job data comes from Redis, written by another process: checked before use; bad data never retries. */
@@ -18,15 +19,43 @@ function parse<T>(schema: z.ZodType<T>, job: Job): T {
 }
 
 /**
+ * The run PostgreSQL already holds for this job, if any. Its runs were queued after the job was created,
+ * so the kitchen's (kitchen_id, queued_at) index finds them without scanning the history.
+ */
+async function recordedRunOf(
+  db: Db,
+  job: Job<FrequentSyncJobData>,
+  kitchenId: number,
+): Promise<string | undefined> {
+  if (!job.id) return undefined;
+  const [run] = await db
+    .select({ id: syncRuns.id })
+    .from(syncRuns)
+    .where(
+      and(
+        eq(syncRuns.kitchenId, kitchenId),
+        gte(syncRuns.queuedAt, new Date(job.timestamp)),
+        eq(syncRuns.jobId, job.id),
+      ),
+    )
+    .orderBy(desc(syncRuns.queuedAt))
+    .limit(1);
+  return run?.id;
+}
+
+/**
  * Scheduled jobs carry no run id. One is generated on the first attempt and stored in the job, so its
- * retries (and a replica taking it over after a crash) continue the same sync_runs row.
+ * retries (and a replica taking it over after a crash) continue the same sync_runs row. That write to
+ * Redis can be lost (a Sentinel failover before it reached the replica): a job that comes back without
+ * it continues the run PostgreSQL recorded for it, so one job never becomes two unrelated runs.
  */
 export async function frequentJobData(
+  db: Db,
   job: Job<FrequentSyncJobData>,
 ): Promise<FrequentSyncJobData & { runId: string }> {
   const data = parse(frequentSyncJobSchema, job);
   if (data.runId) return { ...data, runId: data.runId };
-  const withRunId = { ...data, runId: randomUUID() };
+  const withRunId = { ...data, runId: (await recordedRunOf(db, job, data.kitchenId)) ?? randomUUID() };
   await job.updateData(withRunId);
   return withRunId;
 }

@@ -25,7 +25,7 @@ let worker: WorkerProcess;
 beforeAll(async () => {
   await ensureWorkerBuilt();
   env = await createWorkerTestEnv({ properties: 1, rooms: 10, throttlePerMinute: 1_000_000 });
-  queues = createQueues({ redisUrl: env.workerEnv().REDIS_URL!, prefix: env.prefix });
+  queues = createQueues({ redis: env.workerEnv().REDIS_URL!, prefix: env.prefix });
   worker = spawnWorker(env.workerEnv({ SYNC_MINUTE_MS: "200", WORKER_CONCURRENCY: "4" }));
   await worker.metricsPort();
 });

@@ -35,7 +35,7 @@ async function dailyRows(kitchenId: number) {
 beforeAll(async () => {
   await ensureWorkerBuilt();
   env = await createWorkerTestEnv({ properties: 1, rooms: 10, throttlePerMinute: 1_000_000 });
-  queues = createQueues({ redisUrl: env.workerEnv().REDIS_URL!, prefix: env.prefix });
+  queues = createQueues({ redis: env.workerEnv().REDIS_URL!, prefix: env.prefix });
   // JOB_LOCK_MS 3000 gives a 1 s kitchen lock, renewed every third of a second.
   worker = spawnWorker(env.workerEnv({ SYNC_MINUTE_MS: "200", JOB_LOCK_MS: "3000" }));
   await worker.metricsPort();

@@ -1,9 +1,8 @@
-import { kitchenLockKey, type Logger } from "@occ/core";
-import type { Redis } from "ioredis";
+import { kitchenLockKey, type Logger, type RedisClient } from "@occ/core";
 import { type HeldLock, keepAlive, RedisLock } from "./redis-lock";
 
 export interface KitchenLocksOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   /** Must expire before BullMQ hands a crashed worker's job to another replica (see worker.ts). */
   ttlMs: number;

@@ -38,7 +38,7 @@ export function frequentProcessor(
 ): (job: Job<FrequentSyncJobData>, token?: string) => Promise<RunSummary> {
   return async (job, token) => {
     const data = await claimCounted(deps, "frequent", job, async () =>
-      claimJobRun(deps.db, job, await frequentJobData(job)),
+      claimJobRun(deps.db, job, await frequentJobData(deps.db, job)),
     );
     const { kitchenId, runId, trigger, retryOf, requestsNeeded } = data;
     const request = { kind: "frequent", kitchenId, runId, trigger, job, token, requestsNeeded } as const;

@@ -71,7 +71,7 @@ async function openStale(kitchenId: number) {
 beforeAll(async () => {
   testDb = await createTestDatabase();
   redis = new Redis(TEST_REDIS_URL);
-  queues = createQueues({ redisUrl: TEST_REDIS_URL, prefix });
+  queues = createQueues({ redis: TEST_REDIS_URL, prefix });
 });
 
 afterAll(async () => {

@@ -8,12 +8,12 @@ import {
   loadScheduleStates,
   openAlertKitchens,
   type QueueSet,
+  type RedisClient,
   recordNextSyncTimes,
   type ScheduleOwner,
   staleAlertText,
 } from "@occ/core";
 import type { Db } from "@occ/db";
-import type { Redis } from "ioredis";
 import { abandonedRunAgeMs, sweepAbandonedRuns } from "./abandoned-runs";
 import { type ActualScheduler, planReconcile } from "./reconcile-plan";
 import { keepAlive, RedisLock } from "./redis-lock";
@@ -21,7 +21,7 @@ import { keepAlive, RedisLock } from "./redis-lock";
 export interface ReconcilerOptions {
   db: Db;
   queues: QueueSet;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   /** The kitchens' schedule owner: the reconciler applies through it, as the API and the runs do. */
   schedule: ScheduleOwner;
@@ -59,7 +59,7 @@ async function forEachLimited<T>(
 }
 
 /** Every scheduler with its next run, and whether that run's job still exists (one pipeline). */
-async function readSchedulers(queues: QueueSet, redis: Redis): Promise<ActualScheduler[]> {
+async function readSchedulers(queues: QueueSet, redis: RedisClient): Promise<ActualScheduler[]> {
   const schedulers = await queues.frequent.getJobSchedulers(0, -1);
   const pipeline = redis.pipeline();
   for (const s of schedulers) pipeline.exists(queues.frequent.toKey(`repeat:${s.key}:${s.next}`));

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@occ/core";
 
 // Both scripts act only when the key still holds our token, so a lock that expired and was taken
 // by another replica is never extended or deleted by its former owner.
@@ -8,7 +8,7 @@ const RELEASE_SCRIPT = `if redis.call("get", KEYS[1]) == ARGV[1] then return red
 /** A lock with expiry on one Redis key, owned by whoever holds the token it was set with. */
 export class RedisLock {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     readonly key: string,
     readonly token: string,
     readonly ttlMs: number,

@@ -42,7 +42,7 @@ const startedLog = (runId: string) => (l: Record<string, unknown>) =>
 beforeAll(async () => {
   await ensureWorkerBuilt();
   env = await createWorkerTestEnv({ properties: 4, rooms: 10, throttlePerMinute: 1_000_000 });
-  queues = createQueues({ redisUrl: env.workerEnv().REDIS_URL!, prefix: env.prefix });
+  queues = createQueues({ redis: env.workerEnv().REDIS_URL!, prefix: env.prefix });
 });
 
 afterAll(async () => {

@@ -1,4 +1,6 @@
 import {
+  bullmqConnection,
+  bullmqPrefix,
   type Config,
   type Logger,
   type RetentionPolicy,
@@ -17,7 +19,7 @@ export interface RetentionDeps {
   logger: Logger;
   config: Pick<
     Config,
-    | "REDIS_URL"
+    | "redis"
     | "QUEUE_PREFIX"
     | "RETENTION_INTERVAL_MS"
     | "GUEST_DATA_RETENTION_DAYS"
@@ -42,10 +44,12 @@ export interface RunningRetention {
  */
 export async function startRetention(deps: RetentionDeps): Promise<RunningRetention> {
   const { config, logger } = deps;
-  const connection = { url: config.REDIS_URL, maxRetriesPerRequest: null };
+  const bullmq = bullmqConnection(config.redis, { maxRetriesPerRequest: null });
+  const { connection } = bullmq;
+  const prefix = bullmqPrefix(config.redis, config.QUEUE_PREFIX, MAINTENANCE_QUEUE);
   const queue = new Queue(MAINTENANCE_QUEUE, {
     connection,
-    prefix: config.QUEUE_PREFIX,
+    prefix,
     defaultJobOptions: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
   });
   await queue.upsertJobScheduler(
@@ -63,7 +67,7 @@ export async function startRetention(deps: RetentionDeps): Promise<RunningRetent
       logger.info("retention pass done", { ...result, duration_ms: Date.now() - started });
       return result;
     },
-    { connection, prefix: config.QUEUE_PREFIX, concurrency: 1 },
+    { connection, prefix, concurrency: 1 },
   );
   worker.on("failed", (_job, error) => logger.warn("retention pass failed", { error: error.message }));
   worker.on("error", (error) => logger.error("retention worker error", { error: error.message }));
@@ -72,6 +76,7 @@ export async function startRetention(deps: RetentionDeps): Promise<RunningRetent
     async close() {
       await worker.close();
       await queue.close();
+      await bullmq.close();
     },
   };
 }

@@ -51,7 +51,7 @@ beforeAll(async () => {
   kitchenIds = await env.seedKitchens(KITCHENS, (i) => ({ syncIntervalMinutes: intervalOf(i) }));
   dormantKitchen = (await env.seedKitchens(1, () => ({ syncIntervalMinutes: 5, isEnabled: false })))[0]!;
   const workerEnv = env.workerEnv({ SYNC_MINUTE_MS: String(MINUTE_MS), WORKER_CONCURRENCY: "16" });
-  queues = createQueues({ redisUrl: workerEnv.REDIS_URL!, prefix: env.prefix });
+  queues = createQueues({ redis: workerEnv.REDIS_URL!, prefix: env.prefix });
   workers = [0, 1, 2].map(() => spawnWorker(workerEnv));
   await Promise.all(workers.map((w) => w.metricsPort()));
 });

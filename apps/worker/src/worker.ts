@@ -1,10 +1,14 @@
 import {
   Alerting,
+  bullmqConnection,
+  bullmqPrefix,
   type Config,
   createAlertNotifier,
   createLogger,
   createMetrics,
   createQueues,
+  createRedisClient,
+  describeRedis,
   kitchenEventPublisher,
   type Logger,
   NewbookAgentPool,
@@ -19,7 +23,6 @@ import {
 } from "@occ/core";
 import { createDb, type DbHandle, migrate } from "@occ/db";
 import { Worker } from "bullmq";
-import { Redis } from "ioredis";
 import { KitchenLocks } from "./kitchen-locks";
 import { startMetricsServer } from "./metrics-server";
 import { frequentProcessor, historicalProcessor } from "./processors";
@@ -62,10 +65,10 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
   if (!options.db) await migrate(dbHandle);
   const db = dbHandle.db;
 
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
-  redis.on("error", (error) => logger.warn("redis connection error", { error: error.message }));
+  const redis = createRedisClient(config.redis, { maxRetriesPerRequest: 3 });
+  redis.on("error", (error: Error) => logger.warn("redis connection error", { error: error.message }));
   const queues = createQueues({
-    redisUrl: config.REDIS_URL,
+    redis: config.redis,
     prefix: config.QUEUE_PREFIX,
     retry: retryPolicyFromConfig(config),
   });
@@ -102,21 +105,22 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
     events: kitchenEventPublisher(redis, config.QUEUE_PREFIX, logger),
   };
 
-  const workerOptions = {
-    connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
-    prefix: config.QUEUE_PREFIX,
+  const workerConnection = bullmqConnection(config.redis, { maxRetriesPerRequest: null });
+  const workerOptions = (queueName: string) => ({
+    connection: workerConnection.connection,
+    prefix: bullmqPrefix(config.redis, config.QUEUE_PREFIX, queueName),
     lockDuration: config.JOB_LOCK_MS,
     stalledInterval: config.JOB_LOCK_MS,
     // A job whose worker died twice is more likely the cause than the victim.
     maxStalledCount: 2,
-  };
+  });
   const workers = [
     new Worker(QUEUE_NAMES.frequent, frequentProcessor(deps), {
-      ...workerOptions,
+      ...workerOptions(QUEUE_NAMES.frequent),
       concurrency: config.WORKER_CONCURRENCY,
     }),
     new Worker(QUEUE_NAMES.historical, historicalProcessor(deps), {
-      ...workerOptions,
+      ...workerOptions(QUEUE_NAMES.historical),
       concurrency: config.HISTORICAL_CONCURRENCY,
     }),
   ];
@@ -155,6 +159,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
     metrics_port: server.port,
     metrics_host: server.host,
     queue_prefix: config.QUEUE_PREFIX,
+    redis: describeRedis(config.redis),
     concurrency: config.WORKER_CONCURRENCY,
     historical_concurrency: config.HISTORICAL_CONCURRENCY,
     minute_ms: config.SYNC_MINUTE_MS,
@@ -179,7 +184,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
         await Promise.all(workers.map((worker) => worker.close(true)));
         await locks.releaseAll();
       }
-      await Promise.allSettled([queues.close(), server.close()]);
+      await Promise.allSettled([queues.close(), server.close(), workerConnection.close()]);
       agentPool.destroy();
       redis.disconnect();
       if (!options.db) await dbHandle.close();

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_REDIS_URL, type RedisConnection, type RedisNode, redisNodeList } from "./redis/connection";
 
 const boolFromEnv = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -31,10 +32,21 @@ export const envSchema = z
         .optional(),
     ),
     DATA_DIR: z.string().min(1).default("./.data"),
-    REDIS_URL: z
-      .string()
-      .regex(/^rediss?:\/\//, "must be a redis:// URL")
-      .default("redis://127.0.0.1:6379"),
+    /** A single Redis (the default mode). Unset: redis://127.0.0.1:6379, unless Sentinel or Cluster is set. */
+    REDIS_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^rediss?:\/\//, "must be a redis:// URL")
+        .optional(),
+    ),
+    /** Sentinel mode: the sentinels' addresses; they name the current master of REDIS_SENTINEL_NAME. */
+    REDIS_SENTINELS: redisNodeList("10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26379"),
+    REDIS_SENTINEL_NAME: optionalString,
+    REDIS_SENTINEL_PASSWORD: optionalString,
+    /** Cluster mode: some of the cluster's nodes (the rest are discovered). */
+    REDIS_CLUSTER_NODES: redisNodeList("10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379"),
+    /** Password of the Redis servers in Sentinel or Cluster mode (REDIS_URL carries its own). */
+    REDIS_PASSWORD: optionalString,
     QUEUE_PREFIX: z
       .string()
       .regex(/^[a-zA-Z0-9_-]+$/, "letters, digits, _ and - only")
@@ -138,6 +150,7 @@ export const envSchema = z
     DEMO: optionalString.pipe(boolFromEnv.optional()),
   })
   .superRefine((env, ctx) => {
+    checkRedisMode(env, ctx);
     if (env.NODE_ENV !== "production") return;
     if (!env.JWT_SECRET)
       ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "is required when NODE_ENV=production" });
@@ -149,8 +162,66 @@ export const envSchema = z
       });
   });
 
+type RedisEnv = {
+  REDIS_URL?: string;
+  REDIS_SENTINELS?: RedisNode[];
+  REDIS_SENTINEL_NAME?: string;
+  REDIS_SENTINEL_PASSWORD?: string;
+  REDIS_CLUSTER_NODES?: RedisNode[];
+  REDIS_PASSWORD?: string;
+};
+
+/** One Redis mode at a time, and each mode's settings only with that mode. */
+function checkRedisMode(env: RedisEnv, ctx: z.RefinementCtx): void {
+  const problem = (variable: keyof RedisEnv, message: string) =>
+    ctx.addIssue({ code: "custom", path: [variable], message });
+  if (env.REDIS_SENTINELS && env.REDIS_CLUSTER_NODES)
+    problem(
+      "REDIS_CLUSTER_NODES",
+      "cannot be combined with REDIS_SENTINELS: set one of them (Cluster or Sentinel)",
+    );
+  const replaced = env.REDIS_SENTINELS
+    ? "REDIS_SENTINELS"
+    : env.REDIS_CLUSTER_NODES
+      ? "REDIS_CLUSTER_NODES"
+      : null;
+  if (replaced && env.REDIS_URL)
+    problem("REDIS_URL", `must be unset or empty when ${replaced} is set (that mode replaces it)`);
+  if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME)
+    problem(
+      "REDIS_SENTINEL_NAME",
+      "is required with REDIS_SENTINELS: the master group name the sentinels monitor (`sentinel monitor <name> …`)",
+    );
+  if (!env.REDIS_SENTINELS) {
+    if (env.REDIS_SENTINEL_NAME)
+      problem("REDIS_SENTINEL_NAME", "only applies with REDIS_SENTINELS, which is unset");
+    if (env.REDIS_SENTINEL_PASSWORD)
+      problem("REDIS_SENTINEL_PASSWORD", "only applies with REDIS_SENTINELS, which is unset");
+  }
+  if (env.REDIS_PASSWORD && !replaced)
+    problem(
+      "REDIS_PASSWORD",
+      "only applies with REDIS_SENTINELS or REDIS_CLUSTER_NODES; with REDIS_URL put it in the URL (redis://:password@host:6379)",
+    );
+}
+
+/** The validated Redis settings as one connection description (see packages/core/src/redis). */
+function redisConnectionOf(env: RedisEnv): RedisConnection {
+  const password = env.REDIS_PASSWORD ? { password: env.REDIS_PASSWORD } : {};
+  if (env.REDIS_SENTINELS)
+    return {
+      mode: "sentinel",
+      sentinels: env.REDIS_SENTINELS,
+      name: env.REDIS_SENTINEL_NAME!,
+      ...password,
+      ...(env.REDIS_SENTINEL_PASSWORD ? { sentinelPassword: env.REDIS_SENTINEL_PASSWORD } : {}),
+    };
+  if (env.REDIS_CLUSTER_NODES) return { mode: "cluster", nodes: env.REDIS_CLUSTER_NODES, ...password };
+  return { mode: "single", url: env.REDIS_URL ?? DEFAULT_REDIS_URL };
+}
+
 export type Env = z.output<typeof envSchema>;
-export type Config = Env & { logFormat: "json" | "pretty" };
+export type Config = Env & { logFormat: "json" | "pretty"; redis: RedisConnection };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -175,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ...parsed,
     logFormat: parsed.LOG_FORMAT ?? (parsed.NODE_ENV === "production" ? "json" : "pretty"),
+    redis: redisConnectionOf(parsed),
   };
 }
 

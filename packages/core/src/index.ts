@@ -8,6 +8,7 @@ export * from "./newbook";
 export * from "./queue";
 export * from "./ratelimit";
 export * from "./redact";
+export * from "./redis";
 export * from "./retention";
 export * from "./schedule";
 export * from "./sync";

@@ -4,6 +4,7 @@ export * from "./free-port";
 export * from "./process";
 export * from "./promtool";
 export * from "./redis-prefix";
+export * from "./redis-topology";
 export * from "./seed";
 export * from "./sim-control";
 export * from "./wait";

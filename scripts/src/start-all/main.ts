@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { startApi } from "@occ/api";
-import { createLogger, loadConfigOrExit } from "@occ/core";
+import { createLogger, describeRedis, loadConfigOrExit } from "@occ/core";
 import { createDb, migrate } from "@occ/db";
 import { startSimulator } from "@occ/newbook-sim";
 import { startWorker } from "@occ/worker";
@@ -36,9 +36,11 @@ async function main(): Promise<void> {
     env.QUEUE_PREFIX ??= `occ-demo-${createHash("sha256").update(dataDir).digest("hex").slice(0, 8)}`;
   }
 
-  let redis: Awaited<ReturnType<typeof chooseRedis>>;
+  // Sentinel or Cluster is used as configured; only a single Redis is looked for (or started).
+  const multiNode = Boolean(env.REDIS_SENTINELS?.trim() || env.REDIS_CLUSTER_NODES?.trim());
+  let redis: Awaited<ReturnType<typeof chooseRedis>> | null = null;
   try {
-    redis = await chooseRedis(env.REDIS_URL);
+    if (!multiNode) redis = await chooseRedis(env.REDIS_URL);
   } catch (error) {
     if (error instanceof RedisUnavailableError) {
       process.stderr.write(`${error.message}\n`);
@@ -46,7 +48,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  env.REDIS_URL = redis.url;
+  if (redis) env.REDIS_URL = redis.url;
   const config = loadConfigOrExit(env);
   const logger = createLogger({
     service: "occupancy-sync",
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
     `Occupancy Sync is running: ${api.url}`,
     `  Bull Board (admins): ${api.url}/admin/queues  (open it from the Ops page)`,
     `  API docs: ${api.url}/api/openapi.json   metrics: ${api.url}/metrics, worker :${worker.metricsPort}/metrics`,
-    `  Redis: ${redis.url} (${redis.source})   database: ${db.kind === "pglite" ? `PGlite in ${dataDir}/pglite` : "PostgreSQL"}`,
+    `  Redis: ${redis ? `${redis.url} (${redis.source})` : describeRedis(config.redis)}   database: ${db.kind === "pglite" ? `PGlite in ${dataDir}/pglite` : "PostgreSQL"}`,
   ];
   if (sim) lines.push(`  Newbook simulator: ${sim.baseUrl} (control: ${sim.controlUrl})`);
   if (logins.length) {
@@ -108,7 +110,7 @@ async function main(): Promise<void> {
     await worker.close();
     await db.close();
     await sim?.close();
-    await redis.stop();
+    await redis?.stop();
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));

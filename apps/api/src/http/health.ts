@@ -1,6 +1,6 @@
+import type { RedisClient } from "@occ/core";
 import { type DbHandle, migrationsApplied } from "@occ/db";
 import type { Request, Response } from "express";
-import type { Redis } from "ioredis";
 import { withTimeout } from "../services/with-timeout";
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -19,7 +19,7 @@ export function healthz(_req: Request, res: Response): void {
 }
 
 /** Ready when PostgreSQL and Redis answer and this build's migrations are applied; else 503 naming what failed. */
-export function readyz(db: DbHandle, redis: Redis) {
+export function readyz(db: DbHandle, redis: RedisClient) {
   return async (_req: Request, res: Response) => {
     const checks = Object.fromEntries(
       await Promise.all([

@@ -1,7 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { KitchenEventHub, type KitchenEventPublisher, kitchenEventPublisher } from "@occ/core";
+import {
+  duplicateClient,
+  KitchenEventHub,
+  type KitchenEventPublisher,
+  kitchenEventPublisher,
+} from "@occ/core";
 import { bookingChanges, dailyOccupancy, newbookFrequentSyncSettings, syncRuns } from "@occ/db";
 import type { Express } from "express";
 import request from "supertest";
@@ -86,7 +91,7 @@ describe("live updates and change feed", () => {
     publisher = kitchenEventPublisher(h.redis, h.prefix, h.deps.logger);
     // Two API replicas sharing nothing but Redis, as behind a load balancer.
     const second = new KitchenEventHub({
-      connect: () => h.redis.duplicate(),
+      connect: () => duplicateClient(h.redis),
       prefix: h.prefix,
       logger: h.deps.logger,
     });

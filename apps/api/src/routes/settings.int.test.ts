@@ -166,7 +166,7 @@ describe("settings", () => {
 
     it("still saves when Redis is unreachable and says the schedule is pending", async () => {
       const deadUrl = "redis://127.0.0.1:1";
-      const deadQueues = createQueues({ redisUrl: deadUrl, prefix: h.prefix });
+      const deadQueues = createQueues({ redis: deadUrl, prefix: h.prefix });
       for (const q of [deadQueues.frequent, deadQueues.historical]) q.on("error", () => undefined);
       const deadRedis = createApiRedis(deadUrl, h.deps.logger);
       const app = h.makeApp({ queues: deadQueues, redis: deadRedis, redisTimeoutMs: 300 });

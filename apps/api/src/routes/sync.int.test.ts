@@ -118,7 +118,7 @@ describe("sync control", () => {
     });
 
     it("answers 503 and records the failure when the queue is unreachable", async () => {
-      const dead = createQueues({ redisUrl: "redis://127.0.0.1:1", prefix: h.prefix });
+      const dead = createQueues({ redis: "redis://127.0.0.1:1", prefix: h.prefix });
       for (const q of [dead.frequent, dead.historical]) q.on("error", () => undefined);
       try {
         const app = h.makeApp({ queues: dead, redisTimeoutMs: 200 });

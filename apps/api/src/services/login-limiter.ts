@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Logger } from "@occ/core";
-import type { Redis } from "ioredis";
+import type { Logger, RedisClient } from "@occ/core";
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { ApiError } from "../errors";
 import { withTimeout } from "./with-timeout";
@@ -40,7 +39,7 @@ export class LoginLimiter {
   private readonly perIp: RateLimiterRedis;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     keyPrefix: string,
     private readonly logger: Logger,
     private readonly limits: LoginLimits = DEFAULT_LOGIN_LIMITS,

@@ -5,11 +5,11 @@ import {
   frequentWindow,
   kitchenLockKey,
   type QueueSet,
+  type RedisClient,
 } from "@occ/core";
 import type { Db, RunKind, RunStatus } from "@occ/db";
 import { lockKitchenForTransaction, syncRuns } from "@occ/db";
 import { and, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
-import type { Redis } from "ioredis";
 import { ApiError, conflict } from "../errors";
 import { hasConnection } from "./connection";
 import { ensureSettings } from "./frequent-sync-settings";
@@ -70,7 +70,7 @@ export interface SyncDeps {
   db: Db;
   queues: QueueSet;
   /** Redis and key prefix the workers' kitchen locks live under. */
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   now: () => Date;
   redisTimeoutMs: number;
@@ -78,7 +78,7 @@ export interface SyncDeps {
 
 /**
  * The run holding the kitchen's lock right now (any kind: a scheduled run that has not written its row
- * for long, a historical backfill), or null. Best effort: Redis trouble means "none known".
+ * for long, a historical backfill), or null. Best effort: RedisClient trouble means "none known".
  */
 async function runHoldingKitchen(deps: SyncDeps, kitchenId: number): Promise<string | null> {
   try {

@@ -4,16 +4,17 @@ import {
   type Config,
   createLogger,
   createQueues,
+  duplicateClient,
   generateEncryptionKey,
   KitchenEventHub,
   type Logger,
   loadConfig,
   type QueueSet,
+  type RedisClient,
 } from "@occ/core";
 import { createTestDatabase, deleteKeysUnder, type TestDatabase } from "@occ/testkit";
 
 import type { Express } from "express";
-import type { Redis } from "ioredis";
 import request from "supertest";
 import { createApp } from "../app";
 import type { AppDeps } from "../deps";
@@ -49,7 +50,7 @@ export interface Harness {
   app: Express;
   config: Config;
   db: TestDatabase;
-  redis: Redis;
+  redis: RedisClient;
   queues: QueueSet;
   logs: LogCapture;
   prefix: string;
@@ -80,8 +81,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const logs = new LogCapture();
   const logger = quietLogger(logs);
   const redis = createApiRedis(TEST_REDIS_URL, logger);
-  const queues = createQueues({ redisUrl: TEST_REDIS_URL, prefix });
-  const events = new KitchenEventHub({ connect: () => redis.duplicate(), prefix, logger });
+  const queues = createQueues({ redis: TEST_REDIS_URL, prefix });
+  const events = new KitchenEventHub({ connect: () => duplicateClient(redis), prefix, logger });
   const deps: AppDeps = {
     config,
     db: db.handle,

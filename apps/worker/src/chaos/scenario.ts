@@ -108,7 +108,7 @@ export async function runScenario(
     ...settings.workerEnv,
   });
   const cluster = new WorkerCluster(workerEnv, resources.random);
-  const queues = createQueues({ redisUrl: workerEnv.REDIS_URL!, prefix: env.prefix });
+  const queues = createQueues({ redis: workerEnv.REDIS_URL!, prefix: env.prefix });
   const propertyOf = settings.propertyOf ?? ((i: number) => i);
   const invariants: InvariantResult[] = [];
   const notes: string[] = [];

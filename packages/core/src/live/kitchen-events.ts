@@ -1,7 +1,7 @@
 import { RUN_KINDS } from "@occ/db";
-import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { Logger } from "../logger";
+import type { RedisClient } from "../redis/clients";
 
 /**
  * What a worker tells every API replica about a kitchen's sync: the run started, or committed its data
@@ -35,7 +35,7 @@ export interface KitchenEventPublisher {
  * here is logged and never fails the sync that already committed.
  */
 export function kitchenEventPublisher(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   logger: Logger,
   now: () => Date = () => new Date(),
@@ -65,13 +65,13 @@ export interface KitchenEventListener {
  */
 export class KitchenEventHub {
   private readonly listeners = new Map<number, Set<KitchenEventListener>>();
-  private subscriber: Redis | null = null;
+  private subscriber: RedisClient | null = null;
   private ready: Promise<void> | null = null;
 
   constructor(
     private readonly opts: {
       /** Opens the subscriber connection (e.g. `redis.duplicate()`). */
-      connect: () => Redis;
+      connect: () => RedisClient;
       prefix: string;
       logger: Logger;
     },

@@ -1,5 +1,7 @@
 import { type JobsOptions, Queue } from "bullmq";
 import type { Config } from "../config";
+import { bullmqConnection, bullmqPrefix } from "../redis/clients";
+import { type RedisConnection, toRedisConnection } from "../redis/connection";
 import { type FrequentSyncJobData, type HistoricalSyncJobData, QUEUE_NAMES } from "./names";
 
 export interface QueueSet {
@@ -15,7 +17,8 @@ export interface JobRetryPolicy {
 }
 
 export interface CreateQueuesOptions {
-  redisUrl: string;
+  /** Where Redis is (`config.redis`); a redis:// URL is short for a single Redis. */
+  redis: RedisConnection | string;
   prefix: string;
   /** Defaults to the config defaults (3 attempts, 10 s base back-off). */
   retry?: JobRetryPolicy;
@@ -46,14 +49,24 @@ export function retryPolicyFromConfig(config: Config): JobRetryPolicy {
 
 export function createQueues(opts: CreateQueuesOptions): QueueSet {
   const defaultJobOptions = jobOptionsFor(opts.retry ?? DEFAULT_RETRY);
-  const base = { connection: { url: opts.redisUrl }, prefix: opts.prefix, defaultJobOptions };
-  const frequent = new Queue<FrequentSyncJobData>(QUEUE_NAMES.frequent, base);
-  const historical = new Queue<HistoricalSyncJobData>(QUEUE_NAMES.historical, base);
+  const redis = toRedisConnection(opts.redis);
+  const { connection, close } = bullmqConnection(redis);
+  const optionsFor = (name: string) => ({
+    connection,
+    prefix: bullmqPrefix(redis, opts.prefix, name),
+    defaultJobOptions,
+  });
+  const frequent = new Queue<FrequentSyncJobData>(QUEUE_NAMES.frequent, optionsFor(QUEUE_NAMES.frequent));
+  const historical = new Queue<HistoricalSyncJobData>(
+    QUEUE_NAMES.historical,
+    optionsFor(QUEUE_NAMES.historical),
+  );
   return {
     frequent,
     historical,
     async close() {
       await Promise.all([frequent.close(), historical.close()]);
+      await close();
     },
   };
 }

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
 import type { Config } from "../config";
+import type { RedisClient } from "../redis/clients";
 import type { SlotSource } from "./deferring";
 import { RateLimitWaitError } from "./rate-limiter";
 
@@ -31,7 +31,7 @@ return wait
 const SCRIPT_SHA = createHash("sha1").update(SLIDING_WINDOW_SCRIPT).digest("hex");
 
 export interface SlidingWindowLimiterOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Key namespace, e.g. the queue prefix: keys are `${prefix}:ratelimit:${credentialKey}`. */
   prefix: string;
   /** Requests allowed in any window of `windowMs`. */
@@ -106,7 +106,7 @@ export class SlidingWindowRateLimiter implements SlotSource {
 /** The production limiter: NEWBOOK_RATE_LIMIT requests per NEWBOOK_RATE_WINDOW_MS, under QUEUE_PREFIX. */
 export function rateLimiterFromConfig(
   config: Pick<Config, "QUEUE_PREFIX" | "NEWBOOK_RATE_LIMIT" | "NEWBOOK_RATE_WINDOW_MS">,
-  redis: Redis,
+  redis: RedisClient,
   overrides: Partial<Omit<SlidingWindowLimiterOptions, "redis">> = {},
 ): SlidingWindowRateLimiter {
   return new SlidingWindowRateLimiter({
