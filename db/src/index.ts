@@ -1,4 +1,5 @@
 export * from "./client";
+export * from "./connection-flag";
 export * from "./fleet";
 export * from "./migrate";
 export * as schema from "./schema";

@@ -1,6 +1,13 @@
 import { effectiveIntervalMinutes } from "@occ/core";
-import type { Db } from "@occ/db";
-import { alerts, kitchens, newbookConnections, newbookFrequentSyncSettings, syncRuns } from "@occ/db";
+import type { Db, Tx } from "@occ/db";
+import {
+  alerts,
+  HEALTH_RANKS,
+  kitchens,
+  newbookFrequentSyncSettings,
+  STALE_CAPABLE_RANKS,
+  syncRuns,
+} from "@occ/db";
 import { and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
 
 export const KITCHEN_STATES = [
@@ -95,64 +102,30 @@ export function reasonInWords(errorCode: string | null): string | null {
 }
 
 const s = newbookFrequentSyncSettings;
-const c = newbookConnections;
 const k = kitchens;
 
 /**
- * The state of every kitchen, computed by PostgreSQL so filtering, sorting and paging never load the
- * fleet into the API. The order of the CASE is the precedence: a failing kitchen is also stale, but
- * "failing" says more. Kitchens without a settings row show the defaults (enabled, 15 minutes).
+ * The state segments in "failing first" order. Every state but "stale" is stored per kitchen
+ * (`health_rank`, computed by PostgreSQL on each write of the settings row); "stale" depends on the time,
+ * so it is decided here for the ranks it overrides. Each segment is one walk of an index.
  */
-function healthRows(ctx: HealthContext) {
+function segments(ctx: HealthContext): Array<{ state: KitchenState; where: SQL }> {
   const staleAfter = sql`make_interval(secs => 2 * ${s.syncIntervalMinutes} * ${ctx.minuteMs / 1000}::float8)`;
-  const stale = sql<boolean>`coalesce(${c.kitchenId} is not null and ${s.isEnabled}
-    and ${ctx.now.toISOString()}::timestamptz - greatest(coalesce(${s.lastSuccessAt}, '-infinity'), ${s.createdAt}) > ${staleAfter}, false)`;
-  const state = sql<KitchenState>`case
-    when ${c.kitchenId} is null then 'not_connected'
-    when not coalesce(${s.isEnabled}, true) then 'disabled'
-    when coalesce(${s.consecutiveFailures}, 0) > 0 then 'failing'
-    when ${stale} then 'stale'
-    when ${s.lastSyncStatus} = 'running' then 'running'
-    when ${s.lastSyncAt} is null then 'never_synced'
-    else 'ok' end`;
-  return {
-    id: k.id,
-    name: k.name,
-    timezone: k.timezone,
-    connected: sql<boolean>`${c.kitchenId} is not null`.as("connected"),
-    isEnabled: sql<boolean>`coalesce(${s.isEnabled}, true)`.as("is_enabled"),
-    intervalMinutes: sql<number>`coalesce(${s.syncIntervalMinutes}, 15)`.as("interval_minutes"),
-    failures: sql<number>`coalesce(${s.consecutiveFailures}, 0)`.as("failures"),
-    lastSyncStatus: s.lastSyncStatus,
-    lastSyncAt: s.lastSyncAt,
-    lastSuccessAt: s.lastSuccessAt,
-    nextSyncAt: s.nextSyncAt,
-    settingsCreatedAt: sql<Date | null>`${s.createdAt}`.as("settings_created_at"),
-    stale: stale.as("stale"),
-    state: state.as("state"),
-  };
-}
-
-const RANK = sql.raw(
-  `case state ${KITCHEN_STATES.map((state, i) => `when '${state}' then ${i}`).join(" ")} end`,
-);
-
-function orderBy(sort: HealthSort, order: "asc" | "desc" | undefined): SQL {
-  const dir = sql.raw(order === "desc" ? "desc" : "asc");
-  const flip = sql.raw(order === "desc" ? "asc" : "desc");
-  switch (sort) {
-    case "name":
-      return sql`lower(name) ${dir}, id`;
-    case "last_success":
-      // Oldest success (or none) first: those are the kitchens furthest behind.
-      return sql`last_success_at ${dir} nulls first, id`;
-    case "next_run":
-      return sql`next_sync_at ${dir} nulls last, id`;
-    case "failures":
-      return sql`failures ${flip}, id`;
-    default:
-      return sql`${RANK} ${dir}, failures ${flip}, last_success_at asc nulls first, lower(name), id`;
-  }
+  const stale = sql`(${s.staleFrom} < ${ctx.now.toISOString()}::timestamptz - ${staleAfter})`;
+  const rank = (state: keyof typeof HEALTH_RANKS) => sql`${s.healthRank} = ${HEALTH_RANKS[state]}`;
+  const fresh = (state: keyof typeof HEALTH_RANKS) => sql`${rank(state)} and not ${stale}`;
+  return [
+    { state: "failing", where: rank("failing") },
+    {
+      state: "stale",
+      where: sql`${s.healthRank} in (${sql.raw(STALE_CAPABLE_RANKS.join(", "))}) and ${stale}`,
+    },
+    { state: "never_synced", where: fresh("never_synced") },
+    { state: "running", where: fresh("running") },
+    { state: "ok", where: fresh("ok") },
+    { state: "disabled", where: rank("disabled") },
+    { state: "not_connected", where: rank("not_connected") },
+  ];
 }
 
 /** `%` and `_` typed in the search box are literal characters, not patterns. */
@@ -160,12 +133,60 @@ function containsPattern(search: string): string {
   return `%${search.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 }
 
-/** node-postgres and PGlite both answer raw SQL with `rows`. */
-function rowsOf(result: unknown): Array<Record<string, unknown>> {
-  return (result as { rows: Array<Record<string, unknown>> }).rows;
+const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
+
+const columns = {
+  id: k.id,
+  name: k.name,
+  timezone: k.timezone,
+  connected: s.hasConnection,
+  isEnabled: s.isEnabled,
+  intervalMinutes: s.syncIntervalMinutes,
+  failures: s.consecutiveFailures,
+  lastSyncStatus: s.lastSyncStatus,
+  lastSyncAt: s.lastSyncAt,
+  lastSuccessAt: s.lastSuccessAt,
+  nextSyncAt: s.nextSyncAt,
+  settingsCreatedAt: s.createdAt,
+};
+
+interface HealthRow {
+  id: number;
+  name: string;
+  timezone: string;
+  connected: boolean;
+  isEnabled: boolean;
+  intervalMinutes: number;
+  failures: number;
+  lastSyncStatus: string | null;
+  lastSyncAt: Date | null;
+  lastSuccessAt: Date | null;
+  nextSyncAt: Date | null;
+  settingsCreatedAt: Date;
+  state: KitchenState;
 }
 
-const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
+/** Order inside one state segment: the longest failure streak, then the longest since a success. */
+function attentionOrder(order: "asc" | "desc" | undefined): SQL {
+  const failures = order === "desc" ? sql`${s.consecutiveFailures} asc` : sql`${s.consecutiveFailures} desc`;
+  return sql`${failures}, ${s.lastSuccessAt} asc nulls first, ${s.kitchenId}`;
+}
+
+function orderBy(sort: Exclude<HealthSort, "attention">, order: "asc" | "desc" | undefined): SQL {
+  const dir = sql.raw(order === "desc" ? "desc" : "asc");
+  const flip = sql.raw(order === "desc" ? "asc" : "desc");
+  switch (sort) {
+    case "name":
+      return sql`lower(${k.name}) ${dir}, ${k.id} ${dir}`;
+    case "last_success":
+      // Oldest success (or none) first: those are the kitchens furthest behind.
+      return sql`${s.lastSuccessAt} ${dir} nulls first, ${s.kitchenId}`;
+    case "next_run":
+      return sql`${s.nextSyncAt} ${dir} nulls last, ${s.kitchenId}`;
+    case "failures":
+      return sql`${s.consecutiveFailures} ${flip}, ${s.kitchenId}`;
+  }
+}
 
 /** One page of the ops view: kitchens in the requested order with their open alerts and reasons. */
 export async function kitchensHealth(
@@ -173,52 +194,90 @@ export async function kitchensHealth(
   query: HealthQuery,
   ctx: HealthContext,
 ): Promise<KitchensHealthPage> {
-  const base = db
-    .select(healthRows(ctx))
-    .from(k)
-    .leftJoin(s, eq(s.kitchenId, k.id))
-    .leftJoin(c, eq(c.kitchenId, k.id))
-    .where(query.search ? sql`${k.name} ilike ${containsPattern(query.search)}` : undefined)
-    .as("h");
-  const filter = query.state ? sql`where state = ${query.state}` : sql``;
-  // One pass over the fleet (a materialized CTE) serves the page, its total and the state counts.
-  const result = await db.execute(sql`with h as materialized (select * from ${base})
-    select
-      (select coalesce(json_object_agg(state, n), '{}') from (select state, count(*)::int as n from h group by state) c) as counts,
-      (select count(*)::int from h ${filter}) as total,
-      (select coalesce(json_agg(p), '[]') from (select * from h ${filter}
-        order by ${orderBy(query.sort, query.order)}
-        limit ${query.pageSize} offset ${(query.page - 1) * query.pageSize}) p) as page`);
-  const [answer] = rowsOf(result);
-  const rows = (answer?.page ?? []) as Array<Record<string, unknown>>;
-  const stateCounts = Object.fromEntries(KITCHEN_STATES.map((state) => [state, 0])) as Record<
-    KitchenState,
-    number
-  >;
-  for (const [state, n] of Object.entries((answer?.counts ?? {}) as Record<string, number>)) {
-    stateCounts[state as KitchenState] = Number(n);
-  }
-  const ids = rows.map((row) => Number(row.id));
+  const parts = segments(ctx);
+  const named = query.search ? sql`${k.name} ilike ${containsPattern(query.search)}` : undefined;
+  const selectRows = (tx: Tx, where: SQL, order: SQL, offset: number, limit: number) =>
+    tx
+      .select(columns)
+      .from(s)
+      .innerJoin(k, eq(k.id, s.kitchenId))
+      .where(and(where, named))
+      .orderBy(order)
+      .limit(limit)
+      .offset(offset);
+  // One snapshot for the counts and the page, so the page agrees with the totals it is shown with.
+  const { counts, rows } = await db.transaction(
+    async (tx) => {
+      const counts = await stateCounts(tx, parts, named);
+      const rows: HealthRow[] = [];
+      const from = (query.page - 1) * query.pageSize;
+      const to = from + query.pageSize;
+      if (query.sort === "attention") {
+        // Each segment's size is known, so only the segments the page overlaps are read, each from the
+        // right offset: the page costs its own rows (plus the offset), not the fleet.
+        let start = 0;
+        const shown = parts.filter((part) => !query.state || part.state === query.state);
+        for (const part of query.order === "desc" ? shown.reverse() : shown) {
+          const end = start + counts[part.state];
+          const lo = Math.max(from, start);
+          const hi = Math.min(to, end);
+          if (lo < hi) {
+            const found = await selectRows(tx, part.where, attentionOrder(query.order), lo - start, hi - lo);
+            rows.push(...found.map((row) => ({ ...row, state: part.state })));
+          }
+          start = end;
+        }
+      } else {
+        const filter = query.state ? parts.find((part) => part.state === query.state)!.where : undefined;
+        const found = await selectRows(
+          tx,
+          filter ?? sql`true`,
+          orderBy(query.sort, query.order),
+          from,
+          query.pageSize,
+        );
+        const stateOf = new Map<number, KitchenState>();
+        if (!query.state) {
+          // Which segment each row belongs to: one indexed look-up of the page's kitchens per state.
+          const ids = found.map((row) => row.id);
+          if (ids.length > 0) {
+            const tagged = await tx.execute(
+              sql.join(
+                parts.map(
+                  (part) =>
+                    sql`(select ${s.kitchenId} as id, ${part.state}::text as state from ${s}
+                    where ${inArray(s.kitchenId, ids)} and ${part.where})`,
+                ),
+                sql` union all `,
+              ),
+            );
+            for (const row of rowsOf(tagged)) stateOf.set(Number(row.id), row.state as KitchenState);
+          }
+        }
+        rows.push(...found.map((row) => ({ ...row, state: query.state ?? stateOf.get(row.id) ?? "ok" })));
+      }
+      return { counts, rows };
+    },
+    { isolationLevel: "repeatable read", accessMode: "read only" },
+  );
+  const ids = rows.map((row) => row.id);
   const [openAlerts, lastRuns] = await Promise.all([pageAlerts(db, ids), lastFailures(db, ids)]);
   const kitchensPage = rows.map((row): KitchenHealth => {
-    const id = Number(row.id);
-    const state = row.state as KitchenState;
-    const failures = Number(row.failures);
-    const intervalMinutes = Number(row.interval_minutes);
-    const lastSuccess = iso(row.last_success_at as string | null);
+    const { id, state, failures, intervalMinutes } = row;
+    const lastSuccess = iso(row.lastSuccessAt);
     const failure = lastRuns.get(id);
     return {
       id,
-      name: String(row.name),
-      timezone: String(row.timezone),
-      has_connection: Boolean(row.connected),
-      is_enabled: Boolean(row.is_enabled),
+      name: row.name,
+      timezone: row.timezone,
+      has_connection: row.connected,
+      is_enabled: row.isEnabled,
       state,
       reason: stateReason(state, failure?.errorCode ?? null, intervalMinutes),
       since: stateSince(state, {
         failingSince: failure?.firstFailureAt ?? null,
         lastSuccess,
-        settingsCreatedAt: iso(row.settings_created_at as string | null),
+        settingsCreatedAt: iso(row.settingsCreatedAt),
         intervalMinutes,
         minuteMs: ctx.minuteMs,
       }),
@@ -228,22 +287,55 @@ export async function kitchensHealth(
         failures,
         ctx.backoffAfterFailures,
       ),
-      last_sync_status: (row.last_sync_status ?? null) as SyncStatus | null,
-      last_sync_at: iso(row.last_sync_at as string | null),
+      last_sync_status: (row.lastSyncStatus ?? null) as SyncStatus | null,
+      last_sync_at: iso(row.lastSyncAt),
       last_success_at: lastSuccess,
       consecutive_failures: failures,
-      stale: Boolean(row.stale),
-      next_sync_at: iso(row.next_sync_at as string | null),
+      stale: state === "stale" || (state === "failing" && isPastStale(row, ctx)),
+      next_sync_at: iso(row.nextSyncAt),
       open_alerts: openAlerts.get(id) ?? [],
     };
   });
-  return {
-    kitchens: kitchensPage,
-    total: Number(answer?.total ?? 0),
-    page: query.page,
-    page_size: query.pageSize,
-    state_counts: stateCounts,
-  };
+  const total = query.state
+    ? counts[query.state]
+    : KITCHEN_STATES.reduce((sum, state) => sum + counts[state], 0);
+  return { kitchens: kitchensPage, total, page: query.page, page_size: query.pageSize, state_counts: counts };
+}
+
+/** A failing kitchen is stale too when its last success is older than twice its interval. */
+function isPastStale(
+  row: { lastSuccessAt: Date | null; settingsCreatedAt: Date; intervalMinutes: number },
+  ctx: HealthContext,
+): boolean {
+  const from = Math.max(row.lastSuccessAt?.getTime() ?? 0, row.settingsCreatedAt.getTime());
+  return ctx.now.getTime() - from > 2 * row.intervalMinutes * ctx.minuteMs;
+}
+
+/**
+ * Kitchens per state among those matching the search: one pass over the settings rows (one small row
+ * per kitchen, no join unless searching), grouped by the stored rank and the staleness test.
+ */
+async function stateCounts(
+  tx: Tx,
+  parts: Array<{ state: KitchenState; where: SQL }>,
+  named: SQL | undefined,
+): Promise<Record<KitchenState, number>> {
+  const state = sql`case ${sql.join(
+    parts.map((part) => sql`when ${part.where} then ${part.state}::text`),
+    sql` `,
+  )} end`;
+  const result = await tx.execute(sql`
+    select ${state} as state, count(*)::int as n from ${s}
+    ${named ? sql`join ${k} on ${k.id} = ${s.kitchenId} where ${named}` : sql``}
+    group by 1`);
+  const counts = Object.fromEntries(KITCHEN_STATES.map((name) => [name, 0])) as Record<KitchenState, number>;
+  for (const row of rowsOf(result)) counts[row.state as KitchenState] = Number(row.n);
+  return counts;
+}
+
+/** node-postgres and PGlite both answer raw SQL with `rows`. */
+function rowsOf(result: unknown): Array<Record<string, unknown>> {
+  return (result as { rows: Array<Record<string, unknown>> }).rows;
 }
 
 function stateReason(state: KitchenState, errorCode: string | null, intervalMinutes: number): string | null {
