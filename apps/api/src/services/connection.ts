@@ -1,11 +1,10 @@
 import { type NewbookConnection, registerSecret, type SecretBox, verifyNewbookUrl } from "@occ/core";
-import type { Db } from "@occ/db";
+import type { Db, Region } from "@occ/db";
 import { markConnected, newbookConnections } from "@occ/db";
 import { eq } from "drizzle-orm";
 import { ApiError } from "../errors";
 import { DEFAULT_NEWBOOK_BASE_URL } from "../schemas/settings";
 
-type Region = "au" | "ap" | "eu" | "us" | "uk";
 type ConnectionRow = typeof newbookConnections.$inferSelect;
 
 export interface ConnectionInput {

@@ -5,12 +5,11 @@ import {
   isStale as noRecentSuccess,
   type ScheduleOffReason,
 } from "@occ/core";
-import type { Db } from "@occ/db";
+import type { Db, SyncStatus } from "@occ/db";
 import { connectionExists, kitchens, newbookConnections, newbookFrequentSyncSettings } from "@occ/db";
 import { eq, sql } from "drizzle-orm";
 
 export type SettingsRow = typeof newbookFrequentSyncSettings.$inferSelect;
-type SyncStatus = "running" | "success" | "failed" | "skipped";
 
 export interface SettingsInput {
   is_enabled: boolean;

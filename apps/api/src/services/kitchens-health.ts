@@ -1,5 +1,5 @@
 import { effectiveIntervalMinutes } from "@occ/core";
-import type { Db, Tx } from "@occ/db";
+import type { Db, SyncStatus, Tx } from "@occ/db";
 import {
   alerts,
   HEALTH_RANKS,
@@ -37,8 +37,6 @@ export interface HealthContext {
   minuteMs: number;
   backoffAfterFailures: number;
 }
-
-type SyncStatus = "running" | "success" | "failed" | "skipped";
 
 export interface OpenAlertRef {
   id: number;

@@ -6,7 +6,7 @@ import {
   kitchenLockKey,
   type QueueSet,
 } from "@occ/core";
-import type { Db } from "@occ/db";
+import type { Db, RunKind, RunStatus } from "@occ/db";
 import { syncRuns } from "@occ/db";
 import { and, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import type { Redis } from "ioredis";
@@ -16,8 +16,6 @@ import { ensureSettings } from "./frequent-sync-settings";
 import { withTimeout } from "./with-timeout";
 
 type RunRow = typeof syncRuns.$inferSelect;
-type RunStatus = "queued" | "running" | "success" | "failed" | "skipped";
-type RunKind = "frequent" | "manual" | "historical";
 
 export interface RunView {
   id: string;
