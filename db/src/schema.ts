@@ -172,13 +172,13 @@ export const newbookFrequentSyncSettings = pgTable(
     // The ops view: one index walk per state segment in "failing first" order, and one per other sort.
     index("settings_health_attention_idx").on(
       t.healthRank,
-      t.consecutiveFailures.desc(),
+      t.consecutiveFailures.desc().nullsFirst(),
       t.lastSuccessAt.asc().nullsFirst(),
       t.kitchenId,
     ),
     index("settings_health_last_success_idx").on(t.lastSuccessAt.asc().nullsFirst(), t.kitchenId),
     index("settings_health_next_sync_idx").on(t.nextSyncAt, t.kitchenId),
-    index("settings_health_failures_idx").on(t.consecutiveFailures.desc(), t.kitchenId),
+    index("settings_health_failures_idx").on(t.consecutiveFailures.desc().nullsFirst(), t.kitchenId),
     check("sync_interval_check", sql`${t.syncIntervalMinutes} in (5, 10, 15, 30, 60)`),
     check(
       "busy_interval_check",

@@ -107,7 +107,14 @@ const k = kitchens;
  * (`health_rank`, computed by PostgreSQL on each write of the settings row); "stale" depends on the time,
  * so it is decided here for the ranks it overrides. Each segment is one walk of an index.
  */
-function segments(ctx: HealthContext): Array<{ state: KitchenState; where: SQL }> {
+interface Segment {
+  state: KitchenState;
+  where: SQL;
+  /** The segment's own order when it differs from the failing-first one (see attentionOrder). */
+  order?: SQL;
+}
+
+function segments(ctx: HealthContext): Segment[] {
   const staleAfter = sql`make_interval(secs => 2 * ${s.syncIntervalMinutes} * ${ctx.minuteMs / 1000}::float8)`;
   const stale = sql`(${s.staleFrom} < ${ctx.now.toISOString()}::timestamptz - ${staleAfter})`;
   const rank = (state: keyof typeof HEALTH_RANKS) => sql`${s.healthRank} = ${HEALTH_RANKS[state]}`;
@@ -117,6 +124,8 @@ function segments(ctx: HealthContext): Array<{ state: KitchenState; where: SQL }
     {
       state: "stale",
       where: sql`${s.healthRank} in (${sql.raw(STALE_CAPABLE_RANKS.join(", "))}) and ${stale}`,
+      // No failures in these ranks: walk the last-success index, oldest first, and stop at the page.
+      order: sql`${s.lastSuccessAt} asc nulls first, ${s.kitchenId}`,
     },
     { state: "never_synced", where: fresh("never_synced") },
     { state: "running", where: fresh("running") },
@@ -164,7 +173,7 @@ interface HealthRow {
   state: KitchenState;
 }
 
-/** Order inside one state segment: the longest failure streak, then the longest since a success. */
+/** Inside the failing segment: the longest failure streak first, then the longest since a success. */
 function attentionOrder(order: "asc" | "desc" | undefined): SQL {
   const failures = order === "desc" ? sql`${s.consecutiveFailures} asc` : sql`${s.consecutiveFailures} desc`;
   return sql`${failures}, ${s.lastSuccessAt} asc nulls first, ${s.kitchenId}`;
@@ -186,6 +195,26 @@ function orderBy(sort: Exclude<HealthSort, "attention">, order: "asc" | "desc" |
   }
 }
 
+/** The state of a settings row as SQL: the first segment whose condition holds. */
+function stateSql(parts: Segment[]): SQL {
+  return sql`case ${sql.join(
+    parts.map((part) => sql`when ${part.where} then ${part.state}::text`),
+    sql` `,
+  )} end`;
+}
+
+/** The page's kitchens with what the view shows of them, in the order of `ids`. */
+async function loadRows(tx: Tx, ids: number[], parts: Segment[]): Promise<HealthRow[]> {
+  if (ids.length === 0) return [];
+  const found = await tx
+    .select({ ...columns, state: sql<KitchenState>`${stateSql(parts)}` })
+    .from(s)
+    .innerJoin(k, eq(k.id, s.kitchenId))
+    .where(inArray(s.kitchenId, ids));
+  const byId = new Map(found.map((row) => [row.id, row]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
 /** One page of the ops view: kitchens in the requested order with their open alerts and reasons. */
 export async function kitchensHealth(
   db: Db,
@@ -193,26 +222,20 @@ export async function kitchensHealth(
   ctx: HealthContext,
 ): Promise<KitchensHealthPage> {
   const parts = segments(ctx);
-  const named = query.search ? sql`${k.name} ilike ${containsPattern(query.search)}` : undefined;
-  const selectRows = (tx: Tx, where: SQL, order: SQL, offset: number, limit: number) =>
-    tx
-      .select(columns)
-      .from(s)
-      .innerJoin(k, eq(k.id, s.kitchenId))
-      .where(and(where, named))
-      .orderBy(order)
-      .limit(limit)
-      .offset(offset);
+  const named = query.search
+    ? sql`${s.kitchenId} in (select ${k.id} from ${k} where ${k.name} ilike ${containsPattern(query.search)})`
+    : undefined;
+  const from = (query.page - 1) * query.pageSize;
+  const to = from + query.pageSize;
   // One snapshot for the counts and the page, so the page agrees with the totals it is shown with.
   const { counts, rows } = await db.transaction(
     async (tx) => {
       const counts = await stateCounts(tx, parts, named);
-      const rows: HealthRow[] = [];
-      const from = (query.page - 1) * query.pageSize;
-      const to = from + query.pageSize;
+      const ids: number[] = [];
       if (query.sort === "attention") {
-        // Each segment's size is known, so only the segments the page overlaps are read, each from the
-        // right offset: the page costs its own rows (plus the offset), not the fleet.
+        // Each segment's size is known, so only the segments the page overlaps are read, each an index
+        // walk from the right offset on the settings rows alone: the page costs its own rows (plus the
+        // offset inside its segment), not the fleet.
         let start = 0;
         const shown = parts.filter((part) => !query.state || part.state === query.state);
         for (const part of query.order === "desc" ? shown.reverse() : shown) {
@@ -220,41 +243,30 @@ export async function kitchensHealth(
           const lo = Math.max(from, start);
           const hi = Math.min(to, end);
           if (lo < hi) {
-            const found = await selectRows(tx, part.where, attentionOrder(query.order), lo - start, hi - lo);
-            rows.push(...found.map((row) => ({ ...row, state: part.state })));
+            const found = await tx
+              .select({ id: s.kitchenId })
+              .from(s)
+              .where(and(part.where, named))
+              .orderBy(part.order ?? attentionOrder(query.order))
+              .limit(hi - lo)
+              .offset(lo - start);
+            ids.push(...found.map((row) => row.id));
           }
           start = end;
         }
       } else {
         const filter = query.state ? parts.find((part) => part.state === query.state)!.where : undefined;
-        const found = await selectRows(
-          tx,
-          filter ?? sql`true`,
-          orderBy(query.sort, query.order),
-          from,
-          query.pageSize,
-        );
-        const stateOf = new Map<number, KitchenState>();
-        if (!query.state) {
-          // Which segment each row belongs to: one indexed look-up of the page's kitchens per state.
-          const ids = found.map((row) => row.id);
-          if (ids.length > 0) {
-            const tagged = await tx.execute(
-              sql.join(
-                parts.map(
-                  (part) =>
-                    sql`(select ${s.kitchenId} as id, ${part.state}::text as state from ${s}
-                    where ${inArray(s.kitchenId, ids)} and ${part.where})`,
-                ),
-                sql` union all `,
-              ),
-            );
-            for (const row of rowsOf(tagged)) stateOf.set(Number(row.id), row.state as KitchenState);
-          }
-        }
-        rows.push(...found.map((row) => ({ ...row, state: query.state ?? stateOf.get(row.id) ?? "ok" })));
+        const found = await tx
+          .select({ id: s.kitchenId })
+          .from(s)
+          .innerJoin(k, eq(k.id, s.kitchenId))
+          .where(and(filter, named))
+          .orderBy(orderBy(query.sort, query.order))
+          .limit(query.pageSize)
+          .offset(from);
+        ids.push(...found.map((row) => row.id));
       }
-      return { counts, rows };
+      return { counts, rows: await loadRows(tx, ids, parts) };
     },
     { isolationLevel: "repeatable read", accessMode: "read only" },
   );
@@ -311,20 +323,16 @@ function isPastStale(
 
 /**
  * Kitchens per state among those matching the search: one pass over the settings rows (one small row
- * per kitchen, no join unless searching), grouped by the stored rank and the staleness test.
+ * per kitchen, no join), grouped by the stored rank and the staleness test.
  */
 async function stateCounts(
   tx: Tx,
-  parts: Array<{ state: KitchenState; where: SQL }>,
+  parts: Segment[],
   named: SQL | undefined,
 ): Promise<Record<KitchenState, number>> {
-  const state = sql`case ${sql.join(
-    parts.map((part) => sql`when ${part.where} then ${part.state}::text`),
-    sql` `,
-  )} end`;
   const result = await tx.execute(sql`
-    select ${state} as state, count(*)::int as n from ${s}
-    ${named ? sql`join ${k} on ${k.id} = ${s.kitchenId} where ${named}` : sql``}
+    select ${stateSql(parts)} as state, count(*)::int as n from ${s}
+    ${named ? sql`where ${named}` : sql``}
     group by 1`);
   const counts = Object.fromEntries(KITCHEN_STATES.map((name) => [name, 0])) as Record<KitchenState, number>;
   for (const row of rowsOf(result)) counts[row.state as KitchenState] = Number(row.n);
