@@ -6,6 +6,7 @@ import {
   kitchens,
   newbookFrequentSyncSettings,
   STALE_CAPABLE_RANKS,
+  SYNC_INTERVALS,
   syncRuns,
 } from "@occ/db";
 import { and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
@@ -115,8 +116,15 @@ interface Segment {
 }
 
 function segments(ctx: HealthContext): Segment[] {
-  const staleAfter = sql`make_interval(secs => 2 * ${s.syncIntervalMinutes} * ${ctx.minuteMs / 1000}::float8)`;
-  const stale = sql`(${s.staleFrom} < ${ctx.now.toISOString()}::timestamptz - ${staleAfter})`;
+  // The stale threshold per interval, computed here once rather than per row (one of SYNC_INTERVALS,
+  // which the table's check constraint enforces).
+  const bound = (minutes: number) => new Date(ctx.now.getTime() - 2 * minutes * ctx.minuteMs).toISOString();
+  const stale = sql`(${s.staleFrom} < case ${s.syncIntervalMinutes} ${sql.join(
+    SYNC_INTERVALS.map(
+      (minutes) => sql`when ${sql.raw(String(minutes))} then ${bound(minutes)}::timestamptz`,
+    ),
+    sql` `,
+  )} end)`;
   const rank = (state: keyof typeof HEALTH_RANKS) => sql`${s.healthRank} = ${HEALTH_RANKS[state]}`;
   const fresh = (state: keyof typeof HEALTH_RANKS) => sql`${rank(state)} and not ${stale}`;
   return [
