@@ -299,6 +299,11 @@ export const bookings = pgTable(
     index("bookings_kitchen_stay_idx").on(t.kitchenId, t.arrivalDate, t.departureDate),
     // Retention walks departures across all kitchens: what still holds personal data, what is old enough.
     index("bookings_departure_idx").on(t.departureDate),
+    // Only the bookings still holding personal data: each purge batch reads what it purges, not the
+    // ever-growing set of bookings purged before.
+    index("bookings_unpurged_departure_idx")
+      .on(t.departureDate)
+      .where(sql`${t.personalDataPurgedAt} is null`),
   ],
 );
 
@@ -343,7 +348,13 @@ export const dailyOccupancy = pgTable(
     sourceRunId: uuid("source_run_id"),
     fetchedAt: timestamp("fetched_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("daily_occupancy_kitchen_date_key").on(t.kitchenId, t.date)],
+  (t) => [
+    uniqueIndex("daily_occupancy_kitchen_date_key").on(t.kitchenId, t.date),
+    // Only the nights whose room breakdown still names guests (retention scrubs them once old enough).
+    index("daily_occupancy_named_date_idx")
+      .on(t.date)
+      .where(sql`jsonb_path_exists(${t.roomBreakdown}, '$[*] ? (@.guestName != null)')`),
+  ],
 );
 
 export const revenueDaily = pgTable(
