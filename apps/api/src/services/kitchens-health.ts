@@ -1,5 +1,5 @@
 import { effectiveIntervalMinutes } from "@occ/core";
-import type { Db, SyncStatus, Tx } from "@occ/db";
+import type { Db, SyncStatus } from "@occ/db";
 import {
   alerts,
   HEALTH_RANKS,
@@ -212,9 +212,9 @@ function stateSql(parts: Segment[]): SQL {
 }
 
 /** The page's kitchens with what the view shows of them, in the order of `ids`. */
-async function loadRows(tx: Tx, ids: number[], parts: Segment[]): Promise<HealthRow[]> {
+async function loadRows(db: Db, ids: number[], parts: Segment[]): Promise<HealthRow[]> {
   if (ids.length === 0) return [];
-  const found = await tx
+  const found = await db
     .select({ ...columns, state: sql<KitchenState>`${stateSql(parts)}` })
     .from(s)
     .innerJoin(k, eq(k.id, s.kitchenId))
@@ -235,51 +235,44 @@ export async function kitchensHealth(
     : undefined;
   const from = (query.page - 1) * query.pageSize;
   const to = from + query.pageSize;
-  // One snapshot for the counts and the page, so the page agrees with the totals it is shown with.
-  const { counts, rows } = await db.transaction(
-    async (tx) => {
-      const counts = await stateCounts(tx, parts, named);
-      const ids: number[] = [];
-      if (query.sort === "attention") {
-        // Each segment's size is known, so only the segments the page overlaps are read, each an index
-        // walk from the right offset on the settings rows alone: the page costs its own rows (plus the
-        // offset inside its segment), not the fleet.
-        let start = 0;
-        const shown = parts.filter((part) => !query.state || part.state === query.state);
-        for (const part of query.order === "desc" ? shown.reverse() : shown) {
-          const end = start + counts[part.state];
-          const lo = Math.max(from, start);
-          const hi = Math.min(to, end);
-          if (lo < hi) {
-            const found = await tx
-              .select({ id: s.kitchenId })
-              .from(s)
-              .where(and(part.where, named))
-              .orderBy(part.order ?? attentionOrder(query.order))
-              .limit(hi - lo)
-              .offset(lo - start);
-            ids.push(...found.map((row) => row.id));
-          }
-          start = end;
-        }
-      } else {
-        const filter = query.state ? parts.find((part) => part.state === query.state)!.where : undefined;
-        const found = await tx
-          .select({ id: s.kitchenId })
-          .from(s)
-          .innerJoin(k, eq(k.id, s.kitchenId))
-          .where(and(filter, named))
-          .orderBy(orderBy(query.sort, query.order))
-          .limit(query.pageSize)
-          .offset(from);
-        ids.push(...found.map((row) => row.id));
-      }
-      return { counts, rows: await loadRows(tx, ids, parts) };
-    },
-    { isolationLevel: "repeatable read", accessMode: "read only" },
+  const ids = (source: SQL, where: SQL | undefined, order: SQL, limit: number, offset = 0) =>
+    sql`array(select ${s.kitchenId} from ${source} where ${and(sql`true`, where, named)} order by ${order}
+      limit ${limit} offset ${offset})`;
+  const shown = parts.filter((part) => !query.state || part.state === query.state);
+  const ordered = query.order === "desc" ? [...shown].reverse() : shown;
+  // One statement (one snapshot) for the counts and the page's ids, so the page agrees with the totals.
+  // The default order reads each state segment's first `to` ids from the index that matches its order
+  // (settings rows alone), and the page is their concatenation: a page costs its own rows, not the fleet.
+  const lists =
+    query.sort === "attention"
+      ? ordered.map((part) => ids(sql`${s}`, part.where, part.order ?? attentionOrder(query.order), to))
+      : [
+          ids(
+            sql`${s} join ${k} on ${k.id} = ${s.kitchenId}`,
+            query.state ? shown[0]!.where : undefined,
+            orderBy(query.sort, query.order),
+            query.pageSize,
+            from,
+          ),
+        ];
+  const [answer] = rowsOf(
+    await db.execute(sql`select
+      (select coalesce(json_object_agg(state, n), '{}') from (${countsQuery(parts, named)}) c) as counts,
+      ${sql.join(
+        lists.map((list, i) => sql`${list} as ${sql.identifier(`ids_${i}`)}`),
+        sql`, `,
+      )}`),
   );
-  const ids = rows.map((row) => row.id);
-  const [openAlerts, lastRuns] = await Promise.all([pageAlerts(db, ids), lastFailures(db, ids)]);
+  const counts = Object.fromEntries(KITCHEN_STATES.map((name) => [name, 0])) as Record<KitchenState, number>;
+  for (const [state, n] of Object.entries((answer?.counts ?? {}) as Record<string, number>))
+    counts[state as KitchenState] = Number(n);
+  const all = lists.flatMap((_, i) => ((answer?.[`ids_${i}`] ?? []) as Array<number | string>).map(Number));
+  const pageIds = query.sort === "attention" ? all.slice(from, to) : all;
+  const [rows, openAlerts, lastRuns] = await Promise.all([
+    loadRows(db, pageIds, parts),
+    pageAlerts(db, pageIds),
+    lastFailures(db, pageIds),
+  ]);
   const kitchensPage = rows.map((row): KitchenHealth => {
     const { id, state, failures, intervalMinutes } = row;
     const lastSuccess = iso(row.lastSuccessAt);
@@ -333,18 +326,9 @@ function isPastStale(
  * Kitchens per state among those matching the search: one pass over the settings rows (one small row
  * per kitchen, no join), grouped by the stored rank and the staleness test.
  */
-async function stateCounts(
-  tx: Tx,
-  parts: Segment[],
-  named: SQL | undefined,
-): Promise<Record<KitchenState, number>> {
-  const result = await tx.execute(sql`
-    select ${stateSql(parts)} as state, count(*)::int as n from ${s}
-    ${named ? sql`where ${named}` : sql``}
-    group by 1`);
-  const counts = Object.fromEntries(KITCHEN_STATES.map((name) => [name, 0])) as Record<KitchenState, number>;
-  for (const row of rowsOf(result)) counts[row.state as KitchenState] = Number(row.n);
-  return counts;
+function countsQuery(parts: Segment[], named: SQL | undefined): SQL {
+  return sql`select ${stateSql(parts)} as state, count(*)::int as n from ${s}
+    ${named ? sql`where ${named}` : sql``} group by 1`;
 }
 
 /** node-postgres and PGlite both answer raw SQL with `rows`. */
