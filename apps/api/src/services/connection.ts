@@ -1,4 +1,4 @@
-import { type NewbookConnection, registerSecret, type SecretBox, verifyNewbookUrl } from "@occ/core";
+import { registerSecret, type SecretBox, verifyNewbookUrl } from "@occ/core";
 import type { Db, Region } from "@occ/db";
 import { markConnected, newbookConnections } from "@occ/db";
 import { eq } from "drizzle-orm";
@@ -151,13 +151,4 @@ export async function saveConnection(
     return saved;
   });
   return { view: connectionView(row!), created: existing === null };
-}
-
-/** The saved credentials, decrypted and registered with the log redactor. */
-export function decryptConnection(box: SecretBox, row: ConnectionRow): NewbookConnection {
-  const password = box.decrypt(row.passwordEnc);
-  const apiKey = box.decrypt(row.apiKeyEnc);
-  registerSecret(password);
-  registerSecret(apiKey);
-  return { baseUrl: row.baseUrl, region: row.region, username: row.username, password, apiKey };
 }
