@@ -1,2 +1,0 @@
-CREATE INDEX "bookings_unpurged_departure_idx" ON "bookings" USING btree ("departure_date") WHERE "bookings"."personal_data_purged_at" is null;--> statement-breakpoint
-CREATE INDEX "daily_occupancy_named_date_idx" ON "daily_occupancy" USING btree ("date") WHERE jsonb_path_exists("daily_occupancy"."room_breakdown", '$[*] ? (@.guestName != null)');
