@@ -29,9 +29,9 @@ export async function seedFleet(db: Db, options: FleetOptions): Promise<number[]
     select id, 'https://api.newbook.cloud/rest', 'au', 'user' || id, 'x', 'x' from ${list} k where id % 20 <> 2`);
   await db.execute(sql`
     insert into newbook_frequent_sync_settings
-      (kitchen_id, is_enabled, sync_interval_minutes, last_sync_at, last_sync_status, consecutive_failures,
+      (kitchen_id, has_connection, is_enabled, sync_interval_minutes, last_sync_at, last_sync_status, consecutive_failures,
        last_success_at, next_sync_at, created_at)
-    select id, id % 20 <> 3, 15,
+    select id, id % 20 <> 2, id % 20 <> 3, 15,
       ${now}::timestamptz - interval '1 minute',
       case when id % 10 = 0 then 'failed' else 'success' end,
       case when id % 10 = 0 then 1 + id % 6 else 0 end,

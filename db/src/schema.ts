@@ -12,6 +12,7 @@ import {
   pgTable,
   primaryKey,
   serial,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -39,19 +40,42 @@ export interface BusyWindow {
   start: string;
   end: string;
 }
+/**
+ * `newbook_frequent_sync_settings.health_rank`: the ops view's state as far as one row tells it, in the
+ * view's "failing first" order. Rank 1 is "stale", which depends on the time and is decided at query time
+ * for the ranks it can override (never synced, running, ok).
+ */
+export const HEALTH_RANKS = {
+  failing: 0,
+  never_synced: 2,
+  running: 3,
+  ok: 4,
+  disabled: 5,
+  not_connected: 6,
+} as const;
+export const STALE_CAPABLE_RANKS = [
+  HEALTH_RANKS.never_synced,
+  HEALTH_RANKS.running,
+  HEALTH_RANKS.ok,
+] as const;
 export const USER_ROLES = ["manager", "admin"] as const;
 export type Role = (typeof USER_ROLES)[number];
 /** Newbook's API regions: the `region` every request carries. */
 export const NEWBOOK_REGIONS = ["au", "ap", "eu", "us", "uk"] as const;
 export type Region = (typeof NEWBOOK_REGIONS)[number];
 
-export const kitchens = pgTable("kitchens", {
-  id: serial("id").primaryKey(),
-  name: text("name").notNull(),
-  /** IANA zone: "today" and every date in the kitchen's data are local to it. */
-  timezone: text("timezone").notNull(),
-  ...timestamps,
-});
+export const kitchens = pgTable(
+  "kitchens",
+  {
+    id: serial("id").primaryKey(),
+    name: text("name").notNull(),
+    /** IANA zone: "today" and every date in the kitchen's data are local to it. */
+    timezone: text("timezone").notNull(),
+    ...timestamps,
+  },
+  // The ops view sorted by name walks this index a page at a time.
+  (t) => [index("kitchens_name_idx").on(sql`lower(${t.name})`, t.id)],
+);
 
 export const users = pgTable(
   "users",
@@ -123,9 +147,38 @@ export const newbookFrequentSyncSettings = pgTable(
     /** Local-time windows in which the kitchen syncs every busy_interval_minutes instead. */
     busyHours: jsonb("busy_hours").$type<BusyWindow[]>().notNull().default([]),
     busyIntervalMinutes: integer("busy_interval_minutes"),
+    /**
+     * Whether the kitchen has a Newbook connection, kept here (set when a connection is saved, repaired by
+     * the reconciler) so the ops view's state is one row's business and its indexes can serve the sorts.
+     */
+    hasConnection: boolean("has_connection").notNull().default(false),
+    /**
+     * The ops view's state without the time-dependent "stale" (see HEALTH_RANKS), computed by PostgreSQL on
+     * every write of the row whatever wrote it: its indexes serve the "failing first" page without a scan.
+     */
+    healthRank: smallint("health_rank").generatedAlwaysAs(
+      sql.raw(`case when not has_connection then ${HEALTH_RANKS.not_connected}
+        when not is_enabled then ${HEALTH_RANKS.disabled} when consecutive_failures > 0 then ${HEALTH_RANKS.failing}
+        when last_sync_status = 'running' then ${HEALTH_RANKS.running}
+        when last_sync_at is null then ${HEALTH_RANKS.never_synced} else ${HEALTH_RANKS.ok} end`),
+    ),
+    /** Staleness counts from here: the last success, or the settings' creation when there was none. */
+    staleFrom: timestamp("stale_from", { withTimezone: true }).generatedAlwaysAs(
+      sql`greatest(last_success_at, created_at)`,
+    ),
     ...timestamps,
   },
   (t) => [
+    // The ops view: one index walk per state segment in "failing first" order, and one per other sort.
+    index("settings_health_attention_idx").on(
+      t.healthRank,
+      t.consecutiveFailures.desc().nullsFirst(),
+      t.lastSuccessAt.asc().nullsFirst(),
+      t.kitchenId,
+    ),
+    index("settings_health_last_success_idx").on(t.lastSuccessAt.asc().nullsFirst(), t.kitchenId),
+    index("settings_health_next_sync_idx").on(t.nextSyncAt, t.kitchenId),
+    index("settings_health_failures_idx").on(t.consecutiveFailures.desc().nullsFirst(), t.kitchenId),
     check("sync_interval_check", sql`${t.syncIntervalMinutes} in (5, 10, 15, 30, 60)`),
     check(
       "busy_interval_check",
@@ -246,6 +299,11 @@ export const bookings = pgTable(
     index("bookings_kitchen_stay_idx").on(t.kitchenId, t.arrivalDate, t.departureDate),
     // Retention walks departures across all kitchens: what still holds personal data, what is old enough.
     index("bookings_departure_idx").on(t.departureDate),
+    // Only the bookings still holding personal data: each purge batch reads what it purges, not the
+    // ever-growing set of bookings purged before.
+    index("bookings_unpurged_departure_idx")
+      .on(t.departureDate)
+      .where(sql`${t.personalDataPurgedAt} is null`),
   ],
 );
 
@@ -290,7 +348,13 @@ export const dailyOccupancy = pgTable(
     sourceRunId: uuid("source_run_id"),
     fetchedAt: timestamp("fetched_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("daily_occupancy_kitchen_date_key").on(t.kitchenId, t.date)],
+  (t) => [
+    uniqueIndex("daily_occupancy_kitchen_date_key").on(t.kitchenId, t.date),
+    // Only the nights whose room breakdown still names guests (retention scrubs them once old enough).
+    index("daily_occupancy_named_date_idx")
+      .on(t.date)
+      .where(sql`jsonb_path_exists(${t.roomBreakdown}, '$[*] ? (@.guestName != null)')`),
+  ],
 );
 
 export const revenueDaily = pgTable(

@@ -44,6 +44,18 @@ runBench("bench:retention", async (defer) => {
     select 'Kitchen ' || i, case when i % 2 = 0 then 'Europe/London' else 'Pacific/Auckland' end
     from generate_series(1, ${KITCHENS}) i`);
 
+  async function tableSizes(): Promise<{ table: string; rows: number; bytes: number }[]> {
+    const sizes: { table: string; rows: number; bytes: number }[] = [];
+    for (const table of TABLES) {
+      const result = await exec(
+        sql`select count(*)::bigint as rows, pg_total_relation_size(${table}::regclass) as bytes from ${sql.identifier(table)}`,
+      );
+      const row = (result as unknown as { rows: { rows: string; bytes: string }[] }).rows[0]!;
+      sizes.push({ table, rows: Number(row.rows), bytes: Number(row.bytes) });
+    }
+    return sizes;
+  }
+  let before: { table: string; rows: number; bytes: number }[] = [];
   const start = Date.UTC(2025, 5, 1);
   const inserted: Record<string, number> = Object.fromEntries(TABLES.map((t) => [t, 0]));
   const passes: (RetentionResult & { day: number; ms: number })[] = [];
@@ -98,25 +110,42 @@ runBench("bench:retention", async (defer) => {
       from kitchens k where (k.id + ${day}) % 100 = 0`);
     inserted.alerts! += Math.floor(KITCHENS / 100);
 
+    if (day === DAYS - 1) before = await tableSizes();
     const started = performance.now();
     const result = await runRetention(db, policy, new Date(start + day * DAY_MS + 23 * 3_600_000));
     passes.push({ day: day + 1, ms: Math.round(performance.now() - started), ...result });
+    process.stdout.write(`day ${day + 1}: pass ${passes.at(-1)!.ms} ms ${JSON.stringify(result.stepMs)}\n`);
   }
 
-  const sizes: { table: string; rows: number; bytes: number }[] = [];
-  for (const table of TABLES) {
-    const result = await exec(
-      sql`select count(*)::bigint as rows, pg_total_relation_size(${table}::regclass) as bytes from ${sql.identifier(table)}`,
-    );
-    const row = (result as unknown as { rows: { rows: string; bytes: string }[] }).rows[0]!;
-    sizes.push({ table, rows: Number(row.rows), bytes: Number(row.bytes) });
-  }
+  const sizes = await tableSizes();
+  console.log("\nTables before and after the last day's pass:");
+  console.log(
+    formatTable(
+      [
+        ["table", "rows before", "MB before", "rows after", "MB after"],
+        ...TABLES.map((table, i) => [
+          table,
+          String(before[i]!.rows),
+          mb(before[i]!.bytes),
+          String(sizes[i]!.rows),
+          mb(sizes[i]!.bytes),
+        ]),
+      ],
+      ["left"],
+    ),
+  );
+  const slowest = passes.reduce((a, b) => (b.ms > a.ms ? b : a));
+  console.log(
+    `\nPass time over ${DAYS} days: median ${[...passes].map((p) => p.ms).sort((a, b) => a - b)[Math.floor(DAYS / 2)]} ms, ` +
+      `slowest ${slowest.ms} ms (day ${slowest.day}: ${JSON.stringify(slowest.stepMs)})`,
+  );
   console.log("\nRetention passes (one per simulated day; the last five shown):");
   console.log(
     formatTable([
       [
         "day",
         "ms",
+        "runs ms",
         "guest data purged",
         "room nights scrubbed",
         "bookings deleted",
@@ -129,6 +158,7 @@ runBench("bench:retention", async (defer) => {
           [
             p.day,
             p.ms,
+            p.stepMs.syncRunsRolledUp,
             p.guestDataPurged,
             p.roomNightsScrubbed,
             p.bookingsDeleted,

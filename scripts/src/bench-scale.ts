@@ -10,16 +10,32 @@
  * random moment of the first interval after the workers are up, so schedule phases are spread as in a
  * running system rather than all due at once.
  *
+ * It also reads each replica's CPU time over the window (/proc), so it prints syncs per worker
+ * CPU-second, and then, with the replicas stopped, runs the original plan's loop for comparison: one
+ * process syncing due kitchens one after another (BENCH_SEQUENTIAL_SECONDS of it, same simulator and
+ * database), with its syncs per second, per CPU-second, and how long it would need per pass over the fleet.
+ *
  * Sizes come from the environment: BENCH_KITCHENS (2000), BENCH_PROPERTIES (40: kitchens share
  * credentials round-robin), BENCH_MINUTE_MS (12000: a 5-minute interval lasts 60 s), BENCH_INTERVALS
- * (3 measured intervals), BENCH_REPLICAS (2), BENCH_CONCURRENCY (16 per replica).
+ * (3 measured intervals), BENCH_REPLICAS (2), BENCH_CONCURRENCY (32 per replica), BENCH_LATENCY_MS (300
+ * per Newbook call), BENCH_SEQUENTIAL_SECONDS (30). The issue's capacity goal is BENCH_KITCHENS=20000 with
+ * BENCH_MINUTE_MS=60000 (a real 5-minute interval).
  */
 import type { ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createQueues, generateEncryptionKey, type QueueSet } from "@occ/core";
+import {
+  createLogger,
+  createQueues,
+  generateEncryptionKey,
+  loadConfig,
+  type QueueSet,
+  runFrequentSync,
+  type SyncContext,
+} from "@occ/core";
 import { newbookConnections, newbookFrequentSyncSettings, syncRuns } from "@occ/db";
 import {
   createTestDatabase,
@@ -41,19 +57,33 @@ const benchEnv = z.object({
   BENCH_MINUTE_MS: z.coerce.number().int().min(10).default(12_000),
   BENCH_INTERVALS: z.coerce.number().int().min(1).default(3),
   BENCH_REPLICAS: z.coerce.number().int().min(1).default(2),
-  BENCH_CONCURRENCY: z.coerce.number().int().min(1).default(16),
+  // Latency-bound slots: at 300 ms per call a 5-minute interval over 20,000 kitchens keeps ~30 syncs in
+  // flight (Little's law), so two replicas of 32 leave headroom for bursts.
+  BENCH_CONCURRENCY: z.coerce.number().int().min(1).default(32),
+  BENCH_LATENCY_MS: z.coerce.number().int().min(0).default(300),
+  BENCH_SEQUENTIAL_SECONDS: z.coerce.number().int().min(1).default(30),
   REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
 });
 const settings = benchEnv.parse(process.env);
 
 const INTERVAL_MINUTES = 5;
 const ROOMS = 10;
-const LATENCY_MS = 50;
+const LATENCY_MS = settings.BENCH_LATENCY_MS;
 const RATE_LIMIT = 90;
 const RATE_WINDOW_MS = 60_000;
 const EVERY_MS = INTERVAL_MINUTES * settings.BENCH_MINUTE_MS;
-/** Time for the replicas to start and create every scheduler. */
-const START_MARGIN_MS = 15_000;
+/** Time for the replicas to start and create every scheduler (about 1 ms each on this machine). */
+const START_MARGIN_MS = Math.max(15_000, settings.BENCH_KITCHENS * 3);
+/** Linux's USER_HZ: /proc reports CPU time in these ticks. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may contain spaces) start at ") "; utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
 
 const requestLog = z.object({
   requests: z.array(z.object({ seq: z.number(), at: z.string(), username: z.string().nullable() })),
@@ -106,6 +136,39 @@ async function drained(queues: QueueSet, dueBefore: number): Promise<void> {
   }
 }
 
+/**
+ * The original plan's scheduler: one loop, one kitchen at a time (no queue, no concurrency), here with our
+ * sync engine so the comparison is the architecture, not the code. Runs for `seconds` over the kitchens in
+ * order and reports its rate and the CPU this process used for it.
+ */
+async function sequentialLoop(
+  db: SyncContext["db"],
+  options: { encryptionKey: string; seconds: number; kitchenIds: number[] },
+): Promise<{ syncs: number; seconds: number; perSecond: number; perCpuSecond: number }> {
+  const ctx: SyncContext = {
+    db,
+    config: loadConfig({ ...process.env, ENCRYPTION_KEY: options.encryptionKey, NODE_ENV: "test" }),
+    logger: createLogger({ service: "bench-scale-sequential", level: "error" }),
+  };
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  let syncs = 0;
+  for (const kitchenId of options.kitchenIds) {
+    if (performance.now() - started >= options.seconds * 1000) break;
+    await runFrequentSync(ctx, { kitchenId, runId: randomUUID(), trigger: "sequential-loop" });
+    syncs++;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSecondsUsed = (cpu.user + cpu.system) / 1e6;
+  return {
+    syncs,
+    seconds,
+    perSecond: syncs / seconds,
+    perCpuSecond: syncs / Math.max(cpuSecondsUsed, 0.001),
+  };
+}
+
 runBench("bench:scale", async (defer) => {
   const { BENCH_KITCHENS: kitchens, BENCH_PROPERTIES: properties, BENCH_MINUTE_MS: minuteMs } = settings;
   const { info, child: simulator } = await startSimulatorProcess({
@@ -126,8 +189,11 @@ runBench("bench:scale", async (defer) => {
   const encryptionKey = generateEncryptionKey();
   const db = database.handle.db;
   process.stdout.write(`seeding ${kitchens} kitchens on ${properties} Newbook credentials...\n`);
-  for (let i = 0; i < kitchens; i++) {
-    const property = info.properties[i % properties]!;
+  // One kitchen per credential through the test seed (it encrypts the secrets), the rest set-wise as
+  // copies of those rows: seeding 20,000 kitchens one transaction each would take minutes.
+  const templates = Math.min(kitchens, properties);
+  for (let i = 0; i < templates; i++) {
+    const property = info.properties[i]!;
     await seedKitchenWithConnection(db, {
       name: `Bench kitchen ${i}`,
       timezone: property.timezone,
@@ -136,6 +202,24 @@ runBench("bench:scale", async (defer) => {
       encryptionKey,
       settings: { syncIntervalMinutes: INTERVAL_MINUTES },
     });
+  }
+  if (kitchens > templates) {
+    await db.execute(sql`
+      with template as (
+        select row_number() over (order by k.id) - 1 as slot, k.timezone, c.*
+        from kitchens k join newbook_connections c on c.kitchen_id = k.id),
+      added as (
+        insert into kitchens (name, timezone)
+        select 'Bench kitchen ' || g, t.timezone from generate_series(${templates}::int, ${kitchens - 1}::int) g
+        join template t on t.slot = g % ${templates}::int
+        returning id, name),
+      numbered as (select id, substring(name from '[0-9]+$')::int as g from added),
+      connections as (
+        insert into newbook_connections (kitchen_id, base_url, region, username, password_enc, api_key_enc)
+        select n.id, t.base_url, t.region, t.username, t.password_enc, t.api_key_enc
+        from numbered n join template t on t.slot = n.g % ${templates}::int)
+      insert into newbook_frequent_sync_settings (kitchen_id, sync_interval_minutes, has_connection)
+      select id, ${INTERVAL_MINUTES}::int, true from numbered`);
   }
   // Steady state: room counts known (sites_list is daily), and last syncs spread over one interval
   // ending START_MARGIN_MS from now, so no kitchen is already overdue when its scheduler is created.
@@ -190,7 +274,11 @@ runBench("bench:scale", async (defer) => {
       (windowEnd - windowStart) / 1000
     } s...\n`,
   );
+  await sleep(windowStart - Date.now());
+  const pids = workers.children.map((child) => child.pid!);
+  const cpuAtStart = pids.map(cpuSeconds);
   await sleep(windowEnd - Date.now());
+  const workerCpu = pids.reduce((sum, pid, i) => sum + cpuSeconds(pid) - cpuAtStart[i]!, 0);
   await drained(queues, windowEnd);
   polling = false;
   await poller;
@@ -241,6 +329,19 @@ runBench("bench:scale", async (defer) => {
   const stillRunning = inWindow.filter((r) => r.status === "running").length;
 
   const peaks = [...requestTimes.values()].map(peakPerWindow);
+  const windowSeconds = (windowEnd - windowStart) / 1000;
+  // Syncs whose due time fell in the window, over the CPU the replicas used in it.
+  const perCpuSecond = successes.length / Math.max(workerCpu, 0.001);
+
+  // The plan's loop, for comparison: the replicas stop, one process syncs kitchens one after another.
+  await Promise.all(workers.children.map((child) => stopProcess(child, EVERY_MS)));
+  const sequential = await sequentialLoop(db, {
+    encryptionKey,
+    seconds: settings.BENCH_SEQUENTIAL_SECONDS,
+    kitchenIds: (
+      await db.select({ id: newbookFrequentSyncSettings.kitchenId }).from(newbookFrequentSyncSettings)
+    ).map((row) => row.id),
+  });
   const simCounters = counters.parse(await (await fetch(`${info.control_url}/counters`)).json());
 
   const rows: Array<[string, string]> = [
@@ -256,7 +357,29 @@ runBench("bench:scale", async (defer) => {
     ["measured window", `${(windowEnd - windowStart) / 1000} s (${settings.BENCH_INTERVALS} intervals)`],
     ["runs due in window", String(expected)],
     ["successful runs", String(successes.length)],
-    ["syncs per second", (successes.length / ((windowEnd - windowStart) / 1000)).toFixed(1)],
+    ["syncs per second", (successes.length / windowSeconds).toFixed(1)],
+    [
+      "worker CPU in window",
+      `${workerCpu.toFixed(1)} CPU-s over ${windowSeconds} s (${((100 * workerCpu) / windowSeconds).toFixed(0)} % of one core, all replicas)`,
+    ],
+    ["syncs per worker CPU-second", perCpuSecond.toFixed(1)],
+    [
+      "plan's sequential loop (one process)",
+      `${sequential.syncs} syncs in ${sequential.seconds.toFixed(1)} s: ${sequential.perSecond.toFixed(2)} syncs/s, ` +
+        `${sequential.perCpuSecond.toFixed(1)} per CPU-second`,
+    ],
+    [
+      "sequential loop, one pass over the fleet",
+      `${(kitchens / sequential.perSecond / 60).toFixed(1)} min for ${kitchens} kitchens, against an interval of ` +
+        `${((INTERVAL_MINUTES * minuteMs) / 60_000).toFixed(1)} min (${(
+          kitchens / sequential.perSecond / ((INTERVAL_MINUTES * minuteMs) / 1000)
+        ).toFixed(1)}x: above 1 it falls behind)`,
+    ],
+    [
+      "queue workers vs sequential loop",
+      `${(successes.length / windowSeconds / sequential.perSecond).toFixed(1)}x the syncs per second, ` +
+        `${(perCpuSecond / sequential.perCpuSecond).toFixed(2)}x the syncs per CPU-second`,
+    ],
     ["schedule lag p50 / p99 / max", `${percentile(lags, 50)} / ${percentile(lags, 99)} / ${lags.at(-1)} ms`],
     ["lag p99 per 30-s slice", `${slices.map((slice) => percentile(slice, 99)).join(" / ")} ms`],
     ["sync duration p50 / p99", `${percentile(durations, 50)} / ${percentile(durations, 99)} ms`],

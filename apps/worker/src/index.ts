@@ -1,1 +1,2 @@
+export { type ReconcileReport, Reconciler, type ReconcilerOptions } from "./reconciler";
 export { type RunningWorker, type StartWorkerOptions, startWorker } from "./worker";

@@ -12,7 +12,7 @@ import {
   schedulerIdFor,
   upsertKitchenScheduler,
 } from "@occ/core";
-import { alerts, newbookFrequentSyncSettings as settings } from "@occ/db";
+import { alerts, HEALTH_RANKS, newbookFrequentSyncSettings as settings } from "@occ/db";
 import {
   createTestDatabase,
   deleteKeysUnder,
@@ -178,4 +178,20 @@ it("opens a stale warning after twice the interval without success and resolves 
     .where(eq(settings.kitchenId, kitchenId));
   await reconciler().reconcile();
   expect(await openStale(kitchenId)).toEqual([]);
+});
+
+it("repairs the ops view's has_connection flag where it disagrees with the connections table", async () => {
+  const connected = await seed({});
+  // Written some other way than the API (a restore, a manual insert): the flag says "not connected".
+  await testDb.handle.db
+    .update(settings)
+    .set({ hasConnection: false })
+    .where(eq(settings.kitchenId, connected));
+  const rankOf = async () =>
+    (await testDb.handle.db.select().from(settings).where(eq(settings.kitchenId, connected)))[0]!.healthRank;
+  expect(await rankOf()).toBe(HEALTH_RANKS.not_connected);
+  const report = await reconciler().reconcile();
+  expect(report.connectionFlagsRepaired).toBe(1);
+  expect(await rankOf()).not.toBe(HEALTH_RANKS.not_connected);
+  expect((await reconciler().reconcile()).connectionFlagsRepaired).toBe(0);
 });

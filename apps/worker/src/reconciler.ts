@@ -13,7 +13,7 @@ import {
   type ScheduleOwner,
   staleAlertText,
 } from "@occ/core";
-import type { Db } from "@occ/db";
+import { type Db, repairConnectionFlags } from "@occ/db";
 import { abandonedRunAgeMs, sweepAbandonedRuns } from "./abandoned-runs";
 import { type ActualScheduler, planReconcile } from "./reconcile-plan";
 import { keepAlive, RedisLock } from "./redis-lock";
@@ -42,6 +42,8 @@ export interface ReconcileReport {
   staleResolved: number;
   abandonedRuns: number;
   settingsRepaired: number;
+  /** Settings rows whose has_connection disagreed with the connections table (see repairConnectionFlags). */
+  connectionFlagsRepaired: number;
 }
 
 const RECONCILE_CONCURRENCY = 16;
@@ -173,9 +175,10 @@ export class Reconciler {
       ),
       ...(await this.checkStaleness(states)),
       ...(await this.sweepAbandonedRuns()),
+      connectionFlagsRepaired: await repairConnectionFlags(db),
     };
     const changed = actions.length + report.staleOpened + report.staleResolved;
-    if (changed + report.abandonedRuns + report.settingsRepaired > 0)
+    if (changed + report.abandonedRuns + report.settingsRepaired + report.connectionFlagsRepaired > 0)
       logger.info("schedules reconciled", { ...report });
     return report;
   }

@@ -37,7 +37,9 @@ export async function seedKitchenWithConnection(
       breakfastGlAccountIds: [...(input.mealMapping?.breakfastGlAccountIds ?? [])],
       dinnerGlAccountIds: [...(input.mealMapping?.dinnerGlAccountIds ?? [])],
     });
-    await tx.insert(newbookFrequentSyncSettings).values({ ...input.settings, kitchenId: kitchen.id });
+    await tx
+      .insert(newbookFrequentSyncSettings)
+      .values({ ...input.settings, kitchenId: kitchen.id, hasConnection: true });
     return { kitchenId: kitchen.id };
   });
 }

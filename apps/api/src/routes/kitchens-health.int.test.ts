@@ -1,6 +1,8 @@
-import { effectiveIntervalMinutes } from "@occ/core";
-import { seedFleet } from "@occ/db";
+import { effectiveIntervalMinutes, generateEncryptionKey, SecretBox } from "@occ/core";
+import { newbookFrequentSyncSettings, seedFleet } from "@occ/db";
+import { eq } from "drizzle-orm";
 import request from "supertest";
+import { saveConnection } from "../services/connection";
 import { addAdmin, addKitchenWithManager, type Harness, startHarness } from "../testing/harness";
 
 describe("GET /api/admin/kitchens/health (ops view)", () => {
@@ -77,6 +79,55 @@ describe("GET /api/admin/kitchens/health (ops view)", () => {
     expect(last.body.kitchens).toHaveLength(1);
     const beyond = await get("page=50&page_size=10");
     expect(beyond.body).toMatchObject({ kitchens: [], total: 61 });
+  });
+
+  it("follows every write of a kitchen's row at once: a saved connection, a failed run, a success", async () => {
+    const kitchen = await addKitchenWithManager(h, "Follow-the-writes kitchen");
+    const stateOf = async () =>
+      (await get(`q=${encodeURIComponent("follow-the-writes")}`)).body.kitchens[0].state;
+    expect(await stateOf()).toBe("not_connected");
+    await saveConnection(
+      h.db.handle.db,
+      new SecretBox(generateEncryptionKey()),
+      kitchen.id,
+      {
+        base_url: "https://api.newbook.cloud/rest",
+        region: "au",
+        username: "u",
+        password: "p",
+        api_key: "k",
+      },
+      ["api.newbook.cloud"],
+    );
+    expect(await stateOf()).toBe("never_synced");
+    const s = newbookFrequentSyncSettings;
+    const where = eq(s.kitchenId, kitchen.id);
+    await h.db.handle.db
+      .update(s)
+      .set({ lastSyncAt: new Date(), lastSyncStatus: "failed", consecutiveFailures: 2 })
+      .where(where);
+    expect(await stateOf()).toBe("failing");
+    await h.db.handle.db
+      .update(s)
+      .set({ lastSyncStatus: "success", consecutiveFailures: 0, lastSuccessAt: new Date() })
+      .where(where);
+    expect(await stateOf()).toBe("ok");
+  });
+
+  it("pages the attention order across state segments without gaps or repeats, both ways", async () => {
+    const all = (await get("page_size=200")).body;
+    const paged: Array<{ id: number; state: string }> = [];
+    for (let page = 1; page <= Math.ceil(all.total / 7); page++)
+      paged.push(...(await get(`page=${page}&page_size=7`)).body.kitchens);
+    expect(paged.map((k) => k.id)).toEqual(all.kitchens.map((k: { id: number }) => k.id));
+    const rank = (state: string) =>
+      ["failing", "stale", "never_synced", "running", "ok", "disabled", "not_connected"].indexOf(state);
+    const ranks = paged.map((k) => rank(k.state));
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    const desc = (await get("order=desc&page_size=200")).body.kitchens.map((k: { state: string }) =>
+      rank(k.state),
+    );
+    expect(desc).toEqual([...desc].sort((a, b) => b - a));
   });
 
   it("sorts by name both ways", async () => {

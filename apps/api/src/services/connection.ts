@@ -1,6 +1,6 @@
 import { registerSecret, type SecretBox, verifyNewbookUrl } from "@occ/core";
 import type { Db, Region } from "@occ/db";
-import { newbookConnections } from "@occ/db";
+import { markConnected, newbookConnections } from "@occ/db";
 import { eq } from "drizzle-orm";
 import { ApiError } from "../errors";
 import { DEFAULT_NEWBOOK_BASE_URL } from "../schemas/settings";
@@ -141,10 +141,14 @@ export async function saveConnection(
     breakfastGlAccountIds: input.breakfast_gl_account_ids ?? existing?.breakfastGlAccountIds ?? [],
     dinnerGlAccountIds: input.dinner_gl_account_ids ?? existing?.dinnerGlAccountIds ?? [],
   };
-  const [row] = await db
-    .insert(newbookConnections)
-    .values({ kitchenId, ...values })
-    .onConflictDoUpdate({ target: newbookConnections.kitchenId, set: { ...values, updatedAt: new Date() } })
-    .returning();
+  const row = await db.transaction(async (tx) => {
+    const [saved] = await tx
+      .insert(newbookConnections)
+      .values({ kitchenId, ...values })
+      .onConflictDoUpdate({ target: newbookConnections.kitchenId, set: { ...values, updatedAt: new Date() } })
+      .returning();
+    await markConnected(tx, kitchenId);
+    return saved;
+  });
   return { view: connectionView(row!), created: existing === null };
 }

@@ -6,7 +6,7 @@ import {
   type ScheduleOffReason,
 } from "@occ/core";
 import type { Db, SyncStatus } from "@occ/db";
-import { kitchens, newbookConnections, newbookFrequentSyncSettings } from "@occ/db";
+import { connectionExists, kitchens, newbookConnections, newbookFrequentSyncSettings } from "@occ/db";
 import { eq, sql } from "drizzle-orm";
 
 export type SettingsRow = typeof newbookFrequentSyncSettings.$inferSelect;
@@ -104,7 +104,7 @@ export async function ensureSettings(db: Db, kitchenId: number): Promise<Setting
   if (existing) return existing;
   const [created] = await db
     .insert(newbookFrequentSyncSettings)
-    .values({ kitchenId })
+    .values({ kitchenId, hasConnection: connectionExists(kitchenId) })
     .onConflictDoNothing({ target: newbookFrequentSyncSettings.kitchenId })
     .returning();
   if (created) return created;
@@ -183,7 +183,7 @@ export async function saveSettings(
   };
   const [row] = await db
     .insert(newbookFrequentSyncSettings)
-    .values({ kitchenId, ...set })
+    .values({ kitchenId, hasConnection: connectionExists(kitchenId), ...set })
     .onConflictDoUpdate({
       target: newbookFrequentSyncSettings.kitchenId,
       set: { ...set, updatedAt: new Date() },

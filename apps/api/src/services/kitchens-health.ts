@@ -1,6 +1,14 @@
 import { effectiveIntervalMinutes } from "@occ/core";
 import type { Db, SyncStatus } from "@occ/db";
-import { alerts, kitchens, newbookConnections, newbookFrequentSyncSettings, syncRuns } from "@occ/db";
+import {
+  alerts,
+  HEALTH_RANKS,
+  kitchens,
+  newbookFrequentSyncSettings,
+  STALE_CAPABLE_RANKS,
+  SYNC_INTERVALS,
+  syncRuns,
+} from "@occ/db";
 import { and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
 
 export const KITCHEN_STATES = [
@@ -93,64 +101,46 @@ export function reasonInWords(errorCode: string | null): string | null {
 }
 
 const s = newbookFrequentSyncSettings;
-const c = newbookConnections;
 const k = kitchens;
 
 /**
- * The state of every kitchen, computed by PostgreSQL so filtering, sorting and paging never load the
- * fleet into the API. The order of the CASE is the precedence: a failing kitchen is also stale, but
- * "failing" says more. Kitchens without a settings row show the defaults (enabled, 15 minutes).
+ * The state segments in "failing first" order. Every state but "stale" is stored per kitchen
+ * (`health_rank`, computed by PostgreSQL on each write of the settings row); "stale" depends on the time,
+ * so it is decided here for the ranks it overrides. Each segment is one walk of an index.
  */
-function healthRows(ctx: HealthContext) {
-  const staleAfter = sql`make_interval(secs => 2 * ${s.syncIntervalMinutes} * ${ctx.minuteMs / 1000}::float8)`;
-  const stale = sql<boolean>`coalesce(${c.kitchenId} is not null and ${s.isEnabled}
-    and ${ctx.now.toISOString()}::timestamptz - greatest(coalesce(${s.lastSuccessAt}, '-infinity'), ${s.createdAt}) > ${staleAfter}, false)`;
-  const state = sql<KitchenState>`case
-    when ${c.kitchenId} is null then 'not_connected'
-    when not coalesce(${s.isEnabled}, true) then 'disabled'
-    when coalesce(${s.consecutiveFailures}, 0) > 0 then 'failing'
-    when ${stale} then 'stale'
-    when ${s.lastSyncStatus} = 'running' then 'running'
-    when ${s.lastSyncAt} is null then 'never_synced'
-    else 'ok' end`;
-  return {
-    id: k.id,
-    name: k.name,
-    timezone: k.timezone,
-    connected: sql<boolean>`${c.kitchenId} is not null`.as("connected"),
-    isEnabled: sql<boolean>`coalesce(${s.isEnabled}, true)`.as("is_enabled"),
-    intervalMinutes: sql<number>`coalesce(${s.syncIntervalMinutes}, 15)`.as("interval_minutes"),
-    failures: sql<number>`coalesce(${s.consecutiveFailures}, 0)`.as("failures"),
-    lastSyncStatus: s.lastSyncStatus,
-    lastSyncAt: s.lastSyncAt,
-    lastSuccessAt: s.lastSuccessAt,
-    nextSyncAt: s.nextSyncAt,
-    settingsCreatedAt: sql<Date | null>`${s.createdAt}`.as("settings_created_at"),
-    stale: stale.as("stale"),
-    state: state.as("state"),
-  };
+interface Segment {
+  state: KitchenState;
+  where: SQL;
+  /** The segment's own order when it differs from the failing-first one (see attentionOrder). */
+  order?: SQL;
 }
 
-const RANK = sql.raw(
-  `case state ${KITCHEN_STATES.map((state, i) => `when '${state}' then ${i}`).join(" ")} end`,
-);
-
-function orderBy(sort: HealthSort, order: "asc" | "desc" | undefined): SQL {
-  const dir = sql.raw(order === "desc" ? "desc" : "asc");
-  const flip = sql.raw(order === "desc" ? "asc" : "desc");
-  switch (sort) {
-    case "name":
-      return sql`lower(name) ${dir}, id`;
-    case "last_success":
-      // Oldest success (or none) first: those are the kitchens furthest behind.
-      return sql`last_success_at ${dir} nulls first, id`;
-    case "next_run":
-      return sql`next_sync_at ${dir} nulls last, id`;
-    case "failures":
-      return sql`failures ${flip}, id`;
-    default:
-      return sql`${RANK} ${dir}, failures ${flip}, last_success_at asc nulls first, lower(name), id`;
-  }
+function segments(ctx: HealthContext): Segment[] {
+  // The stale threshold per interval, computed here once rather than per row (one of SYNC_INTERVALS,
+  // which the table's check constraint enforces).
+  const bound = (minutes: number) => new Date(ctx.now.getTime() - 2 * minutes * ctx.minuteMs).toISOString();
+  const stale = sql`(${s.staleFrom} < case ${s.syncIntervalMinutes} ${sql.join(
+    SYNC_INTERVALS.map(
+      (minutes) => sql`when ${sql.raw(String(minutes))} then ${bound(minutes)}::timestamptz`,
+    ),
+    sql` `,
+  )} end)`;
+  const rank = (state: keyof typeof HEALTH_RANKS) => sql`${s.healthRank} = ${HEALTH_RANKS[state]}`;
+  const fresh = (state: keyof typeof HEALTH_RANKS) => sql`${rank(state)} and not ${stale}`;
+  return [
+    { state: "failing", where: rank("failing") },
+    {
+      state: "stale",
+      where: sql`${s.healthRank} in (${sql.raw(STALE_CAPABLE_RANKS.join(", "))}) and ${stale}`,
+      // No failures in these ranks: walk the last-success index, oldest first, and stop at the page.
+      order: sql`${s.lastSuccessAt} asc nulls first, ${s.kitchenId}`,
+    },
+    { state: "never_synced", where: fresh("never_synced") },
+    { state: "running", where: fresh("running") },
+    { state: "ok", where: fresh("ok") },
+    { state: "disabled", where: rank("disabled") },
+    { state: "not_connected", where: rank("not_connected") },
+  ];
 }
 
 /** `%` and `_` typed in the search box are literal characters, not patterns. */
@@ -158,12 +148,80 @@ function containsPattern(search: string): string {
   return `%${search.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 }
 
-/** node-postgres and PGlite both answer raw SQL with `rows`. */
-function rowsOf(result: unknown): Array<Record<string, unknown>> {
-  return (result as { rows: Array<Record<string, unknown>> }).rows;
+const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
+
+const columns = {
+  id: k.id,
+  name: k.name,
+  timezone: k.timezone,
+  connected: s.hasConnection,
+  isEnabled: s.isEnabled,
+  intervalMinutes: s.syncIntervalMinutes,
+  failures: s.consecutiveFailures,
+  lastSyncStatus: s.lastSyncStatus,
+  lastSyncAt: s.lastSyncAt,
+  lastSuccessAt: s.lastSuccessAt,
+  nextSyncAt: s.nextSyncAt,
+  settingsCreatedAt: s.createdAt,
+};
+
+interface HealthRow {
+  id: number;
+  name: string;
+  timezone: string;
+  connected: boolean;
+  isEnabled: boolean;
+  intervalMinutes: number;
+  failures: number;
+  lastSyncStatus: string | null;
+  lastSyncAt: Date | null;
+  lastSuccessAt: Date | null;
+  nextSyncAt: Date | null;
+  settingsCreatedAt: Date;
+  state: KitchenState;
 }
 
-const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
+/** Inside the failing segment: the longest failure streak first, then the longest since a success. */
+function attentionOrder(order: "asc" | "desc" | undefined): SQL {
+  const failures = order === "desc" ? sql`${s.consecutiveFailures} asc` : sql`${s.consecutiveFailures} desc`;
+  return sql`${failures}, ${s.lastSuccessAt} asc nulls first, ${s.kitchenId}`;
+}
+
+function orderBy(sort: Exclude<HealthSort, "attention">, order: "asc" | "desc" | undefined): SQL {
+  const dir = sql.raw(order === "desc" ? "desc" : "asc");
+  const flip = sql.raw(order === "desc" ? "asc" : "desc");
+  switch (sort) {
+    case "name":
+      return sql`lower(${k.name}) ${dir}, ${k.id} ${dir}`;
+    case "last_success":
+      // Oldest success (or none) first: those are the kitchens furthest behind.
+      return sql`${s.lastSuccessAt} ${dir} nulls first, ${s.kitchenId}`;
+    case "next_run":
+      return sql`${s.nextSyncAt} ${dir} nulls last, ${s.kitchenId}`;
+    case "failures":
+      return sql`${s.consecutiveFailures} ${flip}, ${s.kitchenId}`;
+  }
+}
+
+/** The state of a settings row as SQL: the first segment whose condition holds. */
+function stateSql(parts: Segment[]): SQL {
+  return sql`case ${sql.join(
+    parts.map((part) => sql`when ${part.where} then ${part.state}::text`),
+    sql` `,
+  )} end`;
+}
+
+/** The page's kitchens with what the view shows of them, in the order of `ids`. */
+async function loadRows(db: Db, ids: number[], parts: Segment[]): Promise<HealthRow[]> {
+  if (ids.length === 0) return [];
+  const found = await db
+    .select({ ...columns, state: sql<KitchenState>`${stateSql(parts)}` })
+    .from(s)
+    .innerJoin(k, eq(k.id, s.kitchenId))
+    .where(inArray(s.kitchenId, ids));
+  const byId = new Map(found.map((row) => [row.id, row]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
 
 /** One page of the ops view: kitchens in the requested order with their open alerts and reasons. */
 export async function kitchensHealth(
@@ -171,52 +229,66 @@ export async function kitchensHealth(
   query: HealthQuery,
   ctx: HealthContext,
 ): Promise<KitchensHealthPage> {
-  const base = db
-    .select(healthRows(ctx))
-    .from(k)
-    .leftJoin(s, eq(s.kitchenId, k.id))
-    .leftJoin(c, eq(c.kitchenId, k.id))
-    .where(query.search ? sql`${k.name} ilike ${containsPattern(query.search)}` : undefined)
-    .as("h");
-  const filter = query.state ? sql`where state = ${query.state}` : sql``;
-  // One pass over the fleet (a materialized CTE) serves the page, its total and the state counts.
-  const result = await db.execute(sql`with h as materialized (select * from ${base})
-    select
-      (select coalesce(json_object_agg(state, n), '{}') from (select state, count(*)::int as n from h group by state) c) as counts,
-      (select count(*)::int from h ${filter}) as total,
-      (select coalesce(json_agg(p), '[]') from (select * from h ${filter}
-        order by ${orderBy(query.sort, query.order)}
-        limit ${query.pageSize} offset ${(query.page - 1) * query.pageSize}) p) as page`);
-  const [answer] = rowsOf(result);
-  const rows = (answer?.page ?? []) as Array<Record<string, unknown>>;
-  const stateCounts = Object.fromEntries(KITCHEN_STATES.map((state) => [state, 0])) as Record<
-    KitchenState,
-    number
-  >;
-  for (const [state, n] of Object.entries((answer?.counts ?? {}) as Record<string, number>)) {
-    stateCounts[state as KitchenState] = Number(n);
-  }
-  const ids = rows.map((row) => Number(row.id));
-  const [openAlerts, lastRuns] = await Promise.all([pageAlerts(db, ids), lastFailures(db, ids)]);
+  const parts = segments(ctx);
+  const named = query.search
+    ? sql`${s.kitchenId} in (select ${k.id} from ${k} where ${k.name} ilike ${containsPattern(query.search)})`
+    : undefined;
+  const from = (query.page - 1) * query.pageSize;
+  const to = from + query.pageSize;
+  const ids = (source: SQL, where: SQL | undefined, order: SQL, limit: number, offset = 0) =>
+    sql`array(select ${s.kitchenId} from ${source} where ${and(sql`true`, where, named)} order by ${order}
+      limit ${limit} offset ${offset})`;
+  const shown = parts.filter((part) => !query.state || part.state === query.state);
+  const ordered = query.order === "desc" ? [...shown].reverse() : shown;
+  // One statement (one snapshot) for the counts and the page's ids, so the page agrees with the totals.
+  // The default order reads each state segment's first `to` ids from the index that matches its order
+  // (settings rows alone), and the page is their concatenation: a page costs its own rows, not the fleet.
+  const lists =
+    query.sort === "attention"
+      ? ordered.map((part) => ids(sql`${s}`, part.where, part.order ?? attentionOrder(query.order), to))
+      : [
+          ids(
+            sql`${s} join ${k} on ${k.id} = ${s.kitchenId}`,
+            query.state ? shown[0]!.where : undefined,
+            orderBy(query.sort, query.order),
+            query.pageSize,
+            from,
+          ),
+        ];
+  const [answer] = rowsOf(
+    await db.execute(sql`select
+      (select coalesce(json_object_agg(state, n), '{}') from (${countsQuery(parts, named)}) c) as counts,
+      ${sql.join(
+        lists.map((list, i) => sql`${list} as ${sql.identifier(`ids_${i}`)}`),
+        sql`, `,
+      )}`),
+  );
+  const counts = Object.fromEntries(KITCHEN_STATES.map((name) => [name, 0])) as Record<KitchenState, number>;
+  for (const [state, n] of Object.entries((answer?.counts ?? {}) as Record<string, number>))
+    counts[state as KitchenState] = Number(n);
+  const all = lists.flatMap((_, i) => ((answer?.[`ids_${i}`] ?? []) as Array<number | string>).map(Number));
+  const pageIds = query.sort === "attention" ? all.slice(from, to) : all;
+  const [rows, openAlerts, lastRuns] = await Promise.all([
+    loadRows(db, pageIds, parts),
+    pageAlerts(db, pageIds),
+    lastFailures(db, pageIds),
+  ]);
   const kitchensPage = rows.map((row): KitchenHealth => {
-    const id = Number(row.id);
-    const state = row.state as KitchenState;
-    const failures = Number(row.failures);
-    const intervalMinutes = Number(row.interval_minutes);
-    const lastSuccess = iso(row.last_success_at as string | null);
+    const { id, state, failures, intervalMinutes } = row;
+    const lastSuccess = iso(row.lastSuccessAt);
     const failure = lastRuns.get(id);
     return {
       id,
-      name: String(row.name),
-      timezone: String(row.timezone),
-      has_connection: Boolean(row.connected),
-      is_enabled: Boolean(row.is_enabled),
+      name: row.name,
+      timezone: row.timezone,
+      has_connection: row.connected,
+      is_enabled: row.isEnabled,
       state,
       reason: stateReason(state, failure?.errorCode ?? null, intervalMinutes),
       since: stateSince(state, {
         failingSince: failure?.firstFailureAt ?? null,
         lastSuccess,
-        settingsCreatedAt: iso(row.settings_created_at as string | null),
+        settingsCreatedAt: iso(row.settingsCreatedAt),
         intervalMinutes,
         minuteMs: ctx.minuteMs,
       }),
@@ -226,22 +298,42 @@ export async function kitchensHealth(
         failures,
         ctx.backoffAfterFailures,
       ),
-      last_sync_status: (row.last_sync_status ?? null) as SyncStatus | null,
-      last_sync_at: iso(row.last_sync_at as string | null),
+      last_sync_status: (row.lastSyncStatus ?? null) as SyncStatus | null,
+      last_sync_at: iso(row.lastSyncAt),
       last_success_at: lastSuccess,
       consecutive_failures: failures,
-      stale: Boolean(row.stale),
-      next_sync_at: iso(row.next_sync_at as string | null),
+      stale: state === "stale" || (state === "failing" && isPastStale(row, ctx)),
+      next_sync_at: iso(row.nextSyncAt),
       open_alerts: openAlerts.get(id) ?? [],
     };
   });
-  return {
-    kitchens: kitchensPage,
-    total: Number(answer?.total ?? 0),
-    page: query.page,
-    page_size: query.pageSize,
-    state_counts: stateCounts,
-  };
+  const total = query.state
+    ? counts[query.state]
+    : KITCHEN_STATES.reduce((sum, state) => sum + counts[state], 0);
+  return { kitchens: kitchensPage, total, page: query.page, page_size: query.pageSize, state_counts: counts };
+}
+
+/** A failing kitchen is stale too when its last success is older than twice its interval. */
+function isPastStale(
+  row: { lastSuccessAt: Date | null; settingsCreatedAt: Date; intervalMinutes: number },
+  ctx: HealthContext,
+): boolean {
+  const from = Math.max(row.lastSuccessAt?.getTime() ?? 0, row.settingsCreatedAt.getTime());
+  return ctx.now.getTime() - from > 2 * row.intervalMinutes * ctx.minuteMs;
+}
+
+/**
+ * Kitchens per state among those matching the search: one pass over the settings rows (one small row
+ * per kitchen, no join), grouped by the stored rank and the staleness test.
+ */
+function countsQuery(parts: Segment[], named: SQL | undefined): SQL {
+  return sql`select ${stateSql(parts)} as state, count(*)::int as n from ${s}
+    ${named ? sql`where ${named}` : sql``} group by 1`;
+}
+
+/** node-postgres and PGlite both answer raw SQL with `rows`. */
+function rowsOf(result: unknown): Array<Record<string, unknown>> {
+  return (result as { rows: Array<Record<string, unknown>> }).rows;
 }
 
 function stateReason(state: KitchenState, errorCode: string | null, intervalMinutes: number): string | null {
