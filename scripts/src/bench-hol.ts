@@ -86,7 +86,7 @@ async function openFleet(
 }> {
   const database = await createTestDatabase("occ_bench");
   const { prefix, close: closePrefix } = openRedisPrefix(settings.REDIS_URL, `bench-hol-${name}`);
-  const queues = createQueues({ redisUrl: settings.REDIS_URL, prefix });
+  const queues = createQueues({ redis: settings.REDIS_URL, prefix });
   const events = new QueueEvents(QUEUE_NAMES.frequent, { connection: { url: settings.REDIS_URL }, prefix });
   await events.waitUntilReady();
   const encryptionKey = generateEncryptionKey();

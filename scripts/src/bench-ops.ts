@@ -82,7 +82,7 @@ runBench("bench:ops", async (defer) => {
     uiDistDir: "/nonexistent",
   });
   defer(() => api.close());
-  const queues = createQueues({ redisUrl: REDIS_URL, prefix: redis.prefix });
+  const queues = createQueues({ redis: REDIS_URL, prefix: redis.prefix });
   defer(() => queues.close());
   const logger = createLogger({ service: "bench-ops", level: "warn" });
   const reconciler = new Reconciler({
