@@ -35,6 +35,8 @@ export interface CompletedRun {
   /** Bookings in the run's change set (historical runs record none). */
   bookingChanges?: number;
   durationMs: number;
+  /** When the run's (last) transaction committed; historical runs commit in chunks and leave it out. */
+  committedAt?: Date;
 }
 
 export interface RunDeps {
@@ -236,6 +238,7 @@ async function attemptRun(
       type: "synced",
       rowsChanged: result.rowsChanged,
       bookingChanges: result.bookingChanges ?? 0,
+      committedAt: result.committedAt?.toISOString(),
     });
     const durationMs = result.durationMs;
     deps.metrics.syncRuns.inc({ kind, outcome: "success" });
