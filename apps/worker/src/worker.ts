@@ -20,6 +20,7 @@ import {
 import { createDb, type DbHandle, migrate } from "@occ/db";
 import { Worker } from "bullmq";
 import { Redis } from "ioredis";
+import { startChangeWebhook } from "./change-webhook";
 import { KitchenLocks } from "./kitchen-locks";
 import { startMetricsServer } from "./metrics-server";
 import { frequentProcessor, historicalProcessor } from "./processors";
@@ -87,6 +88,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
   });
 
   const agentPool = new NewbookAgentPool();
+  const changes = startChangeWebhook({ db, logger, config });
   const deps: RunDeps = {
     db,
     queues,
@@ -100,6 +102,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
     thresholds: { failureThreshold: config.ALERT_FAILURE_THRESHOLD, slowSyncMs: config.SLOW_SYNC_MS },
     logger,
     events: kitchenEventPublisher(redis, config.QUEUE_PREFIX, logger),
+    changes,
   };
 
   const workerOptions = {
@@ -179,7 +182,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
         await Promise.all(workers.map((worker) => worker.close(true)));
         await locks.releaseAll();
       }
-      await Promise.allSettled([queues.close(), server.close()]);
+      await Promise.allSettled([queues.close(), server.close(), changes.close()]);
       agentPool.destroy();
       redis.disconnect();
       if (!options.db) await dbHandle.close();

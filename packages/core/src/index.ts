@@ -12,3 +12,4 @@ export * from "./retention";
 export * from "./schedule";
 export * from "./sync";
 export * from "./time";
+export * from "./webhook";
