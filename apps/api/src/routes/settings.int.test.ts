@@ -56,7 +56,7 @@ describe("settings", () => {
       });
     });
 
-    it.each([
+    it.each<[Record<string, unknown>, string, RegExp]>([
       [
         { is_enabled: true, sync_interval_minutes: 7, days_ahead: 7 },
         "sync_interval_minutes",
@@ -68,12 +68,12 @@ describe("settings", () => {
       [{ is_enabled: true, sync_interval_minutes: 15, days_ahead: 2.5 }, "days_ahead", /integer/],
       [{ is_enabled: "yes", sync_interval_minutes: 15, days_ahead: 7 }, "is_enabled", /true or false/],
       [{ sync_interval_minutes: 15, days_ahead: 7 }, "is_enabled", /true or false/],
-      ...[0, 1001, 2.5, "3"].map((bad) => [
+      ...[0, 1001, 2.5, "3"].map((bad): [Record<string, unknown>, string, RegExp] => [
         { is_enabled: true, sync_interval_minutes: 15, days_ahead: 7, change_webhook_min_bookings: bad },
         "change_webhook_min_bookings",
         /change_webhook_min_bookings must be null or an integer between 1 and 1000/,
       ]),
-    ] as const)("rejects %j naming %s", async (body, field, message) => {
+    ])("rejects %j naming %s", async (body, field, message) => {
       const res = await request(h.app).post(path).set(auth()).send(body);
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe("validation_error");
