@@ -95,7 +95,7 @@ export function adminRoutes(s: AppServices, queuesSession: QueuesSession): Route
       params: idParams,
       async handler({ params, req }) {
         await deleteKitchen(s.db, params.id);
-        await s.scheduler.apply(params.id);
+        await s.scheduler.applyAfterSave(params.id);
         req.log.info("kitchen deleted", { kitchen_id: params.id });
         return undefined;
       },

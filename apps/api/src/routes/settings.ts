@@ -1,3 +1,4 @@
+import { decryptNewbookConnection } from "@occ/core";
 import { ApiError } from "../errors";
 import { defineRoute, type Route } from "../http/route";
 import {
@@ -12,7 +13,7 @@ import {
   frequentSyncViewSchema,
 } from "../schemas/settings";
 import type { AppServices } from "../services";
-import { connectionView, decryptConnection, findConnection, saveConnection } from "../services/connection";
+import { connectionView, findConnection, saveConnection } from "../services/connection";
 import { connectionToTest, testNewbookConnection } from "../services/connection-test";
 import {
   readSettings,
@@ -52,7 +53,7 @@ export function settingsRoutes(s: AppServices): Route[] {
         [{ field: "busy_interval_minutes", message: "Choose the interval for busy hours" }],
       );
     await saveSettings(s.db, kitchenId, patch);
-    const outcome = await s.scheduler.apply(kitchenId);
+    const outcome = await s.scheduler.applyAfterSave(kitchenId);
     return { ...(await currentView(kitchenId)), ...outcome };
   }
 
@@ -118,7 +119,7 @@ export function settingsRoutes(s: AppServices): Route[] {
         );
         req.log.info("newbook connection saved", { kitchen_id: kitchenId, created });
         // The first connection is what makes the kitchen schedulable.
-        const outcome = created ? await s.scheduler.apply(kitchenId) : { schedule_pending: false };
+        const outcome = created ? await s.scheduler.applyAfterSave(kitchenId) : { schedule_pending: false };
         return { ...view, ...outcome };
       },
     }),
@@ -135,7 +136,7 @@ export function settingsRoutes(s: AppServices): Route[] {
       // Runs up to NEWBOOK_TEST_TIMEOUT_MS in a worker thread (see newbook-probe-pool.ts).
       async handler({ kitchenId, body, req }) {
         const row = await findConnection(s.db, kitchenId);
-        const saved = row ? decryptConnection(s.box, row) : null;
+        const saved = row ? decryptNewbookConnection(s.box, row) : null;
         const connection = connectionToTest(saved, body);
         const result = await testNewbookConnection(connection, {
           config: s.config,

@@ -4,6 +4,7 @@ import {
   CHANGE_WEBHOOK_MIN_BOOKINGS_MAX,
   DAYS_AHEAD_MAX,
   DAYS_AHEAD_MIN,
+  NEWBOOK_REGIONS,
   SYNC_INTERVALS,
   SYNC_STATUSES,
 } from "@occ/db";
@@ -120,7 +121,6 @@ export const frequentSyncSavedSchema = frequentSyncViewSchema
   })
   .meta({ id: "FrequentSyncSettingsSaved" });
 
-export const NEWBOOK_REGIONS = ["au", "ap", "eu", "us", "uk"] as const;
 export const DEFAULT_NEWBOOK_BASE_URL = "https://api.newbook.cloud/rest";
 
 const REGION_MESSAGE = `region must be one of: ${NEWBOOK_REGIONS.join(", ")}`;
