@@ -28,6 +28,12 @@ const timestamps = {
 export const SYNC_INTERVALS = [5, 10, 15, 30, 60] as const;
 export const DAYS_AHEAD_MIN = 1;
 export const DAYS_AHEAD_MAX = 30;
+/**
+ * CHANGE_WEBHOOK_URL gets a sync's change set when at least this many bookings changed for the kitchen's
+ * today or tomorrow (per kitchen; null: never for this kitchen).
+ */
+export const CHANGE_WEBHOOK_MIN_BOOKINGS_DEFAULT = 3;
+export const CHANGE_WEBHOOK_MIN_BOOKINGS_MAX = 1000;
 export const SYNC_STATUSES = ["running", "success", "failed", "skipped"] as const;
 export const RUN_STATUSES = ["queued", "running", "success", "failed", "skipped"] as const;
 export const RUN_KINDS = ["frequent", "historical"] as const;
@@ -166,6 +172,10 @@ export const newbookFrequentSyncSettings = pgTable(
     staleFrom: timestamp("stale_from", { withTimezone: true }).generatedAlwaysAs(
       sql`greatest(last_success_at, created_at)`,
     ),
+    /** See CHANGE_WEBHOOK_MIN_BOOKINGS_DEFAULT; null turns the change webhook off for the kitchen. */
+    changeWebhookMinBookings: integer("change_webhook_min_bookings").default(
+      CHANGE_WEBHOOK_MIN_BOOKINGS_DEFAULT,
+    ),
     ...timestamps,
   },
   (t) => [
@@ -185,6 +195,10 @@ export const newbookFrequentSyncSettings = pgTable(
       sql`${t.busyIntervalMinutes} is null or ${t.busyIntervalMinutes} in (5, 10, 15, 30, 60)`,
     ),
     check("days_ahead_check", sql`${t.daysAhead} between 1 and 30`),
+    check(
+      "change_webhook_min_bookings_check",
+      sql`${t.changeWebhookMinBookings} is null or ${t.changeWebhookMinBookings} between 1 and ${sql.raw(String(CHANGE_WEBHOOK_MIN_BOOKINGS_MAX))}`,
+    ),
     check(
       "last_sync_status_check",
       sql`${t.lastSyncStatus} is null or ${t.lastSyncStatus} in ('running', 'success', 'failed', 'skipped')`,

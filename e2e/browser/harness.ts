@@ -16,7 +16,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const SCREENSHOT_DIR = path.join(ROOT, "test-artifacts", "screenshots");
 const LOG_DIR = path.join(ROOT, "test-artifacts", "logs");
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 export const ADMIN_EMAIL = "admin@e2e.test";
 export const ADMIN_PASSWORD = "admin-password-e2e";

@@ -23,6 +23,7 @@ import {
 } from "@occ/core";
 import type { Db } from "@occ/db";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
+import type { ChangeNotifier } from "./change-webhook";
 import type { KitchenLocks } from "./kitchen-locks";
 import { LockLostError } from "./redis-lock";
 
@@ -35,6 +36,8 @@ export interface CompletedRun {
   /** Bookings in the run's change set (historical runs record none). */
   bookingChanges?: number;
   durationMs: number;
+  /** When the run's (last) transaction committed; historical runs commit in chunks and leave it out. */
+  committedAt?: Date;
 }
 
 export interface RunDeps {
@@ -55,6 +58,8 @@ export interface RunDeps {
   logger: Logger;
   /** Tells every API replica (and so every open page of the kitchen) what just happened. */
   events: KitchenEventPublisher;
+  /** Queues CHANGE_WEBHOOK_URL's message about a committed change set (a no-op when it is unset). */
+  changes: ChangeNotifier;
 }
 
 export interface RunRequest {
@@ -243,7 +248,10 @@ async function attemptRun(
       type: "synced",
       rowsChanged: result.rowsChanged,
       bookingChanges: result.bookingChanges ?? 0,
+      committedAt: result.committedAt?.toISOString(),
     });
+    // After the pages: whether the set is worth a message is the job's question, not the sync's.
+    if ((result.bookingChanges ?? 0) > 0) deps.changes.enqueue({ kitchenId, runId });
     const durationMs = result.durationMs;
     deps.metrics.syncRuns.inc({ kind, outcome: "success" });
     deps.metrics.syncDuration.observe({ kind, outcome: "success" }, durationMs / 1000);

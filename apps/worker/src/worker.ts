@@ -23,6 +23,7 @@ import {
 } from "@occ/core";
 import { createDb, type DbHandle, migrate } from "@occ/db";
 import { Worker } from "bullmq";
+import { startChangeWebhook } from "./change-webhook";
 import { KitchenLocks } from "./kitchen-locks";
 import { startMetricsServer } from "./metrics-server";
 import { frequentProcessor, historicalProcessor } from "./processors";
@@ -90,6 +91,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
   });
 
   const agentPool = new NewbookAgentPool();
+  const changes = startChangeWebhook({ db, logger, config });
   const deps: RunDeps = {
     db,
     queues,
@@ -103,6 +105,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
     thresholds: { failureThreshold: config.ALERT_FAILURE_THRESHOLD, slowSyncMs: config.SLOW_SYNC_MS },
     logger,
     events: kitchenEventPublisher(redis, config.QUEUE_PREFIX, logger),
+    changes,
   };
 
   const workerConnection = bullmqConnection(config.redis, { maxRetriesPerRequest: null });
@@ -184,7 +187,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
         await Promise.all(workers.map((worker) => worker.close(true)));
         await locks.releaseAll();
       }
-      await Promise.allSettled([queues.close(), server.close(), workerConnection.close()]);
+      await Promise.allSettled([queues.close(), server.close(), workerConnection.close(), changes.close()]);
       agentPool.destroy();
       redis.disconnect();
       if (!options.db) await dbHandle.close();

@@ -32,4 +32,17 @@ describe("loadConfig", () => {
     const config = loadConfig({ NODE_ENV: "production", JWT_SECRET: "j".repeat(32), ENCRYPTION_KEY: key });
     expect(config.logFormat).toBe("json");
   });
+
+  it("takes an http(s) CHANGE_WEBHOOK_URL and refuses anything else without echoing it", () => {
+    expect(loadConfig({}).CHANGE_WEBHOOK_URL).toBeUndefined();
+    expect(loadConfig({ CHANGE_WEBHOOK_URL: " " }).CHANGE_WEBHOOK_URL).toBeUndefined();
+    const hook = "https://hooks.example.com/services/T000/B000/secret-token";
+    expect(loadConfig({ CHANGE_WEBHOOK_URL: hook }).CHANGE_WEBHOOK_URL).toBe(hook);
+    for (const bad of ["ftp://hooks.example.com/secret-token", "hooks.example.com/secret-token"]) {
+      expect(() => loadConfig({ CHANGE_WEBHOOK_URL: bad })).toThrow(
+        /CHANGE_WEBHOOK_URL \(set\): must be an http\(s\) URL/,
+      );
+      expect(() => loadConfig({ CHANGE_WEBHOOK_URL: bad })).not.toThrow(/secret-token/);
+    }
+  });
 });

@@ -13,6 +13,10 @@ const optionalString = z
 const encryptionKey = z.string().refine((v) => Buffer.from(v, "base64").length === 32, {
   message: "must be 32 random bytes encoded in base64 (e.g. `openssl rand -base64 32`)",
 });
+/** An operator's webhook (Slack-compatible): unset, or an http(s) URL. */
+const webhookUrl = optionalString.pipe(
+  z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+);
 const commaList = (v: string) =>
   v
     .split(",")
@@ -129,7 +133,12 @@ export const envSchema = z
     NEWBOOK_MAX_RESPONSE_BYTES: int(1024, 256 * 1024 * 1024).default(8 * 1024 * 1024),
     /** "Test connection" as a whole (every call and retry) ends after this long. */
     NEWBOOK_TEST_TIMEOUT_MS: int(100, 120_000).default(8_000),
-    ALERT_WEBHOOK_URL: optionalString.pipe(z.url("must be an http(s) URL").optional()),
+    ALERT_WEBHOOK_URL: webhookUrl,
+    /**
+     * Gets a message for each sync whose change set touches the kitchen's today or tomorrow with at least
+     * the kitchen's change_webhook_min_bookings bookings; sent by a queue job after the commit.
+     */
+    CHANGE_WEBHOOK_URL: webhookUrl,
     ALERT_FAILURE_THRESHOLD: int(1, 100).default(5),
     BACKOFF_AFTER_FAILURES: int(1, 100).default(3),
     OUTAGE_MIN_KITCHENS: int(2, 100_000).default(5),
@@ -237,7 +246,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? "environment");
       const value = env[name];
-      const shown = value === undefined ? "unset" : /SECRET|KEY|PASSWORD/.test(name) ? "set" : `"${value}"`;
+      // URLs may carry credentials (user:password@, a webhook's token in its path): never echoed either.
+      const shown =
+        value === undefined ? "unset" : /SECRET|KEY|PASSWORD|URL/.test(name) ? "set" : `"${value}"`;
       return `${name} (${shown}): ${issue.message}`;
     });
     throw new ConfigError(problems);

@@ -13,3 +13,4 @@ export * from "./retention";
 export * from "./schedule";
 export * from "./sync";
 export * from "./time";
+export * from "./webhook";

@@ -21,7 +21,10 @@ export function isRunFinished(run: Pick<SyncRun, "status"> | undefined): boolean
   );
 }
 
-/** Everything a finished sync may have changed. */
+/**
+ * Everything a finished sync may have changed. A request already in flight is kept, not restarted: with
+ * the event stream up, the run's own events have usually started these refetches already.
+ */
 export function refreshAfterSync(queryClient: QueryClient): Promise<unknown> {
   return Promise.all(
     [
@@ -34,7 +37,7 @@ export function refreshAfterSync(queryClient: QueryClient): Promise<unknown> {
       queryKeys.arrivals,
       queryKeys.mealSheetsAll,
       queryKeys.adminKitchens,
-    ].map((queryKey) => queryClient.invalidateQueries({ queryKey })),
+    ].map((queryKey) => queryClient.invalidateQueries({ queryKey }, { cancelRefetch: false })),
   );
 }
 

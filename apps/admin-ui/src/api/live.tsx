@@ -1,24 +1,26 @@
 import type { KitchenSyncEvent } from "@occ/api";
 import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useContext, useEffect, useState } from "react";
+import { queriesToRefresh } from "../lib/liveRefresh";
 import { createSseParser } from "../lib/sse";
 import { kitchenScopeStore, tokenStore } from "./client";
 import { refreshAfterSync } from "./frequentSync";
-import { queryKeys } from "./keys";
 
 const LiveContext = createContext(false);
 
 /** Reconnect delays after a dropped stream: quick first, then at most every 15 s. */
 const RETRY_MS = [1_000, 2_000, 5_000, 15_000];
 
+/** User Timing mark of each event's arrival: the live benchmark (and devtools) time the push with it. */
+export const SYNC_EVENT_MARK = "occ:sync-event";
+
 function onSyncEvent(queryClient: QueryClient, event: KitchenSyncEvent): void {
-  if (event.type === "started") {
-    for (const queryKey of [queryKeys.frequentSync, queryKeys.syncRunsAll])
-      void queryClient.invalidateQueries({ queryKey });
-    return;
-  }
-  // Committed data, or a final outcome that changes status, alerts and freshness banners.
-  void refreshAfterSync(queryClient);
+  performance.mark(SYNC_EVENT_MARK, { detail: event });
+  // No batching or debounce: each event refetches what it changed at once, the figures first.
+  const { first, after } = queriesToRefresh(event);
+  const invalidate = (keys: readonly (readonly unknown[])[]) =>
+    Promise.allSettled(keys.map((queryKey) => queryClient.invalidateQueries({ queryKey })));
+  void invalidate(first).then(() => invalidate(after));
 }
 
 /**

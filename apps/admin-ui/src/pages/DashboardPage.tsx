@@ -1,3 +1,5 @@
+import type { Occupancy } from "@occ/api";
+import { memo, useDeferredValue } from "react";
 import { useAlerts } from "../api/alerts";
 import { useChangeFeed } from "../api/changes";
 import { useNewbookConnection } from "../api/connection";
@@ -54,36 +56,52 @@ function Dashboard() {
   );
 }
 
-/** As many days as the kitchen syncs ahead (days_ahead), covers first; days not synced say so. */
-function NextDays({ daysAhead }: { daysAhead: number }) {
+function dayRows(dates: readonly string[], occupancy: Occupancy): DayRow[] {
+  const byDate = new Map(occupancy.days.map((day) => [day.date, day]));
+  return dates.map((date) => ({
+    date,
+    day: isSynced(date, occupancy.freshness) ? (byDate.get(date) ?? null) : null,
+  }));
+}
+
+/**
+ * As many days as the kitchen syncs ahead (days_ahead), covers first; days not synced say so. Memoised:
+ * the status box, feed and alerts refetching on a sync must not re-render the figures.
+ */
+const NextDays = memo(function NextDays({ daysAhead }: { daysAhead: number }) {
   const { timeZone } = useSession();
   const today = todayIn(timeZone, useNow(60_000));
   const dates = Array.from({ length: daysAhead }, (_, i) => addDays(today, i));
   const occupancy = useOccupancy(today, dates[dates.length - 1] ?? today);
+  // The cards paint a pushed figure first; chart and table follow in a render that yields to the paint.
+  const detailed = useDeferredValue(occupancy.data);
   return (
     <section className="card next-days" aria-labelledby="next-days-title">
       <h2 id="next-days-title">
         Next {daysAhead} {daysAhead === 1 ? "day" : "days"}
       </h2>
       <QueryState query={occupancy}>
-        {(o) => {
-          const byDate = new Map(o.days.map((day) => [day.date, day]));
-          const rows: DayRow[] = dates.map((date) => ({
-            date,
-            day: isSynced(date, o.freshness) ? (byDate.get(date) ?? null) : null,
-          }));
-          const synced = rows.flatMap((row) => (row.day ? [row.day] : []));
-          const doubtful = isDoubtful(o.freshness);
-          return (
-            <>
-              <FreshnessBar freshness={o.freshness} />
-              <DayCards rows={rows} today={o.today} doubtful={doubtful} />
-              {synced.length > 0 && <OccupancyChart days={synced} />}
-              <OccupancyTable rows={rows} today={o.today} doubtful={doubtful} />
-            </>
-          );
-        }}
+        {(o) => (
+          <>
+            <FreshnessBar freshness={o.freshness} />
+            <DayCards rows={dayRows(dates, o)} today={o.today} doubtful={isDoubtful(o.freshness)} />
+            {detailed && <DayDetails occupancy={detailed} dates={dates.join(",")} />}
+          </>
+        )}
       </QueryState>
     </section>
   );
-}
+});
+
+/** Chart and table of the same days; `dates` comma-joined so an unchanged list keeps the memo. */
+const DayDetails = memo(function DayDetails({ occupancy, dates }: { occupancy: Occupancy; dates: string }) {
+  const rows = dayRows(dates.split(","), occupancy);
+  const synced = rows.flatMap((row) => (row.day ? [row.day] : []));
+  const doubtful = isDoubtful(occupancy.freshness);
+  return (
+    <>
+      {synced.length > 0 && <OccupancyChart days={synced} />}
+      <OccupancyTable rows={rows} today={occupancy.today} doubtful={doubtful} />
+    </>
+  );
+});

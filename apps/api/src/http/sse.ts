@@ -15,6 +15,7 @@ export function sseSyncEvent(event: KitchenEvent) {
     kind: event.kind,
     rows_changed: event.rowsChanged,
     booking_changes: event.bookingChanges,
+    committed_at: event.committedAt ?? null,
     at: event.at,
   };
 }

@@ -114,6 +114,7 @@ describe("live updates and change feed", () => {
     type: "synced" as const,
     rowsChanged: 3,
     bookingChanges: 1,
+    committedAt: "2025-06-02T08:59:59.123Z",
   });
 
   it("refuses a stream without a valid token", async () => {
@@ -141,6 +142,7 @@ describe("live updates and change feed", () => {
           run_id: runOfA,
           rows_changed: 3,
           booking_changes: 1,
+          committed_at: "2025-06-02T08:59:59.123Z",
         });
       }
       await otherKitchen.next("B's event", (f) => f.event === "sync");

@@ -50,13 +50,14 @@ describe("settings", () => {
         effective_interval_minutes: 15,
         busy_hours: [],
         busy_interval_minutes: null,
+        change_webhook_min_bookings: 3,
         next_sync_busy: false,
         schedule_off_reason: "not_connected",
         rooms_total: null,
       });
     });
 
-    it.each([
+    it.each<[Record<string, unknown>, string, RegExp]>([
       [
         { is_enabled: true, sync_interval_minutes: 7, days_ahead: 7 },
         "sync_interval_minutes",
@@ -68,12 +69,29 @@ describe("settings", () => {
       [{ is_enabled: true, sync_interval_minutes: 15, days_ahead: 2.5 }, "days_ahead", /integer/],
       [{ is_enabled: "yes", sync_interval_minutes: 15, days_ahead: 7 }, "is_enabled", /true or false/],
       [{ sync_interval_minutes: 15, days_ahead: 7 }, "is_enabled", /true or false/],
+      ...[0, 1001, 2.5, "3"].map((bad): [Record<string, unknown>, string, RegExp] => [
+        { is_enabled: true, sync_interval_minutes: 15, days_ahead: 7, change_webhook_min_bookings: bad },
+        "change_webhook_min_bookings",
+        /change_webhook_min_bookings must be null or an integer between 1 and 1000/,
+      ]),
     ])("rejects %j naming %s", async (body, field, message) => {
       const res = await request(h.app).post(path).set(auth()).send(body);
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe("validation_error");
       expect(res.body.error.message).toMatch(message);
       expect(res.body.error.details).toEqual([{ field, message: expect.stringMatching(message) }]);
+    });
+
+    it("keeps the change webhook threshold per kitchen: set, turned off with null, kept when omitted", async () => {
+      const set = await request(h.app).patch(path).set(auth()).send({ change_webhook_min_bookings: 5 });
+      expect(set.status).toBe(200);
+      expect(set.body.change_webhook_min_bookings).toBe(5);
+      const other = await request(h.app).patch(path).set(auth()).send({ days_ahead: 7 });
+      expect(other.body.change_webhook_min_bookings).toBe(5);
+      const off = await request(h.app).patch(path).set(auth()).send({ change_webhook_min_bookings: null });
+      expect(off.body.change_webhook_min_bookings).toBeNull();
+      expect((await request(h.app).get(path).set(auth())).body.change_webhook_min_bookings).toBeNull();
+      await request(h.app).patch(path).set(auth()).send({ change_webhook_min_bookings: 3 });
     });
 
     it("rejects an empty PATCH and a malformed JSON body", async () => {

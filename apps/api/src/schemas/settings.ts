@@ -1,5 +1,13 @@
 import { busyWindowsProblem, isClockTime } from "@occ/core";
-import { DAYS_AHEAD_MAX, DAYS_AHEAD_MIN, NEWBOOK_REGIONS, SYNC_INTERVALS, SYNC_STATUSES } from "@occ/db";
+import {
+  CHANGE_WEBHOOK_MIN_BOOKINGS_DEFAULT,
+  CHANGE_WEBHOOK_MIN_BOOKINGS_MAX,
+  DAYS_AHEAD_MAX,
+  DAYS_AHEAD_MIN,
+  NEWBOOK_REGIONS,
+  SYNC_INTERVALS,
+  SYNC_STATUSES,
+} from "@occ/db";
 import { z } from "zod";
 import { nullableTimestamp } from "./common";
 
@@ -38,6 +46,18 @@ const busyInterval = z
   .meta({ enum: [...SYNC_INTERVALS] })
   .nullable();
 
+const MIN_BOOKINGS_MESSAGE = `change_webhook_min_bookings must be null or an integer between 1 and ${CHANGE_WEBHOOK_MIN_BOOKINGS_MAX}`;
+/** How many bookings changed for today or tomorrow make a sync worth a CHANGE_WEBHOOK_URL message. */
+const changeWebhookMinBookings = z
+  .number({ error: MIN_BOOKINGS_MESSAGE })
+  .int({ error: MIN_BOOKINGS_MESSAGE })
+  .min(1, { error: MIN_BOOKINGS_MESSAGE })
+  .max(CHANGE_WEBHOOK_MIN_BOOKINGS_MAX, { error: MIN_BOOKINGS_MESSAGE })
+  .nullable()
+  .meta({
+    description: `A sync's change set is sent to CHANGE_WEBHOOK_URL when at least this many bookings changed for the kitchen's today or tomorrow; null: never for this kitchen. Default ${CHANGE_WEBHOOK_MIN_BOOKINGS_DEFAULT}.`,
+  });
+
 const frequentSyncFields = z.object({
   is_enabled: isEnabled,
   sync_interval_minutes: syncInterval,
@@ -45,6 +65,7 @@ const frequentSyncFields = z.object({
   /** Optional: local-time windows in which the kitchen syncs every busy_interval_minutes. */
   busy_hours: busyHours.optional(),
   busy_interval_minutes: busyInterval.optional(),
+  change_webhook_min_bookings: changeWebhookMinBookings.optional(),
 });
 
 // Windows without a faster interval would silently do nothing.
@@ -63,7 +84,7 @@ export const frequentSyncPatchSchema = frequentSyncFields
   .partial()
   .refine((v) => Object.values(v).some((x) => x !== undefined), {
     error:
-      "provide at least one of: is_enabled, sync_interval_minutes, days_ahead, busy_hours, busy_interval_minutes",
+      "provide at least one of: is_enabled, sync_interval_minutes, days_ahead, busy_hours, busy_interval_minutes, change_webhook_min_bookings",
   })
   .refine(busyHoursNeedInterval, BUSY_NEEDS_INTERVAL)
   .meta({ id: "FrequentSyncSettingsPatch" });
@@ -85,6 +106,7 @@ export const frequentSyncViewSchema = z
     effective_interval_minutes: z.number().int(),
     busy_hours: z.array(busyWindow),
     busy_interval_minutes: z.number().int().nullable(),
+    change_webhook_min_bookings: changeWebhookMinBookings,
     /** Whether the next sync falls in busy hours (false when there is none). */
     next_sync_busy: z.boolean(),
     /** Why there is no next sync: null when one is scheduled. */

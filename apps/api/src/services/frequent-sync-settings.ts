@@ -17,6 +17,7 @@ export interface SettingsInput {
   days_ahead: number;
   busy_hours?: BusyWindow[];
   busy_interval_minutes?: number | null;
+  change_webhook_min_bookings?: number | null;
 }
 
 export interface FrequentSyncView {
@@ -34,6 +35,7 @@ export interface FrequentSyncView {
   effective_interval_minutes: number;
   busy_hours: BusyWindow[];
   busy_interval_minutes: number | null;
+  change_webhook_min_bookings: number | null;
   next_sync_busy: boolean;
   schedule_off_reason: ScheduleOffReason | null;
   rooms_total: number | null;
@@ -89,6 +91,7 @@ export function settingsView(
     effective_interval_minutes: schedule.on ? schedule.intervalMinutes : row.syncIntervalMinutes,
     busy_hours: row.busyHours,
     busy_interval_minutes: row.busyIntervalMinutes,
+    change_webhook_min_bookings: row.changeWebhookMinBookings,
     next_sync_busy: schedule.on && schedule.busy,
     schedule_off_reason: schedule.on ? null : schedule.reason,
     rooms_total: roomsTotal,
@@ -180,6 +183,9 @@ export async function saveSettings(
     ...(patch.busy_interval_minutes === undefined
       ? {}
       : { busyIntervalMinutes: patch.busy_interval_minutes }),
+    ...(patch.change_webhook_min_bookings === undefined
+      ? {}
+      : { changeWebhookMinBookings: patch.change_webhook_min_bookings }),
   };
   const [row] = await db
     .insert(newbookFrequentSyncSettings)

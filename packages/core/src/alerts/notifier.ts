@@ -1,4 +1,5 @@
 import type { Logger } from "../logger";
+import { postWebhook } from "../webhook";
 import type { AlertRow } from "./store";
 
 export interface AlertNotifierOptions {
@@ -99,7 +100,8 @@ export function webhookPayload(event: AlertEvent, alert: AlertRow): Record<strin
   };
 }
 
-async function postWebhook(
+/** Alerting must never fail the sync that triggered it: a webhook failure is logged and swallowed. */
+async function notifyWebhook(
   options: AlertNotifierOptions,
   timeoutMs: number,
   payload: Record<string, unknown>,
@@ -107,13 +109,7 @@ async function postWebhook(
 ): Promise<void> {
   if (!options.webhookUrl) return;
   try {
-    const response = await fetch(options.webhookUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(payload),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    await postWebhook(options.webhookUrl, payload, timeoutMs);
   } catch (error) {
     options.logger.error("alert webhook failed", {
       ...logFields,
@@ -137,7 +133,7 @@ export function createAlertNotifier(options: AlertNotifierOptions): AlertNotifie
         alert_kind: alert.kind,
         severity: alert.severity,
       });
-      await postWebhook(options, timeoutMs, webhookPayload(event, alert), {
+      await notifyWebhook(options, timeoutMs, webhookPayload(event, alert), {
         alert_id: alert.id,
         kitchen_id: alert.kitchenId,
       });
@@ -150,7 +146,7 @@ export function createAlertNotifier(options: AlertNotifierOptions): AlertNotifie
         alert_kind: kind,
         count: alerts.length,
       });
-      await postWebhook(options, timeoutMs, summaryPayload(event, kind, alerts), {
+      await notifyWebhook(options, timeoutMs, summaryPayload(event, kind, alerts), {
         alert_kind: kind,
         count: alerts.length,
       });
@@ -161,7 +157,7 @@ export function createAlertNotifier(options: AlertNotifierOptions): AlertNotifie
         incident_kind: incident.kind,
         kitchens: incident.kitchens.length,
       });
-      await postWebhook(options, timeoutMs, incidentPayload(event, incident), { incident_id: incident.id });
+      await notifyWebhook(options, timeoutMs, incidentPayload(event, incident), { incident_id: incident.id });
     },
   };
 }

@@ -16,6 +16,8 @@ export const kitchenEventSchema = z.object({
   rowsChanged: z.number().int().nonnegative(),
   /** Bookings in the run's change set. */
   bookingChanges: z.number().int().nonnegative(),
+  /** `synced` only: when the run's transaction committed (ISO), so pages and benchmarks can time the push. */
+  committedAt: z.string().optional(),
   at: z.string(),
 });
 

@@ -345,6 +345,25 @@ describe("runFrequentSync against the simulator and PostgreSQL", () => {
     expect(on(await dailyRows(), 2).adults - on(daysBefore, 2).adults).toBe(3);
   });
 
+  it("reports when its transaction had committed, not the finish time written inside it", async () => {
+    const runId = randomUUID();
+    let checkedAt = 0;
+    const result = await runFrequentSync(
+      {
+        ...ctx,
+        // A slow last step before COMMIT (the lock check): the commit ends after it, so does committedAt.
+        beforeCommit: async () => {
+          checkedAt = Date.now();
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        },
+      },
+      { kitchenId, runId, trigger: "test" },
+    );
+    const [run] = await testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.id, runId));
+    expect(result.committedAt.getTime()).toBeGreaterThanOrEqual(checkedAt + 50);
+    expect(result.committedAt.getTime() - run!.finishedAt!.getTime()).toBeGreaterThanOrEqual(50);
+  });
+
   it("never touches dates before the kitchen's today", async () => {
     const [yesterday] = (await dailyRows()).filter((r) => r.date < today);
     expect(yesterday).toMatchObject({ date: addDays(today, -1), adults: 99, sourceRunId: null });

@@ -40,6 +40,8 @@ export interface SyncRunResult {
   bookingChanges: number;
   durationMs: number;
   dbMs: number;
+  /** When the run's transaction had committed (its end, not the finish time written inside it). */
+  committedAt: Date;
 }
 
 /** The window the kitchen's last successful next-days sync covered; null before its first one. */
@@ -214,6 +216,7 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
       await ctx.beforeCommit?.();
       return { counts, dbMs, durationMs };
     });
+    const committedAt = now();
     ctx.logger.debug("Frequent sync written", {
       kitchenId: input.kitchenId,
       runId: input.runId,
@@ -229,6 +232,7 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
       bookingChanges: result.counts.bookingChanges,
       durationMs: result.durationMs,
       dbMs: result.dbMs,
+      committedAt,
     };
   } catch (error) {
     await recordRunCalls(ctx.db, input.runId, client.stats.totalCalls);

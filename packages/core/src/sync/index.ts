@@ -1,6 +1,7 @@
 export * from "./booking-rows";
 export * from "./change-set";
 export * from "./change-summary";
+export * from "./change-webhook";
 export * from "./context";
 export * from "./derive";
 export * from "./errors";

@@ -1,0 +1,2 @@
+ALTER TABLE "newbook_frequent_sync_settings" ADD COLUMN "change_webhook_min_bookings" integer DEFAULT 3;--> statement-breakpoint
+ALTER TABLE "newbook_frequent_sync_settings" ADD CONSTRAINT "change_webhook_min_bookings_check" CHECK ("newbook_frequent_sync_settings"."change_webhook_min_bookings" is null or "newbook_frequent_sync_settings"."change_webhook_min_bookings" between 1 and 1000);
