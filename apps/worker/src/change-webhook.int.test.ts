@@ -50,7 +50,7 @@ beforeAll(async () => {
   await once(receiver, "listening");
   // A seed whose hotel has rooms free for the stays the tests add.
   env = await createWorkerTestEnv({ seed: 3, properties: 1, rooms: 80, throttlePerMinute: 1_000_000 });
-  queues = createQueues({ redisUrl: env.workerEnv().REDIS_URL!, prefix: env.prefix });
+  queues = createQueues({ redis: env.workerEnv().REDIS_URL!, prefix: env.prefix });
   // Not scheduled: only the syncs the tests ask for run, so each change set is exactly what they made.
   [kitchenId] = (await env.seedKitchens(1, () => ({ syncIntervalMinutes: 60, isEnabled: false }))) as [
     number,

@@ -169,6 +169,8 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
         dbMs: 0,
         // The stored fingerprint is this one: not sent again.
       });
+      // One statement outside a transaction: committed once it has answered.
+      const committedAt = now();
       return {
         runId: input.runId,
         status: "success",
@@ -179,6 +181,7 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
         bookingChanges: 0,
         durationMs,
         dbMs: Date.now() - dbStarted,
+        committedAt,
       };
     }
     // A listing recognised unparsed (bookings null) is unchanged by construction.
