@@ -1,5 +1,4 @@
 export * from "./client";
-export * from "./fleet";
 export * from "./migrate";
 export * as schema from "./schema";
 export * from "./schema";

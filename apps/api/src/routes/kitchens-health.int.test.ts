@@ -1,5 +1,5 @@
 import { effectiveIntervalMinutes } from "@occ/core";
-import { seedFleet } from "@occ/db";
+import { seedFleet } from "@occ/testkit";
 import request from "supertest";
 import { addAdmin, addKitchenWithManager, type Harness, startHarness } from "../testing/harness";
 
