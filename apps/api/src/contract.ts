@@ -51,6 +51,8 @@ import type {
 import type {
   historicalBodySchema,
   historicalResponseSchema,
+  historicalSyncSchema,
+  historicalSyncsSchema,
   jobStatusSchema,
   resumeResponseSchema,
   STATS_PERIODS,
@@ -90,6 +92,8 @@ export type HistoricalSyncRequest = z.input<typeof historicalBodySchema>;
 export type HistoricalSyncQueued = z.output<typeof historicalResponseSchema>;
 export type HistoricalSyncStatus = z.output<typeof jobStatusSchema>;
 export type HistoricalSyncResumed = z.output<typeof resumeResponseSchema>;
+export type HistoricalSync = z.output<typeof historicalSyncSchema>;
+export type HistoricalSyncList = z.output<typeof historicalSyncsSchema>;
 export type StatsPeriod = (typeof STATS_PERIODS)[number];
 export type SyncStats = z.output<typeof syncStatsSchema>;
 export type SyncStatsBucket = SyncStats["series"][number];

@@ -84,7 +84,12 @@ export function adminRoutes(s: AppServices, queuesSession: QueuesSession): Route
       params: idParams,
       body: kitchenPatchSchema,
       response: kitchenViewSchema,
-      handler: ({ params, body }) => updateKitchen(s.db, params.id, body),
+      async handler({ params, body }) {
+        const kitchen = await updateKitchen(s.db, params.id, body);
+        // Its sync jobs carry its name (Bull Board); the scheduler's next jobs take the new one.
+        if (body.name !== undefined) await s.scheduler.apply(params.id);
+        return kitchen;
+      },
     }),
     defineRoute({
       method: "delete",

@@ -15,6 +15,15 @@ export function kitchenIdFromSchedulerId(schedulerId: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
+/**
+ * The name every sync job of a kitchen carries, so Bull Board's job lists say whose sync it is ("kitchen 12 ·
+ * Harbour Hotel"). Workers pick jobs by queue, never by name, so a renamed kitchen's older jobs still run.
+ */
+export function syncJobName(kitchenId: number, kitchenName?: string | null): string {
+  const name = kitchenName?.trim();
+  return name ? `kitchen ${kitchenId} · ${name}` : `kitchen ${kitchenId}`;
+}
+
 export interface FrequentSyncJobData {
   kitchenId: number;
   trigger: "schedule" | "sync_now";
