@@ -157,7 +157,7 @@ describe("history is never rewritten", () => {
     // Bull Board shows the job by its kitchen, and its failure in the settings page's words first.
     expect(job.name).toBe(`kitchen ${failing} · Kitchen 0`);
     expect(job.failedReason).toMatch(/^Newbook is not answering at the moment — .*HTTP 500/);
-    expect(job.stacktrace.at(-1)).toMatch(/^Error: Newbook is not answering at the moment — /);
+    expect(job.stacktrace?.at(-1)).toMatch(/^Error: Newbook is not answering at the moment — /);
     const [before] = await env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.id, failedRunId));
     expect(before).toMatchObject({ status: "failed" });
     await job.retry("failed"); // what Bull Board's "retry" does
