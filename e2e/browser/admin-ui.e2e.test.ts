@@ -404,10 +404,49 @@ describe("admin UI", () => {
       await stack.simControl(`/properties/${kitchen.property.id}/faults`, "DELETE");
       await page.getByRole("button", { name: "Resume" }).click();
 
-      const bar = page.getByRole("progressbar", { name: "Historical sync progress (days)" });
-      await page.locator("[data-testid=historical-job][data-state=success]").waitFor({ timeout: 60_000 });
+      const done = page.locator("[data-testid=historical-job][data-state=success]");
+      await done.waitFor({ timeout: 60_000 });
+      const bar = done.getByRole("progressbar", { name: "Historical sync progress (days)" });
       await expect(bar.getAttribute("aria-valuenow")).resolves.toBe("100");
+      await expectText(done, `Started by ${kitchen.managerEmail}`);
+      await expectText(page.locator("[data-testid=historical-job][data-state=failed]"), "Resumed.");
       await screenshot(page, "settings-historical");
+
+      // The list lives on the server: another device (a new browser context) and the admin, through the
+      // kitchen switcher, see the same syncs, with no "Sync job not found".
+      const other = await asManager(kitchen, 390);
+      try {
+        await other.page.getByRole("link", { name: "Settings", exact: true }).click();
+        await other.page.locator("[data-testid=historical-job][data-state=success]").waitFor();
+        await screenshot(other.page, "settings-historical-390");
+      } finally {
+        await other.context.close();
+      }
+      // The admin starts one in another kitchen, then switches to this one in the same tab: the page
+      // used to follow the other kitchen's job here and say "Sync job not found".
+      const elsewhere = await stack.createKitchen(propertyAt(1), { enabled: false });
+      const admin = await openPage(768);
+      try {
+        await signIn(admin.page, stack.apiUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
+        const picker = admin.page.getByRole("combobox", { name: "Kitchen" });
+        await picker.selectOption(String(elsewhere.id));
+        await admin.page.getByRole("link", { name: "Settings", exact: true }).click();
+        await admin.page.getByRole("button", { name: "Start historical sync" }).click();
+        await admin.page.locator("[data-testid=historical-job]").first().waitFor();
+        await expectText(
+          admin.page.locator("[data-testid=historical-job]").first(),
+          `Started by ${ADMIN_EMAIL}`,
+        );
+        await picker.selectOption(String(kitchen.id));
+        const theirs = admin.page.locator("[data-testid=historical-job][data-state=success]");
+        await theirs.waitFor();
+        await expectText(theirs, `Started by ${kitchen.managerEmail}`);
+        expect(await admin.page.locator("[data-testid=historical-job]").count()).toBe(2);
+        expect(await admin.page.getByText("not found").count()).toBe(0);
+        await screenshot(admin.page, "settings-historical-admin-768");
+      } finally {
+        await admin.context.close();
+      }
     } finally {
       await context.close();
     }
