@@ -7,6 +7,7 @@ import type { SYNC_INTERVALS } from "@occ/db";
 import type { z } from "zod";
 import type { sseSyncEvent } from "./http/sse";
 import type {
+  fleetSchema,
   kitchenBodySchema,
   kitchenHealthSchema,
   kitchenListSchema,
@@ -138,3 +139,4 @@ export type UserList = z.output<typeof userListSchema>;
 export type UserCreate = z.input<typeof userBodySchema>;
 export type UserUpdate = z.input<typeof userPatchSchema>;
 export type QueuesSession = z.output<typeof queuesSessionSchema>;
+export type Fleet = z.output<typeof fleetSchema>;

@@ -10,6 +10,7 @@ import {
   type QueueSet,
   recordNextSyncTimes,
   type ScheduleOwner,
+  sampleQueueDepths,
 } from "@occ/core";
 import type { Db } from "@occ/db";
 import type { Redis } from "ioredis";
@@ -126,6 +127,13 @@ export class Reconciler {
       () => undefined,
     );
     try {
+      // The fleet view's queue-depth trend: one sample per pass, taken by whichever replica holds it.
+      await sampleQueueDepths(
+        redis,
+        prefix,
+        [this.options.queues.frequent, this.options.queues.historical],
+        this.now(),
+      ).catch((error) => this.options.logger.warn("queue depth sample failed", { error: String(error) }));
       return await this.reconcile();
     } finally {
       held.stop();

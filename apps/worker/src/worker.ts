@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import {
   Alerting,
   type Config,
@@ -47,6 +48,11 @@ export interface RunningWorker {
  */
 export function kitchenLockTtlMs(config: Pick<Config, "JOB_LOCK_MS">): number {
   return Math.floor(config.JOB_LOCK_MS / 3);
+}
+
+/** "host:pid": which machine (or container) and which process, as Redis client names allow (no spaces). */
+export function workerName(): string {
+  return `${hostname().replace(/[^\w.-]/g, "_")}:${process.pid}`;
 }
 
 export async function startWorker(config: Config, options: StartWorkerOptions = {}): Promise<RunningWorker> {
@@ -103,6 +109,8 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
   };
 
   const workerOptions = {
+    // BullMQ's worker list (the fleet view) shows this name, and each job keeps it as processedBy.
+    name: workerName(),
     connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
     prefix: config.QUEUE_PREFIX,
     lockDuration: config.JOB_LOCK_MS,

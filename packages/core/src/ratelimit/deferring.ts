@@ -3,7 +3,7 @@ import type { RateLimiter } from "./rate-limiter";
 /** A limiter that can also say, without waiting, how long until a slot frees up. */
 export interface SlotSource extends RateLimiter {
   /** Takes a slot if one is free now and resolves 0; otherwise takes nothing and resolves the ms to wait. */
-  tryAcquire(credentialKey: string): Promise<number>;
+  tryAcquire(credentialKey: string, label?: string): Promise<number>;
 }
 
 /**
@@ -34,9 +34,10 @@ export class RateLimitDeferredError extends Error {
 export function deferUntilFirstSlot(inner: SlotSource, now: () => number = Date.now): RateLimiter {
   let granted = false;
   return {
-    async acquire(credentialKey) {
-      if (granted) return inner.acquire(credentialKey);
-      const waitMs = await inner.tryAcquire(credentialKey);
+    noteThrottled: inner.noteThrottled?.bind(inner),
+    async acquire(credentialKey, label) {
+      if (granted) return inner.acquire(credentialKey, label);
+      const waitMs = await inner.tryAcquire(credentialKey, label);
       if (waitMs === 0) {
         granted = true;
         return;

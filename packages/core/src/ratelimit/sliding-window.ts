@@ -17,6 +17,10 @@ local count = redis.call('ZCARD', key)
 if count < limit then
   redis.call('ZADD', key, now, now .. ':' .. ARGV[3])
   redis.call('PEXPIRE', key, window)
+  -- The fleet view's index of credentials in use (by last request), and their printable names.
+  redis.call('ZADD', KEYS[2], now, ARGV[4])
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
+  if ARGV[5] ~= '' then redis.call('HSET', KEYS[3], ARGV[4], ARGV[5]) end
   return 0
 end
 local blocking = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
@@ -24,6 +28,22 @@ local wait = tonumber(blocking[2]) + window - now
 if wait < 1 then wait = 1 end
 return wait
 `;
+/** How long a Newbook throttle (429) of a credential counts in the fleet view. */
+export const THROTTLE_MEMORY_MS = 60 * 60_000;
+
+/**
+ * Keys beside the per-credential windows that let the fleet view list budgets without scanning Redis:
+ * credentials by last request (a sorted set trimmed to the window), their printable names
+ * (username@host/region, never a secret) and recent throttles (`<credential>:<ms>:<id>` members).
+ */
+export function budgetKeys(prefix: string): { active: string; labels: string; throttled: string } {
+  return {
+    active: `${prefix}:ratelimit-active`,
+    labels: `${prefix}:ratelimit-labels`,
+    throttled: `${prefix}:ratelimit-throttled`,
+  };
+}
+
 const SCRIPT_SHA = createHash("sha1").update(SLIDING_WINDOW_SCRIPT).digest("hex");
 
 export interface SlidingWindowLimiterOptions {
@@ -69,12 +89,23 @@ export class SlidingWindowRateLimiter implements SlotSource {
     return `${this.options.prefix}:ratelimit:${credentialKey}`;
   }
 
-  async acquire(credentialKey: string): Promise<void> {
+  /** Newbook throttled this credential (HTTP 429): remembered for an hour for the fleet view. */
+  async noteThrottled(credentialKey: string): Promise<void> {
+    const key = budgetKeys(this.options.prefix).throttled;
+    const now = this.now();
+    await this.options.redis
+      .multi()
+      .zadd(key, now, `${credentialKey}:${now}:${randomUUID()}`)
+      .zremrangebyscore(key, "-inf", now - THROTTLE_MEMORY_MS)
+      .pexpire(key, THROTTLE_MEMORY_MS)
+      .exec();
+  }
+
+  async acquire(credentialKey: string, label?: string): Promise<void> {
     const started = this.now();
-    const key = this.keyFor(credentialKey);
     for (;;) {
       // A fresh member per try: simultaneous requests must never collapse into one set entry.
-      const waitMs = await this.tryTake(key, `${process.pid}:${randomUUID()}`);
+      const waitMs = await this.tryTake(credentialKey, `${process.pid}:${randomUUID()}`, label);
       if (waitMs === 0) return;
       const waited = this.now() - started;
       if (waited + waitMs > this.maxWaitMs) throw new RateLimitWaitError(credentialKey, waited);
@@ -82,18 +113,20 @@ export class SlidingWindowRateLimiter implements SlotSource {
     }
   }
 
-  async tryAcquire(credentialKey: string): Promise<number> {
-    return this.tryTake(this.keyFor(credentialKey), `${process.pid}:${randomUUID()}`);
+  async tryAcquire(credentialKey: string, label?: string): Promise<number> {
+    return this.tryTake(credentialKey, `${process.pid}:${randomUUID()}`, label);
   }
 
-  private async tryTake(key: string, member: string): Promise<number> {
-    const { redis, limit } = this.options;
-    const args = [key, String(limit), String(this.heldMs), member];
+  private async tryTake(credentialKey: string, member: string, label = ""): Promise<number> {
+    const { redis, limit, prefix } = this.options;
+    const { active, labels } = budgetKeys(prefix);
+    const keys = [this.keyFor(credentialKey), active, labels];
+    const args = [...keys, String(limit), String(this.heldMs), member, credentialKey, label];
     try {
-      return Number(await redis.evalsha(SCRIPT_SHA, 1, ...args));
+      return Number(await redis.evalsha(SCRIPT_SHA, keys.length, ...args));
     } catch (error) {
       if (!(error instanceof Error) || !error.message.includes("NOSCRIPT")) throw error;
-      return Number(await redis.eval(SLIDING_WINDOW_SCRIPT, 1, ...args));
+      return Number(await redis.eval(SLIDING_WINDOW_SCRIPT, keys.length, ...args));
     }
   }
 }
