@@ -484,7 +484,29 @@ describe("admin UI", () => {
       });
       expect(await rows.count()).toBe(listed.body.kitchens.length);
       await expectText(page.getByTestId("pager-status"), `of ${listed.body.total}`);
+      // The fleet at a glance: the stack's worker by host and pid, queues, and the simulator's credentials.
+      const fleet = await stack.api<{ workers: Array<{ host: string; pid: number }> }>("/api/admin/fleet", {
+        token: stack.adminToken,
+      });
+      expect(fleet.body.workers.length).toBeGreaterThan(0);
+      const workers = page.getByTestId("fleet-workers");
+      await expectText(workers, fleet.body.workers[0]!.host);
+      await expectText(workers, String(fleet.body.workers[0]!.pid));
+      await expectText(page.getByTestId("fleet-queues"), "frequent-sync");
+      await page.getByTestId("fleet-credentials").waitFor({ timeout: 60_000 });
+      await expectText(page.getByTestId("fleet-credentials"), "@127.0.0.1:");
       await screenshot(page, "ops");
+      for (const width of [390, 768]) {
+        const narrow = await openPage(width);
+        try {
+          await signIn(narrow.page, stack.apiUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
+          await narrow.page.goto(`${stack.apiUrl}/ops`);
+          await narrow.page.getByTestId("fleet-workers").waitFor();
+          await screenshot(narrow.page, `ops-${width}`);
+        } finally {
+          await narrow.context.close();
+        }
+      }
       // Search narrows the list on the server.
       await page.getByRole("searchbox").fill(kitchen.name);
       await page.locator(`[data-testid=kitchens-health] tbody tr[data-kitchen-id="${kitchen.id}"]`).waitFor();

@@ -22,4 +22,5 @@ export const queryKeys = {
   adminHealth: (params: Record<string, string | number>) => ["admin", "health", params] as const,
   adminHealthAll: ["admin", "health"] as const,
   adminUsers: ["admin", "users"] as const,
+  adminFleet: ["admin", "fleet"] as const,
 };
