@@ -1,3 +1,4 @@
+import { decryptNewbookConnection } from "@occ/core";
 import { ApiError } from "../errors";
 import { defineRoute, type Route } from "../http/route";
 import {
@@ -12,7 +13,7 @@ import {
   frequentSyncViewSchema,
 } from "../schemas/settings";
 import type { AppServices } from "../services";
-import { connectionView, decryptConnection, findConnection, saveConnection } from "../services/connection";
+import { connectionView, findConnection, saveConnection } from "../services/connection";
 import { connectionToTest, testNewbookConnection } from "../services/connection-test";
 import {
   readSettings,
@@ -135,7 +136,7 @@ export function settingsRoutes(s: AppServices): Route[] {
       // Runs up to NEWBOOK_TEST_TIMEOUT_MS in a worker thread (see newbook-probe-pool.ts).
       async handler({ kitchenId, body, req }) {
         const row = await findConnection(s.db, kitchenId);
-        const saved = row ? decryptConnection(s.box, row) : null;
+        const saved = row ? decryptNewbookConnection(s.box, row) : null;
         const connection = connectionToTest(saved, body);
         const result = await testNewbookConnection(connection, {
           config: s.config,

@@ -1,11 +1,10 @@
-import { type NewbookConnection, registerSecret, type SecretBox, verifyNewbookUrl } from "@occ/core";
-import type { Db } from "@occ/db";
+import { registerSecret, type SecretBox, verifyNewbookUrl } from "@occ/core";
+import type { Db, Region } from "@occ/db";
 import { newbookConnections } from "@occ/db";
 import { eq } from "drizzle-orm";
 import { ApiError } from "../errors";
 import { DEFAULT_NEWBOOK_BASE_URL } from "../schemas/settings";
 
-type Region = "au" | "ap" | "eu" | "us" | "uk";
 type ConnectionRow = typeof newbookConnections.$inferSelect;
 
 export interface ConnectionInput {
@@ -148,13 +147,4 @@ export async function saveConnection(
     .onConflictDoUpdate({ target: newbookConnections.kitchenId, set: { ...values, updatedAt: new Date() } })
     .returning();
   return { view: connectionView(row!), created: existing === null };
-}
-
-/** The saved credentials, decrypted and registered with the log redactor. */
-export function decryptConnection(box: SecretBox, row: ConnectionRow): NewbookConnection {
-  const password = box.decrypt(row.passwordEnc);
-  const apiKey = box.decrypt(row.apiKeyEnc);
-  registerSecret(password);
-  registerSecret(apiKey);
-  return { baseUrl: row.baseUrl, region: row.region, username: row.username, password, apiKey };
 }

@@ -6,8 +6,8 @@ import {
   kitchenLockKey,
   type QueueSet,
 } from "@occ/core";
-import type { Db } from "@occ/db";
-import { syncRuns, users } from "@occ/db";
+import type { Db, RunKind, RunStatus } from "@occ/db";
+import { lockKitchenForTransaction, syncRuns, users } from "@occ/db";
 import { and, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Redis } from "ioredis";
@@ -17,8 +17,6 @@ import { ensureSettings } from "./frequent-sync-settings";
 import { withTimeout } from "./with-timeout";
 
 type RunRow = typeof syncRuns.$inferSelect;
-type RunStatus = "queued" | "running" | "success" | "failed" | "skipped";
-type RunKind = "frequent" | "manual" | "historical";
 
 export interface RunView {
   id: string;
@@ -68,8 +66,6 @@ const QUEUE_DOWN_MESSAGE = "The sync could not be queued: the job queue is unrea
 
 /** A queued/running run older than this no longer blocks "sync now" (its worker is assumed lost). */
 const ACTIVE_RUN_HORIZON_MS = 60 * 60_000;
-// Arbitrary constant: first half of the advisory lock key that serialises "sync now" per kitchen.
-const SYNC_NOW_LOCK_SPACE = 872_342;
 
 export interface SyncDeps {
   db: Db;
@@ -97,7 +93,7 @@ async function runHoldingKitchen(deps: SyncDeps, kitchenId: number): Promise<str
   }
 }
 
-async function requireConnection(db: Db, kitchenId: number): Promise<void> {
+async function assertKitchenConnected(db: Db, kitchenId: number): Promise<void> {
   if (!(await hasConnection(db, kitchenId))) throw conflict("no_connection", NO_CONNECTION_MESSAGE);
 }
 
@@ -126,12 +122,12 @@ export async function syncNow(
 ): Promise<{ run_id: string; already_running: boolean }> {
   const { db } = deps;
   const kitchenId = kitchen.id;
-  await requireConnection(db, kitchenId);
+  await assertKitchenConnected(db, kitchenId);
   const settings = await ensureSettings(db, kitchenId);
   const now = deps.now();
   const holder = await runHoldingKitchen(deps, kitchenId);
   const created = await db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${SYNC_NOW_LOCK_SPACE}, ${kitchenId})`);
+    await lockKitchenForTransaction(tx, "syncNow", kitchenId);
     const [active] = await tx
       .select({ id: syncRuns.id })
       .from(syncRuns)
@@ -240,7 +236,7 @@ export async function startHistoricalSync(
 ): Promise<{ job_id: string; run_id: string }> {
   const { db } = deps;
   const kitchenId = kitchen.id;
-  await requireConnection(db, kitchenId);
+  await assertKitchenConnected(db, kitchenId);
   const id = randomUUID();
   await db.insert(syncRuns).values({
     id,

@@ -6,5 +6,6 @@ export { NewbookAgentPool, type NewbookAgents } from "./http-agent";
 export * from "./kitchen-fields";
 export * from "./limits";
 export * from "./retry";
+export * from "./saved-connection";
 export * from "./stats";
 export * from "./types";

@@ -5,9 +5,9 @@ import { encryptionKeysFromConfig, SecretBox } from "../crypto";
 import type { Logger } from "../logger";
 import { NewbookClient, type NewbookConnection, newbookClientOptionsFromConfig } from "../newbook/client";
 import type { NewbookAgentPool } from "../newbook/http-agent";
+import { decryptNewbookConnection } from "../newbook/saved-connection";
 import type { NewbookRequestEvent } from "../newbook/stats";
 import { credentialKey, type RateLimiter } from "../ratelimit";
-import { registerSecret } from "../redact";
 import { SyncConfigurationError } from "./errors";
 import type { MealMapping } from "./meals";
 
@@ -89,20 +89,15 @@ export function mealMappingOf(connection: ConnectionRow): MealMapping {
   };
 }
 
-function decryptConnection(config: Config, row: ConnectionRow): NewbookConnection {
+function openSavedConnection(config: Config, row: ConnectionRow): NewbookConnection {
   const keys = encryptionKeysFromConfig(config);
   if (!keys) {
     throw new SyncConfigurationError(
       "ENCRYPTION_KEY(S) is not set, so the Newbook credentials cannot be read",
     );
   }
-  const box = new SecretBox(keys);
   try {
-    const password = box.decrypt(row.passwordEnc);
-    const apiKey = box.decrypt(row.apiKeyEnc);
-    registerSecret(password);
-    registerSecret(apiKey);
-    return { baseUrl: row.baseUrl, region: row.region, username: row.username, password, apiKey };
+    return decryptNewbookConnection(new SecretBox(keys), row);
   } catch {
     throw new SyncConfigurationError(
       "The stored Newbook credentials cannot be decrypted (was ENCRYPTION_KEY changed?); enter them again",
@@ -111,7 +106,7 @@ function decryptConnection(config: Config, row: ConnectionRow): NewbookConnectio
 }
 
 export function openClient(ctx: SyncContext, row: ConnectionRow): NewbookClient {
-  const connection = decryptConnection(ctx.config, row);
+  const connection = openSavedConnection(ctx.config, row);
   if (ctx.clientFor) return ctx.clientFor(connection);
   return new NewbookClient({
     ...newbookClientOptionsFromConfig(ctx.config, connection),

@@ -1,10 +1,17 @@
-import { type Db, kitchens, newbookFrequentSyncSettings as settings, syncRuns, type Tx } from "@occ/db";
+import {
+  type Db,
+  kitchens,
+  type RunKind,
+  newbookFrequentSyncSettings as settings,
+  syncRuns,
+  type Tx,
+} from "@occ/db";
 import { and, eq, sql } from "drizzle-orm";
 import { readerErrorFor } from "../alerts/texts";
 import { type LocalDate, localDateIn } from "../time";
 import { describeSyncError } from "./errors";
 
-export type RunKind = "frequent" | "manual" | "historical";
+export type { RunKind } from "@occ/db";
 
 /** The next-days sync (scheduled or "sync now") drives the settings row; a historical backfill does not. */
 function tracksSettings(kind: RunKind): boolean {
