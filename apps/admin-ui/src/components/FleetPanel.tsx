@@ -35,14 +35,8 @@ function Budget({ used, limit }: { used: number; limit: number }) {
   const percent = Math.min(100, Math.round((used / limit) * 100));
   return (
     <div className="progress">
-      <div
-        className="progress-track"
-        role="meter"
-        aria-label="Requests in the current window"
-        aria-valuemin={0}
-        aria-valuemax={limit}
-        aria-valuenow={used}
-      >
+      {/* The bar repeats the figures beside it, which screen readers read. */}
+      <div className="progress-track" aria-hidden="true">
         <div
           className={percent >= 90 ? "progress-fill progress-hot" : "progress-fill"}
           style={{ width: `${percent}%` }}
