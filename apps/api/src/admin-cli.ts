@@ -135,7 +135,7 @@ export async function executeAdminCommand(
         redisCall: (call) => withTimeout(call, 2_000, "Redis (job scheduler)"),
       });
       const scheduler = new KitchenScheduler(owner, logger);
-      const outcome = await scheduler.apply(id);
+      const outcome = await scheduler.applyAfterSave(id);
       await Promise.race([queues.close(), new Promise((resolve) => setTimeout(resolve, 1_000))]);
       return { deleted: true, ...outcome };
     }

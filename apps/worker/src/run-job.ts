@@ -336,7 +336,7 @@ async function afterFinalOutcome(
       run.outcome === "failed"
         ? { outcome: run.outcome, durationMs: run.durationMs, consecutiveFailures: failures, errorCode }
         : { outcome: run.outcome, durationMs: run.durationMs };
-    await deps.alerting.apply(request.kitchenId, alertChangesForRun(finished, deps.thresholds), {
+    await deps.alerting.applyRunChanges(request.kitchenId, alertChangesForRun(finished, deps.thresholds), {
       messages: {
         consecutive_failures: failureText,
         credentials_rejected: failureText,

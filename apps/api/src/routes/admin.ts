@@ -117,7 +117,7 @@ export function adminRoutes(s: AppServices, queuesSession: QueuesSession): Route
       async handler({ params, body }) {
         const kitchen = await updateKitchen(s.db, params.id, body);
         // Its sync jobs carry its name (Bull Board); the scheduler's next jobs take the new one.
-        if (body.name !== undefined) await s.scheduler.apply(params.id);
+        if (body.name !== undefined) await s.scheduler.applyAfterSave(params.id);
         return kitchen;
       },
     }),
@@ -130,7 +130,7 @@ export function adminRoutes(s: AppServices, queuesSession: QueuesSession): Route
       params: idParams,
       async handler({ params, req }) {
         await deleteKitchen(s.db, params.id);
-        await s.scheduler.apply(params.id);
+        await s.scheduler.applyAfterSave(params.id);
         req.log.info("kitchen deleted", { kitchen_id: params.id });
         return undefined;
       },

@@ -53,7 +53,7 @@ export function settingsRoutes(s: AppServices): Route[] {
         [{ field: "busy_interval_minutes", message: "Choose the interval for busy hours" }],
       );
     await saveSettings(s.db, kitchenId, patch);
-    const outcome = await s.scheduler.apply(kitchenId);
+    const outcome = await s.scheduler.applyAfterSave(kitchenId);
     return { ...(await currentView(kitchenId)), ...outcome };
   }
 
@@ -119,7 +119,7 @@ export function settingsRoutes(s: AppServices): Route[] {
         );
         req.log.info("newbook connection saved", { kitchen_id: kitchenId, created });
         // The first connection is what makes the kitchen schedulable.
-        const outcome = created ? await s.scheduler.apply(kitchenId) : { schedule_pending: false };
+        const outcome = created ? await s.scheduler.applyAfterSave(kitchenId) : { schedule_pending: false };
         return { ...view, ...outcome };
       },
     }),

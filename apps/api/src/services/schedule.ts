@@ -20,7 +20,7 @@ export class KitchenScheduler {
     private readonly logger: Logger,
   ) {}
 
-  async apply(kitchenId: number): Promise<ScheduleOutcome> {
+  async applyAfterSave(kitchenId: number): Promise<ScheduleOutcome> {
     try {
       await this.owner.apply(kitchenId);
       return { schedule_pending: false };

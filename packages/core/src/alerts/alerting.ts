@@ -19,7 +19,8 @@ export class Alerting {
     readonly notifier: AlertNotifier,
   ) {}
 
-  async apply(kitchenId: number, changes: AlertChange[], context: AlertContext): Promise<void> {
+  /** Opens and resolves what one finished run changed for its kitchen. */
+  async applyRunChanges(kitchenId: number, changes: AlertChange[], context: AlertContext): Promise<void> {
     for (const change of changes) {
       if (change.action === "open") await this.open(kitchenId, change.kind, context);
     }
