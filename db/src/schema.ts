@@ -236,6 +236,8 @@ export const syncRuns = pgTable(
     errorCode: varchar("error_code", { length: 40 }),
     /** The run this one repeats (a Bull Board retry, a retry after a crash, a resumed historical sync). */
     retryOf: uuid("retry_of"),
+    /** The user who asked for it (historical syncs and their resumes); null for scheduled runs. */
+    requestedBy: integer("requested_by").references(() => users.id, { onDelete: "set null" }),
   },
   (t) => [
     index("sync_runs_kitchen_started_idx").on(t.kitchenId, t.queuedAt),
@@ -244,6 +246,10 @@ export const syncRuns = pgTable(
     index("sync_runs_in_flight_idx")
       .on(t.kitchenId, t.startedAt)
       .where(sql`${t.status} in ('running', 'queued')`),
+    // A kitchen's historical syncs (settings page), without walking its many scheduled runs.
+    index("sync_runs_historical_idx").on(t.kitchenId, t.queuedAt).where(sql`${t.kind} = 'historical'`),
+    // Deleting a user clears their requests (ON DELETE SET NULL) through the few runs that have one.
+    index("sync_runs_requested_by_idx").on(t.requestedBy).where(sql`${t.requestedBy} is not null`),
     // Retention rolls up and deletes old runs across all kitchens by age.
     index("sync_runs_queued_at_idx").on(t.queuedAt),
     // A run is repeated at most once (repeats of a repeat chain on), so two concurrent resumes cannot both win.

@@ -405,10 +405,49 @@ describe("admin UI", () => {
       await stack.simControl(`/properties/${kitchen.property.id}/faults`, "DELETE");
       await page.getByRole("button", { name: "Resume" }).click();
 
-      const bar = page.getByRole("progressbar", { name: "Historical sync progress (days)" });
-      await page.locator("[data-testid=historical-job][data-state=success]").waitFor({ timeout: 60_000 });
+      const done = page.locator("[data-testid=historical-job][data-state=success]");
+      await done.waitFor({ timeout: 60_000 });
+      const bar = done.getByRole("progressbar", { name: "Historical sync progress (days)" });
       await expect(bar.getAttribute("aria-valuenow")).resolves.toBe("100");
+      await expectText(done, `Started by ${kitchen.managerEmail}`);
+      await expectText(page.locator("[data-testid=historical-job][data-state=failed]"), "Resumed.");
       await screenshot(page, "settings-historical");
+
+      // The list lives on the server: another device (a new browser context) and the admin, through the
+      // kitchen switcher, see the same syncs, with no "Sync job not found".
+      const other = await asManager(kitchen, 390);
+      try {
+        await other.page.getByRole("link", { name: "Settings", exact: true }).click();
+        await other.page.locator("[data-testid=historical-job][data-state=success]").waitFor();
+        await screenshot(other.page, "settings-historical-390");
+      } finally {
+        await other.context.close();
+      }
+      // The admin starts one in another kitchen, then switches to this one in the same tab: the page
+      // used to follow the other kitchen's job here and say "Sync job not found".
+      const elsewhere = await stack.createKitchen(propertyAt(1), { enabled: false });
+      const admin = await openPage(768);
+      try {
+        await signIn(admin.page, stack.apiUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
+        const picker = admin.page.getByRole("combobox", { name: "Kitchen" });
+        await picker.selectOption(String(elsewhere.id));
+        await admin.page.getByRole("link", { name: "Settings", exact: true }).click();
+        await admin.page.getByRole("button", { name: "Start historical sync" }).click();
+        await admin.page.locator("[data-testid=historical-job]").first().waitFor();
+        await expectText(
+          admin.page.locator("[data-testid=historical-job]").first(),
+          `Started by ${ADMIN_EMAIL}`,
+        );
+        await picker.selectOption(String(kitchen.id));
+        const theirs = admin.page.locator("[data-testid=historical-job][data-state=success]");
+        await theirs.waitFor();
+        await expectText(theirs, `Started by ${kitchen.managerEmail}`);
+        expect(await admin.page.locator("[data-testid=historical-job]").count()).toBe(2);
+        expect(await admin.page.getByText("not found").count()).toBe(0);
+        await screenshot(admin.page, "settings-historical-admin-768");
+      } finally {
+        await admin.context.close();
+      }
     } finally {
       await context.close();
     }
@@ -446,7 +485,27 @@ describe("admin UI", () => {
       });
       expect(await rows.count()).toBe(listed.body.kitchens.length);
       await expectText(page.getByTestId("pager-status"), `of ${listed.body.total}`);
+      // The fleet at a glance: the stack's worker by host and pid, queues, and the simulator's credentials.
+      const fleet = await stack.api<{ workers: Array<{ host: string; pid: number }> }>("/api/admin/fleet", {
+        token: stack.adminToken,
+      });
+      expect(fleet.body.workers.length).toBeGreaterThan(0);
+      const workers = page.getByTestId("fleet-workers");
+      await expectText(workers, fleet.body.workers[0]!.host);
+      await expectText(workers, String(fleet.body.workers[0]!.pid));
+      await expectText(page.getByTestId("fleet-queues"), "frequent-sync");
       await screenshot(page, "ops");
+      for (const width of [390, 768]) {
+        const narrow = await openPage(width);
+        try {
+          await signIn(narrow.page, stack.apiUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
+          await narrow.page.goto(`${stack.apiUrl}/ops`);
+          await narrow.page.getByTestId("fleet-workers").waitFor();
+          await screenshot(narrow.page, `ops-${width}`);
+        } finally {
+          await narrow.context.close();
+        }
+      }
       // Search narrows the list on the server.
       await page.getByRole("searchbox").fill(kitchen.name);
       await page.locator(`[data-testid=kitchens-health] tbody tr[data-kitchen-id="${kitchen.id}"]`).waitFor();

@@ -23,8 +23,7 @@ import {
   ScheduleOwner,
   scheduleOptionsFromConfig,
 } from "@occ/core";
-import { seedFleet } from "@occ/db";
-import { createTestDatabase, openRedisPrefix } from "@occ/testkit";
+import { createTestDatabase, openRedisPrefix, seedFleet } from "@occ/testkit";
 import { Reconciler } from "@occ/worker";
 import { percentile, sortedAscending } from "./bench-support/percentile";
 import { runBench } from "./bench-support/run-bench";

@@ -7,6 +7,7 @@ import type { SYNC_INTERVALS } from "@occ/db";
 import type { z } from "zod";
 import type { sseSyncEvent } from "./http/sse";
 import type {
+  fleetSchema,
   kitchenBodySchema,
   kitchenHealthSchema,
   kitchenListSchema,
@@ -51,6 +52,8 @@ import type {
 import type {
   historicalBodySchema,
   historicalResponseSchema,
+  historicalSyncSchema,
+  historicalSyncsSchema,
   jobStatusSchema,
   resumeResponseSchema,
   STATS_PERIODS,
@@ -90,6 +93,8 @@ export type HistoricalSyncRequest = z.input<typeof historicalBodySchema>;
 export type HistoricalSyncQueued = z.output<typeof historicalResponseSchema>;
 export type HistoricalSyncStatus = z.output<typeof jobStatusSchema>;
 export type HistoricalSyncResumed = z.output<typeof resumeResponseSchema>;
+export type HistoricalSync = z.output<typeof historicalSyncSchema>;
+export type HistoricalSyncList = z.output<typeof historicalSyncsSchema>;
 export type StatsPeriod = (typeof STATS_PERIODS)[number];
 export type SyncStats = z.output<typeof syncStatsSchema>;
 export type SyncStatsBucket = SyncStats["series"][number];
@@ -134,3 +139,4 @@ export type UserList = z.output<typeof userListSchema>;
 export type UserCreate = z.input<typeof userBodySchema>;
 export type UserUpdate = z.input<typeof userPatchSchema>;
 export type QueuesSession = z.output<typeof queuesSessionSchema>;
+export type Fleet = z.output<typeof fleetSchema>;

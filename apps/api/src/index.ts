@@ -13,6 +13,8 @@ import {
   toRedisConnection,
 } from "@occ/core";
 import { createDb, type DbHandle, migrate } from "@occ/db";
+import { executeAdminCommand, resolveDataDir } from "./admin-cli";
+import { startAdminEndpoint } from "./admin-endpoint";
 import { createApp } from "./app";
 import type { AppDeps } from "./deps";
 import { ensureFirstAdmin } from "./services/users";
@@ -104,12 +106,22 @@ export async function startApi(config: Config, opts: StartApiOptions = {}): Prom
   const host = (opts.host ?? config.API_HOST) === "0.0.0.0" ? "127.0.0.1" : (opts.host ?? config.API_HOST);
   const url = `http://${host}:${port}`;
   logger.info("api listening", { url });
+  // PGlite is single-process: the admin CLI reaches the embedded database through this process.
+  const adminEndpoint =
+    db.kind === "pglite" && !config.DATA_DIR.startsWith("memory://")
+      ? await startAdminEndpoint({
+          dataDir: resolveDataDir(config.DATA_DIR),
+          run: ({ command, values }) => executeAdminCommand({ db: db.db, config, logger }, command, values),
+          logger,
+        })
+      : null;
 
   return {
     url,
     async close() {
       // Stop accepting, let in-flight requests finish (bounded), then release connections. Event
       // streams never finish on their own: ending them sends their pages to another replica.
+      await adminEndpoint?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await events.close();
       server.closeIdleConnections();

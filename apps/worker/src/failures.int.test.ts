@@ -154,6 +154,10 @@ describe("history is never rewritten", () => {
   it("a failed job retried from Bull Board becomes a new run linked to the failed one", async () => {
     const job = (await queues.frequent.getFailed()).find((j) => j.data.kitchenId === failing)!;
     const failedRunId = job.data.runId!;
+    // Bull Board shows the job by its kitchen, and its failure in the settings page's words first.
+    expect(job.name).toBe(`kitchen ${failing} · Kitchen 0`);
+    expect(job.failedReason).toMatch(/^Newbook is not answering at the moment — .*HTTP 500/);
+    expect(job.stacktrace?.at(-1)).toMatch(/^Error: Newbook is not answering at the moment — /);
     const [before] = await env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.id, failedRunId));
     expect(before).toMatchObject({ status: "failed" });
     await job.retry("failed"); // what Bull Board's "retry" does
@@ -195,7 +199,8 @@ describe("credentials rejected", () => {
     const [run] = await env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.kitchenId, rejected));
     expect(run).toMatchObject({ status: "failed", attempt: 1, errorCode: "newbook_auth" });
     expect(job?.attemptsMade).toBe(1);
-    expect(job?.failedReason).toMatch(/rejected/i);
+    expect(job?.failedReason.startsWith(`${row.lastErrorMessage} — `)).toBe(true);
+    expect(job?.failedReason).toMatch(/ — .*(401|rejected)/i);
   });
 
   it("opens an action-needed alert at the first failure and pauses the schedule instead of backing off", async () => {

@@ -11,6 +11,7 @@ import {
   type RedisClient,
   recordNextSyncTimes,
   type ScheduleOwner,
+  sampleQueueDepths,
   staleAlertText,
 } from "@occ/core";
 import { type Db, repairConnectionFlags } from "@occ/db";
@@ -129,6 +130,13 @@ export class Reconciler {
       () => undefined,
     );
     try {
+      // The fleet view's queue-depth trend: one sample per pass, taken by whichever replica holds it.
+      await sampleQueueDepths(
+        redis,
+        prefix,
+        [this.options.queues.frequent, this.options.queues.historical],
+        this.now(),
+      ).catch((error) => this.options.logger.warn("queue depth sample failed", { error: String(error) }));
       return await this.reconcile();
     } finally {
       held.stop();

@@ -13,6 +13,7 @@ import {
   type QueueSet,
   RateLimitDeferredError,
   type RunKind,
+  readerErrorFor,
   recordRunDeferred,
   recordRunFailure,
   recordRunSkipped,
@@ -200,18 +201,19 @@ export async function runJob(
     });
   }
   if (finished.outcome === "success") return { outcome: "success", runId, ...finished.result };
-  if (!finished.retryable) throw new UnrecoverableError(finished.message);
-  throw jobError(finished.message, finished.error);
+  throw jobError(finished.message, finished.error, finished.retryable);
 }
 
 /**
  * The error BullMQ keeps as the job's failedReason, which Bull Board shows first: the words the
  * settings page shows, then the underlying cause (admins only see the board), with the cause's stack.
+ * An error no retry can help is an UnrecoverableError, so BullMQ fails the job at once.
  */
-export function jobError(message: string, error: unknown): Error {
+export function jobError(message: string, error: unknown, retryable = true): Error {
   const cause = error instanceof Error ? error.message : String(error);
-  const wrapped = new Error(cause && cause !== message ? `${message} — ${cause}` : message, { cause: error });
-  if (error instanceof Error && error.stack) wrapped.stack = `Error: ${wrapped.message}\n${error.stack}`;
+  const text = cause && cause !== message ? `${message} — ${cause}` : message;
+  const wrapped = retryable ? new Error(text, { cause: error }) : new UnrecoverableError(text);
+  if (error instanceof Error && error.stack) wrapped.stack = `${wrapped.name}: ${text}\n${error.stack}`;
   return wrapped;
 }
 
@@ -307,14 +309,16 @@ async function attemptRun(
       cause: error instanceof Error ? error.message : String(error),
       consecutive_failures: final ? consecutiveFailures : undefined,
     });
-    if (!final) return { outcome: "retry", error, retryable: true, message: description.message };
+    // The job's failure leads with the words the settings page shows for this class of error.
+    const readerText = readerErrorFor(description.code).text;
+    if (!final) return { outcome: "retry", error, retryable: true, message: readerText };
     return {
       outcome: "failed",
       durationMs,
       consecutiveFailures,
       error,
       retryable,
-      message: description.message,
+      message: readerText,
     };
   }
 }

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import {
   Alerting,
   bullmqConnection,
@@ -51,6 +52,11 @@ export interface RunningWorker {
  */
 export function kitchenLockTtlMs(config: Pick<Config, "JOB_LOCK_MS">): number {
   return Math.floor(config.JOB_LOCK_MS / 3);
+}
+
+/** "host:pid": which machine (or container) and which process, as Redis client names allow (no spaces). */
+export function workerName(): string {
+  return `${hostname().replace(/[^\w.-]/g, "_")}:${process.pid}`;
 }
 
 export async function startWorker(config: Config, options: StartWorkerOptions = {}): Promise<RunningWorker> {
@@ -110,6 +116,8 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
 
   const workerConnection = bullmqConnection(config.redis, { maxRetriesPerRequest: null });
   const workerOptions = (queueName: string) => ({
+    // BullMQ's worker list (the fleet view) shows this name, and each job keeps it as processedBy.
+    name: workerName(),
     connection: workerConnection.connection,
     prefix: bullmqPrefix(config.redis, config.QUEUE_PREFIX, queueName),
     lockDuration: config.JOB_LOCK_MS,

@@ -1,5 +1,6 @@
 export * from "./build";
 export * from "./database";
+export * from "./fleet";
 export * from "./free-port";
 export * from "./process";
 export * from "./promtool";

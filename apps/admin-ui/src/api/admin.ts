@@ -1,4 +1,5 @@
 import type {
+  Fleet,
   Kitchen,
   KitchenCreate,
   KitchenList,
@@ -34,6 +35,15 @@ export function useKitchensHealth(params: HealthParams) {
     queryFn: () => apiRequest<KitchensHealth>("/api/admin/kitchens/health", { scoped: false, query }),
     refetchInterval: 15_000,
     placeholderData: keepPreviousData,
+  });
+}
+
+/** Workers, queues, throughput and Newbook budgets: refreshed with the kitchens list. */
+export function useFleet() {
+  return useQuery({
+    queryKey: queryKeys.adminFleet,
+    queryFn: () => apiRequest<Fleet>("/api/admin/fleet", { scoped: false }),
+    refetchInterval: 15_000,
   });
 }
 

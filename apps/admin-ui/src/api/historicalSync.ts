@@ -1,49 +1,63 @@
 import type {
+  HistoricalSync,
+  HistoricalSyncList,
   HistoricalSyncQueued,
   HistoricalSyncRequest,
   HistoricalSyncResumed,
-  HistoricalSyncStatus,
 } from "@occ/api";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect } from "react";
+import { useEffect, useRef } from "react";
 import { apiRequest } from "./client";
 import { refreshAfterSync } from "./frequentSync";
 import { queryKeys } from "./keys";
 
-const POLL_MS = 1_000;
+/** While a sync of the list is in flight its progress bar moves; otherwise the list rarely changes. */
+const ACTIVE_POLL_MS = 1_000;
+const IDLE_POLL_MS = 30_000;
 
-export function isJobFinished(job: Pick<HistoricalSyncStatus, "state"> | undefined): boolean {
-  return job !== undefined && (job.state === "success" || job.state === "failed" || job.state === "skipped");
+export function isSyncActive(sync: Pick<HistoricalSync, "state">): boolean {
+  return sync.state === "queued" || sync.state === "running";
+}
+
+/**
+ * The kitchen's historical syncs as the server holds them, so every tab, device and admin (whichever
+ * kitchen the switcher picks) sees the same list; nothing about a job is remembered in the browser.
+ */
+export function useHistoricalSyncs() {
+  const queryClient = useQueryClient();
+  const query = useQuery({
+    queryKey: queryKeys.historicalSyncs,
+    queryFn: () => apiRequest<HistoricalSyncList>("/api/newbook/historical-syncs"),
+    refetchInterval: (q) => (q.state.data?.syncs.some(isSyncActive) ? ACTIVE_POLL_MS : IDLE_POLL_MS),
+  });
+  // A sync that just finished changed the kitchen's figures: refresh the pages that show them.
+  const active = query.data?.syncs.filter(isSyncActive).length ?? 0;
+  const previous = useRef(active);
+  useEffect(() => {
+    if (active < previous.current) void refreshAfterSync(queryClient);
+    previous.current = active;
+  }, [active, queryClient]);
+  return query;
+}
+
+function useListMutation<I, O>(request: (input: I) => Promise<O>) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: request,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.historicalSyncs }),
+  });
 }
 
 export function useStartHistoricalSync() {
-  return useMutation({
-    mutationFn: (range: HistoricalSyncRequest) =>
-      apiRequest<HistoricalSyncQueued>("/api/newbook/sync", { method: "POST", body: range }),
-  });
+  return useListMutation((range: HistoricalSyncRequest) =>
+    apiRequest<HistoricalSyncQueued>("/api/newbook/sync", { method: "POST", body: range }),
+  );
 }
 
 export function useResumeHistoricalSync() {
-  return useMutation({
-    mutationFn: (jobId: string) =>
-      apiRequest<HistoricalSyncResumed>(`/api/newbook/sync/${encodeURIComponent(jobId)}/resume`, {
-        method: "POST",
-      }),
-  });
-}
-
-/** Polls a historical sync job until it completes or fails. */
-export function useHistoricalSyncJob(jobId: string | null) {
-  const queryClient = useQueryClient();
-  const query = useQuery({
-    queryKey: queryKeys.historicalJob(jobId ?? ""),
-    queryFn: () => apiRequest<HistoricalSyncStatus>(`/api/newbook/sync/${encodeURIComponent(jobId ?? "")}`),
-    enabled: jobId !== null,
-    refetchInterval: (q) => (isJobFinished(q.state.data) ? false : POLL_MS),
-  });
-  const finished = isJobFinished(query.data);
-  useEffect(() => {
-    if (finished) void refreshAfterSync(queryClient);
-  }, [finished, queryClient]);
-  return query;
+  return useListMutation((jobId: string) =>
+    apiRequest<HistoricalSyncResumed>(`/api/newbook/sync/${encodeURIComponent(jobId)}/resume`, {
+      method: "POST",
+    }),
+  );
 }

@@ -7,7 +7,7 @@ export const queryKeys = {
   syncRuns: (status: string) => ["sync-runs", "list", status] as const,
   syncRunsAll: ["sync-runs"] as const,
   syncStats: (period: string) => ["sync-stats", period] as const,
-  historicalJob: (jobId: string) => ["historical-sync", jobId] as const,
+  historicalSyncs: ["historical-syncs"] as const,
   occupancy: (from: string, to: string) => ["occupancy", from, to] as const,
   occupancyAll: ["occupancy"] as const,
   residents: (start: string) => ["residents", start] as const,
@@ -22,4 +22,5 @@ export const queryKeys = {
   adminHealth: (params: Record<string, string | number>) => ["admin", "health", params] as const,
   adminHealthAll: ["admin", "health"] as const,
   adminUsers: ["admin", "users"] as const,
+  adminFleet: ["admin", "fleet"] as const,
 };

@@ -3,6 +3,7 @@ import { useEffect, useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { useKitchensHealth, useOpenBullBoard } from "../api/admin";
 import { Badge } from "../components/Badge";
+import { FleetPanel } from "../components/FleetPanel";
 import { MutationStatus } from "../components/MutationStatus";
 import { QueryState } from "../components/QueryState";
 import { RelativeTime } from "../components/Time";
@@ -101,6 +102,7 @@ function Ops() {
           <MutationStatus mutation={bullBoard} pending="Opening…" success="Opened in a new tab" />
         </div>
       </div>
+      <FleetPanel />
       <section className="card" aria-labelledby="health-title">
         <h2 id="health-title">Kitchens</h2>
         <div className="ops-controls">

@@ -2,6 +2,7 @@ import { ApiError } from "../errors";
 import { QUEUES_BOARD_PATH, QUEUES_SESSION_SECONDS, type QueuesSession } from "../http/queues-board";
 import { defineRoute, type Route } from "../http/route";
 import {
+  fleetSchema,
   kitchenBodySchema,
   kitchenListSchema,
   kitchenPatchSchema,
@@ -17,9 +18,11 @@ import {
 } from "../schemas/admin";
 import { idParams } from "../schemas/common";
 import type { AppServices } from "../services";
+import { fleetOverview } from "../services/fleet";
 import { createKitchen, deleteKitchen, listKitchens, updateKitchen } from "../services/kitchens";
 import { kitchensHealth } from "../services/kitchens-health";
 import { createUser, deleteUser, listUsers, updateUser } from "../services/users";
+import { TimeoutError, withTimeout } from "../services/with-timeout";
 
 export function adminRoutes(s: AppServices, queuesSession: QueuesSession): Route[] {
   const kitchens = "/api/admin/kitchens";
@@ -76,6 +79,33 @@ export function adminRoutes(s: AppServices, queuesSession: QueuesSession): Route
         ),
     }),
     defineRoute({
+      method: "get",
+      path: "/api/admin/fleet",
+      summary:
+        "The fleet at a glance: workers online, queue depths and trend, syncs per minute, schedule lag p95, Newbook budgets",
+      tag: "admin",
+      access: "admin",
+      response: fleetSchema,
+      errors: { 503: "Redis is unreachable" },
+      async handler() {
+        try {
+          return await withTimeout(
+            fleetOverview({ db: s.db, queues: s.queues, redis: s.redis, config: s.config, now: s.now }),
+            s.redisTimeoutMs * 2,
+            "Redis (fleet)",
+          );
+        } catch (error) {
+          if (error instanceof TimeoutError)
+            throw new ApiError(
+              503,
+              "redis_unavailable",
+              "The queues cannot be read right now; try again shortly",
+            );
+          throw error;
+        }
+      },
+    }),
+    defineRoute({
       method: "patch",
       path: `${kitchens}/:id`,
       summary: "Rename a kitchen or change its time zone",
@@ -84,7 +114,12 @@ export function adminRoutes(s: AppServices, queuesSession: QueuesSession): Route
       params: idParams,
       body: kitchenPatchSchema,
       response: kitchenViewSchema,
-      handler: ({ params, body }) => updateKitchen(s.db, params.id, body),
+      async handler({ params, body }) {
+        const kitchen = await updateKitchen(s.db, params.id, body);
+        // Its sync jobs carry its name (Bull Board); the scheduler's next jobs take the new one.
+        if (body.name !== undefined) await s.scheduler.applyAfterSave(params.id);
+        return kitchen;
+      },
     }),
     defineRoute({
       method: "delete",

@@ -1,5 +1,6 @@
 import { effectiveIntervalMinutes, generateEncryptionKey, SecretBox } from "@occ/core";
-import { newbookFrequentSyncSettings, seedFleet } from "@occ/db";
+import { newbookFrequentSyncSettings } from "@occ/db";
+import { seedFleet } from "@occ/testkit";
 import { eq } from "drizzle-orm";
 import request from "supertest";
 import { saveConnection } from "../services/connection";

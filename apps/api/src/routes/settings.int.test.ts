@@ -3,7 +3,13 @@ import { newbookConnections, newbookFrequentSyncSettings } from "@occ/db";
 import { eq } from "drizzle-orm";
 import request from "supertest";
 import { createApiRedis } from "../index";
-import { addKitchenWithManager, type Harness, startHarness, type TestKitchen } from "../testing/harness";
+import {
+  addAdmin,
+  addKitchenWithManager,
+  type Harness,
+  startHarness,
+  type TestKitchen,
+} from "../testing/harness";
 
 const CONNECTION = {
   base_url: "http://127.0.0.1:9/rest",
@@ -146,7 +152,22 @@ describe("settings", () => {
         .post(path)
         .set(auth())
         .send({ is_enabled: true, sync_interval_minutes: 60, days_ahead: 7 });
-      expect(await readKitchenSchedule(h.queues, k.id)).toMatchObject({ everyMs: 60_000 });
+      const scheduled = await readKitchenSchedule(h.queues, k.id);
+      expect(scheduled).toMatchObject({ everyMs: 60_000, jobName: `kitchen ${k.id} · Kitchen` });
+
+      // Renaming the kitchen renames its scheduled jobs (Bull Board) and keeps their next run.
+      const admin = await addAdmin(h);
+      const renamed = await request(h.app)
+        .patch(`/api/admin/kitchens/${k.id}`)
+        .set({ Authorization: `Bearer ${admin.token}` })
+        .send({ name: "Harbour Kitchen" });
+      expect(renamed.status).toBe(200);
+      expect(await readKitchenSchedule(h.queues, k.id)).toEqual({
+        ...scheduled,
+        jobName: `kitchen ${k.id} · Harbour Kitchen`,
+      });
+      const next = await h.queues.frequent.getJob(`repeat:v1:kitchen:${k.id}:${scheduled!.next}`);
+      expect(next?.name).toBe(`kitchen ${k.id} · Harbour Kitchen`);
       const [row] = await h.db.handle.db
         .select()
         .from(newbookFrequentSyncSettings)

@@ -4,7 +4,13 @@ import { syncRuns } from "@occ/db";
 import { eq } from "drizzle-orm";
 import request from "supertest";
 import { saveConnection } from "../services/connection";
-import { addKitchenWithManager, type Harness, startHarness, type TestKitchen } from "../testing/harness";
+import {
+  addAdmin,
+  addKitchenWithManager,
+  type Harness,
+  startHarness,
+  type TestKitchen,
+} from "../testing/harness";
 
 // 2025-06-01 23:30 UTC is already 2 June in Sydney: the window must follow the kitchen's zone.
 const NOW = new Date("2025-06-01T23:30:00Z");
@@ -276,6 +282,84 @@ describe("sync control", () => {
       // The failed run has been resumed once; a second resume of it is refused.
       const again = await request(h.app).post(`/api/newbook/sync/${jobId}/resume`).set(as(k));
       expect(again.status).toBe(409);
+    });
+
+    it("lists the kitchen's historical syncs server-side: any tab, device or admin sees who started what", async () => {
+      const admin = await addAdmin(h);
+      const asAdmin = { Authorization: `Bearer ${admin.token}` };
+      const mine = await request(h.app)
+        .post("/api/newbook/sync")
+        .set(as(k))
+        .send({ date_from: "2025-03-01", date_to: "2025-03-31" });
+      // The admin, switched to the kitchen, starts one too and follows the manager's by its job id.
+      const theirs = await request(h.app)
+        .post(`/api/newbook/sync?kitchen_id=${k.id}`)
+        .set(asAdmin)
+        .send({ date_from: "2025-04-01", date_to: "2025-04-02" });
+      expect(theirs.status).toBe(202);
+      const followed = await request(h.app)
+        .get(`/api/newbook/sync/${mine.body.job_id}?kitchen_id=${k.id}`)
+        .set(asAdmin);
+      expect(followed.status).toBe(200);
+
+      const fromAdmin = await request(h.app)
+        .get(`/api/newbook/historical-syncs?kitchen_id=${k.id}`)
+        .set(asAdmin);
+      const fromManager = await request(h.app).get("/api/newbook/historical-syncs").set(as(k));
+      expect(fromAdmin.status).toBe(200);
+      expect(fromManager.body).toEqual(fromAdmin.body);
+      const byRun = (runId: string) =>
+        fromManager.body.syncs.find((sync: { run_id: string }) => sync.run_id === runId);
+      // Newest first (the earlier tests' runs were queued at the harness's fixed NOW or at the real time).
+      const queuedAt = fromManager.body.syncs.map((sync: { queued_at: string }) => sync.queued_at);
+      expect(queuedAt).toEqual([...queuedAt].sort().reverse());
+      expect(byRun(theirs.body.run_id)).toEqual({
+        job_id: theirs.body.job_id,
+        run_id: theirs.body.run_id,
+        state: "queued",
+        progress: { done: 0, total: 0, percent: 0 },
+        error_message: null,
+        date_from: "2025-04-01",
+        date_to: "2025-04-02",
+        requested_by: { id: admin.id, email: admin.email },
+        queued_at: NOW.toISOString(),
+        started_at: null,
+        finished_at: null,
+        retry_of: null,
+        resumed_by: null,
+      });
+      expect(byRun(mine.body.run_id)).toMatchObject({
+        date_from: "2025-03-01",
+        requested_by: { email: k.email },
+      });
+      // The resumed run of the earlier test names the one it resumes, and that one its resume.
+      const resumed = fromManager.body.syncs.find((sync: { retry_of: string | null }) => sync.retry_of);
+      const original = fromManager.body.syncs.find(
+        (sync: { run_id: string }) => sync.run_id === resumed.retry_of,
+      );
+      expect(original).toMatchObject({ state: "failed", resumed_by: resumed.run_id });
+      expect(resumed.requested_by).toEqual({ id: expect.any(Number), email: k.email });
+
+      const other = await request(h.app).get("/api/newbook/historical-syncs").set(as(unconnected));
+      expect(other.body).toEqual({ syncs: [] });
+      const limited = await request(h.app).get("/api/newbook/historical-syncs?limit=1").set(as(k));
+      expect(limited.body.syncs).toHaveLength(1);
+      const bad = await request(h.app).get("/api/newbook/historical-syncs?limit=0").set(as(k));
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.details).toEqual([{ field: "limit", message: expect.any(String) }]);
+    });
+
+    it("names every job after its kitchen (Bull Board lists them by name)", async () => {
+      const historical = await request(h.app)
+        .post("/api/newbook/sync")
+        .set(as(k))
+        .send({ date_from: "2025-05-01", date_to: "2025-05-02" });
+      expect((await h.queues.historical.getJob(historical.body.job_id))?.name).toBe(
+        `kitchen ${k.id} · Sydney`,
+      );
+      await h.db.handle.db.update(syncRuns).set({ status: "success" }).where(eq(syncRuns.kitchenId, k.id));
+      const now = await request(h.app).post("/api/newbook/frequent-sync/run").set(as(k));
+      expect((await h.queues.frequent.getJob(now.body.run_id))?.name).toBe(`kitchen ${k.id} · Sydney`);
     });
 
     it("answers 404 for an unknown job", async () => {

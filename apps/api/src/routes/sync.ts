@@ -2,6 +2,8 @@ import { defineRoute, type Route } from "../http/route";
 import {
   historicalBodySchema,
   historicalResponseSchema,
+  historicalSyncsQuerySchema,
+  historicalSyncsSchema,
   jobIdParamsSchema,
   jobStatusSchema,
   resumeResponseSchema,
@@ -17,6 +19,7 @@ import type { AppServices } from "../services";
 import {
   getRun,
   historicalStatus,
+  listHistoricalSyncs,
   listRuns,
   resumeHistoricalSync,
   type SyncDeps,
@@ -81,11 +84,21 @@ export function syncRoutes(s: AppServices): Route[] {
       status: 202,
       response: historicalResponseSchema,
       errors: queueErrors,
-      async handler({ kitchenId, body, req }) {
-        const result = await startHistoricalSync(deps, kitchenId, body);
+      async handler({ kitchen, kitchenId, user, body, req }) {
+        const result = await startHistoricalSync(deps, { kitchen, userId: user.id }, body);
         req.log.info("historical sync queued", { kitchen_id: kitchenId, ...result, ...body });
         return result;
       },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/api/newbook/historical-syncs",
+      summary: "The kitchen's historical syncs, newest first: range, state, progress, who started it",
+      tag: "sync",
+      access: "kitchen",
+      query: historicalSyncsQuerySchema,
+      response: historicalSyncsSchema,
+      handler: ({ kitchenId, query }) => listHistoricalSyncs(s.db, kitchenId, query.limit),
     }),
     defineRoute({
       method: "get",
@@ -107,8 +120,8 @@ export function syncRoutes(s: AppServices): Route[] {
       status: 202,
       response: resumeResponseSchema,
       errors: { 409: "The sync is not failed", 503: "The job queue is unreachable" },
-      async handler({ kitchenId, params, req }) {
-        const result = await resumeHistoricalSync(deps, kitchenId, params.job_id);
+      async handler({ kitchen, kitchenId, user, params, req }) {
+        const result = await resumeHistoricalSync(deps, { kitchen, userId: user.id }, params.job_id);
         req.log.info("historical sync resumed", { kitchen_id: kitchenId, ...result });
         return result;
       },

@@ -133,3 +133,43 @@ export const kitchensHealthSchema = z
 export const queuesSessionSchema = z
   .object({ expires_in: z.number().int(), path: z.string() })
   .meta({ id: "QueuesSession" });
+
+const queueDepthSchema = z.object({
+  waiting: z.number().int(),
+  active: z.number().int(),
+  delayed: z.number().int(),
+  failed: z.number().int(),
+});
+
+export const fleetSchema = z
+  .object({
+    generated_at: timestamp,
+    workers: z.array(
+      z.object({
+        name: z.string(),
+        host: z.string(),
+        pid: z.number().int().nullable(),
+        queues: z.array(z.string()),
+        running_jobs: z.number().int(),
+        since: timestamp,
+      }),
+    ),
+    queues: z.array(queueDepthSchema.extend({ name: z.string() })),
+    queue_trend: z.array(z.object({ at: timestamp, queues: z.record(z.string(), queueDepthSchema) })),
+    syncs_per_minute: z.number(),
+    syncs_by_minute: z.array(
+      z.object({ minute: timestamp, runs: z.number().int(), failures: z.number().int() }),
+    ),
+    schedule_lag_p95_ms: z.number().int().nullable(),
+    credentials: z.array(
+      z.object({
+        credential: z.string().describe("username@host/region; never a secret"),
+        requests_in_window: z.number().int(),
+        limit: z.number().int(),
+        throttled_last_hour: z.number().int(),
+      }),
+    ),
+    credentials_total: z.number().int(),
+    rate_window_ms: z.number().int(),
+  })
+  .meta({ id: "Fleet" });

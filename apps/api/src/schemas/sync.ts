@@ -85,6 +85,27 @@ export const jobStatusSchema = z
   })
   .meta({ id: "HistoricalSyncStatus" });
 
+export const historicalSyncsQuerySchema = z.object({
+  limit: queryInt("limit", 1, 100).optional().default(20),
+});
+
+export const historicalSyncSchema = jobStatusSchema
+  .extend({
+    date_from: z.string(),
+    date_to: z.string(),
+    requested_by: z.object({ id: z.number().int(), email: z.string() }).nullable(),
+    queued_at: timestamp,
+    started_at: nullableTimestamp,
+    finished_at: nullableTimestamp,
+    retry_of: z.string().nullable(),
+    resumed_by: z.string().nullable(),
+  })
+  .meta({ id: "HistoricalSync" });
+
+export const historicalSyncsSchema = z
+  .object({ syncs: z.array(historicalSyncSchema) })
+  .meta({ id: "HistoricalSyncList" });
+
 export const resumeResponseSchema = z.object({ job_id: z.string() }).meta({ id: "HistoricalSyncResumed" });
 
 export const STATS_PERIODS = ["24h", "7d"] as const;

@@ -8,8 +8,9 @@ import {
   type RedisClient,
 } from "@occ/core";
 import type { Db, RunKind, RunStatus } from "@occ/db";
-import { lockKitchenForTransaction, syncRuns } from "@occ/db";
+import { lockKitchenForTransaction, syncRuns, users } from "@occ/db";
 import { and, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import { ApiError, conflict } from "../errors";
 import { hasConnection } from "./connection";
 import { ensureSettings } from "./frequent-sync-settings";
@@ -117,7 +118,7 @@ async function failUnqueued(db: Db, runId: string, now: Date): Promise<never> {
  */
 export async function syncNow(
   deps: SyncDeps,
-  kitchen: { id: number; timezone: string },
+  kitchen: { id: number; name: string; timezone: string },
 ): Promise<{ run_id: string; already_running: boolean }> {
   const { db } = deps;
   const kitchenId = kitchen.id;
@@ -168,7 +169,7 @@ export async function syncNow(
   if (created.existing) return { run_id: created.id, already_running: true };
   try {
     await withTimeout(
-      enqueueSyncNow(deps.queues, kitchenId, created.id),
+      enqueueSyncNow(deps.queues, kitchenId, created.id, kitchen.name),
       deps.redisTimeoutMs,
       "Redis (sync now)",
     );
@@ -222,12 +223,19 @@ export async function listRuns(
   };
 }
 
+/** Who asks for a run and for which kitchen (its name goes on the job, for Bull Board). */
+export interface RunRequester {
+  kitchen: { id: number; name: string };
+  userId: number;
+}
+
 export async function startHistoricalSync(
   deps: SyncDeps,
-  kitchenId: number,
+  { kitchen, userId }: RunRequester,
   range: { date_from: string; date_to: string },
 ): Promise<{ job_id: string; run_id: string }> {
   const { db } = deps;
+  const kitchenId = kitchen.id;
   await assertKitchenConnected(db, kitchenId);
   const id = randomUUID();
   await db.insert(syncRuns).values({
@@ -239,16 +247,16 @@ export async function startHistoricalSync(
     windowFrom: range.date_from,
     windowTo: range.date_to,
     queuedAt: deps.now(),
+    requestedBy: userId,
   });
   let jobId: string;
   try {
     jobId = await withTimeout(
-      enqueueHistoricalSync(deps.queues, {
-        kitchenId,
-        runId: id,
-        dateFrom: range.date_from,
-        dateTo: range.date_to,
-      }),
+      enqueueHistoricalSync(
+        deps.queues,
+        { kitchenId, runId: id, dateFrom: range.date_from, dateTo: range.date_to },
+        kitchen.name,
+      ),
       deps.redisTimeoutMs,
       "Redis (historical sync)",
     );
@@ -284,8 +292,7 @@ export interface JobStatusView {
   error_message: string | null;
 }
 
-export async function historicalStatus(db: Db, kitchenId: number, jobId: string): Promise<JobStatusView> {
-  const row = await findHistoricalRun(db, kitchenId, jobId);
+function jobStatusView(row: RunRow): JobStatusView {
   const { progressDone: done, progressTotal: total } = row;
   const percent =
     total > 0 ? Math.min(100, Math.round((done / total) * 1000) / 10) : row.status === "success" ? 100 : 0;
@@ -298,16 +305,66 @@ export async function historicalStatus(db: Db, kitchenId: number, jobId: string)
   };
 }
 
+export async function historicalStatus(db: Db, kitchenId: number, jobId: string): Promise<JobStatusView> {
+  return jobStatusView(await findHistoricalRun(db, kitchenId, jobId));
+}
+
+export interface HistoricalSyncView extends JobStatusView {
+  date_from: string;
+  date_to: string;
+  requested_by: { id: number; email: string } | null;
+  queued_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  /** The failed run this one resumes, and the run that resumed this one (then it cannot be resumed again). */
+  retry_of: string | null;
+  resumed_by: string | null;
+}
+
+/**
+ * The kitchen's historical syncs, newest first, as PostgreSQL holds them: every tab, device and admin
+ * looking at the kitchen sees the same list (nothing is remembered in the browser).
+ */
+export async function listHistoricalSyncs(
+  db: Db,
+  kitchenId: number,
+  limit: number,
+): Promise<{ syncs: HistoricalSyncView[] }> {
+  const resumes = alias(syncRuns, "resumes");
+  const rows = await db
+    .select({ run: syncRuns, userId: users.id, email: users.email, resumedBy: resumes.id })
+    .from(syncRuns)
+    .leftJoin(users, eq(users.id, syncRuns.requestedBy))
+    .leftJoin(resumes, eq(resumes.retryOf, syncRuns.id))
+    .where(and(eq(syncRuns.kitchenId, kitchenId), eq(syncRuns.kind, "historical")))
+    .orderBy(desc(syncRuns.queuedAt), desc(syncRuns.id))
+    .limit(limit);
+  return {
+    syncs: rows.map(({ run, userId, email, resumedBy }) => ({
+      ...jobStatusView(run),
+      date_from: run.windowFrom,
+      date_to: run.windowTo,
+      requested_by: userId !== null && email !== null ? { id: userId, email } : null,
+      queued_at: run.queuedAt.toISOString(),
+      started_at: iso(run.startedAt),
+      finished_at: iso(run.finishedAt),
+      retry_of: run.retryOf,
+      resumed_by: resumedBy,
+    })),
+  };
+}
+
 /**
  * Resumes a failed historical run as a new run linked to it (retry_of), so the failure stays in the
  * history; the engine skips the days the failed run committed and counts only its own work.
  */
 export async function resumeHistoricalSync(
   deps: SyncDeps,
-  kitchenId: number,
+  { kitchen, userId }: RunRequester,
   jobId: string,
 ): Promise<{ job_id: string }> {
   const { db } = deps;
+  const kitchenId = kitchen.id;
   const row = await findHistoricalRun(db, kitchenId, jobId);
   const notResumable = () =>
     conflict("not_resumable", `Only a failed historical sync can be resumed; this one is ${row.status}`);
@@ -329,19 +386,18 @@ export async function resumeHistoricalSync(
       queuedAt: deps.now(),
       progressDone: row.progressDone,
       progressTotal: row.progressTotal,
+      requestedBy: userId,
     })
     .onConflictDoNothing({ target: syncRuns.retryOf })
     .returning({ id: syncRuns.id });
   if (!created) throw conflict("not_resumable", "This historical sync has already been resumed");
   try {
     await withTimeout(
-      enqueueHistoricalSync(deps.queues, {
-        kitchenId,
-        runId: id,
-        retryOf: row.id,
-        dateFrom: row.windowFrom,
-        dateTo: row.windowTo,
-      }),
+      enqueueHistoricalSync(
+        deps.queues,
+        { kitchenId, runId: id, retryOf: row.id, dateFrom: row.windowFrom, dateTo: row.windowTo },
+        kitchen.name,
+      ),
       deps.redisTimeoutMs,
       "Redis (historical sync)",
     );

@@ -3,7 +3,7 @@ import axios, { type AxiosInstance } from "axios";
 import { z } from "zod";
 import type { Config } from "../config";
 import type { Logger } from "../logger";
-import { credentialKey, type RateLimiter } from "../ratelimit";
+import { credentialKey, credentialLabel, type RateLimiter } from "../ratelimit";
 import { registerSecret } from "../redact";
 import {
   classifyAnswer,
@@ -184,6 +184,7 @@ export class NewbookClient {
   private readonly agents: NewbookAgents;
   private readonly ownsAgents: boolean;
   private readonly credentialKey: string;
+  private readonly credentialLabel: string;
   private readonly policy: NewbookRetryPolicy;
   private readonly counter = new NewbookCallCounter();
   private readonly sleep: (ms: number) => Promise<void>;
@@ -216,6 +217,7 @@ export class NewbookClient {
       maxBodyLength: MAX_REQUEST_BYTES,
     });
     this.credentialKey = credentialKey(options);
+    this.credentialLabel = credentialLabel(options);
     this.policy = {
       maxRetries: options.maxRetries,
       baseMs: options.retryBaseMs,
@@ -250,7 +252,7 @@ export class NewbookClient {
    * the limiter reserves (a worker's run: RunBudget); otherwise each request takes its slot as it goes.
    */
   async reserveRequests(requests: number): Promise<void> {
-    await this.options.rateLimiter?.reserve?.(this.credentialKey, requests);
+    await this.options.rateLimiter?.reserve?.(this.credentialKey, requests, this.credentialLabel);
   }
 
   async authTest(): Promise<void> {
@@ -411,10 +413,13 @@ export class NewbookClient {
   ): Promise<T> {
     const started = this.now();
     for (let retries = 0; ; retries++) {
-      await this.options.rateLimiter?.acquire(this.credentialKey);
+      await this.options.rateLimiter?.acquire(this.credentialKey, this.credentialLabel);
       const result = await this.attempt(action, params, retries, parse, known);
       if (result.ok) return result.value;
       const { error } = result;
+      if (error instanceof NewbookThrottledError)
+        // Bookkeeping for the fleet view only: its failure must not change the request's outcome.
+        await this.options.rateLimiter?.noteThrottled?.(this.credentialKey).catch(() => undefined);
       const delayMs = nextRetryDelay({
         error,
         retriesSoFar: retries,

@@ -17,6 +17,15 @@ export function kitchenIdFromSchedulerId(schedulerId: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
+/**
+ * The name every sync job of a kitchen carries, so Bull Board's job lists say whose sync it is ("kitchen 12 ·
+ * Harbour Hotel"). Workers pick jobs by queue, never by name, so a renamed kitchen's older jobs still run.
+ */
+export function syncJobName(kitchenId: number, kitchenName?: string | null): string {
+  const name = kitchenName?.trim();
+  return name ? `kitchen ${kitchenId} · ${name}` : `kitchen ${kitchenId}`;
+}
+
 const kitchenId = z.number().int().positive();
 /** Set when the job was deferred for rate-limit budget: the requests its next attempt reserves. */
 const requestsNeeded = z.number().int().positive().optional();

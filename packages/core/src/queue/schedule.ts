@@ -1,5 +1,5 @@
 import type { Config } from "../config";
-import { type FrequentSyncJobData, type HistoricalSyncJobData, QUEUE_NAMES, schedulerIdFor } from "./names";
+import { type FrequentSyncJobData, type HistoricalSyncJobData, schedulerIdFor, syncJobName } from "./names";
 import { jobOptionsFor, type QueueSet } from "./queues";
 
 export interface ScheduleOptions {
@@ -29,7 +29,7 @@ const STRAY_STATES = new Set(["waiting", "delayed", "prioritized"]);
 export async function upsertKitchenScheduler(
   queues: QueueSet,
   kitchenId: number,
-  schedule: { everyMs: number; startAt: number; replace?: boolean },
+  schedule: { everyMs: number; startAt: number; replace?: boolean; kitchenName?: string },
   opts: ScheduleOptions,
 ): Promise<void> {
   const schedulerId = schedulerIdFor(kitchenId);
@@ -44,26 +44,32 @@ export async function upsertKitchenScheduler(
   await queues.frequent.upsertJobScheduler(
     schedulerId,
     { every: schedule.everyMs, startDate: schedule.startAt },
-    { name: QUEUE_NAMES.frequent, data, opts: jobOptionsFor(opts) },
+    { name: syncJobName(kitchenId, schedule.kitchenName), data, opts: jobOptionsFor(opts) },
   );
 }
 
 export async function readKitchenSchedule(
   queues: QueueSet,
   kitchenId: number,
-): Promise<{ everyMs: number; next: number | null } | null> {
+): Promise<{ everyMs: number; next: number | null; jobName: string } | null> {
   const scheduler = await queues.frequent.getJobScheduler(schedulerIdFor(kitchenId));
   if (!scheduler?.every) return null;
   return {
     everyMs: Number(scheduler.every),
     next: scheduler.next === undefined ? null : Number(scheduler.next),
+    jobName: scheduler.name,
   };
 }
 
 /** jobId = runId, so a double-clicked "sync now" that reuses its run id cannot queue twice. */
-export async function enqueueSyncNow(queues: QueueSet, kitchenId: number, runId: string): Promise<string> {
+export async function enqueueSyncNow(
+  queues: QueueSet,
+  kitchenId: number,
+  runId: string,
+  kitchenName?: string,
+): Promise<string> {
   const data: FrequentSyncJobData = { kitchenId, trigger: "sync_now", runId };
-  const job = await queues.frequent.add(QUEUE_NAMES.frequent, data, { jobId: runId });
+  const job = await queues.frequent.add(syncJobName(kitchenId, kitchenName), data, { jobId: runId });
   return job.id ?? runId;
 }
 
@@ -73,13 +79,17 @@ const PENDING_STATES = new Set(["waiting", "delayed", "active", "prioritized", "
  * jobId = runId. Resuming a run whose job already finished (BullMQ would silently ignore a
  * duplicate id) enqueues it again under a suffixed id; a still-pending job is returned as is.
  */
-export async function enqueueHistoricalSync(queues: QueueSet, data: HistoricalSyncJobData): Promise<string> {
+export async function enqueueHistoricalSync(
+  queues: QueueSet,
+  data: HistoricalSyncJobData,
+  kitchenName?: string,
+): Promise<string> {
   const existing = await queues.historical.getJob(data.runId);
   let jobId = data.runId;
   if (existing) {
     if (PENDING_STATES.has(await existing.getState())) return data.runId;
     jobId = `${data.runId}-resume-${Date.now()}`;
   }
-  const job = await queues.historical.add(QUEUE_NAMES.historical, data, { jobId });
+  const job = await queues.historical.add(syncJobName(data.kitchenId, kitchenName), data, { jobId });
   return job.id ?? jobId;
 }

@@ -4,9 +4,9 @@ import type { RateLimiter } from "./rate-limiter";
 export interface SlotSource extends RateLimiter {
   /**
    * Takes `slots` slots (default 1; at most the limit) at once if that many are free now and resolves 0;
-   * otherwise takes nothing and resolves the ms until that many could be free.
+   * otherwise takes nothing and resolves the ms until that many could be free. `label` as in acquire.
    */
-  tryAcquire(credentialKey: string, slots?: number): Promise<number>;
+  tryAcquire(credentialKey: string, slots?: number, label?: string): Promise<number>;
 }
 
 /**
@@ -40,7 +40,7 @@ export interface RunBudget extends RateLimiter {
    * RateLimitDeferredError (taking none). A run calls it before requests it knows it will send, so a
    * credential with too little budget left stops it before it spends any on a result it cannot finish.
    */
-  reserve(credentialKey: string, requests: number): Promise<void>;
+  reserve(credentialKey: string, requests: number, label?: string): Promise<void>;
 }
 
 /**
@@ -65,12 +65,12 @@ export function runBudget(
     queue = next.catch(() => undefined);
     return next;
   };
-  const ensure = async (credentialKey: string, requests: number) => {
+  const ensure = async (credentialKey: string, requests: number, label?: string) => {
     if (deferral) throw deferral;
     const wanted = granted === 0 ? Math.max(requests, options.atLeast ?? 0) : requests;
     const missing = wanted - reserved;
     if (missing <= 0) return;
-    const waitMs = await inner.tryAcquire(credentialKey, missing);
+    const waitMs = await inner.tryAcquire(credentialKey, missing, label);
     if (waitMs > 0) {
       deferral = new RateLimitDeferredError(credentialKey, waitMs, now() + waitMs, granted + wanted);
       throw deferral;
@@ -78,10 +78,11 @@ export function runBudget(
     reserved += missing;
   };
   return {
-    reserve: (credentialKey, requests) => serially(() => ensure(credentialKey, requests)),
-    acquire: (credentialKey) =>
+    noteThrottled: inner.noteThrottled?.bind(inner),
+    reserve: (credentialKey, requests, label) => serially(() => ensure(credentialKey, requests, label)),
+    acquire: (credentialKey, label) =>
       serially(async () => {
-        await ensure(credentialKey, 1);
+        await ensure(credentialKey, 1, label);
         reserved--;
         granted++;
       }),

@@ -2,10 +2,15 @@ import { createHash } from "node:crypto";
 
 /** Grants request slots for one Newbook credential; every process sharing a credential shares its budget. */
 export interface RateLimiter {
-  /** Resolves when this caller may send one request; rejects with RateLimitWaitError past its max wait. */
-  acquire(credentialKey: string): Promise<void>;
+  /**
+   * Resolves when this caller may send one request; rejects with RateLimitWaitError past its max wait.
+   * `label` names the credential for people (username@host/region, see credentialLabel).
+   */
+  acquire(credentialKey: string, label?: string): Promise<void>;
   /** Optional: secures slots for the next `requests` requests at once (see RunBudget). */
-  reserve?(credentialKey: string, requests: number): Promise<void>;
+  reserve?(credentialKey: string, requests: number, label?: string): Promise<void>;
+  /** Newbook answered 429 for this credential (optional: only the shared limiter keeps count). */
+  noteThrottled?(credentialKey: string): Promise<void>;
 }
 
 export class RateLimitWaitError extends Error {
@@ -19,6 +24,17 @@ export class RateLimitWaitError extends Error {
     );
     this.name = "RateLimitWaitError";
   }
+}
+
+/** A credential as people know it, without any secret: "username@host/region". */
+export function credentialLabel(credential: { baseUrl: string; username: string; region: string }): string {
+  let host: string;
+  try {
+    host = new URL(credential.baseUrl).host;
+  } catch {
+    host = credential.baseUrl;
+  }
+  return `${credential.username}@${host}/${credential.region}`;
 }
 
 /** Identifies a credential without revealing it: the key ends up in Redis and in logs. */

@@ -30,6 +30,24 @@ return wait
 `;
 const SCRIPT_SHA = createHash("sha1").update(SLIDING_WINDOW_SCRIPT).digest("hex");
 
+/** How long a Newbook throttle (429) of a credential counts in the fleet view. */
+export const THROTTLE_MEMORY_MS = 60 * 60_000;
+
+/**
+ * Keys beside the per-credential windows that let the fleet view list budgets without scanning Redis:
+ * credentials by last use (a sorted set trimmed to the window), their printable names
+ * (username@host/region, never a secret) and recent throttles (`<credential>:<ms>:<id>` members). One
+ * hash tag, so a Redis Cluster keeps them in one slot and each update is one MULTI; the limiter's own
+ * script keeps its single per-credential key.
+ */
+export function budgetKeys(prefix: string): { active: string; labels: string; throttled: string } {
+  return {
+    active: `${prefix}:{ratelimit-fleet}:active`,
+    labels: `${prefix}:{ratelimit-fleet}:labels`,
+    throttled: `${prefix}:{ratelimit-fleet}:throttled`,
+  };
+}
+
 export interface SlidingWindowLimiterOptions {
   redis: RedisClient;
   /** Key namespace, e.g. the queue prefix: keys are `${prefix}:ratelimit:${credentialKey}`. */
@@ -58,6 +76,8 @@ export class SlidingWindowRateLimiter implements SlotSource {
   private readonly heldMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
+  /** When this process last listed each credential in the fleet index (see noteActive). */
+  private readonly lastNoted = new Map<string, number>();
 
   constructor(private readonly options: SlidingWindowLimiterOptions) {
     if (!Number.isInteger(options.limit) || options.limit < 1)
@@ -73,22 +93,56 @@ export class SlidingWindowRateLimiter implements SlotSource {
     return `${this.options.prefix}:ratelimit:${credentialKey}`;
   }
 
-  async acquire(credentialKey: string): Promise<void> {
+  /** Newbook throttled this credential (HTTP 429): remembered for an hour for the fleet view. */
+  async noteThrottled(credentialKey: string): Promise<void> {
+    const key = budgetKeys(this.options.prefix).throttled;
+    const now = this.now();
+    await this.options.redis
+      .multi()
+      .zadd(key, now, `${credentialKey}:${now}:${randomUUID()}`)
+      .zremrangebyscore(key, "-inf", now - THROTTLE_MEMORY_MS)
+      .pexpire(key, THROTTLE_MEMORY_MS)
+      .exec();
+  }
+
+  /**
+   * Lists the credential in the fleet view's index. At most a few times per window per credential and
+   * process: the view needs "in use during the current window", not every request's time, and the hot
+   * path stays one script call.
+   */
+  private async noteActive(credentialKey: string, label: string | undefined): Promise<void> {
+    const now = this.now();
+    const every = this.heldMs / 4;
+    if (now - (this.lastNoted.get(credentialKey) ?? Number.NEGATIVE_INFINITY) < every) return;
+    this.lastNoted.set(credentialKey, now);
+    if (this.lastNoted.size > 10_000) this.lastNoted.clear();
+    const { active, labels } = budgetKeys(this.options.prefix);
+    const write = this.options.redis
+      .multi()
+      .zadd(active, now, credentialKey)
+      .zremrangebyscore(active, "-inf", now - this.heldMs);
+    if (label) write.hset(labels, credentialKey, label);
+    await write.exec();
+  }
+
+  async acquire(credentialKey: string, label?: string): Promise<void> {
     const started = this.now();
     const key = this.keyFor(credentialKey);
     for (;;) {
       // A fresh member per try: simultaneous requests must never collapse into one set entry.
       const waitMs = await this.tryTake(key, `${process.pid}:${randomUUID()}`, 1);
-      if (waitMs === 0) return;
+      if (waitMs === 0) return this.noteActive(credentialKey, label);
       const waited = this.now() - started;
       if (waited + waitMs > this.maxWaitMs) throw new RateLimitWaitError(credentialKey, waited);
       await this.sleep(waitMs);
     }
   }
 
-  async tryAcquire(credentialKey: string, slots = 1): Promise<number> {
+  async tryAcquire(credentialKey: string, slots = 1, label?: string): Promise<number> {
     if (!Number.isInteger(slots) || slots < 1) throw new Error("slots must be a positive integer");
-    return this.tryTake(this.keyFor(credentialKey), `${process.pid}:${randomUUID()}`, slots);
+    const waitMs = await this.tryTake(this.keyFor(credentialKey), `${process.pid}:${randomUUID()}`, slots);
+    if (waitMs === 0) await this.noteActive(credentialKey, label);
+    return waitMs;
   }
 
   private async tryTake(key: string, member: string, slots: number): Promise<number> {

@@ -7,7 +7,7 @@ import {
   type Tx,
 } from "@occ/db";
 import { eq, sql } from "drizzle-orm";
-import { schedulerIdFor } from "../queue/names";
+import { schedulerIdFor, syncJobName } from "../queue/names";
 import type { QueueSet } from "../queue/queues";
 import { readKitchenSchedule, type ScheduleOptions, upsertKitchenScheduler } from "../queue/schedule";
 import { type DesiredSchedule, desiredSchedule, type KitchenScheduleState } from "./desired";
@@ -35,10 +35,14 @@ export interface AppliedSchedule {
   lastSuccessAt: Date | null;
 }
 
-export async function loadScheduleStates(db: Db | Tx, kitchenId?: number): Promise<KitchenScheduleState[]> {
+/** A kitchen's schedule state with its name, which its jobs carry (see syncJobName). */
+export type KitchenScheduleRow = KitchenScheduleState & { kitchenName: string };
+
+export async function loadScheduleStates(db: Db | Tx, kitchenId?: number): Promise<KitchenScheduleRow[]> {
   const query = db
     .select({
       kitchenId: settings.kitchenId,
+      kitchenName: kitchens.name,
       timezone: kitchens.timezone,
       isEnabled: settings.isEnabled,
       hasConnection: sql<boolean>`${newbookConnections.kitchenId} is not null`,
@@ -128,12 +132,23 @@ export class ScheduleOwner {
         await this.redisCall(queues.frequent.removeJobScheduler(schedulerIdFor(kitchenId)));
       } else {
         const current = await this.redisCall(readKitchenSchedule(queues, kitchenId));
-        if (opts.replace || current?.everyMs !== desired.everyMs) {
+        // A renamed kitchen's scheduler is upserted with the same period: BullMQ keeps its next run and
+        // only the job name changes.
+        if (
+          opts.replace ||
+          current?.everyMs !== desired.everyMs ||
+          current.jobName !== syncJobName(kitchenId, state.kitchenName)
+        ) {
           await this.redisCall(
             upsertKitchenScheduler(
               queues,
               kitchenId,
-              { everyMs: desired.everyMs, startAt: desired.startAt, replace: opts.replace },
+              {
+                everyMs: desired.everyMs,
+                startAt: desired.startAt,
+                replace: opts.replace,
+                kitchenName: state.kitchenName,
+              },
               this.deps.options,
             ),
           );

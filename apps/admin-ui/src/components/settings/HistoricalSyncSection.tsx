@@ -1,44 +1,39 @@
-import type { HistoricalSyncStatus } from "@occ/api";
+import type { HistoricalSync } from "@occ/api";
 import { type FormEvent, useState } from "react";
 import { errorMessage, fieldError } from "../../api/client";
 import {
-  isJobFinished,
-  useHistoricalSyncJob,
+  isSyncActive,
+  useHistoricalSyncs,
   useResumeHistoricalSync,
   useStartHistoricalSync,
 } from "../../api/historicalSync";
 import { useNow } from "../../hooks/useNow";
 import { runTone } from "../../lib/syncBadge";
-import { addDays, todayIn } from "../../lib/time";
+import { addDays, formatLocalDate, todayIn } from "../../lib/time";
 import { useSession } from "../../session";
 import { Badge } from "../Badge";
 import { describedBy, Field } from "../Field";
 import { MutationStatus } from "../MutationStatus";
 import { ProgressBar } from "../ProgressBar";
+import { QueryState } from "../QueryState";
+import { RelativeTime } from "../Time";
 
-const JOB_KEY = "occ.historicalJob";
-
-/** Manual sync of any date range, as a background job followed by a progress bar. */
+/** Manual sync of any date range, as a background job; the kitchen's syncs are listed from the server. */
 export function HistoricalSyncSection() {
   const { timeZone } = useSession();
   const today = todayIn(timeZone, useNow(60_000));
   const [dateFrom, setDateFrom] = useState(() => addDays(today, -30));
   const [dateTo, setDateTo] = useState(today);
-  // Kept across page visits so leaving Settings does not lose track of a long job.
-  const [jobId, setJobIdState] = useState<string | null>(() => sessionStorage.getItem(JOB_KEY));
-  const setJobId = (id: string) => {
-    sessionStorage.setItem(JOB_KEY, id);
-    setJobIdState(id);
-  };
 
   const start = useStartHistoricalSync();
   const resume = useResumeHistoricalSync();
-  const job = useHistoricalSyncJob(jobId);
-  const running = jobId !== null && job.data !== undefined && !isJobFinished(job.data);
+  const syncs = useHistoricalSyncs();
+  // One at a time per kitchen: the worker's kitchen lock would only make a second one wait.
+  const running = syncs.data?.syncs.some(isSyncActive) ?? false;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    start.mutate({ date_from: dateFrom, date_to: dateTo }, { onSuccess: (r) => setJobId(r.job_id) });
+    start.mutate({ date_from: dateFrom, date_to: dateTo });
   };
   const fromError = fieldError(start.error, "date_from");
   const toError = fieldError(start.error, "date_to");
@@ -74,48 +69,77 @@ export function HistoricalSyncSection() {
           <button type="submit" className="button-primary" disabled={start.isPending || running}>
             Start historical sync
           </button>
-          {/* Once queued, the job panel below reports its state. */}
+          {/* Once queued, the list below reports its state. */}
           <MutationStatus mutation={start} pending="Queuing…" success="" />
         </div>
       </form>
-      {jobId && job.error !== null && <p className="status-error">{errorMessage(job.error)}</p>}
-      {job.data && (
-        <HistoricalJobProgress
-          job={job.data}
-          resuming={resume.isPending}
-          onResume={() => resume.mutate(job.data.job_id, { onSuccess: (r) => setJobId(r.job_id) })}
-        />
+      {running && (
+        <p className="muted small">A historical sync is in progress; start the next when it ends.</p>
       )}
+      <h3>Recent historical syncs</h3>
+      <QueryState query={syncs}>
+        {(data) =>
+          data.syncs.length === 0 ? (
+            <p className="muted">None yet.</p>
+          ) : (
+            <ul className="historical-jobs">
+              {data.syncs.map((sync) => (
+                <HistoricalJob
+                  key={sync.run_id}
+                  sync={sync}
+                  resuming={resume.isPending && resume.variables === sync.job_id}
+                  onResume={() => resume.mutate(sync.job_id)}
+                />
+              ))}
+            </ul>
+          )
+        }
+      </QueryState>
       {resume.isError && <p className="status-error">{errorMessage(resume.error)}</p>}
     </section>
   );
 }
 
-function HistoricalJobProgress({
-  job,
+function HistoricalJob({
+  sync,
   resuming,
   onResume,
 }: {
-  job: HistoricalSyncStatus;
+  sync: HistoricalSync;
   resuming: boolean;
   onResume: () => void;
 }) {
   return (
-    <div className="historical-job" data-testid="historical-job" data-state={job.state}>
+    <li
+      className="historical-job"
+      data-testid="historical-job"
+      data-state={sync.state}
+      data-run-id={sync.run_id}
+    >
       <p>
-        Job <code>{job.job_id}</code> <Badge tone={runTone(job.state)}>{job.state}</Badge>
+        <strong>
+          {formatLocalDate(sync.date_from)} – {formatLocalDate(sync.date_to)}
+        </strong>{" "}
+        <Badge tone={runTone(sync.state)}>{sync.state}</Badge>
+        {sync.retry_of && <span className="muted small"> resumes an earlier sync</span>}
+      </p>
+      <p className="muted small">
+        Started by {sync.requested_by?.email ?? "a removed user"} · <RelativeTime iso={sync.queued_at} />
       </p>
       <ProgressBar
-        value={job.progress.done}
-        max={job.progress.total}
+        value={sync.progress.done}
+        max={sync.progress.total}
         label="Historical sync progress (days)"
       />
-      {job.error_message && <p className="error-box">{job.error_message}</p>}
-      {job.state === "failed" && (
-        <button type="button" onClick={onResume} disabled={resuming}>
-          {resuming ? "Resuming…" : "Resume"}
-        </button>
-      )}
-    </div>
+      {sync.error_message && <p className="error-box">{sync.error_message}</p>}
+      {sync.state === "failed" &&
+        (sync.resumed_by === null ? (
+          <button type="button" onClick={onResume} disabled={resuming}>
+            {resuming ? "Resuming…" : "Resume"}
+          </button>
+        ) : (
+          <p className="muted small">Resumed.</p>
+        ))}
+    </li>
   );
 }

@@ -1,5 +1,5 @@
+import type { Db } from "@occ/db";
 import { sql } from "drizzle-orm";
-import type { Db } from "./client";
 
 export interface FleetOptions {
   kitchens: number;
