@@ -44,6 +44,7 @@ export async function loadScheduleStates(db: Db | Tx, kitchenId?: number): Promi
       timezone: kitchens.timezone,
       isEnabled: settings.isEnabled,
       hasConnection: sql<boolean>`${newbookConnections.kitchenId} is not null`,
+      connectionVerified: sql<boolean>`${newbookConnections.verifiedAt} is not null`,
       syncIntervalMinutes: settings.syncIntervalMinutes,
       busyHours: settings.busyHours,
       busyIntervalMinutes: settings.busyIntervalMinutes,

@@ -1,5 +1,12 @@
-import { type Db, kitchens, newbookFrequentSyncSettings as settings, syncRuns, type Tx } from "@occ/db";
-import { and, eq, sql } from "drizzle-orm";
+import {
+  type Db,
+  kitchens,
+  newbookConnections,
+  newbookFrequentSyncSettings as settings,
+  syncRuns,
+  type Tx,
+} from "@occ/db";
+import { and, eq, isNull, lt, sql } from "drizzle-orm";
 import { readerErrorFor } from "../alerts/texts";
 import { type LocalDate, localDateIn } from "../time";
 import { describeSyncError } from "./errors";
@@ -156,6 +163,18 @@ export async function recordRunSuccess(tx: Tx, input: RunSuccessInput): Promise<
       })
       .where(eq(settings.kitchenId, input.kitchenId));
   }
+  // A run that worked proves the credentials it was started with: a connection saved before the run began
+  // and not yet verified (saved although its test failed) may now sync on its own.
+  await tx
+    .update(newbookConnections)
+    .set({ verifiedAt: input.now })
+    .where(
+      and(
+        eq(newbookConnections.kitchenId, input.kitchenId),
+        isNull(newbookConnections.verifiedAt),
+        lt(newbookConnections.updatedAt, input.startedAt),
+      ),
+    );
   return durationMs;
 }
 
