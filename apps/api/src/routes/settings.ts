@@ -12,15 +12,13 @@ import {
   frequentSyncViewSchema,
 } from "../schemas/settings";
 import type { AppServices } from "../services";
-import { syncNow } from "../services/sync-runs";
-import { syncDepsOf } from "./sync";
 import {
   connectionView,
   decryptConnection,
   findConnection,
   markVerified,
-  saveConnection,
   sameCredentials,
+  saveConnection,
 } from "../services/connection";
 import { connectionToTest, testNewbookConnection } from "../services/connection-test";
 import {
@@ -31,6 +29,8 @@ import {
   scheduleStateOf,
   settingsView,
 } from "../services/frequent-sync-settings";
+import { syncNow } from "../services/sync-runs";
+import { syncDepsOf } from "./sync";
 
 export function settingsRoutes(s: AppServices): Route[] {
   /** The settings as stored now, with the schedule the owner derives from them. */
@@ -118,7 +118,7 @@ export function settingsRoutes(s: AppServices): Route[] {
       summary:
         "Save the Newbook connection (password and api_key required the first time, kept when omitted). New " +
         "credentials are tested first; a failed test saves nothing unless save_if_test_fails. Every save " +
-        "resets the back-off and starts a sync at once",
+        "resets the back-off and, unless automatic sync is off, starts a sync at once",
       tag: "settings",
       access: "kitchen",
       body: connectionBodySchema,
@@ -138,16 +138,19 @@ export function settingsRoutes(s: AppServices): Route[] {
         );
         req.log.info("newbook connection saved", { kitchen_id: kitchenId, created, tested_ok: test?.ok });
         // The manager just acted on the connection: start over at once rather than at the backed-off time.
-        await resetBackoff(s.db, kitchenId);
+        const settings = await resetBackoff(s.db, kitchenId);
         const outcome = await s.scheduler.apply(kitchenId);
-        const run = await syncNow(syncDeps, kitchen).catch((error: unknown) => {
-          req.log.warn("sync after a connection save not started", { kitchen_id: kitchenId, error });
-          return null;
-        });
+        // With automatic sync switched off the manager decides when to sync (Sync now).
+        const run = settings.isEnabled
+          ? await syncNow(syncDeps, kitchen).catch((error: unknown) => {
+              req.log.warn("sync after a connection save not started", { kitchen_id: kitchenId, error });
+              return null;
+            })
+          : null;
         return {
           ...connectionView(row, kitchen.timezone),
           ...outcome,
-          test,
+          ...(test ? { test } : {}),
           sync_run_id: run?.run_id ?? null,
         };
       },

@@ -205,9 +205,9 @@ export const connectionSavedSchema = connectionViewSchema
   .extend({
     schedule_pending: z.boolean(),
     message: z.string().optional(),
-    /** The test new credentials passed (or failed, when saved anyway); null when they did not change. */
-    test: connectionTestResultSchema.nullable(),
-    /** The sync every save starts at once (null when the queue could not take it). */
+    /** The test new credentials passed (or failed, when saved anyway); absent when they did not change. */
+    test: connectionTestResultSchema.optional(),
+    /** The sync a save starts at once (null when automatic sync is off or the queue could not take it). */
     sync_run_id: z.string().nullable(),
   })
   .meta({ id: "NewbookConnectionSaved" });

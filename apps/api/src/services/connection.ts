@@ -3,8 +3,8 @@ import type { Db } from "@occ/db";
 import { newbookConnections } from "@occ/db";
 import { eq } from "drizzle-orm";
 import { ApiError } from "../errors";
-import type { ConnectionTestResult } from "./newbook-probe";
 import { DEFAULT_NEWBOOK_BASE_URL, type NewbookRegion as Region } from "../schemas/settings";
+import type { ConnectionTestResult } from "./newbook-probe";
 import { regionForTimezone } from "./region";
 
 type ConnectionRow = typeof newbookConnections.$inferSelect;

@@ -196,10 +196,12 @@ export async function saveSettings(
  * A saved connection starts over: no back-off, and no pause for a login Newbook rejected (the next run
  * tells whether the saved credentials work). The last run's status and message stay as history.
  */
-export async function resetBackoff(db: Db, kitchenId: number): Promise<void> {
+export async function resetBackoff(db: Db, kitchenId: number): Promise<SettingsRow> {
   await ensureSettings(db, kitchenId);
-  await db
+  const [row] = await db
     .update(newbookFrequentSyncSettings)
     .set({ consecutiveFailures: 0, lastErrorCode: null, updatedAt: new Date() })
-    .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId));
+    .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId))
+    .returning();
+  return row!;
 }

@@ -1,6 +1,6 @@
 import type { HistoricalSyncStatus } from "@occ/api";
 import { type FormEvent, useState } from "react";
-import { errorMessage, fieldError } from "../../api/client";
+import { fieldError } from "../../api/client";
 import {
   isJobFinished,
   useHistoricalSyncJob,
@@ -12,6 +12,7 @@ import { runTone } from "../../lib/syncBadge";
 import { addDays, todayIn } from "../../lib/time";
 import { useSession } from "../../session";
 import { Badge } from "../Badge";
+import { ErrorNotice } from "../ErrorNotice";
 import { describedBy, Field } from "../Field";
 import { MutationStatus } from "../MutationStatus";
 import { ProgressBar } from "../ProgressBar";
@@ -39,6 +40,9 @@ export function HistoricalSyncSection() {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     start.mutate({ date_from: dateFrom, date_to: dateTo }, { onSuccess: (r) => setJobId(r.job_id) });
+  };
+  const resumeJob = () => {
+    if (job.data) resume.mutate(job.data.job_id, { onSuccess: (r) => setJobId(r.job_id) });
   };
   const fromError = fieldError(start.error, "date_from");
   const toError = fieldError(start.error, "date_to");
@@ -78,15 +82,9 @@ export function HistoricalSyncSection() {
           <MutationStatus mutation={start} pending="Queuing…" success="" />
         </div>
       </form>
-      {jobId && job.error !== null && <p className="status-error">{errorMessage(job.error)}</p>}
-      {job.data && (
-        <HistoricalJobProgress
-          job={job.data}
-          resuming={resume.isPending}
-          onResume={() => resume.mutate(job.data.job_id, { onSuccess: (r) => setJobId(r.job_id) })}
-        />
-      )}
-      {resume.isError && <p className="status-error">{errorMessage(resume.error)}</p>}
+      {jobId && job.error !== null && <ErrorNotice error={job.error} onRetry={() => void job.refetch()} />}
+      {job.data && <HistoricalJobProgress job={job.data} resuming={resume.isPending} onResume={resumeJob} />}
+      {resume.isError && <ErrorNotice error={resume.error} onRetry={resumeJob} />}
     </section>
   );
 }
