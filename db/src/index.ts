@@ -1,3 +1,4 @@
+export * from "./advisory-locks";
 export * from "./client";
 export * from "./fleet";
 export * from "./migrate";

@@ -2,11 +2,11 @@ import path from "node:path";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { ADVISORY_LOCKS } from "./advisory-locks";
 import type { DbHandle } from "./client";
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, "..", "migrations");
-/** Arbitrary constant shared by every process: the advisory lock that serialises migrations. */
-const MIGRATION_LOCK_KEY = 724_113_901;
+const MIGRATION_LOCK_KEY = ADVISORY_LOCKS.migrations;
 
 /**
  * Applies pending migrations. Replicas may start together: on PostgreSQL a session advisory lock held on a

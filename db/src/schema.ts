@@ -29,7 +29,10 @@ export const DAYS_AHEAD_MIN = 1;
 export const DAYS_AHEAD_MAX = 30;
 export const SYNC_STATUSES = ["running", "success", "failed", "skipped"] as const;
 export const RUN_STATUSES = ["queued", "running", "success", "failed", "skipped"] as const;
-export const RUN_KINDS = ["frequent", "manual", "historical"] as const;
+export const RUN_KINDS = ["frequent", "historical"] as const;
+export type SyncStatus = (typeof SYNC_STATUSES)[number];
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export type RunKind = (typeof RUN_KINDS)[number];
 
 /** One busy-hours window in the kitchen's local time, "HH:MM" to "HH:MM" (start before end, same day). */
 export interface BusyWindow {
@@ -37,6 +40,10 @@ export interface BusyWindow {
   end: string;
 }
 export const USER_ROLES = ["manager", "admin"] as const;
+export type Role = (typeof USER_ROLES)[number];
+/** Newbook's API regions: the `region` every request carries. */
+export const NEWBOOK_REGIONS = ["au", "ap", "eu", "us", "uk"] as const;
+export type Region = (typeof NEWBOOK_REGIONS)[number];
 
 export const kitchens = pgTable("kitchens", {
   id: serial("id").primaryKey(),
@@ -180,7 +187,7 @@ export const syncRuns = pgTable(
     index("sync_runs_queued_at_idx").on(t.queuedAt),
     // A run is repeated at most once (repeats of a repeat chain on), so two concurrent resumes cannot both win.
     uniqueIndex("sync_runs_retry_of_key").on(t.retryOf),
-    check("sync_runs_kind_check", sql`${t.kind} in ('frequent', 'manual', 'historical')`),
+    check("sync_runs_kind_check", sql`${t.kind} in ('frequent', 'historical')`),
     check(
       "sync_runs_status_check",
       sql`${t.status} in ('queued', 'running', 'success', 'failed', 'skipped')`,

@@ -1,26 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { claimRun, type FrequentSyncJobData, type HistoricalSyncJobData } from "@occ/core";
+import {
+  claimRun,
+  type FrequentSyncJobData,
+  frequentSyncJobSchema,
+  type HistoricalSyncJobData,
+  historicalSyncJobSchema,
+} from "@occ/core";
 import type { Db } from "@occ/db";
 import { type Job, UnrecoverableError } from "bullmq";
 import { z } from "zod";
-
-const kitchenId = z.number().int().positive();
-const localDate = z.iso.date();
-
-const frequentSchema = z.object({
-  kitchenId,
-  trigger: z.enum(["schedule", "sync_now"]),
-  runId: z.uuid().optional(),
-  retryOf: z.uuid().optional(),
-});
-
-const historicalSchema = z.object({
-  kitchenId,
-  runId: z.uuid(),
-  retryOf: z.uuid().optional(),
-  dateFrom: localDate,
-  dateTo: localDate,
-});
 
 /** Job data comes from Redis, written by another process: checked before use; bad data never retries. */
 function parse<T>(schema: z.ZodType<T>, job: Job): T {
@@ -36,7 +24,7 @@ function parse<T>(schema: z.ZodType<T>, job: Job): T {
 export async function frequentJobData(
   job: Job<FrequentSyncJobData>,
 ): Promise<FrequentSyncJobData & { runId: string }> {
-  const data = parse(frequentSchema, job);
+  const data = parse(frequentSyncJobSchema, job);
   if (data.runId) return { ...data, runId: data.runId };
   const withRunId = { ...data, runId: randomUUID() };
   await job.updateData(withRunId);
@@ -44,7 +32,7 @@ export async function frequentJobData(
 }
 
 export function historicalJobData(job: Job<HistoricalSyncJobData>): HistoricalSyncJobData {
-  return parse(historicalSchema, job);
+  return parse(historicalSyncJobSchema, job);
 }
 
 /**

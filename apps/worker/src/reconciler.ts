@@ -207,8 +207,8 @@ export class Reconciler {
     const { db, schedule, alerting } = this.options;
     const now = this.now();
     const alreadyOpen = new Set(await openAlertKitchens(db, "stale"));
-    const stale = rows.filter(
-      (row) => row.hasConnection && isStale({ ...row, since: row.createdAt }, schedule.options.minuteMs, now),
+    const stale = rows.filter((row) =>
+      isStale({ ...row, since: row.createdAt }, schedule.options.minuteMs, now),
     );
     const staleIds = new Set(stale.map((row) => row.kitchenId));
     // Set-wise, with one summary notification: after an outage thousands may turn stale in one pass.

@@ -1,4 +1,5 @@
 import type { RouteConfig } from "@asteasolutions/zod-to-openapi";
+import type { Role } from "@occ/db";
 import type { Request, Response } from "express";
 import { z } from "zod";
 import { ApiError, validationError } from "../errors";
@@ -7,7 +8,7 @@ import { errorResponseSchema } from "../schemas/common";
 export type Method = "get" | "post" | "put" | "patch" | "delete";
 /** public: anyone; user: any signed-in user; kitchen: scoped to one kitchen; admin: admins only. */
 export type Access = "public" | "user" | "kitchen" | "admin";
-export type Role = "manager" | "admin";
+export type { Role };
 
 export interface KitchenRef {
   id: number;

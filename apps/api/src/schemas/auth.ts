@@ -1,3 +1,4 @@
+import { USER_ROLES } from "@occ/db";
 import { z } from "zod";
 
 export const loginBodySchema = z
@@ -11,7 +12,7 @@ export const loginResponseSchema = z
   .object({ access_token: z.string(), token_type: z.literal("bearer"), expires_in: z.number().int() })
   .meta({ id: "LoginResponse" });
 
-export const roleSchema = z.enum(["manager", "admin"], { error: "role must be one of: manager, admin" });
+export const roleSchema = z.enum(USER_ROLES, { error: `role must be one of: ${USER_ROLES.join(", ")}` });
 
 export const kitchenSchema = z
   .object({ id: z.number().int(), name: z.string(), timezone: z.string() })

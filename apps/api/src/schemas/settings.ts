@@ -1,5 +1,5 @@
 import { busyWindowsProblem, isClockTime, SCHEDULE_OFF_REASONS } from "@occ/core";
-import { DAYS_AHEAD_MAX, DAYS_AHEAD_MIN, SYNC_INTERVALS, SYNC_STATUSES } from "@occ/db";
+import { DAYS_AHEAD_MAX, DAYS_AHEAD_MIN, NEWBOOK_REGIONS, SYNC_INTERVALS, SYNC_STATUSES } from "@occ/db";
 import { z } from "zod";
 import { nullableTimestamp } from "./common";
 
@@ -99,8 +99,6 @@ export const frequentSyncSavedSchema = frequentSyncViewSchema
   })
   .meta({ id: "FrequentSyncSettingsSaved" });
 
-export const NEWBOOK_REGIONS = ["au", "ap", "eu", "us", "uk"] as const;
-export type NewbookRegion = (typeof NEWBOOK_REGIONS)[number];
 export const DEFAULT_NEWBOOK_BASE_URL = "https://api.newbook.cloud/rest";
 
 const REGION_MESSAGE = `region must be one of: ${NEWBOOK_REGIONS.join(", ")}`;

@@ -1,9 +1,9 @@
 import { type NewbookConnection, registerSecret, type SecretBox, verifyNewbookUrl } from "@occ/core";
-import type { Db } from "@occ/db";
+import type { Db, Region } from "@occ/db";
 import { newbookConnections } from "@occ/db";
 import { eq } from "drizzle-orm";
 import { ApiError } from "../errors";
-import { DEFAULT_NEWBOOK_BASE_URL, type NewbookRegion as Region } from "../schemas/settings";
+import { DEFAULT_NEWBOOK_BASE_URL } from "../schemas/settings";
 import type { ConnectionTestResult } from "./newbook-probe";
 import { regionForTimezone } from "./region";
 

@@ -1,16 +1,15 @@
 import {
   type BusyWindow,
   type DesiredSchedule,
+  isStale,
   type KitchenScheduleState,
-  isStale as noRecentSuccess,
   type ScheduleOffReason,
 } from "@occ/core";
-import type { Db } from "@occ/db";
+import type { Db, SyncStatus } from "@occ/db";
 import { kitchens, newbookConnections, newbookFrequentSyncSettings } from "@occ/db";
 import { eq, sql } from "drizzle-orm";
 
 export type SettingsRow = typeof newbookFrequentSyncSettings.$inferSelect;
-type SyncStatus = "running" | "success" | "failed" | "skipped";
 
 export interface SettingsInput {
   is_enabled: boolean;
@@ -48,15 +47,15 @@ export interface StalenessContext {
   hasConnection: boolean;
 }
 
-/** Stale (core's rule: no success within twice the interval), but only for a kitchen that can sync. */
-export function isStale(row: SettingsRow, ctx: StalenessContext): boolean {
-  if (!ctx.hasConnection) return false;
-  return noRecentSuccess(
+/** Core's staleness rule applied to a settings row. */
+export function settingsRowIsStale(row: SettingsRow, ctx: StalenessContext): boolean {
+  return isStale(
     {
       isEnabled: row.isEnabled,
       syncIntervalMinutes: row.syncIntervalMinutes,
       lastSuccessAt: row.lastSuccessAt,
       since: row.createdAt,
+      hasConnection: ctx.hasConnection,
     },
     ctx.minuteMs,
     ctx.now,
@@ -85,7 +84,7 @@ export function settingsView(
     last_success_at: iso(row.lastSuccessAt),
     next_sync_at: schedule.on ? iso(row.nextSyncAt) : null,
     last_duration_ms: row.lastDurationMs,
-    stale: isStale(row, ctx),
+    stale: settingsRowIsStale(row, ctx),
     effective_interval_minutes: schedule.on ? schedule.intervalMinutes : row.syncIntervalMinutes,
     busy_hours: row.busyHours,
     busy_interval_minutes: row.busyIntervalMinutes,

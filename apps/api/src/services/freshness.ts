@@ -1,6 +1,11 @@
 import { coveredWindow } from "@occ/core";
 import type { Db } from "@occ/db";
-import { isStale, readSettings, type SettingsRow, type StalenessContext } from "./frequent-sync-settings";
+import {
+  readSettings,
+  type SettingsRow,
+  type StalenessContext,
+  settingsRowIsStale,
+} from "./frequent-sync-settings";
 
 /** How far the figures on a data view can be trusted, most urgent first. */
 export const FRESHNESS_STATES = [
@@ -38,7 +43,7 @@ export function freshnessOf(
         ? "never_synced"
         : !row.isEnabled
           ? "disabled"
-          : isStale(row, ctx)
+          : settingsRowIsStale(row, ctx)
             ? "stale"
             : "fresh";
   return {

@@ -1,5 +1,5 @@
 import { effectiveIntervalMinutes } from "@occ/core";
-import type { Db } from "@occ/db";
+import type { Db, SyncStatus } from "@occ/db";
 import { alerts, kitchens, newbookConnections, newbookFrequentSyncSettings, syncRuns } from "@occ/db";
 import { and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
 
@@ -30,8 +30,6 @@ export interface HealthContext {
   minuteMs: number;
   backoffAfterFailures: number;
 }
-
-type SyncStatus = "running" | "success" | "failed" | "skipped";
 
 export interface OpenAlertRef {
   id: number;

@@ -1,4 +1,4 @@
-import type { NewbookRegion } from "../schemas/settings";
+import type { Region as NewbookRegion } from "@occ/db";
 
 // Newbook's regions (shared/newbook-api.md: au, ap, eu, us, uk). The British Isles' zones other than
 // Dublin are on the UK instance; New Zealand has no region of its own and is served from Australia's.

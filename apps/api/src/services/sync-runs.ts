@@ -6,8 +6,8 @@ import {
   kitchenLockKey,
   type QueueSet,
 } from "@occ/core";
-import type { Db } from "@occ/db";
-import { syncRuns } from "@occ/db";
+import type { Db, RunKind, RunStatus } from "@occ/db";
+import { lockKitchenForTransaction, syncRuns } from "@occ/db";
 import { and, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import type { Redis } from "ioredis";
 import { ApiError, conflict } from "../errors";
@@ -16,8 +16,6 @@ import { ensureSettings } from "./frequent-sync-settings";
 import { withTimeout } from "./with-timeout";
 
 type RunRow = typeof syncRuns.$inferSelect;
-type RunStatus = "queued" | "running" | "success" | "failed" | "skipped";
-type RunKind = "frequent" | "manual" | "historical";
 
 export interface RunView {
   id: string;
@@ -67,8 +65,6 @@ const QUEUE_DOWN_MESSAGE = "The sync could not be queued: the job queue is unrea
 
 /** A queued/running run older than this no longer blocks "sync now" (its worker is assumed lost). */
 const ACTIVE_RUN_HORIZON_MS = 60 * 60_000;
-// Arbitrary constant: first half of the advisory lock key that serialises "sync now" per kitchen.
-const SYNC_NOW_LOCK_SPACE = 872_342;
 
 export interface SyncDeps {
   db: Db;
@@ -130,7 +126,7 @@ export async function syncNow(
   const now = deps.now();
   const holder = await runHoldingKitchen(deps, kitchenId);
   const created = await db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${SYNC_NOW_LOCK_SPACE}, ${kitchenId})`);
+    await lockKitchenForTransaction(tx, "syncNow", kitchenId);
     const [active] = await tx
       .select({ id: syncRuns.id })
       .from(syncRuns)

@@ -1,11 +1,9 @@
-import type { Db } from "@occ/db";
+import type { Db, Role } from "@occ/db";
 import { users } from "@occ/db";
 import { asc, count, eq, sql } from "drizzle-orm";
 import { ApiError, conflict, isUniqueViolation } from "../errors";
 import { findKitchen } from "./kitchens";
 import { hashPassword } from "./passwords";
-
-export type Role = "manager" | "admin";
 
 export interface UserView {
   id: number;

@@ -52,19 +52,48 @@ describe("isStale", () => {
   const at = (ms: number) => new Date(since.getTime() + ms);
 
   it("is stale after twice the interval without success", () => {
-    const input = { isEnabled: true, syncIntervalMinutes: 5, lastSuccessAt: at(1_000), since };
+    const input = {
+      isEnabled: true,
+      syncIntervalMinutes: 5,
+      lastSuccessAt: at(1_000),
+      since,
+      hasConnection: true,
+    };
     expect(isStale(input, minuteMs, at(11_000))).toBe(false);
     expect(isStale(input, minuteMs, at(11_001))).toBe(true);
   });
 
   it("judges a kitchen that never synced from its creation", () => {
-    const input = { isEnabled: true, syncIntervalMinutes: 5, lastSuccessAt: null, since };
+    const input = {
+      isEnabled: true,
+      syncIntervalMinutes: 5,
+      lastSuccessAt: null,
+      since,
+      hasConnection: true,
+    };
     expect(isStale(input, minuteMs, at(9_000))).toBe(false);
     expect(isStale(input, minuteMs, at(10_001))).toBe(true);
   });
 
   it("never calls a disabled kitchen stale", () => {
-    const input = { isEnabled: false, syncIntervalMinutes: 5, lastSuccessAt: null, since };
+    const input = {
+      isEnabled: false,
+      syncIntervalMinutes: 5,
+      lastSuccessAt: null,
+      since,
+      hasConnection: true,
+    };
+    expect(isStale(input, minuteMs, at(1_000_000))).toBe(false);
+  });
+
+  it("never calls a kitchen without a Newbook connection stale: it is not configured", () => {
+    const input = {
+      isEnabled: true,
+      syncIntervalMinutes: 5,
+      lastSuccessAt: null,
+      since,
+      hasConnection: false,
+    };
     expect(isStale(input, minuteMs, at(1_000_000))).toBe(false);
   });
 });

@@ -53,11 +53,13 @@ export interface StalenessInput {
   lastSuccessAt: Date | null;
   /** When the settings row was created: a kitchen that never synced is judged from then. */
   since: Date;
+  /** Only a kitchen that can sync can be behind: without a Newbook connection it is "not configured". */
+  hasConnection: boolean;
 }
 
-/** No success within twice the configured interval (in scaled minutes). */
+/** No success within twice the configured interval (in scaled minutes), for an enabled, connected kitchen. */
 export function isStale(input: StalenessInput, minuteMs: number, now: Date): boolean {
-  if (!input.isEnabled) return false;
+  if (!input.isEnabled || !input.hasConnection) return false;
   const reference = Math.max(input.lastSuccessAt?.getTime() ?? 0, input.since.getTime());
   return now.getTime() - reference > 2 * input.syncIntervalMinutes * minuteMs;
 }

@@ -1,3 +1,4 @@
+import { RUN_KINDS } from "@occ/db";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { Logger } from "../logger";
@@ -9,7 +10,7 @@ import type { Logger } from "../logger";
 export const kitchenEventSchema = z.object({
   kitchenId: z.number().int().positive(),
   runId: z.string(),
-  kind: z.enum(["frequent", "manual", "historical"]),
+  kind: z.enum(RUN_KINDS),
   type: z.enum(["started", "synced", "failed", "status"]),
   /** Rows the run wrote: 0 means the figures on screen are still right, only the status moved. */
   rowsChanged: z.number().int().nonnegative(),

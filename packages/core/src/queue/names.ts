@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 export const QUEUE_NAMES = { frequent: "frequent-sync", historical: "historical-sync" } as const;
 
 /** Bumped when the scheduler id scheme changes, so the reconciler can tell old schedulers from current ones. */
@@ -15,21 +17,29 @@ export function kitchenIdFromSchedulerId(schedulerId: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
-export interface FrequentSyncJobData {
-  kitchenId: number;
-  trigger: "schedule" | "sync_now";
-  runId?: string;
-  /** Set when this job's run repeats an earlier one (see claimRun). */
-  retryOf?: string;
-}
+const kitchenId = z.number().int().positive();
 
-export interface HistoricalSyncJobData {
-  kitchenId: number;
-  runId: string;
-  retryOf?: string;
-  dateFrom: string;
-  dateTo: string;
-}
+/**
+ * What each queue's jobs carry: one declaration per queue. Job data comes from Redis, written by another
+ * process (or an older version), so the worker checks it against these schemas before use.
+ */
+export const frequentSyncJobSchema = z.object({
+  kitchenId,
+  trigger: z.enum(["schedule", "sync_now"]),
+  runId: z.uuid().optional(),
+  /** Set when this job's run repeats an earlier one (see claimRun). */
+  retryOf: z.uuid().optional(),
+});
+export type FrequentSyncJobData = z.infer<typeof frequentSyncJobSchema>;
+
+export const historicalSyncJobSchema = z.object({
+  kitchenId,
+  runId: z.uuid(),
+  retryOf: z.uuid().optional(),
+  dateFrom: z.iso.date(),
+  dateTo: z.iso.date(),
+});
+export type HistoricalSyncJobData = z.infer<typeof historicalSyncJobSchema>;
 
 /**
  * The Redis key of a kitchen's sync lock (its value is the id of the run holding it): the worker takes

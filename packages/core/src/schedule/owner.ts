@@ -1,6 +1,7 @@
 import {
   type Db,
   kitchens,
+  lockKitchenForTransaction,
   newbookConnections,
   newbookFrequentSyncSettings as settings,
   type Tx,
@@ -33,9 +34,6 @@ export interface AppliedSchedule {
   timezone: string;
   lastSuccessAt: Date | null;
 }
-
-// Arbitrary constant: the first half of the advisory lock key that serialises schedule updates per kitchen.
-const SCHEDULE_LOCK_SPACE = 872_341;
 
 export async function loadScheduleStates(db: Db | Tx, kitchenId?: number): Promise<KitchenScheduleState[]> {
   const query = db
@@ -113,7 +111,7 @@ export class ScheduleOwner {
   async apply(kitchenId: number, opts: { replace?: boolean } = {}): Promise<AppliedSchedule> {
     const { db, queues } = this.deps;
     return db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(${SCHEDULE_LOCK_SPACE}, ${kitchenId})`);
+      await lockKitchenForTransaction(tx, "schedule", kitchenId);
       const [state] = await loadScheduleStates(tx, kitchenId);
       if (!state) {
         // The kitchen (or its settings) is gone: nothing may stay scheduled for it.

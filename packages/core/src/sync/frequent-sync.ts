@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { type Db, syncRuns } from "@occ/db";
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import type { LocalDate } from "../time";
 
 import {
@@ -48,11 +48,7 @@ export async function coveredWindow(db: Db, kitchenId: number): Promise<DateSpan
     .select({ from: syncRuns.windowFrom, to: syncRuns.windowTo })
     .from(syncRuns)
     .where(
-      and(
-        eq(syncRuns.kitchenId, kitchenId),
-        eq(syncRuns.status, "success"),
-        inArray(syncRuns.kind, ["frequent", "manual"]),
-      ),
+      and(eq(syncRuns.kitchenId, kitchenId), eq(syncRuns.status, "success"), eq(syncRuns.kind, "frequent")),
     )
     .orderBy(desc(syncRuns.queuedAt))
     .limit(1);

@@ -2,6 +2,7 @@ import {
   type Db,
   kitchens,
   newbookConnections,
+  type RunKind,
   newbookFrequentSyncSettings as settings,
   syncRuns,
   type Tx,
@@ -11,7 +12,7 @@ import { readerErrorFor } from "../alerts/texts";
 import { type LocalDate, localDateIn } from "../time";
 import { describeSyncError } from "./errors";
 
-export type RunKind = "frequent" | "manual" | "historical";
+export type { RunKind } from "@occ/db";
 
 /** The next-days sync (scheduled or "sync now") drives the settings row; a historical backfill does not. */
 function tracksSettings(kind: RunKind): boolean {

@@ -1,0 +1,2 @@
+ALTER TABLE "sync_runs" DROP CONSTRAINT "sync_runs_kind_check";--> statement-breakpoint
+ALTER TABLE "sync_runs" ADD CONSTRAINT "sync_runs_kind_check" CHECK ("sync_runs"."kind" in ('frequent', 'historical'));
