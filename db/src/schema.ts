@@ -118,6 +118,12 @@ export const newbookConnections = pgTable("newbook_connections", {
   dinnerGlAccountIds: jsonb("dinner_gl_account_ids").$type<string[]>().notNull().default([]),
   roomsTotal: integer("rooms_total"),
   roomsRefreshedAt: timestamp("rooms_refreshed_at", { withTimezone: true }),
+  /**
+   * When these credentials last proved to work (a passed connection test or a successful sync); null until
+   * then, and a kitchen is not synced automatically before it. The API always sets it on save; the default
+   * only covers rows from before this column, which had been syncing under the old rules.
+   */
+  verifiedAt: timestamp("verified_at", { withTimezone: true }).defaultNow(),
   ...timestamps,
 });
 

@@ -4,12 +4,13 @@
  * in-process. Plus Chromium through playwright-core and small helpers shared by the scenarios.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { createHmac, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createQueues, type QueueSet } from "@occ/core";
 import { type RunningSimulator, type SimProperty, startSimulator } from "@occ/newbook-sim";
 import { createTestDatabase, deleteKeysUnder, freePort, SimControl, type TestDatabase } from "@occ/testkit";
+import type { AxeResults } from "axe-core";
 import IORedis from "ioredis";
 import { type Browser, chromium, type Page } from "playwright-core";
 
@@ -99,8 +100,13 @@ export interface Stack {
   adminToken: string;
   api<T = unknown>(pathname: string, call?: ApiCall): Promise<ApiResponse<T>>;
   login(email: string, password: string): Promise<string>;
-  /** A kitchen for a simulator property, with a manager and a saved Newbook connection. */
-  createKitchen(property: SimProperty, opts?: { enabled?: boolean }): Promise<KitchenFixture>;
+  /** A kitchen for a simulator property, with a manager and (unless `connect: false`) a Newbook connection. */
+  createKitchen(
+    property: SimProperty,
+    opts?: { enabled?: boolean; connect?: boolean },
+  ): Promise<KitchenFixture>;
+  /** The same session as `token`, signed by the API's key but expired an hour ago. */
+  expiredToken(token: string): string;
   /** POST to the simulator's control API. */
   simControl(pathname: string, method: string, body?: unknown): Promise<unknown>;
   stop(): Promise<void>;
@@ -129,6 +135,7 @@ export async function startStack(opts: { timezones?: string[]; rooms?: number } 
     throttlePerMinute: 100_000,
   });
   const [apiPort, apiMetricsPort, workerMetricsPort] = [await freePort(), await freePort(), await freePort()];
+  const jwtSecret = randomBytes(32).toString("hex");
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     NODE_ENV: "test",
@@ -137,7 +144,7 @@ export async function startStack(opts: { timezones?: string[]; rooms?: number } 
     DATABASE_URL: db.url,
     REDIS_URL,
     QUEUE_PREFIX: prefix,
-    JWT_SECRET: randomBytes(32).toString("hex"),
+    JWT_SECRET: jwtSecret,
     ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -226,7 +233,10 @@ export async function startStack(opts: { timezones?: string[]; rooms?: number } 
   }
 
   let kitchensCreated = 0;
-  const createKitchen = async (property: SimProperty, kitchenOpts: { enabled?: boolean } = {}) => {
+  const createKitchen = async (
+    property: SimProperty,
+    kitchenOpts: { enabled?: boolean; connect?: boolean } = {},
+  ) => {
     kitchensCreated += 1;
     const kitchen = expectOk(
       "create kitchen",
@@ -244,6 +254,7 @@ export async function startStack(opts: { timezones?: string[]; rooms?: number } 
       }),
     );
     const managerToken = await login(managerEmail, MANAGER_PASSWORD);
+    if (kitchenOpts.connect === false) return { ...kitchen, managerEmail, managerToken, property };
     // Save the settings first so the connection does not start a schedule the scenario did not ask for.
     expectOk(
       "frequent-sync settings",
@@ -274,7 +285,28 @@ export async function startStack(opts: { timezones?: string[]; rooms?: number } 
   const simControl = (pathname: string, method: string, body?: unknown) =>
     control.request<unknown>(method, pathname, body);
 
-  return { apiUrl, sim, db, queues, prefix, adminToken, api: call, login, createKitchen, simControl, stop };
+  const expiredToken = (token: string) => {
+    const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as object;
+    const now = Math.floor(Date.now() / 1000);
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const unsigned = `${part({ alg: "HS256", typ: "JWT" })}.${part({ ...claims, iat: now - 7200, exp: now - 3600 })}`;
+    return `${unsigned}.${createHmac("sha256", jwtSecret).update(unsigned).digest("base64url")}`;
+  };
+
+  return {
+    apiUrl,
+    sim,
+    db,
+    queues,
+    prefix,
+    adminToken,
+    api: call,
+    login,
+    createKitchen,
+    expiredToken,
+    simControl,
+    stop,
+  };
 }
 
 async function deleteRedisKeys(prefix: string): Promise<void> {
@@ -317,4 +349,44 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+}
+
+/** One axe-core finding as the checks report it. */
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+let axeSource: string | undefined;
+
+/**
+ * Runs axe-core (WCAG 2.x A/AA rules, colour contrast included) on the page as it is now and returns the
+ * serious and critical violations, each with the elements it found; the scenarios expect none. axe's
+ * source is injected into the page, so nothing is installed in the browser.
+ */
+export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+  axeSource ??= readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+  await page.evaluate(axeSource);
+  const tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
+  // Evaluated in the page, where the injected source defined `axe`.
+  const result = await page.evaluate<AxeResults>(
+    `axe.run(document, { runOnly: { type: "tag", values: ${JSON.stringify(tags)} }, resultTypes: ["violations"] })`,
+  );
+  const violations = result.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact ?? null,
+    help: v.help,
+    targets: v.nodes.map((n) => `${n.target.join(" ")}: ${(n.failureSummary ?? "").replace(/\s+/g, " ")}`),
+  }));
+  return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+}
+
+/** Fails with every serious/critical axe-core finding of the page named `where`. */
+export async function expectAccessible(page: Page, where: string): Promise<void> {
+  const found = await seriousAxeViolations(page);
+  if (found.length === 0) return;
+  const lines = found.map((v) => `- ${v.id} (${v.impact}): ${v.help}\n    ${v.targets.join("\n    ")}`);
+  throw new Error(`${where}: ${found.length} serious/critical accessibility violations\n${lines.join("\n")}`);
 }

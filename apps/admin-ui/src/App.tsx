@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router-dom";
-import { errorMessage } from "./api/client";
+import { ErrorNotice } from "./components/ErrorNotice";
 import { Layout } from "./components/Layout";
 import { AdminPage } from "./pages/AdminPage";
 import { ArrivalsPage } from "./pages/ArrivalsPage";
@@ -15,15 +15,23 @@ import { SyncHistoryPage } from "./pages/SyncHistoryPage";
 import { useSession } from "./session";
 
 function RequireLogin({ children }: { children: ReactNode }) {
-  const { loggedIn, me, meError, logout } = useSession();
+  const { loggedIn, me, meError, logout, refetchMe } = useSession();
   const location = useLocation();
-  // After signing in, the user lands where they were going (e.g. the queue dashboard link).
-  if (!loggedIn) return <Navigate to="/login" replace state={{ from: location.pathname }} />;
+  // After signing in, the user lands where they were going or were when the session expired (with the
+  // page's query, e.g. the history filter).
+  if (!loggedIn)
+    return (
+      <Navigate
+        to="/login"
+        replace
+        state={{ from: `${location.pathname}${location.search}${location.hash}` }}
+      />
+    );
   if (meError) {
     return (
       <main className="login">
-        <div className="card login-card" role="alert">
-          <p className="status-error">{errorMessage(meError)}</p>
+        <div className="card login-card">
+          <ErrorNotice error={meError} onRetry={() => void refetchMe()} />
           <button type="button" onClick={logout}>
             Back to sign in
           </button>

@@ -13,7 +13,11 @@ const queryClient = new QueryClient({
       retry: (failureCount, error) =>
         !(error instanceof ApiError && error.status >= 400 && error.status < 500) && failureCount < 2,
       refetchOnWindowFocus: true,
+      // Always ask: offline, the request fails at once and the page says so with Retry, where TanStack's
+      // default ("online") would hold it paused and leave "Loading…" on screen.
+      networkMode: "always",
     },
+    mutations: { networkMode: "always" },
   },
 });
 

@@ -9,6 +9,7 @@ export interface Session {
   loggedIn: boolean;
   me: Me | undefined;
   meError: unknown;
+  refetchMe: () => unknown;
   isAdmin: boolean;
   /** The kitchen being looked at: the user's own, or the one an admin picked. */
   kitchen: KitchenSummary | null;
@@ -19,6 +20,8 @@ export interface Session {
   chooseKitchen: (kitchenId: number | null) => void;
   markLoggedIn: () => void;
   logout: () => void;
+  /** The last session ended because the API refused its token (expired or revoked), not by signing out. */
+  expired: boolean;
 }
 
 const SessionContext = createContext<Session | null>(null);
@@ -27,23 +30,35 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [loggedIn, setLoggedIn] = useState(() => tokenStore.get() !== null);
   const [scope, setScope] = useState(() => kitchenScopeStore.get());
+  const [expired, setExpired] = useState(false);
   const meQuery = useMe(loggedIn);
   const me = meQuery.data;
   const isAdmin = me?.user.role === "admin";
   const kitchensQuery = useKitchenList(loggedIn && isAdmin);
 
-  const logout = useCallback(() => {
+  const endSession = useCallback(() => {
     tokenStore.clear();
-    kitchenScopeStore.set(null);
-    setScope(null);
     setLoggedIn(false);
     queryClient.clear();
   }, [queryClient]);
 
+  const logout = useCallback(() => {
+    kitchenScopeStore.set(null);
+    setScope(null);
+    setExpired(false);
+    endSession();
+  }, [endSession]);
+
+  // An expired session keeps the admin's kitchen: signing in again returns to the same page of it.
+  const expire = useCallback(() => {
+    setExpired(true);
+    endSession();
+  }, [endSession]);
+
   useEffect(() => {
-    onUnauthorized(logout);
+    onUnauthorized(expire);
     return () => onUnauthorized(null);
-  }, [logout]);
+  }, [expire]);
 
   const chooseKitchen = useCallback(
     (kitchenId: number | null) => {
@@ -72,15 +87,31 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       loggedIn,
       me,
       meError: meQuery.error,
+      refetchMe: meQuery.refetch,
       isAdmin,
       kitchen,
       timeZone: kitchen?.timezone ?? "UTC",
       kitchens,
       chooseKitchen,
-      markLoggedIn: () => setLoggedIn(true),
+      markLoggedIn: () => {
+        setExpired(false);
+        setLoggedIn(true);
+      },
       logout,
+      expired,
     };
-  }, [loggedIn, me, meQuery.error, isAdmin, scope, kitchensQuery.data, chooseKitchen, logout]);
+  }, [
+    loggedIn,
+    me,
+    meQuery.error,
+    meQuery.refetch,
+    isAdmin,
+    scope,
+    kitchensQuery.data,
+    chooseKitchen,
+    logout,
+    expired,
+  ]);
 
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

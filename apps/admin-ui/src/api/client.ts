@@ -24,6 +24,8 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly details: FieldIssue[];
+  /** The error's details as the API sent them (an object for some errors, e.g. a failed connection test). */
+  readonly rawDetails: unknown;
 
   constructor(status: number, body: ApiErrorBody) {
     super(body.message);
@@ -31,7 +33,17 @@ export class ApiError extends Error {
     this.status = status;
     this.code = body.code;
     this.details = fieldIssues(body.details);
+    this.rawDetails = body.details;
   }
+}
+
+/**
+ * Whether asking again may give another answer: no answer at all (offline, timed out), a server error,
+ * or throttling. A refused request (400, 403, 409…) would only be refused again.
+ */
+export function isRetryable(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return true;
+  return error.status === 0 || error.status >= 500 || error.status === 408 || error.status === 429;
 }
 
 const TOKEN_KEY = "occ.token";
@@ -90,6 +102,10 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
+// Longer than the API's slowest answer (a connection save tests Newbook first, NEWBOOK_TEST_TIMEOUT_MS);
+// past it a request is reported as failed instead of leaving "Saving…" on screen.
+const REQUEST_TIMEOUT_MS = 30_000;
+
 let unauthorizedHandler: (() => void) | null = null;
 
 /** Called when a request with a token comes back 401: the session is over. */
@@ -106,22 +122,27 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
 
+  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
   let response: Response;
+  let payload: unknown;
   try {
     response = await fetch(url, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: "same-origin",
+      signal: timeout,
     });
+    payload = await readJson(response);
   } catch {
-    throw new ApiError(0, {
-      code: "network_error",
-      message: "Cannot reach the server. Check your connection.",
-    });
+    throw new ApiError(
+      0,
+      timeout.aborted
+        ? { code: "timeout", message: "The server did not answer in time. Check your connection." }
+        : { code: "network_error", message: "Cannot reach the server. Check your connection." },
+    );
   }
 
-  const payload = await readJson(response);
   if (!response.ok) {
     if (response.status === 401 && token) unauthorizedHandler?.();
     if (isErrorEnvelope(payload)) throw new ApiError(response.status, payload.error);

@@ -6,7 +6,7 @@ import type {
   NewbookConnectionUpdate,
 } from "@occ/api";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { apiRequest } from "./client";
+import { ApiError, apiRequest } from "./client";
 import { queryKeys } from "./keys";
 
 const PATH = "/api/settings/newbook-connection";
@@ -22,15 +22,32 @@ export function useSaveNewbookConnection() {
       apiRequest<NewbookConnectionSaved>(PATH, { method: "PUT", body: update }),
     onSuccess: (saved) => {
       queryClient.setQueryData<NewbookConnection>(queryKeys.connection, saved);
-      // The first connection makes the kitchen schedulable.
+      // A save resets the back-off, may (un)schedule the kitchen and starts a sync.
       void queryClient.invalidateQueries({ queryKey: queryKeys.frequentSync });
     },
   });
 }
 
 export function useTestNewbookConnection() {
+  const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (candidate: NewbookConnectionTest) =>
       apiRequest<NewbookConnectionTestResult>(`${PATH}/test`, { method: "POST", body: candidate }),
+    onSuccess: (result) => {
+      // A pass of the saved credentials verifies them: the kitchen may now sync on its own.
+      if (result.ok) {
+        void queryClient.invalidateQueries({ queryKey: queryKeys.connection });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.frequentSync });
+      }
+    },
   });
+}
+
+/** The refusal of a save whose new credentials failed their test: Newbook's reason, nothing saved. */
+export function failedTestReason(error: unknown): string | null {
+  if (!(error instanceof ApiError) || error.code !== "connection_test_failed") return null;
+  const details = error.rawDetails;
+  if (typeof details === "object" && details !== null && "reason" in details)
+    return String((details as { reason: unknown }).reason);
+  return error.message;
 }

@@ -13,6 +13,12 @@ export function NextSync({ settings, absolute }: { settings: FrequentSyncSetting
       return <span className="muted">automatic sync is off</span>;
     case "not_connected":
       return <span className="muted">not connected to Newbook</span>;
+    case "connection_untested":
+      return (
+        <span className="muted" data-testid="schedule-untested">
+          off until the Newbook connection passes a test — <Link to="/settings">test it in Settings</Link>
+        </span>
+      );
     case "credentials_rejected":
       return (
         <span className="status-error" data-testid="schedule-paused">

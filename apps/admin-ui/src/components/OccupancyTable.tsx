@@ -1,5 +1,6 @@
 import type { DayFigures } from "@occ/api";
 import { changedFigures, describeChange } from "../lib/occupancyDiff";
+import { scrollRegion } from "../lib/scrollRegion";
 import { formatLocalDate } from "../lib/time";
 import type { DayRow } from "./DayCards";
 import { RelativeTime } from "./Time";
@@ -28,7 +29,10 @@ export function OccupancyTable({
   doubtful: boolean;
 }) {
   return (
-    <div className={doubtful ? "table-scroll figures-doubtful" : "table-scroll"}>
+    <div
+      className={doubtful ? "table-scroll figures-doubtful" : "table-scroll"}
+      {...scrollRegion("Occupancy by day")}
+    >
       <table className="data-table" data-testid="occupancy-table">
         <caption className="visually-hidden">
           Occupancy per day; highlighted cells changed with the last sync

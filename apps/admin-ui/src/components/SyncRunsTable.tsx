@@ -1,4 +1,5 @@
 import type { SyncRun } from "@occ/api";
+import { scrollRegion } from "../lib/scrollRegion";
 import { runTone } from "../lib/syncBadge";
 import { runWindowText } from "../lib/syncSettings";
 import { formatDuration, formatLocalDate } from "../lib/time";
@@ -8,7 +9,7 @@ import { DateTime } from "./Time";
 export function SyncRunsTable({ runs }: { runs: SyncRun[] }) {
   if (runs.length === 0) return <p className="muted">No runs match.</p>;
   return (
-    <div className="table-scroll">
+    <div className="table-scroll" {...scrollRegion("Sync runs")}>
       <table className="data-table" data-testid="sync-runs-table">
         <thead>
           <tr>

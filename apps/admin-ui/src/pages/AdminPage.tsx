@@ -21,6 +21,7 @@ import {
   validatePassword,
   validateUser,
 } from "../lib/adminForms";
+import { scrollRegion } from "../lib/scrollRegion";
 import { useSession } from "../session";
 
 /** A field's message: the page's own check first, else the API's reworded for the page. */
@@ -150,7 +151,7 @@ function KitchensCard() {
       />
       <QueryState query={kitchens}>
         {(data) => (
-          <div className="table-scroll">
+          <div className="table-scroll" {...scrollRegion("Kitchens")}>
             <table className="data-table" data-testid="admin-kitchens">
               <thead>
                 <tr>
@@ -298,7 +299,7 @@ function UsersCard() {
       </form>
       <QueryState query={users}>
         {(data) => (
-          <div className="table-scroll">
+          <div className="table-scroll" {...scrollRegion("Users")}>
             <table className="data-table" data-testid="admin-users">
               <thead>
                 <tr>

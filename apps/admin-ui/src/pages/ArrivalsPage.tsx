@@ -4,6 +4,7 @@ import { KitchenChips } from "../components/KitchenChips";
 import { QueryState } from "../components/QueryState";
 import { RequireKitchen } from "../components/RequireKitchen";
 import { asOfLabel, hourLabel, localClock, MEAL_PLAN_LABELS, partyLabel, plural } from "../lib/kitchenDay";
+import { scrollRegion } from "../lib/scrollRegion";
 import { formatLocalDate } from "../lib/time";
 import { useSession } from "../session";
 
@@ -64,7 +65,7 @@ function ArrivalDaySection({ day, title }: { day: ArrivalDay; title: string }) {
               </li>
             ))}
           </ul>
-          <div className="table-scroll">
+          <div className="table-scroll" {...scrollRegion("Arrivals")}>
             <table className="arrivals-table">
               <thead>
                 <tr>

@@ -34,7 +34,13 @@ export function LoginPage() {
     <main className="login">
       <form className="card login-card" onSubmit={submit} aria-labelledby="login-title" noValidate>
         <h1 id="login-title">Occupancy Sync</h1>
-        <p className="muted">Sign in to your kitchen.</p>
+        {session.expired ? (
+          <p className="note" role="status" data-testid="session-expired">
+            Your session has expired. Sign in again to go back to where you were.
+          </p>
+        ) : (
+          <p className="muted">Sign in to your kitchen.</p>
+        )}
         <div className="field">
           <label htmlFor="login-email">Email</label>
           <input

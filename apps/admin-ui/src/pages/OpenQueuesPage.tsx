@@ -1,6 +1,6 @@
-import { useEffect } from "react";
+import { useCallback, useEffect } from "react";
 import { useOpenBullBoard } from "../api/admin";
-import { errorMessage } from "../api/client";
+import { ErrorNotice } from "../components/ErrorNotice";
 import { useSession } from "../session";
 
 /**
@@ -11,15 +11,19 @@ export function OpenQueuesPage() {
   const { isAdmin } = useSession();
   const open = useOpenBullBoard();
   const { mutate } = open;
+  const openBoard = useCallback(
+    () => mutate(undefined, { onSuccess: (session) => window.location.replace(session.path) }),
+    [mutate],
+  );
   useEffect(() => {
-    if (isAdmin) mutate(undefined, { onSuccess: (session) => window.location.replace(session.path) });
-  }, [isAdmin, mutate]);
+    if (isAdmin) openBoard();
+  }, [isAdmin, openBoard]);
   return (
     <section className="card" aria-live="polite">
       <h1>Queue dashboard</h1>
       {!isAdmin && <p>The queue dashboard is for administrators.</p>}
       {isAdmin && !open.isError && <p>Opening Bull Board…</p>}
-      {open.isError && <p className="status-error">{errorMessage(open.error)}</p>}
+      {open.isError && <ErrorNotice error={open.error} onRetry={openBoard} />}
     </section>
   );
 }

@@ -8,6 +8,7 @@ import { MutationStatus } from "../components/MutationStatus";
 import { QueryState } from "../components/QueryState";
 import { RelativeTime } from "../components/Time";
 import { KITCHEN_STATE_LABELS, kitchenStateTone } from "../lib/kitchenState";
+import { scrollRegion } from "../lib/scrollRegion";
 import { useSession } from "../session";
 
 const PAGE_SIZE = 50;
@@ -201,7 +202,7 @@ function HealthTable({ kitchens }: { kitchens: KitchenHealth[] }) {
   };
   if (kitchens.length === 0) return <p className="muted">No kitchens match.</p>;
   return (
-    <div className="table-scroll">
+    <div className="table-scroll" {...scrollRegion("Kitchens")}>
       <table className="data-table" data-testid="kitchens-health">
         <thead>
           <tr>

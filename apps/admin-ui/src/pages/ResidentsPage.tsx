@@ -8,6 +8,7 @@ import { QueryState } from "../components/QueryState";
 import { RequireKitchen } from "../components/RequireKitchen";
 import { isDoubtful, isSynced } from "../lib/freshness";
 import { guestSummary, staySpan } from "../lib/residentsGrid";
+import { scrollRegion } from "../lib/scrollRegion";
 import { addDays, formatLocalDate } from "../lib/time";
 
 export function ResidentsPage() {
@@ -88,6 +89,7 @@ function ResidentsGrid({ residents }: { residents: Residents }) {
         className={
           isDoubtful(freshness) ? "table-scroll rg-scroll figures-doubtful" : "table-scroll rg-scroll"
         }
+        {...scrollRegion("Residents by room and night")}
       >
         <table className="residents-table" data-testid="residents-table">
           <caption className="visually-hidden">Rooms by night; each bar is a stay</caption>

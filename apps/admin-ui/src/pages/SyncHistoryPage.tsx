@@ -1,8 +1,8 @@
 import type { StatsPeriod, SyncStats } from "@occ/api";
 import { useState } from "react";
-import { errorMessage } from "../api/client";
 import { useSyncRuns, useSyncStats } from "../api/syncHistory";
 import { RUN_STATUSES } from "../api/types";
+import { ErrorNotice } from "../components/ErrorNotice";
 import { QueryState } from "../components/QueryState";
 import { RequireKitchen } from "../components/RequireKitchen";
 import { SyncRunsTable } from "../components/SyncRunsTable";
@@ -68,7 +68,13 @@ function SyncHistory() {
             </select>
           </div>
         </div>
-        {runs.error !== null && <p className="status-error">{errorMessage(runs.error)}</p>}
+        {runs.error !== null && (
+          <ErrorNotice
+            error={runs.error}
+            // A failed "older runs" page is fetched again; a failed first page is the whole list again.
+            onRetry={() => void (runs.data ? runs.fetchNextPage() : runs.refetch())}
+          />
+        )}
         {runs.data ? (
           <SyncRunsTable runs={runs.data.pages.flatMap((p) => p.runs)} />
         ) : (

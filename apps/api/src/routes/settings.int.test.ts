@@ -1,5 +1,6 @@
 import { clockTimeIn, createQueues, readKitchenSchedule } from "@occ/core";
 import { newbookConnections, newbookFrequentSyncSettings } from "@occ/db";
+import { type RunningSimulator, startSimulator } from "@occ/newbook-sim";
 import { eq } from "drizzle-orm";
 import request from "supertest";
 import { createApiRedis } from "../index";
@@ -24,13 +25,26 @@ const CONNECTION = {
 describe("settings", () => {
   let h: Harness;
   let k: TestKitchen;
+  let sim: RunningSimulator;
   const auth = () => ({ Authorization: `Bearer ${k.token}` });
+  /** Credentials Newbook (the simulator) accepts: a kitchen is scheduled only once its connection works. */
+  const working = () => ({
+    base_url: sim.baseUrl,
+    region: sim.properties[0]!.region,
+    username: sim.properties[0]!.username,
+    password: sim.properties[0]!.password,
+    api_key: sim.properties[0]!.apiKey,
+  });
 
   beforeAll(async () => {
+    sim = await startSimulator({ properties: 1, rooms: 12, seed: 3 });
     h = await startHarness({ env: { SYNC_MINUTE_MS: "1000" } });
     k = await addKitchenWithManager(h);
   });
-  afterAll(() => h.close());
+  afterAll(async () => {
+    await h.close();
+    await sim.close();
+  });
 
   describe("frequent sync", () => {
     const path = "/api/settings/newbook-frequent-sync";
@@ -129,7 +143,7 @@ describe("settings", () => {
     });
 
     it("schedules once a connection is saved, and follows every change", async () => {
-      const put = await request(h.app).put("/api/settings/newbook-connection").set(auth()).send(CONNECTION);
+      const put = await request(h.app).put("/api/settings/newbook-connection").set(auth()).send(working());
       expect(put.status).toBe(200);
       expect(put.body.schedule_pending).toBe(false);
       // 30 scaled minutes of 1000 ms each
@@ -232,7 +246,7 @@ describe("settings", () => {
     const path = "/api/settings/newbook-frequent-sync";
     let sk: TestKitchen;
     const as = () => ({ Authorization: `Bearer ${sk.token}` });
-    const lastSyncAt = new Date(Date.now() - 2_000);
+    let lastSyncAt: Date;
 
     /** A zone in which it is now between 02:00 and 21:59, so a 00:00-23:59 window surely holds "now". */
     function middayZone(): string {
@@ -245,13 +259,16 @@ describe("settings", () => {
 
     beforeAll(async () => {
       sk = await addKitchenWithManager(h, "Schedule", middayZone());
-      await request(h.app).get(path).set(as()); // creates the settings row
+      // Connected while off (the save's test takes a while), then on, counting from a run 2 s ago.
+      await request(h.app).patch(path).set(as()).send({ is_enabled: false });
+      const put = await request(h.app).put("/api/settings/newbook-connection").set(as()).send(working());
+      expect(put.status).toBe(200);
+      lastSyncAt = new Date(Date.now() - 2_000);
       await h.db.handle.db
         .update(newbookFrequentSyncSettings)
         .set({ lastSyncAt, lastSuccessAt: lastSyncAt })
         .where(eq(newbookFrequentSyncSettings.kitchenId, sk.id));
-      const put = await request(h.app).put("/api/settings/newbook-connection").set(as()).send(CONNECTION);
-      expect(put.status).toBe(200);
+      await request(h.app).patch(path).set(as()).send({ is_enabled: true });
     });
 
     async function expectNextFromScheduler(
@@ -355,6 +372,8 @@ describe("settings", () => {
         dinner_gl_account_ids: [],
         rooms_total: null,
         updated_at: null,
+        verified_at: null,
+        suggested_region: "uk",
       });
     });
 
@@ -379,7 +398,8 @@ describe("settings", () => {
       const saved = await request(h.app)
         .put(path)
         .set(as(other))
-        .send({ ...CONNECTION, base_url: undefined });
+        // Nothing answers there: the failed test is confirmed, so the secrets are saved all the same.
+        .send({ ...CONNECTION, base_url: undefined, save_if_test_fails: true });
       expect(saved.status).toBe(200);
       expect(saved.body).toMatchObject({
         configured: true,

@@ -13,15 +13,24 @@ import {
   frequentSyncViewSchema,
 } from "../schemas/settings";
 import type { AppServices } from "../services";
-import { connectionView, findConnection, saveConnection } from "../services/connection";
+import {
+  connectionView,
+  findConnection,
+  markVerified,
+  sameCredentials,
+  saveConnection,
+} from "../services/connection";
 import { connectionToTest, testNewbookConnection } from "../services/connection-test";
 import {
   readSettings,
+  resetBackoff,
   type SettingsInput,
   saveSettings,
   scheduleStateOf,
   settingsView,
 } from "../services/frequent-sync-settings";
+import { syncNow } from "../services/sync-runs";
+import { syncDepsOf } from "./sync";
 
 export function settingsRoutes(s: AppServices): Route[] {
   /** The settings as stored now, with the schedule the owner derives from them. */
@@ -52,6 +61,9 @@ export function settingsRoutes(s: AppServices): Route[] {
     const outcome = await s.scheduler.applyAfterSave(kitchenId);
     return { ...(await currentView(kitchenId)), ...outcome };
   }
+
+  const syncDeps = syncDepsOf(s);
+  const testDeps = { config: s.config, rateLimiter: s.newbookLimiter, pool: s.probePool };
 
   const frequentSyncPath = "/api/settings/newbook-frequent-sync";
   const connectionPath = "/api/settings/newbook-connection";
@@ -92,37 +104,61 @@ export function settingsRoutes(s: AppServices): Route[] {
       tag: "settings",
       access: "kitchen",
       response: connectionViewSchema,
-      async handler({ kitchenId }) {
-        return connectionView(await findConnection(s.db, kitchenId));
+      async handler({ kitchen, kitchenId }) {
+        return connectionView(await findConnection(s.db, kitchenId), kitchen.timezone);
       },
     }),
     defineRoute({
       method: "put",
       path: connectionPath,
       summary:
-        "Save the Newbook connection (password and api_key required the first time, kept when omitted)",
+        "Save the Newbook connection (password and api_key required the first time, kept when omitted). New " +
+        "credentials are tested first; a failed test saves nothing unless save_if_test_fails. Every save " +
+        "resets the back-off and, unless automatic sync is off, starts a sync at once",
       tag: "settings",
       access: "kitchen",
       body: connectionBodySchema,
       response: connectionSavedSchema,
-      async handler({ kitchenId, body, req }) {
-        const { view, created } = await saveConnection(
+      errors: {
+        409: "The test of the new credentials failed and save_if_test_fails was not set (nothing saved)",
+        503: "The shared rate limiter is unreachable",
+      },
+      async handler({ kitchen, kitchenId, body, req }) {
+        const { row, created, test } = await saveConnection(
           s.db,
           s.box,
           kitchenId,
           body,
           s.config.NEWBOOK_ALLOWED_HOSTS,
+          (credentials) => testNewbookConnection(credentials, testDeps),
         );
-        req.log.info("newbook connection saved", { kitchen_id: kitchenId, created });
-        // The first connection is what makes the kitchen schedulable.
-        const outcome = created ? await s.scheduler.applyAfterSave(kitchenId) : { schedule_pending: false };
-        return { ...view, ...outcome };
+        req.log.info("newbook connection saved", { kitchen_id: kitchenId, created, tested_ok: test?.ok });
+        // The manager just acted on the connection: start over at once rather than at the backed-off time.
+        const settings = await resetBackoff(s.db, kitchenId);
+        // With automatic sync switched off the manager decides when to sync (Sync now).
+        const syncStartedAt = s.now();
+        const run = settings.isEnabled
+          ? await syncNow(syncDeps, kitchen).catch((error: unknown) => {
+              req.log.warn("sync after a connection save not started", { kitchen_id: kitchenId, error });
+              return null;
+            })
+          : null;
+        // The schedule's first run comes an interval after that sync, not beside it.
+        const outcome = await s.scheduler.applyAfterSave(kitchenId, run ? { syncStartedAt } : {});
+        return {
+          ...connectionView(row, kitchen.timezone),
+          ...outcome,
+          ...(test ? { test } : {}),
+          sync_run_id: run?.run_id ?? null,
+        };
       },
     }),
     defineRoute({
       method: "post",
       path: `${connectionPath}/test`,
-      summary: "Test Newbook credentials (unsaved values in the body, else the saved ones)",
+      summary:
+        "Test Newbook credentials (unsaved values in the body, else the saved ones); a pass of exactly the " +
+        "saved ones lets the kitchen sync on its own",
       tag: "settings",
       access: "kitchen",
       body: connectionTestBodySchema,
@@ -134,12 +170,12 @@ export function settingsRoutes(s: AppServices): Route[] {
         const row = await findConnection(s.db, kitchenId);
         const saved = row ? decryptNewbookConnection(s.box, row) : null;
         const connection = connectionToTest(saved, body);
-        const result = await testNewbookConnection(connection, {
-          config: s.config,
-          rateLimiter: s.newbookLimiter,
-          pool: s.probePool,
-        });
+        const result = await testNewbookConnection(connection, testDeps);
         req.log.info("newbook connection tested", { kitchen_id: kitchenId, ok: result.ok });
+        if (result.ok && row && saved && !row.verifiedAt && sameCredentials(saved, connection)) {
+          await markVerified(s.db, kitchenId, s.now());
+          await s.scheduler.applyAfterSave(kitchenId);
+        }
         return result;
       },
     }),

@@ -28,8 +28,9 @@ import {
 } from "../services/sync-runs";
 import { syncStats } from "../services/sync-stats";
 
-export function syncRoutes(s: AppServices): Route[] {
-  const deps: SyncDeps = {
+/** What starting and reading syncs needs from the app's services (sync routes and connection saves). */
+export function syncDepsOf(s: AppServices): SyncDeps {
+  return {
     db: s.db,
     queues: s.queues,
     redis: s.redis,
@@ -37,6 +38,10 @@ export function syncRoutes(s: AppServices): Route[] {
     now: s.now,
     redisTimeoutMs: s.redisTimeoutMs,
   };
+}
+
+export function syncRoutes(s: AppServices): Route[] {
+  const deps = syncDepsOf(s);
   const queueErrors = { 409: "No Newbook connection", 503: "The job queue is unreachable" };
   return [
     defineRoute({

@@ -1,4 +1,4 @@
-import { busyWindowsProblem, isClockTime } from "@occ/core";
+import { busyWindowsProblem, isClockTime, SCHEDULE_OFF_REASONS } from "@occ/core";
 import {
   CHANGE_WEBHOOK_MIN_BOOKINGS_DEFAULT,
   CHANGE_WEBHOOK_MIN_BOOKINGS_MAX,
@@ -110,7 +110,7 @@ export const frequentSyncViewSchema = z
     /** Whether the next sync falls in busy hours (false when there is none). */
     next_sync_busy: z.boolean(),
     /** Why there is no next sync: null when one is scheduled. */
-    schedule_off_reason: z.enum(["disabled", "not_connected", "credentials_rejected"]).nullable(),
+    schedule_off_reason: z.enum(SCHEDULE_OFF_REASONS).nullable(),
     /** The hotel's room count from its last sync (null before one): the recommended interval follows it. */
     rooms_total: z.number().int().nullable(),
   })
@@ -170,6 +170,8 @@ export const connectionBodySchema = z
     api_key: secret("api_key").optional(),
     breakfast_gl_account_ids: glAccountIds("breakfast_gl_account_ids").optional(),
     dinner_gl_account_ids: glAccountIds("dinner_gl_account_ids").optional(),
+    /** New credentials are tested first; a failed test stops the save unless this confirms it. */
+    save_if_test_fails: z.boolean({ error: "save_if_test_fails must be true or false" }).optional(),
   })
   .meta({ id: "NewbookConnectionUpdate" });
 
@@ -195,12 +197,12 @@ export const connectionViewSchema = z
     dinner_gl_account_ids: z.array(z.string()),
     rooms_total: z.number().int().nullable(),
     updated_at: nullableTimestamp,
+    /** When these credentials last proved to work; null: not yet, so the kitchen does not sync on its own. */
+    verified_at: nullableTimestamp,
+    /** The region a first connection starts from, guessed from the kitchen's time zone. */
+    suggested_region: z.enum(NEWBOOK_REGIONS).nullable(),
   })
   .meta({ id: "NewbookConnection" });
-
-export const connectionSavedSchema = connectionViewSchema
-  .extend({ schedule_pending: z.boolean(), message: z.string().optional() })
-  .meta({ id: "NewbookConnectionSaved" });
 
 export const connectionTestResultSchema = z
   .discriminatedUnion("ok", [
@@ -220,3 +222,14 @@ export const connectionTestResultSchema = z
     z.object({ ok: z.literal(false), reason: z.string() }),
   ])
   .meta({ id: "NewbookConnectionTestResult" });
+
+export const connectionSavedSchema = connectionViewSchema
+  .extend({
+    schedule_pending: z.boolean(),
+    message: z.string().optional(),
+    /** The test new credentials passed (or failed, when saved anyway); absent when they did not change. */
+    test: connectionTestResultSchema.optional(),
+    /** The sync a save starts at once (null when automatic sync is off or the queue could not take it). */
+    sync_run_id: z.string().nullable(),
+  })
+  .meta({ id: "NewbookConnectionSaved" });

@@ -1,9 +1,17 @@
-import { registerSecret, type SecretBox, verifyNewbookUrl } from "@occ/core";
+import {
+  decryptNewbookConnection,
+  type NewbookConnection,
+  registerSecret,
+  type SecretBox,
+  verifyNewbookUrl,
+} from "@occ/core";
 import type { Db, Region } from "@occ/db";
 import { markConnected, newbookConnections } from "@occ/db";
 import { eq } from "drizzle-orm";
 import { ApiError } from "../errors";
 import { DEFAULT_NEWBOOK_BASE_URL } from "../schemas/settings";
+import type { ConnectionTestResult } from "./newbook-probe";
+import { regionForTimezone } from "./region";
 
 type ConnectionRow = typeof newbookConnections.$inferSelect;
 
@@ -15,6 +23,8 @@ export interface ConnectionInput {
   api_key?: string;
   breakfast_gl_account_ids?: string[];
   dinner_gl_account_ids?: string[];
+  /** Keep new credentials although their test failed (the manager confirmed it). */
+  save_if_test_fails?: boolean;
 }
 
 /** What a manager may see: never the password or API key, only whether they are set. */
@@ -29,9 +39,14 @@ export interface ConnectionView {
   dinner_gl_account_ids: string[];
   rooms_total: number | null;
   updated_at: string | null;
+  /** When these credentials last proved to work; null: not yet (the kitchen does not sync on its own). */
+  verified_at: string | null;
+  /** The region a first connection starts from, guessed from the kitchen's zone (null: no guess). */
+  suggested_region: Region | null;
 }
 
-export function connectionView(row: ConnectionRow | null): ConnectionView {
+export function connectionView(row: ConnectionRow | null, timezone: string): ConnectionView {
+  const suggested_region = regionForTimezone(timezone);
   if (!row)
     return {
       configured: false,
@@ -44,6 +59,8 @@ export function connectionView(row: ConnectionRow | null): ConnectionView {
       dinner_gl_account_ids: [],
       rooms_total: null,
       updated_at: null,
+      verified_at: null,
+      suggested_region,
     };
   return {
     configured: true,
@@ -56,6 +73,8 @@ export function connectionView(row: ConnectionRow | null): ConnectionView {
     dinner_gl_account_ids: row.dinnerGlAccountIds,
     rooms_total: row.roomsTotal,
     updated_at: row.updatedAt.toISOString(),
+    verified_at: row.verifiedAt?.toISOString() ?? null,
+    suggested_region,
   };
 }
 
@@ -112,17 +131,25 @@ export async function assertAllowedBaseUrl(baseUrl: string, allowedHosts: readon
     ]);
 }
 
+/** A save checked against the saved connection: the credentials it would store and whether they are new. */
+export interface PreparedConnection {
+  existing: ConnectionRow | null;
+  credentials: NewbookConnection;
+  /** No connection yet, or any of base URL, region, username, password or API key differs from the saved. */
+  changed: boolean;
+}
+
 /**
- * Saves the kitchen's Newbook connection, encrypting the secrets. Password and API key are required the
- * first time and kept when omitted later. `created` tells the caller a schedule may now be due.
+ * Checks a save before anything is written or sent: password and API key are required the first time and
+ * kept when omitted later (unless what they are bound to changes), and the base URL must be allowed.
  */
-export async function saveConnection(
+export async function prepareConnection(
   db: Db,
   box: SecretBox,
   kitchenId: number,
   input: ConnectionInput,
   allowedHosts: readonly string[],
-): Promise<{ view: ConnectionView; created: boolean }> {
+): Promise<PreparedConnection> {
   const existing = await findConnection(db, kitchenId);
   const baseUrl = input.base_url ?? existing?.baseUrl ?? DEFAULT_NEWBOOK_BASE_URL;
   const bothSecrets = Boolean(input.password && input.api_key);
@@ -132,15 +159,51 @@ export async function saveConnection(
   await assertAllowedBaseUrl(baseUrl, allowedHosts);
   registerSecret(input.password);
   registerSecret(input.api_key);
-  const values = {
+  const saved = existing ? decryptNewbookConnection(box, existing) : null;
+  const credentials: NewbookConnection = {
     baseUrl,
     region: input.region,
     username: input.username,
+    password: input.password ?? saved!.password,
+    apiKey: input.api_key ?? saved!.apiKey,
+  };
+  return { existing, credentials, changed: saved === null || !sameCredentials(saved, credentials) };
+}
+
+export function sameCredentials(a: NewbookConnection, b: NewbookConnection): boolean {
+  return (
+    a.baseUrl === b.baseUrl &&
+    a.region === b.region &&
+    a.username === b.username &&
+    a.password === b.password &&
+    a.apiKey === b.apiKey
+  );
+}
+
+/**
+ * Writes a prepared connection, encrypting the secrets. `verifiedAt`: when new credentials passed their test
+ * (null: saved although the test failed); unchanged credentials keep what they had.
+ */
+export async function writeConnection(
+  db: Db,
+  box: SecretBox,
+  kitchenId: number,
+  prepared: PreparedConnection,
+  input: ConnectionInput,
+  verifiedAt: Date | null,
+): Promise<ConnectionRow> {
+  const { existing, credentials, changed } = prepared;
+  const values = {
+    baseUrl: credentials.baseUrl,
+    region: credentials.region,
+    username: credentials.username,
     passwordEnc: input.password ? box.encrypt(input.password) : existing!.passwordEnc,
     apiKeyEnc: input.api_key ? box.encrypt(input.api_key) : existing!.apiKeyEnc,
     breakfastGlAccountIds: input.breakfast_gl_account_ids ?? existing?.breakfastGlAccountIds ?? [],
     dinnerGlAccountIds: input.dinner_gl_account_ids ?? existing?.dinnerGlAccountIds ?? [],
+    verifiedAt: changed ? verifiedAt : (existing?.verifiedAt ?? null),
   };
+  // The settings row's has_connection flag changes with the connection (the ops view reads it).
   const row = await db.transaction(async (tx) => {
     const [saved] = await tx
       .insert(newbookConnections)
@@ -150,5 +213,47 @@ export async function saveConnection(
     await markConnected(tx, kitchenId);
     return saved;
   });
-  return { view: connectionView(row!), created: existing === null };
+  return row!;
+}
+
+export interface SavedConnection {
+  row: ConnectionRow;
+  created: boolean;
+  /** The test new credentials went through before the save; null when they did not change. */
+  test: ConnectionTestResult | null;
+}
+
+/**
+ * Saves the kitchen's Newbook connection. New or changed credentials are tested first: a failed test stops
+ * the save (409, nothing written) unless `save_if_test_fails` confirms it, and they are then saved as not
+ * yet verified. Without `test` (seeding from tests and tools) the credentials are trusted as given.
+ */
+export async function saveConnection(
+  db: Db,
+  box: SecretBox,
+  kitchenId: number,
+  input: ConnectionInput,
+  allowedHosts: readonly string[],
+  test?: (credentials: NewbookConnection) => Promise<ConnectionTestResult>,
+): Promise<SavedConnection> {
+  const prepared = await prepareConnection(db, box, kitchenId, input, allowedHosts);
+  const result = prepared.changed && test ? await test(prepared.credentials) : null;
+  if (result && !result.ok && !input.save_if_test_fails)
+    throw new ApiError(
+      409,
+      "connection_test_failed",
+      `Connection test failed: ${result.reason}. Nothing was saved; send save_if_test_fails: true to save anyway`,
+      { reason: result.reason },
+    );
+  const verifiedAt = result && !result.ok ? null : new Date();
+  const row = await writeConnection(db, box, kitchenId, prepared, input, verifiedAt);
+  return { row, created: prepared.existing === null, test: result };
+}
+
+/** Records that the saved credentials just passed a test (the kitchen may now sync on its own). */
+export async function markVerified(db: Db, kitchenId: number, at: Date): Promise<void> {
+  await db
+    .update(newbookConnections)
+    .set({ verifiedAt: at })
+    .where(eq(newbookConnections.kitchenId, kitchenId));
 }

@@ -122,6 +122,8 @@ export async function ensureSettings(db: Db, kitchenId: number): Promise<Setting
 export interface SettingsRead {
   row: SettingsRow;
   connected: boolean;
+  /** The connection has proved to work (passed a test or synced) since it was last changed. */
+  verified: boolean;
   /** The kitchen's IANA zone: busy hours are local to it. */
   timezone: string;
   /** The hotel's room count as its last sync found it (null before one): the interval advice follows it. */
@@ -135,6 +137,7 @@ export async function readSettings(db: Db, kitchenId: number): Promise<SettingsR
       .select({
         row: newbookFrequentSyncSettings,
         connected: sql<boolean>`${newbookConnections.kitchenId} is not null`,
+        verified: sql<boolean>`${newbookConnections.verifiedAt} is not null`,
         timezone: kitchens.timezone,
         roomsTotal: newbookConnections.roomsTotal,
       })
@@ -150,12 +153,13 @@ export async function readSettings(db: Db, kitchenId: number): Promise<SettingsR
 }
 
 /** The schedule owner's view of these settings (core derives the desired schedule from it). */
-export function scheduleStateOf({ row, connected, timezone }: SettingsRead): KitchenScheduleState {
+export function scheduleStateOf({ row, connected, verified, timezone }: SettingsRead): KitchenScheduleState {
   return {
     kitchenId: row.kitchenId,
     timezone,
     isEnabled: row.isEnabled,
     hasConnection: connected,
+    connectionVerified: verified,
     syncIntervalMinutes: row.syncIntervalMinutes,
     busyHours: row.busyHours,
     busyIntervalMinutes: row.busyIntervalMinutes,
@@ -194,6 +198,20 @@ export async function saveSettings(
       target: newbookFrequentSyncSettings.kitchenId,
       set: { ...set, updatedAt: new Date() },
     })
+    .returning();
+  return row!;
+}
+
+/**
+ * A saved connection starts over: no back-off, and no pause for a login Newbook rejected (the next run
+ * tells whether the saved credentials work). The last run's status and message stay as history.
+ */
+export async function resetBackoff(db: Db, kitchenId: number): Promise<SettingsRow> {
+  await ensureSettings(db, kitchenId);
+  const [row] = await db
+    .update(newbookFrequentSyncSettings)
+    .set({ consecutiveFailures: 0, lastErrorCode: null, updatedAt: new Date() })
+    .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId))
     .returning();
   return row!;
 }

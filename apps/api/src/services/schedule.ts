@@ -20,9 +20,9 @@ export class KitchenScheduler {
     private readonly logger: Logger,
   ) {}
 
-  async applyAfterSave(kitchenId: number): Promise<ScheduleOutcome> {
+  async applyAfterSave(kitchenId: number, opts: { syncStartedAt?: Date } = {}): Promise<ScheduleOutcome> {
     try {
-      await this.owner.apply(kitchenId);
+      await this.owner.apply(kitchenId, opts);
       return { schedule_pending: false };
     } catch (error) {
       this.logger.warn("kitchen schedule not applied; the reconciler will retry", {

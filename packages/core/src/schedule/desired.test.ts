@@ -11,6 +11,7 @@ function state(overrides: Partial<KitchenScheduleState> = {}): KitchenScheduleSt
     timezone: "Europe/London",
     isEnabled: true,
     hasConnection: true,
+    connectionVerified: true,
     syncIntervalMinutes: 60,
     busyHours: [],
     busyIntervalMinutes: null,
@@ -78,7 +79,7 @@ describe("busy hours in the kitchen's local time", () => {
 describe("desiredSchedule", () => {
   const now = at("2026-03-29T00:10:00Z");
 
-  test("off with a reason: disabled, not connected, credentials rejected", () => {
+  test("off with a reason: disabled, not connected, connection untested, credentials rejected", () => {
     expect(desiredSchedule(state({ isEnabled: false }), opts, now)).toEqual({
       on: false,
       reason: "disabled",
@@ -86,6 +87,10 @@ describe("desiredSchedule", () => {
     expect(desiredSchedule(state({ hasConnection: false }), opts, now)).toEqual({
       on: false,
       reason: "not_connected",
+    });
+    expect(desiredSchedule(state({ connectionVerified: false }), opts, now)).toEqual({
+      on: false,
+      reason: "connection_untested",
     });
     expect(desiredSchedule(state({ lastErrorCode: "newbook_auth" }), opts, now)).toEqual({
       on: false,

@@ -9,6 +9,8 @@ export interface KitchenScheduleState {
   timezone: string;
   isEnabled: boolean;
   hasConnection: boolean;
+  /** The connection has proved to work (a passed test or a successful sync) since it was last changed. */
+  connectionVerified: boolean;
   syncIntervalMinutes: number;
   busyHours: BusyWindow[];
   busyIntervalMinutes: number | null;
@@ -20,7 +22,13 @@ export interface KitchenScheduleState {
   createdAt: Date;
 }
 
-export type ScheduleOffReason = "disabled" | "not_connected" | "credentials_rejected";
+export const SCHEDULE_OFF_REASONS = [
+  "disabled",
+  "not_connected",
+  "connection_untested",
+  "credentials_rejected",
+] as const;
+export type ScheduleOffReason = (typeof SCHEDULE_OFF_REASONS)[number];
 
 export type DesiredSchedule =
   | { on: false; reason: ScheduleOffReason }
@@ -38,6 +46,9 @@ export type DesiredSchedule =
 export function scheduleOffReason(state: KitchenScheduleState): ScheduleOffReason | null {
   if (!state.isEnabled) return "disabled";
   if (!state.hasConnection) return "not_connected";
+  // A new or changed connection syncs on its own only once it has worked: saved-anyway credentials that
+  // Newbook rejected would otherwise fail (and alert) on every interval.
+  if (!state.connectionVerified) return "connection_untested";
   // Retrying a rejected login cannot help and may lock the hotel's Newbook account: wait for new credentials.
   if (state.lastErrorCode === CREDENTIALS_REJECTED_ERROR) return "credentials_rejected";
   return null;

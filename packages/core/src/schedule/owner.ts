@@ -46,6 +46,7 @@ export async function loadScheduleStates(db: Db | Tx, kitchenId?: number): Promi
       timezone: kitchens.timezone,
       isEnabled: settings.isEnabled,
       hasConnection: sql<boolean>`${newbookConnections.kitchenId} is not null`,
+      connectionVerified: sql<boolean>`${newbookConnections.verifiedAt} is not null`,
       syncIntervalMinutes: settings.syncIntervalMinutes,
       busyHours: settings.busyHours,
       busyIntervalMinutes: settings.busyIntervalMinutes,
@@ -109,9 +110,14 @@ export class ScheduleOwner {
    * Brings one kitchen's scheduler in line with PostgreSQL and records its next run. Under a per-kitchen
    * advisory lock, so two processes applying at once cannot leave Redis holding the older state.
    * `replace` recreates an existing scheduler (the reconciler's repair of a lost or stuck next job); a
-   * scheduler that already matches is otherwise left alone, keeping its pending job.
+   * scheduler that already matches is otherwise left alone, keeping its pending job. `syncStartedAt`: a
+   * sync was just started by hand (e.g. after a connection save), so a scheduler created now starts one
+   * interval after it instead of running a second sync at once.
    */
-  async apply(kitchenId: number, opts: { replace?: boolean } = {}): Promise<AppliedSchedule> {
+  async apply(
+    kitchenId: number,
+    opts: { replace?: boolean; syncStartedAt?: Date } = {},
+  ): Promise<AppliedSchedule> {
     const { db, queues } = this.deps;
     return db.transaction(async (tx) => {
       await lockKitchenForTransaction(tx, "schedule", kitchenId);
@@ -126,7 +132,14 @@ export class ScheduleOwner {
           lastSuccessAt: null,
         };
       }
-      const desired = this.desired(state);
+      const computed = this.desired(state);
+      const desired =
+        computed.on && opts.syncStartedAt
+          ? {
+              ...computed,
+              startAt: Math.max(computed.startAt, opts.syncStartedAt.getTime() + computed.everyMs),
+            }
+          : computed;
       let next: number | null = null;
       if (!desired.on) {
         await this.redisCall(queues.frequent.removeJobScheduler(schedulerIdFor(kitchenId)));

@@ -1,12 +1,13 @@
 import {
   type Db,
   kitchens,
+  newbookConnections,
   type RunKind,
   newbookFrequentSyncSettings as settings,
   syncRuns,
   type Tx,
 } from "@occ/db";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNull, lt, sql } from "drizzle-orm";
 import { readerErrorFor } from "../alerts/texts";
 import { type LocalDate, localDateIn } from "../time";
 import { describeSyncError } from "./errors";
@@ -160,6 +161,18 @@ export async function recordRunSuccess(db: Db | Tx, input: RunSuccessInput): Pro
     await run;
     return durationMs;
   }
+  // A run that worked proves the credentials it was started with: a connection saved before the run began
+  // and not yet verified (saved although its test failed) may now sync on its own.
+  const verifiedConnection = db
+    .update(newbookConnections)
+    .set({ verifiedAt: input.now })
+    .where(
+      and(
+        eq(newbookConnections.kitchenId, input.kitchenId),
+        isNull(newbookConnections.verifiedAt),
+        lt(newbookConnections.updatedAt, input.startedAt),
+      ),
+    );
   const kitchenSettings = db
     .update(settings)
     .set({
@@ -174,7 +187,10 @@ export async function recordRunSuccess(db: Db | Tx, input: RunSuccessInput): Pro
       ...(input.listingFingerprint === undefined ? {} : { listingFingerprint: input.listingFingerprint }),
     })
     .where(eq(settings.kitchenId, input.kitchenId));
-  await db.execute(sql`with finished_run as (${run.getSQL()}) ${kitchenSettings.getSQL()}`);
+  // One statement: the run's outcome, the connection's proof and the kitchen's status commit together.
+  await db.execute(
+    sql`with finished_run as (${run.getSQL()}), verified_connection as (${verifiedConnection.getSQL()}) ${kitchenSettings.getSQL()}`,
+  );
   return durationMs;
 }
 

@@ -1,6 +1,6 @@
 import type { HistoricalSync } from "@occ/api";
 import { type FormEvent, useState } from "react";
-import { errorMessage, fieldError } from "../../api/client";
+import { fieldError } from "../../api/client";
 import {
   isSyncActive,
   useHistoricalSyncs,
@@ -12,6 +12,7 @@ import { runTone } from "../../lib/syncBadge";
 import { addDays, formatLocalDate, todayIn } from "../../lib/time";
 import { useSession } from "../../session";
 import { Badge } from "../Badge";
+import { ErrorNotice } from "../ErrorNotice";
 import { describedBy, Field } from "../Field";
 import { MutationStatus } from "../MutationStatus";
 import { ProgressBar } from "../ProgressBar";
@@ -95,7 +96,14 @@ export function HistoricalSyncSection() {
           )
         }
       </QueryState>
-      {resume.isError && <p className="status-error">{errorMessage(resume.error)}</p>}
+      {resume.isError && (
+        <ErrorNotice
+          error={resume.error}
+          onRetry={() => {
+            if (resume.variables) resume.mutate(resume.variables);
+          }}
+        />
+      )}
     </section>
   );
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "newbook_connections" ADD COLUMN "verified_at" timestamp with time zone DEFAULT now();
