@@ -117,9 +117,10 @@ describe("generateProperty", () => {
   it("generates a 1000-room hotel quickly and without double-booking", () => {
     const cpu = process.cpuUsage();
     const big = gen(1000);
-    // CPU time, not wall time, so other work on a busy machine does not make this flaky (~0.5 s idle).
+    // CPU time, not wall time (~0.5 s idle). The process's CPU includes GC threads and runs slower on a
+    // contended machine (3.1 s seen at load 20), so the bound catches an order-of-magnitude regression only.
     const { user, system } = process.cpuUsage(cpu);
-    expect((user + system) / 1000).toBeLessThan(3000);
+    expect((user + system) / 1000).toBeLessThan(8000);
     expect(big.bookings.length).toBeGreaterThan(40_000);
     expect(doubleBooked(big)).toEqual([]);
     // The bound is on CPU time above; wall time on a shared machine may be several times longer.

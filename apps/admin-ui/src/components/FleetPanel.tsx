@@ -1,5 +1,6 @@
 import type { Fleet } from "@occ/api";
 import { useFleet } from "../api/admin";
+import { scrollRegion } from "../lib/scrollRegion";
 import { QueryState } from "./QueryState";
 import { RelativeTime } from "./Time";
 
@@ -74,7 +75,7 @@ function FleetView({ fleet }: { fleet: Fleet }) {
       {fleet.workers.length === 0 ? (
         <p className="status-error">No worker is online: nothing syncs until one starts.</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" {...scrollRegion("Workers")}>
           <table className="data-table" data-testid="fleet-workers">
             <thead>
               <tr>
@@ -101,7 +102,7 @@ function FleetView({ fleet }: { fleet: Fleet }) {
       )}
 
       <h3>Queues</h3>
-      <div className="table-scroll">
+      <div className="table-scroll" {...scrollRegion("Queues")}>
         <table className="data-table" data-testid="fleet-queues">
           <thead>
             <tr>
@@ -140,7 +141,7 @@ function FleetView({ fleet }: { fleet: Fleet }) {
       {fleet.credentials.length === 0 ? (
         <p className="muted">No Newbook requests in the current window.</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" {...scrollRegion("Newbook budgets")}>
           <table className="data-table" data-testid="fleet-credentials">
             <thead>
               <tr>

@@ -57,7 +57,7 @@ describe("Redis connection modes from the environment", () => {
       problemsOf({ REDIS_SENTINELS: "a:26379", REDIS_SENTINEL_NAME: "m", REDIS_CLUSTER_NODES: "b:6379" }),
     ).toMatch(/REDIS_CLUSTER_NODES \("b:6379"\): cannot be combined with REDIS_SENTINELS/);
     expect(problemsOf({ REDIS_URL: "redis://r:6379", REDIS_CLUSTER_NODES: "b:6379" })).toMatch(
-      /REDIS_URL \("redis:\/\/r:6379"\): must be unset or empty when REDIS_CLUSTER_NODES is set/,
+      /REDIS_URL \(set\): must be unset or empty when REDIS_CLUSTER_NODES is set/,
     );
     expect(
       problemsOf({ REDIS_URL: "redis://r:6379", REDIS_SENTINELS: "a:1", REDIS_SENTINEL_NAME: "m" }),

@@ -346,6 +346,12 @@ describe("runFrequentSync against the simulator and PostgreSQL", () => {
   });
 
   it("reports when its transaction had committed, not the finish time written inside it", async () => {
+    // A changed window, so the run writes in a transaction (an unchanged one is a single statement).
+    await control("POST", `/properties/${property().id}/bookings`, {
+      arrival: addDays(today, 1),
+      departure: addDays(today, 3),
+      adults: 2,
+    });
     const runId = randomUUID();
     let checkedAt = 0;
     const result = await runFrequentSync(
@@ -360,6 +366,7 @@ describe("runFrequentSync against the simulator and PostgreSQL", () => {
       { kitchenId, runId, trigger: "test" },
     );
     const [run] = await testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.id, runId));
+    expect(result.rowsChanged).toBeGreaterThan(0);
     expect(result.committedAt.getTime()).toBeGreaterThanOrEqual(checkedAt + 50);
     expect(result.committedAt.getTime() - run!.finishedAt!.getTime()).toBeGreaterThanOrEqual(50);
   });
