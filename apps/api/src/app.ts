@@ -1,6 +1,7 @@
 import cors from "cors";
 import express, { type Express } from "express";
 import helmet from "helmet";
+import { buildServices } from "./composition-root";
 import type { AppDeps } from "./deps";
 import { requestContext } from "./http/context";
 import { errorHandler, notFoundHandler } from "./http/error-middleware";
@@ -10,7 +11,6 @@ import { QUEUES_BOARD_PATH, QueuesSession, queuesBoardGuard, queuesBoardRouter }
 import { defaultUiDistDir, staticUi } from "./http/static-ui";
 import { buildOpenApiDocument } from "./openapi";
 import { allRoutes } from "./routes";
-import { buildServices } from "./services";
 
 /** The whole HTTP app, stateless (every replica is interchangeable); listening is the caller's job. */
 export function createApp(deps: AppDeps): Express {

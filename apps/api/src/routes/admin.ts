@@ -1,3 +1,4 @@
+import type { AppServices } from "../composition-root";
 import { ApiError } from "../errors";
 import { QUEUES_BOARD_PATH, QUEUES_SESSION_SECONDS, type QueuesSession } from "../http/queues-board";
 import { defineRoute, type Route } from "../http/route";
@@ -17,7 +18,6 @@ import {
   userViewSchema,
 } from "../schemas/admin";
 import { idParams } from "../schemas/common";
-import type { AppServices } from "../services";
 import { fleetOverview } from "../services/fleet";
 import { createKitchen, deleteKitchen, listKitchens, updateKitchen } from "../services/kitchens";
 import { kitchensHealth } from "../services/kitchens-health";

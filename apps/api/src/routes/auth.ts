@@ -1,7 +1,7 @@
+import type { AppServices } from "../composition-root";
 import { ApiError } from "../errors";
 import { defineRoute, type Route } from "../http/route";
 import { loginBodySchema, loginResponseSchema, meResponseSchema } from "../schemas/auth";
-import type { AppServices } from "../services";
 import { burnPasswordCheck, verifyPassword } from "../services/passwords";
 import { bumpTokenVersion, findUserByEmail } from "../services/users";
 

@@ -1,3 +1,4 @@
+import type { AppServices } from "../composition-root";
 import { defineRoute, type Route } from "../http/route";
 import { streamKitchenEvents } from "../http/sse";
 import {
@@ -10,7 +11,6 @@ import {
   residentsQuerySchema,
   residentsResponseSchema,
 } from "../schemas/data";
-import type { AppServices } from "../services";
 import { listAlerts } from "../services/alerts";
 import { changeFeed } from "../services/changes";
 import { readFreshness } from "../services/freshness";

@@ -1,6 +1,6 @@
+import type { AppServices } from "../composition-root";
 import type { QueuesSession } from "../http/queues-board";
 import type { Route } from "../http/route";
-import type { AppServices } from "../services";
 import { adminRoutes } from "./admin";
 import { authRoutes } from "./auth";
 import { dataRoutes } from "./data";

@@ -1,5 +1,6 @@
 import type { Response } from "express";
 import { z } from "zod";
+import type { AppServices } from "../composition-root";
 import { defineRoute, type Route } from "../http/route";
 import {
   arrivalsResponseSchema,
@@ -7,7 +8,6 @@ import {
   sheetQuerySchema,
   sheetResponseSchema,
 } from "../schemas/kitchen-day";
-import type { AppServices } from "../services";
 import { arrivals, mealSheet } from "../services/kitchen-day";
 import { sheetCsv } from "../services/kitchen-day-model";
 

@@ -1,4 +1,5 @@
 import { decryptNewbookConnection } from "@occ/core";
+import type { AppServices } from "../composition-root";
 import { ApiError } from "../errors";
 import { defineRoute, type Route } from "../http/route";
 import {
@@ -12,7 +13,6 @@ import {
   frequentSyncSavedSchema,
   frequentSyncViewSchema,
 } from "../schemas/settings";
-import type { AppServices } from "../services";
 import {
   connectionView,
   findConnection,

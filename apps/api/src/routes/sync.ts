@@ -1,3 +1,4 @@
+import type { AppServices } from "../composition-root";
 import { defineRoute, type Route } from "../http/route";
 import {
   historicalBodySchema,
@@ -15,7 +16,6 @@ import {
   syncStatsQuerySchema,
   syncStatsSchema,
 } from "../schemas/sync";
-import type { AppServices } from "../services";
 import {
   getRun,
   historicalStatus,

@@ -1,7 +1,7 @@
+import { buildServices } from "../composition-root";
 import { QueuesSession } from "../http/queues-board";
 import type { Route } from "../http/route";
 import { allRoutes } from "../routes";
-import { buildServices } from "../services";
 import type { Harness } from "./harness";
 
 /** The app's route table, for tests that must cover every endpoint (tenancy walk, fuzzing). */
