@@ -29,7 +29,7 @@ import {
   scheduleStateOf,
   settingsView,
 } from "../services/frequent-sync-settings";
-import { syncNow } from "../services/sync-runs";
+import { syncNow } from "../services/sync-runs/sync-now";
 import { syncDepsOf } from "./sync";
 
 export function settingsRoutes(s: AppServices): Route[] {

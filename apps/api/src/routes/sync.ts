@@ -17,15 +17,14 @@ import {
   syncStatsSchema,
 } from "../schemas/sync";
 import {
-  getRun,
   historicalStatus,
   listHistoricalSyncs,
-  listRuns,
   resumeHistoricalSync,
-  type SyncDeps,
   startHistoricalSync,
-  syncNow,
-} from "../services/sync-runs";
+} from "../services/sync-runs/historical-sync";
+import type { SyncDeps } from "../services/sync-runs/queued-run";
+import { getRun, listRuns } from "../services/sync-runs/run-history";
+import { syncNow } from "../services/sync-runs/sync-now";
 import { syncStats } from "../services/sync-stats";
 
 /** What starting and reading syncs needs from the app's services (sync routes and connection saves). */
