@@ -1,14 +1,11 @@
-import { SecretBox } from "@occ/core";
-import { syncRuns } from "@occ/db";
 import fc from "fast-check";
 import request from "supertest";
 import { z } from "zod";
 import type { Route } from "./http/route";
-import { saveConnection } from "./services/connection";
 import {
   addAdmin,
-  addKitchenWithManager,
   type Harness,
+  seedVictimAndOther,
   startHarness,
   type TestKitchen,
 } from "./testing/harness";
@@ -129,36 +126,16 @@ describe("fuzz: every endpoint's body, query and path", () => {
         NEWBOOK_RATE_LIMIT: "10000",
       },
     });
-    victim = await addKitchenWithManager(h, "Victim");
-    fuzzer = await addKitchenWithManager(h, "Fuzzer");
+    const seeded = await seedVictimAndOther(h, "Fuzzer", {
+      // A closed port: the fuzzer's connection tests fail fast instead of reaching out.
+      base_url: "http://127.0.0.1:9/rest",
+      password: "fuzz-victim-password",
+      api_key: "fuzz-victim-api-key",
+    });
+    victim = seeded.victim;
+    fuzzer = seeded.other;
+    victimRunId = seeded.victimRunId;
     admin = await addAdmin(h);
-    const box = new SecretBox(h.config.ENCRYPTION_KEY!);
-    for (const k of [victim, fuzzer])
-      await saveConnection(
-        h.db.handle.db,
-        box,
-        k.id,
-        {
-          base_url: "http://127.0.0.1:9/rest",
-          region: "eu",
-          username: "u",
-          password: "fuzz-victim-password",
-          api_key: "fuzz-victim-api-key",
-        },
-        h.config.NEWBOOK_ALLOWED_HOSTS,
-      );
-    const [run] = await h.db.handle.db
-      .insert(syncRuns)
-      .values({
-        kitchenId: victim.id,
-        kind: "historical",
-        trigger: "historical",
-        status: "failed",
-        windowFrom: "2025-01-01",
-        windowTo: "2025-01-02",
-      })
-      .returning();
-    victimRunId = run!.id;
     // Ids the admin fuzzing must not touch: the victim kitchen, its manager, the fuzzer's manager and the admin.
     for (const id of [victim.id, fuzzer.id, admin.id]) protectedIds.add(id);
     const users = await request(h.app).get("/api/admin/users").set("Authorization", `Bearer ${admin.token}`);

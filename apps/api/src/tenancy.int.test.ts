@@ -1,12 +1,8 @@
-import { SecretBox } from "@occ/core";
-import { syncRuns } from "@occ/db";
-import { eq } from "drizzle-orm";
 import request from "supertest";
-import { saveConnection } from "./services/connection";
 import {
   addAdmin,
-  addKitchenWithManager,
   type Harness,
+  seedVictimAndOther,
   startHarness,
   type TestKitchen,
 } from "./testing/harness";
@@ -39,36 +35,14 @@ describe("tenancy: another kitchen's manager reaches nothing", () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    victim = await addKitchenWithManager(h, "Victim");
-    intruder = await addKitchenWithManager(h, "Intruder");
-    const box = new SecretBox(h.config.ENCRYPTION_KEY!);
-    for (const k of [victim, intruder])
-      await saveConnection(
-        h.db.handle.db,
-        box,
-        k.id,
-        {
-          region: "eu",
-          username: "u",
-          password: "victim-pass-1",
-          api_key: "victim-key-1",
-        },
-        h.config.NEWBOOK_ALLOWED_HOSTS,
-      );
-    const [run] = await h.db.handle.db
-      .insert(syncRuns)
-      .values({
-        kitchenId: victim.id,
-        kind: "historical",
-        trigger: "historical",
-        status: "failed",
-        windowFrom: "2025-01-01",
-        windowTo: "2025-01-02",
-      })
-      .returning();
-    await h.db.handle.db.update(syncRuns).set({ jobId: run!.id }).where(eq(syncRuns.id, run!.id));
-    params.run_id = run!.id;
-    params.job_id = run!.id;
+    const seeded = await seedVictimAndOther(h, "Intruder", {
+      password: "victim-pass-1",
+      api_key: "victim-key-1",
+    });
+    victim = seeded.victim;
+    intruder = seeded.other;
+    params.run_id = seeded.victimRunId;
+    params.job_id = seeded.victimRunId;
     params.id = String(victim.id);
     params.meal = "breakfast";
   });

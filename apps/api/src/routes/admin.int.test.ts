@@ -72,12 +72,12 @@ describe("admin endpoints", () => {
       .post("/api/admin/kitchens")
       .set(asAdmin())
       .send({ name: "Users", timezone: "UTC" });
-    const created = await request(h.app).post("/api/admin/users").set(asAdmin()).send({
-      email: "chef@example.com",
-      password: "long-enough-pw",
-      role: "manager",
-      kitchen_id: kitchen.body.id,
-    });
+    const addManager = (email: string) =>
+      request(h.app)
+        .post("/api/admin/users")
+        .set(asAdmin())
+        .send({ email, password: "long-enough-pw", role: "manager", kitchen_id: kitchen.body.id });
+    const created = await addManager("chef@example.com");
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
       id: expect.any(Number),
@@ -91,12 +91,7 @@ describe("admin endpoints", () => {
     expect(JSON.stringify(created.body)).not.toContain("long-enough-pw");
     await login(h.app, "chef@example.com", "long-enough-pw");
 
-    const dup = await request(h.app).post("/api/admin/users").set(asAdmin()).send({
-      email: "CHEF@example.com",
-      password: "long-enough-pw",
-      role: "manager",
-      kitchen_id: kitchen.body.id,
-    });
+    const dup = await addManager("CHEF@example.com");
     expect(dup.status).toBe(409);
     expect(dup.body.error.code).toBe("email_taken");
 

@@ -202,9 +202,7 @@ describe("Newbook connection test: big and slow answers", () => {
     await new Promise<void>((resolve) => server.once("listening", () => resolve()));
     apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     // Boots the probe thread (slow from TypeScript on a busy machine), so the timings below are the tests'.
-    const warm = await fakeNewbook((_, res) => json(res, { success: "true", data: [] }));
-    await testWhilePolling(warm.baseUrl);
-    await warm.close();
+    await testAgainst(await fakeNewbook((_, res) => json(res, { success: "true", data: [] })));
   }, 120_000);
   afterAll(async () => {
     server.closeAllConnections();
@@ -247,6 +245,23 @@ describe("Newbook connection test: big and slow answers", () => {
     };
   }
 
+  /**
+   * Runs the connection test against a fake upstream, which it then closes; with a label, prints how long
+   * the test took and the slowest /healthz meanwhile (the figures the assertions bound).
+   */
+  async function testAgainst(upstream: Awaited<ReturnType<typeof fakeNewbook>>, label?: string) {
+    try {
+      const result = await testWhilePolling(upstream.baseUrl);
+      if (label)
+        console.log(
+          `${label}: test took ${result.tookMs.toFixed(0)} ms, slowest /healthz ${result.slowestMs.toFixed(0)} ms`,
+        );
+      return result;
+    } finally {
+      await upstream.close();
+    }
+  }
+
   it("refuses an answer over NEWBOOK_MAX_RESPONSE_BYTES without stalling the API", async () => {
     const huge = Buffer.alloc(24 * 1024 * 1024, " ");
     const upstream = await fakeNewbook((_, res) => {
@@ -254,19 +269,12 @@ describe("Newbook connection test: big and slow answers", () => {
       res.write('{"success":"true","data":[');
       res.end(huge);
     });
-    try {
-      const result = await testWhilePolling(upstream.baseUrl);
-      expect(result.status).toBe(200);
-      expect(result.body).toEqual({ ok: false, reason: UNREACHABLE_REASON });
-      // The cap stopped reading early: far from the 24 MB sent.
-      expect(result.tookMs).toBeLessThan(6_000);
-      console.log(
-        `24 MB answer: test took ${result.tookMs.toFixed(0)} ms, slowest /healthz ${result.slowestMs.toFixed(0)} ms`,
-      );
-      expect(result.slowestMs).toBeLessThan(1_000);
-    } finally {
-      await upstream.close();
-    }
+    const result = await testAgainst(upstream, "24 MB answer");
+    expect(result.status).toBe(200);
+    expect(result.body).toEqual({ ok: false, reason: UNREACHABLE_REASON });
+    // The cap stopped reading early: far from the 24 MB sent.
+    expect(result.tookMs).toBeLessThan(6_000);
+    expect(result.slowestMs).toBeLessThan(1_000);
   });
 
   it("parses a big valid answer off the event loop", async () => {
@@ -283,27 +291,15 @@ describe("Newbook connection test: big and slow answers", () => {
     const upstream = await fakeNewbook((action, res) =>
       action === "sites_list" ? res.end(body) : json(res, { success: "true", data: [] }),
     );
-    try {
-      const result = await testWhilePolling(upstream.baseUrl);
-      expect(result.body).toMatchObject({ ok: true, rooms: 9_000, categories: 7 });
-      console.log(
-        `3 MB answer: test took ${result.tookMs.toFixed(0)} ms, slowest /healthz ${result.slowestMs.toFixed(0)} ms`,
-      );
-      expect(result.slowestMs).toBeLessThan(1_000);
-    } finally {
-      await upstream.close();
-    }
+    const result = await testAgainst(upstream, "3 MB answer");
+    expect(result.body).toMatchObject({ ok: true, rooms: 9_000, categories: 7 });
+    expect(result.slowestMs).toBeLessThan(1_000);
   });
 
   it("ends the whole test at NEWBOOK_TEST_TIMEOUT_MS when the upstream stays silent (15 s before)", async () => {
-    const silent = await fakeNewbook(() => undefined);
-    try {
-      const result = await testWhilePolling(silent.baseUrl);
-      expect(result.body).toEqual({ ok: false, reason: UNREACHABLE_REASON });
-      expect(result.tookMs).toBeGreaterThanOrEqual(5_900);
-      expect(result.tookMs).toBeLessThan(9_000);
-    } finally {
-      await silent.close();
-    }
+    const result = await testAgainst(await fakeNewbook(() => undefined));
+    expect(result.body).toEqual({ ok: false, reason: UNREACHABLE_REASON });
+    expect(result.tookMs).toBeGreaterThanOrEqual(5_900);
+    expect(result.tookMs).toBeLessThan(9_000);
   });
 });

@@ -20,6 +20,9 @@ import { occupancy, residents } from "../services/occupancy";
 const DEFAULT_FEED_ENTRIES = 20;
 
 export function dataRoutes(s: AppServices): Route[] {
+  /** A kitchen's data read together with how fresh its figures are (both go in every data answer). */
+  const withFreshness = <T>(kitchenId: number, data: Promise<T>) =>
+    Promise.all([data, readFreshness(s.db, kitchenId, s.staleness)]);
   return [
     defineRoute({
       method: "get",
@@ -30,10 +33,7 @@ export function dataRoutes(s: AppServices): Route[] {
       query: occupancyQuerySchema,
       response: occupancyResponseSchema,
       async handler({ kitchen, query }) {
-        const [data, freshness] = await Promise.all([
-          occupancy(s.db, kitchen, query, s.now()),
-          readFreshness(s.db, kitchen.id, s.staleness),
-        ]);
+        const [data, freshness] = await withFreshness(kitchen.id, occupancy(s.db, kitchen, query, s.now()));
         return { ...data, freshness };
       },
     }),
@@ -46,10 +46,10 @@ export function dataRoutes(s: AppServices): Route[] {
       query: residentsQuerySchema,
       response: residentsResponseSchema,
       async handler({ kitchen, query }) {
-        const [data, freshness] = await Promise.all([
+        const [data, freshness] = await withFreshness(
+          kitchen.id,
           residents(s.db, kitchen, query.start, s.now()),
-          readFreshness(s.db, kitchen.id, s.staleness),
-        ]);
+        );
         return { ...data, rooms: await withKitchenInfo(s.db, kitchen.id, data.rooms), freshness };
       },
     }),

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { createQueues, kitchenLockKey, SecretBox } from "@occ/core";
+import { createQueues, kitchenLockKey } from "@occ/core";
 import { syncRuns } from "@occ/db";
 import { eq } from "drizzle-orm";
 import request from "supertest";
-import { saveConnection } from "../services/connection";
 import {
   addAdmin,
   addKitchenWithManager,
+  connectKitchen,
   type Harness,
   startHarness,
   type TestKitchen,
@@ -25,18 +25,12 @@ describe("sync control", () => {
     h = await startHarness({ now: () => NOW });
     k = await addKitchenWithManager(h, "Sydney", "Australia/Sydney");
     unconnected = await addKitchenWithManager(h, "Bare");
-    await saveConnection(
-      h.db.handle.db,
-      new SecretBox(h.config.ENCRYPTION_KEY!),
-      k.id,
-      {
-        region: "au",
-        username: "u",
-        password: "secret-password",
-        api_key: "secret-api-key",
-      },
-      h.config.NEWBOOK_ALLOWED_HOSTS,
-    );
+    await connectKitchen(h, k.id, {
+      region: "au",
+      username: "u",
+      password: "secret-password",
+      api_key: "secret-api-key",
+    });
   });
   afterAll(() => h.close());
 

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { PassThrough } from "node:stream";
 import {
   type Config,
@@ -11,7 +11,9 @@ import {
   loadConfig,
   type QueueSet,
   type RedisClient,
+  SecretBox,
 } from "@occ/core";
+import { syncRuns } from "@occ/db";
 import { createTestDatabase, deleteKeysUnder, type TestDatabase } from "@occ/testkit";
 
 import type { Express } from "express";
@@ -19,6 +21,7 @@ import request from "supertest";
 import { createApp } from "../app";
 import type { AppDeps } from "../deps";
 import { createApiRedis } from "../index";
+import { type ConnectionInput, saveConnection } from "../services/connection";
 import { createKitchen } from "../services/kitchens";
 import { createUser } from "../services/users";
 
@@ -153,4 +156,51 @@ export async function login(app: Express, email: string, password: string): Prom
   const res = await request(app).post("/api/auth/login").send({ email, password });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
   return (res.body as { access_token: string }).access_token;
+}
+
+/** Seeds the kitchen's Newbook connection through the service (no connection test), under the app's key. */
+export async function connectKitchen(
+  h: Harness,
+  kitchenId: number,
+  connection: ConnectionInput,
+): Promise<void> {
+  await saveConnection(
+    h.db.handle.db,
+    new SecretBox(h.config.ENCRYPTION_KEY!),
+    kitchenId,
+    connection,
+    h.config.NEWBOOK_ALLOWED_HOSTS,
+  );
+}
+
+/** A failed historical run of the kitchen (job id = run id, as the API queues one): something to resume. */
+async function addFailedHistoricalRun(h: Harness, kitchenId: number): Promise<string> {
+  const id = randomUUID();
+  await h.db.handle.db.insert(syncRuns).values({
+    id,
+    kitchenId,
+    kind: "historical",
+    trigger: "historical",
+    status: "failed",
+    windowFrom: "2025-01-01",
+    windowTo: "2025-01-02",
+    jobId: id,
+  });
+  return id;
+}
+
+/**
+ * The cross-kitchen walks' world: a "Victim" kitchen and another one, both with a manager and a connection
+ * (EU, user "u", the given secrets: a test looks for them where they must not appear), and a failed
+ * historical run of the victim's whose id the other kitchen must not reach.
+ */
+export async function seedVictimAndOther(
+  h: Harness,
+  otherName: string,
+  secrets: Pick<ConnectionInput, "base_url" | "password" | "api_key">,
+): Promise<{ victim: TestKitchen; other: TestKitchen; victimRunId: string }> {
+  const victim = await addKitchenWithManager(h, "Victim");
+  const other = await addKitchenWithManager(h, otherName);
+  for (const k of [victim, other]) await connectKitchen(h, k.id, { region: "eu", username: "u", ...secrets });
+  return { victim, other, victimRunId: await addFailedHistoricalRun(h, victim.id) };
 }
