@@ -5,7 +5,7 @@ import {
   type SettingsRow,
   type StalenessContext,
   settingsRowIsStale,
-} from "./frequent-sync-settings";
+} from "../features/settings/frequent-sync";
 
 /** How far the figures on a data view can be trusted, most urgent first. */
 export const FRESHNESS_STATES = [

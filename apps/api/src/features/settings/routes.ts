@@ -1,7 +1,19 @@
 import { decryptNewbookConnection } from "@occ/core";
-import type { AppServices } from "../composition-root";
-import { ApiError } from "../errors";
-import { defineRoute, type Route } from "../http/route";
+import type { AppServices } from "../../composition-root";
+import { ApiError } from "../../errors";
+import { defineRoute, type Route } from "../../http/route";
+import { syncDepsOf } from "../../routes/sync";
+import { syncNow } from "../../services/sync-runs/sync-now";
+import { connectionView, findConnection, markVerified, sameCredentials, saveConnection } from "./connection";
+import { connectionToTest, testNewbookConnection } from "./connection-test";
+import {
+  readSettings,
+  resetBackoff,
+  type SettingsInput,
+  saveSettings,
+  scheduleStateOf,
+  settingsView,
+} from "./frequent-sync";
 import {
   connectionBodySchema,
   connectionSavedSchema,
@@ -12,25 +24,7 @@ import {
   frequentSyncPatchSchema,
   frequentSyncSavedSchema,
   frequentSyncViewSchema,
-} from "../schemas/settings";
-import {
-  connectionView,
-  findConnection,
-  markVerified,
-  sameCredentials,
-  saveConnection,
-} from "../services/connection";
-import { connectionToTest, testNewbookConnection } from "../services/connection-test";
-import {
-  readSettings,
-  resetBackoff,
-  type SettingsInput,
-  saveSettings,
-  scheduleStateOf,
-  settingsView,
-} from "../services/frequent-sync-settings";
-import { syncNow } from "../services/sync-runs/sync-now";
-import { syncDepsOf } from "./sync";
+} from "./schemas";
 
 export function settingsRoutes(s: AppServices): Route[] {
   /** The settings as stored now, with the schedule the owner derives from them. */
