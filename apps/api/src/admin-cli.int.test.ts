@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { runAdminCommand } from "./admin-cli";
 import { ApiError } from "./errors";
-import { saveConnection } from "./features/settings/connection";
+import { saveConnection } from "./services/connection";
 import { TEST_REDIS_URL } from "./testing/harness";
 
 describe("admin CLI", () => {

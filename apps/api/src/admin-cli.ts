@@ -15,11 +15,11 @@ import { createDb, type Db, migrate } from "@occ/db";
 import type { z } from "zod";
 import { runInHoldingProcess } from "./admin-endpoint";
 import { ApiError, validationError } from "./errors";
-import { KitchenScheduler } from "./features/settings/schedule";
 import { kitchenBodySchema, kitchenPatchSchema, userBodySchema, userPatchSchema } from "./schemas/admin";
 import { idParam } from "./schemas/common";
 import { createKitchen, deleteKitchen, listKitchens, updateKitchen } from "./services/kitchens";
 import { reencryptSecrets } from "./services/reencrypt";
+import { KitchenScheduler } from "./services/schedule";
 import { createUser, deleteUser, listUsers, updateUser } from "./services/users";
 import { withTimeout } from "./services/with-timeout";
 

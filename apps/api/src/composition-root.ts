@@ -14,12 +14,12 @@ import {
 } from "@occ/core";
 import type { Db } from "@occ/db";
 import type { AppDeps } from "./deps";
-import type { StalenessContext } from "./features/settings/frequent-sync";
-import { KitchenScheduler } from "./features/settings/schedule";
 import { createAuthenticator } from "./http/auth";
 import type { Authenticator } from "./http/route";
+import type { StalenessContext } from "./services/frequent-sync-settings";
 import { LoginLimiter } from "./services/login-limiter";
 import { NewbookProbePool } from "./services/newbook-probe-pool";
+import { KitchenScheduler } from "./services/schedule";
 import { createTokenService, type TokenService } from "./services/tokens";
 import { withTimeout } from "./services/with-timeout";
 

@@ -5,16 +5,6 @@
  */
 import type { SYNC_INTERVALS } from "@occ/db";
 import type { z } from "zod";
-import type {
-  connectionBodySchema,
-  connectionSavedSchema,
-  connectionTestBodySchema,
-  connectionTestResultSchema,
-  connectionViewSchema,
-  frequentSyncPatchSchema,
-  frequentSyncSavedSchema,
-  frequentSyncViewSchema,
-} from "./features/settings/schemas";
 import type { sseSyncEvent } from "./http/sse";
 import type {
   fleetSchema,
@@ -49,6 +39,16 @@ import type {
   residentsResponseSchema,
 } from "./schemas/data";
 import type { arrivalsResponseSchema, kitchenInfoSchema, sheetResponseSchema } from "./schemas/kitchen-day";
+import type {
+  connectionBodySchema,
+  connectionSavedSchema,
+  connectionTestBodySchema,
+  connectionTestResultSchema,
+  connectionViewSchema,
+  frequentSyncPatchSchema,
+  frequentSyncSavedSchema,
+  frequentSyncViewSchema,
+} from "./schemas/settings";
 import type {
   historicalBodySchema,
   historicalResponseSchema,

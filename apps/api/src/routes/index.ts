@@ -1,11 +1,11 @@
 import type { AppServices } from "../composition-root";
-import { settingsRoutes } from "../features/settings/routes";
 import type { QueuesSession } from "../http/queues-board";
 import type { Route } from "../http/route";
 import { adminRoutes } from "./admin";
 import { authRoutes } from "./auth";
 import { dataRoutes } from "./data";
 import { kitchenDayRoutes } from "./kitchen-day";
+import { settingsRoutes } from "./settings";
 import { syncRoutes } from "./sync";
 
 export function allRoutes(s: AppServices, queuesSession: QueuesSession): Route[] {

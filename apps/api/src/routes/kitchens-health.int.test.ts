@@ -3,7 +3,7 @@ import { newbookFrequentSyncSettings } from "@occ/db";
 import { seedFleet } from "@occ/testkit";
 import { eq } from "drizzle-orm";
 import request from "supertest";
-import { saveConnection } from "../features/settings/connection";
+import { saveConnection } from "../services/connection";
 import { addAdmin, addKitchenWithManager, type Harness, startHarness } from "../testing/harness";
 
 describe("GET /api/admin/kitchens/health (ops view)", () => {

@@ -5,7 +5,7 @@ import {
   type SettingsRow,
   type StalenessContext,
   settingsRowIsStale,
-} from "../features/settings/frequent-sync";
+} from "./frequent-sync-settings";
 
 /** How far the figures on a data view can be trusted, most urgent first. */
 export const FRESHNESS_STATES = [

@@ -20,8 +20,8 @@ import type { Express } from "express";
 import request from "supertest";
 import { createApp } from "../app";
 import type { AppDeps } from "../deps";
-import { type ConnectionInput, saveConnection } from "../features/settings/connection";
 import { createApiRedis } from "../index";
+import { type ConnectionInput, saveConnection } from "../services/connection";
 import { createKitchen } from "../services/kitchens";
 import { createUser } from "../services/users";
 

@@ -4,7 +4,7 @@ import type { Db } from "@occ/db";
 import { syncRuns } from "@occ/db";
 import { eq } from "drizzle-orm";
 import { ApiError, conflict } from "../../errors";
-import { hasConnection } from "../../features/settings/connection";
+import { hasConnection } from "../connection";
 import { withTimeout } from "../with-timeout";
 
 /** What starting a run needs: sync now, historical sync and its resume all queue runs the same way. */

@@ -1,7 +1,7 @@
 import { enqueueSyncNow, frequentWindow, kitchenLockKey } from "@occ/core";
 import { lockKitchenForTransaction, syncRuns } from "@occ/db";
 import { and, desc, eq, gte, inArray } from "drizzle-orm";
-import { ensureSettings } from "../../features/settings/frequent-sync";
+import { ensureSettings } from "../frequent-sync-settings";
 import { withTimeout } from "../with-timeout";
 import { assertKitchenConnected, enqueueRun, queuedRun, type SyncDeps } from "./queued-run";
 

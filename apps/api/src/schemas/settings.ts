@@ -9,7 +9,7 @@ import {
   SYNC_STATUSES,
 } from "@occ/db";
 import { z } from "zod";
-import { nullableTimestamp } from "../../schemas/common";
+import { nullableTimestamp } from "./common";
 
 const INTERVAL_MESSAGE = `sync_interval_minutes must be one of: ${SYNC_INTERVALS.join(", ")}`;
 const DAYS_MESSAGE = `days_ahead must be an integer between ${DAYS_AHEAD_MIN} and ${DAYS_AHEAD_MAX}`;

@@ -4,7 +4,7 @@ import { type RunningSimulator, startSimulator } from "@occ/newbook-sim";
 import { SimControl } from "@occ/testkit";
 import { eq } from "drizzle-orm";
 import request from "supertest";
-import { addKitchenWithManager, type Harness, startHarness, type TestKitchen } from "../../testing/harness";
+import { addKitchenWithManager, type Harness, startHarness, type TestKitchen } from "../testing/harness";
 
 /** Saving a Newbook connection: tested first, then saved, the back-off reset and a sync started at once. */
 describe("PUT /api/settings/newbook-connection", () => {

@@ -3,14 +3,14 @@ import { newbookConnections, newbookFrequentSyncSettings } from "@occ/db";
 import { type RunningSimulator, startSimulator } from "@occ/newbook-sim";
 import { eq } from "drizzle-orm";
 import request from "supertest";
-import { createApiRedis } from "../../index";
+import { createApiRedis } from "../index";
 import {
   addAdmin,
   addKitchenWithManager,
   type Harness,
   startHarness,
   type TestKitchen,
-} from "../../testing/harness";
+} from "../testing/harness";
 
 const CONNECTION = {
   base_url: "http://127.0.0.1:9/rest",

@@ -6,11 +6,11 @@ import {
   RateLimitWaitError,
   registerSecret,
 } from "@occ/core";
-import { ApiError } from "../../errors";
-import { type ConnectionTestResult, LimiterUnavailableError } from "../../services/newbook-probe";
-import type { NewbookProbePool } from "../../services/newbook-probe-pool";
-import { withTimeout } from "../../services/with-timeout";
+import { ApiError } from "../errors";
 import { assertAllowedBaseUrl, missingSecrets, REBIND_RULE, sameBinding } from "./connection";
+import { type ConnectionTestResult, LimiterUnavailableError } from "./newbook-probe";
+import type { NewbookProbePool } from "./newbook-probe-pool";
+import { withTimeout } from "./with-timeout";
 
 export interface ConnectionTestInput {
   base_url?: string;

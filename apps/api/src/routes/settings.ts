@@ -1,19 +1,7 @@
 import { decryptNewbookConnection } from "@occ/core";
-import type { AppServices } from "../../composition-root";
-import { ApiError } from "../../errors";
-import { defineRoute, type Route } from "../../http/route";
-import { syncDepsOf } from "../../routes/sync";
-import { syncNow } from "../../services/sync-runs/sync-now";
-import { connectionView, findConnection, markVerified, sameCredentials, saveConnection } from "./connection";
-import { connectionToTest, testNewbookConnection } from "./connection-test";
-import {
-  readSettings,
-  resetBackoff,
-  type SettingsInput,
-  saveSettings,
-  scheduleStateOf,
-  settingsView,
-} from "./frequent-sync";
+import type { AppServices } from "../composition-root";
+import { ApiError } from "../errors";
+import { defineRoute, type Route } from "../http/route";
 import {
   connectionBodySchema,
   connectionSavedSchema,
@@ -24,7 +12,25 @@ import {
   frequentSyncPatchSchema,
   frequentSyncSavedSchema,
   frequentSyncViewSchema,
-} from "./schemas";
+} from "../schemas/settings";
+import {
+  connectionView,
+  findConnection,
+  markVerified,
+  sameCredentials,
+  saveConnection,
+} from "../services/connection";
+import { connectionToTest, testNewbookConnection } from "../services/connection-test";
+import {
+  readSettings,
+  resetBackoff,
+  type SettingsInput,
+  saveSettings,
+  scheduleStateOf,
+  settingsView,
+} from "../services/frequent-sync-settings";
+import { syncNow } from "../services/sync-runs/sync-now";
+import { syncDepsOf } from "./sync";
 
 export function settingsRoutes(s: AppServices): Route[] {
   /** The settings as stored now, with the schedule the owner derives from them. */

@@ -8,10 +8,10 @@ import {
 import type { Db, Region } from "@occ/db";
 import { markConnected, newbookConnections } from "@occ/db";
 import { eq } from "drizzle-orm";
-import { ApiError } from "../../errors";
-import type { ConnectionTestResult } from "../../services/newbook-probe";
+import { ApiError } from "../errors";
+import { DEFAULT_NEWBOOK_BASE_URL } from "../schemas/settings";
+import type { ConnectionTestResult } from "./newbook-probe";
 import { regionForTimezone } from "./region";
-import { DEFAULT_NEWBOOK_BASE_URL } from "./schemas";
 
 type ConnectionRow = typeof newbookConnections.$inferSelect;
 

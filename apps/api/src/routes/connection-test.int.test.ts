@@ -1,7 +1,7 @@
 import { type RunningSimulator, startSimulator } from "@occ/newbook-sim";
 import request from "supertest";
-import { createApiRedis } from "../../index";
-import { addKitchenWithManager, type Harness, startHarness, type TestKitchen } from "../../testing/harness";
+import { createApiRedis } from "../index";
+import { addKitchenWithManager, type Harness, startHarness, type TestKitchen } from "../testing/harness";
 
 describe("POST /api/settings/newbook-connection/test against the simulator", () => {
   let h: Harness;

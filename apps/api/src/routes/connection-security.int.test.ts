@@ -2,8 +2,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { type RunningSimulator, startSimulator } from "@occ/newbook-sim";
 import request from "supertest";
-import { UNREACHABLE_REASON } from "../../services/newbook-probe";
-import { addKitchenWithManager, type Harness, startHarness, type TestKitchen } from "../../testing/harness";
+import { UNREACHABLE_REASON } from "../services/newbook-probe";
+import { addKitchenWithManager, type Harness, startHarness, type TestKitchen } from "../testing/harness";
 
 /** A stand-in "Newbook" that records what reached it and answers each action as told. */
 async function fakeNewbook(answer: (action: string, res: http.ServerResponse) => void) {
