@@ -5,6 +5,7 @@ import { SimControl } from "@occ/testkit";
 import { eq } from "drizzle-orm";
 import request from "supertest";
 import { addKitchenWithManager, type Harness, startHarness, type TestKitchen } from "../testing/harness";
+import { simulatorConnection } from "../testing/simulator";
 
 /** Saving a Newbook connection: tested first, then saved, the back-off reset and a sync started at once. */
 describe("PUT /api/settings/newbook-connection", () => {
@@ -29,13 +30,7 @@ describe("PUT /api/settings/newbook-connection", () => {
   afterEach(() => control.reset());
 
   const property = () => sim.properties[0]!;
-  const credentials = () => ({
-    base_url: sim.baseUrl,
-    region: property().region,
-    username: property().username,
-    password: property().password,
-    api_key: property().apiKey,
-  });
+  const credentials = () => simulatorConnection(sim);
   const settingsRow = async (k: TestKitchen) =>
     (
       await h.db.handle.db

@@ -4,6 +4,7 @@ import { type RunningSimulator, startSimulator } from "@occ/newbook-sim";
 import request from "supertest";
 import { UNREACHABLE_REASON } from "../services/newbook-probe";
 import { addKitchenWithManager, type Harness, startHarness, type TestKitchen } from "../testing/harness";
+import { simulatorConnection } from "../testing/simulator";
 
 /** A stand-in "Newbook" that records what reached it and answers each action as told. */
 async function fakeNewbook(answer: (action: string, res: http.ServerResponse) => void) {
@@ -46,13 +47,7 @@ describe("Newbook connection: where saved secrets may go", () => {
   const testPath = `${connectionPath}/test`;
   const as = () => ({ Authorization: `Bearer ${k.token}` });
   const property = () => sim.properties[0]!;
-  const full = () => ({
-    base_url: sim.baseUrl,
-    region: property().region,
-    username: property().username,
-    password: property().password,
-    api_key: property().apiKey,
-  });
+  const full = () => simulatorConnection(sim);
 
   beforeAll(async () => {
     sim = await startSimulator({ properties: 1, rooms: 12, seed: 11 });

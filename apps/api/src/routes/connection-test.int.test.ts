@@ -2,6 +2,7 @@ import { type RunningSimulator, startSimulator } from "@occ/newbook-sim";
 import request from "supertest";
 import { createApiRedis } from "../index";
 import { addKitchenWithManager, type Harness, startHarness, type TestKitchen } from "../testing/harness";
+import { simulatorConnection } from "../testing/simulator";
 
 describe("POST /api/settings/newbook-connection/test against the simulator", () => {
   let h: Harness;
@@ -21,13 +22,7 @@ describe("POST /api/settings/newbook-connection/test against the simulator", () 
   });
 
   const property = () => sim.properties[0]!;
-  const unsaved = () => ({
-    base_url: sim.baseUrl,
-    region: property().region.toUpperCase(),
-    username: property().username,
-    password: property().password,
-    api_key: property().apiKey,
-  });
+  const unsaved = () => ({ ...simulatorConnection(sim), region: property().region.toUpperCase() });
 
   it("tests unsaved values and lists rooms, categories and GL accounts", async () => {
     const res = await request(h.app).post(path).set(as()).send(unsaved());

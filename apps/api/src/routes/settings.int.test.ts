@@ -11,6 +11,7 @@ import {
   startHarness,
   type TestKitchen,
 } from "../testing/harness";
+import { simulatorConnection } from "../testing/simulator";
 
 const CONNECTION = {
   base_url: "http://127.0.0.1:9/rest",
@@ -28,13 +29,7 @@ describe("settings", () => {
   let sim: RunningSimulator;
   const auth = () => ({ Authorization: `Bearer ${k.token}` });
   /** Credentials Newbook (the simulator) accepts: a kitchen is scheduled only once its connection works. */
-  const working = () => ({
-    base_url: sim.baseUrl,
-    region: sim.properties[0]!.region,
-    username: sim.properties[0]!.username,
-    password: sim.properties[0]!.password,
-    api_key: sim.properties[0]!.apiKey,
-  });
+  const working = () => simulatorConnection(sim);
 
   beforeAll(async () => {
     sim = await startSimulator({ properties: 1, rooms: 12, seed: 3 });
