@@ -20,7 +20,7 @@ export interface SyncDeps {
 
 export type RunRow = typeof syncRuns.$inferSelect;
 
-export const NO_CONNECTION_MESSAGE =
+const NO_CONNECTION_MESSAGE =
   "Configure the Newbook connection (Settings → Newbook connection) before syncing";
 const QUEUE_DOWN_MESSAGE = "The sync could not be queued: the job queue is unreachable. Try again shortly.";
 

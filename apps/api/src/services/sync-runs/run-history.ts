@@ -25,7 +25,7 @@ export interface RunView {
 
 export const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function runView(row: RunRow): RunView {
+function runView(row: RunRow): RunView {
   return {
     id: row.id,
     kind: row.kind as RunKind,
