@@ -3,7 +3,7 @@ import type { RateLimiter } from "../ratelimit";
 import type { EnvelopeParser, KnownAnswer } from "./answers";
 import { classifyAnswer } from "./classify";
 import { type NewbookError, NewbookThrottledError } from "./errors";
-import { type NewbookRetryPolicy, nextRetryDelay } from "./retry";
+import { type NewbookRetryPolicy, nextRetryDelay, pauseTooLongToWait } from "./retry";
 import { NewbookCallCounter, type NewbookRequestEvent } from "./stats";
 import type { NewbookTransport } from "./transport";
 
@@ -25,7 +25,8 @@ type Attempt<T> = { ok: true; value: T } | { ok: false; error: NewbookError };
 
 /**
  * Runs one action to its end: a rate-limit slot, an HTTP attempt, classification and parsing, and while
- * the retry policy (retry.ts) allows, a wait and another attempt. Counts every attempt.
+ * the retry policy (retry.ts) allows, a wait and another attempt. Counts every attempt. A pause Newbook
+ * asks for that is too long to wait in place ends the call with the limiter's deferral, when it has one.
  */
 export class NewbookCaller {
   readonly counter = new NewbookCallCounter();
@@ -57,6 +58,15 @@ export class NewbookCaller {
       if (error instanceof NewbookThrottledError)
         // Bookkeeping for the fleet view only: its failure must not change the request's outcome.
         await rateLimiter?.noteThrottled?.(credentialKey).catch(() => undefined);
+      const pauseMs = pauseTooLongToWait(error);
+      if (pauseMs !== null && rateLimiter?.deferFor) {
+        const seconds = Math.ceil(pauseMs / 1000);
+        throw rateLimiter.deferFor(
+          credentialKey,
+          pauseMs,
+          `Newbook asked this connection to pause for ${seconds} s`,
+        );
+      }
       const delayMs = nextRetryDelay({
         error,
         retriesSoFar: retries,
