@@ -42,6 +42,17 @@ export async function listBookingsUnlessUnchanged(
 ): Promise<BookingListing> {
   const action = "bookings_list";
   const digests = new Map<number, string>();
+  // The first page's bytes are digested to be recognised and, when they are not, to be remembered:
+  // once is enough (hashing a 1 MB page costs about a tenth of parsing it).
+  const digested = new WeakMap<Buffer, string>();
+  const digestOf = (bytes: Buffer) => {
+    let digest = digested.get(bytes);
+    if (digest === undefined) {
+      digest = answerDigest(bytes);
+      digested.set(bytes, digest);
+    }
+    return digest;
+  };
   const parsePage = parser(
     action,
     "envelope",
@@ -62,7 +73,7 @@ export async function listBookingsUnlessUnchanged(
         data_limit: options.pageSize,
       },
       (envelope, bytes) => {
-        digests.set(offset, answerDigest(bytes));
+        digests.set(offset, digestOf(bytes));
         return parsePage(envelope, bytes);
       },
       known,
@@ -70,7 +81,7 @@ export async function listBookingsUnlessUnchanged(
   let first: ListingPage<NewbookBooking> | undefined;
   const [onlyPage] = previousPages;
   if (previousPages.length === 1 && onlyPage !== undefined) {
-    const page = await fetchPage(0, (bytes) => (answerDigest(bytes) === onlyPage ? { value: null } : null));
+    const page = await fetchPage(0, (bytes) => (digestOf(bytes) === onlyPage ? { value: null } : null));
     if (page === null) return { bookings: null, pageDigests: [onlyPage] };
     first = page;
   }
