@@ -271,8 +271,9 @@ async function attemptRun(
     if (error instanceof LockLostError) return { outcome: "lock_lost" };
     if (error instanceof RateLimitDeferredError) {
       // Logged while the kitchen lock is still held: the attempt ends here, before another may start.
-      // Out of our own budget for the credential, or Newbook asked for a pause (429 with Retry-After).
-      log.info("sync deferred: the Newbook connection may not send now", {
+      // Out of our own budget for the credential, or Newbook asked for a pause (429 with Retry-After):
+      // `reason` says which. The message stays as log checks (chaos, compose e2e) know it.
+      log.info("sync deferred: the Newbook connection's request budget is used up", {
         outcome: "deferred",
         wait_ms: error.waitMs,
         reason: error.message,
