@@ -15,6 +15,9 @@ jest.setTimeout(120_000);
 
 // Every credential may send 2 requests per window: one first sync (sites_list + bookings_list) each.
 const RATE_WINDOW_MS = 10_000;
+// Longer than the rate window (the throttled runs' second attempt finds their budget back) and long
+// enough for a kitchen queued behind to finish well within it once a slot is free.
+const RETRY_AFTER_SECONDS = 15;
 
 let env: WorkerTestEnv;
 let worker: WorkerProcess;
@@ -27,6 +30,9 @@ beforeAll(async () => {
     WORKER_CONCURRENCY: "2",
     NEWBOOK_RATE_LIMIT: "2",
     NEWBOOK_RATE_WINDOW_MS: String(RATE_WINDOW_MS),
+    // Retries allowed, with time for them: a run used to sleep out Newbook's Retry-After in its slot.
+    NEWBOOK_MAX_RETRIES: "3",
+    NEWBOOK_RETRY_MAX_TOTAL_MS: "60000",
   });
   queues = createQueues({ redis: workerEnv.REDIS_URL!, prefix: env.prefix });
   worker = spawnWorker(workerEnv);
@@ -90,4 +96,67 @@ test("jobs of a credential out of budget give their worker slot back to kitchens
   );
   for (const run of all) expect(run).toMatchObject({ status: "success", attempt: 1, errorCode: null });
   expect(worker.logs.filter((line) => line.outcome === "deferred").length).toBeGreaterThanOrEqual(2);
+});
+
+test("a 429 with a long Retry-After gives the worker slot back until Newbook allows, without using an attempt", async () => {
+  // Two kitchens on keys of their own that Newbook throttles, one on a third key. Both worker slots
+  // would sleep out Retry-After if the throttled runs waited in them. The keys' budget from the test
+  // above is long back (it waited several windows).
+  const settings = () => ({ syncIntervalMinutes: 60, isEnabled: false });
+  const throttled = await env.seedKitchens(2, settings, (i) => 3 + i);
+  const [other] = await env.seedKitchens(1, settings, () => 2);
+  for (const property of env.sim.properties.slice(3, 5)) {
+    await env.control("POST", `/properties/${property.id}/faults`, {
+      type: "http429",
+      count: 1,
+      actions: ["bookings_list"],
+      retry_after_seconds: RETRY_AFTER_SECONDS,
+    });
+  }
+  const throttledRuns = throttled.map(() => randomUUID());
+  for (const [i, kitchenId] of throttled.entries())
+    await enqueueSyncNow(queues, kitchenId, throttledRuns[i]!);
+  const runsOf = (ids: string[]) =>
+    env.testDb.handle.db.select().from(syncRuns).where(inArray(syncRuns.id, ids));
+  // What the pages read while they wait: queued, and why.
+  const waiting = await until(
+    "both throttled runs back in the queue",
+    async () => {
+      const rows = await runsOf(throttledRuns);
+      const queued = rows.filter((run) => run.status === "queued" && run.errorCode === "rate_limited");
+      return queued.length === 2 ? queued : undefined;
+    },
+    30_000,
+  );
+  for (const run of waiting) {
+    expect(run.errorMessage).toContain(`pause for ${RETRY_AFTER_SECONDS} s`);
+    expect(run.finishedAt).toBeNull();
+  }
+
+  // Both slots are free: a kitchen on another key syncs while the throttled ones wait.
+  const otherRun = randomUUID();
+  await enqueueSyncNow(queues, other!, otherRun);
+  await until(
+    "the other kitchen synced",
+    async () => (await env.runById(otherRun))?.status === "success",
+    30_000,
+  );
+  for (const run of await runsOf(throttledRuns)) expect(run.status).toBe("queued");
+
+  const done = await until(
+    "the throttled kitchens synced once Newbook allowed",
+    async () => {
+      const rows = await runsOf(throttledRuns);
+      return rows.every((run) => run.status === "success") ? rows : undefined;
+    },
+    RETRY_AFTER_SECONDS * 1000 * 4,
+  );
+  for (const run of done) {
+    // One attempt, no failure recorded, started again no earlier than Retry-After allowed.
+    expect(run).toMatchObject({ attempt: 1, errorCode: null, errorMessage: null });
+    const deferred = worker.logs.find((line) => line.outcome === "deferred" && line.run_id === run.id);
+    expect(deferred).toMatchObject({ wait_ms: RETRY_AFTER_SECONDS * 1000 });
+    const deferredAt = new Date(String(deferred!.timestamp)).getTime();
+    expect(run.startedAt!.getTime() - deferredAt).toBeGreaterThanOrEqual(RETRY_AFTER_SECONDS * 1000);
+  }
 });

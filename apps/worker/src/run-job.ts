@@ -80,8 +80,8 @@ export type RunSummary =
   | { outcome: "skipped"; runId: string; reason: string };
 
 /**
- * The credential had no budget for requests the run needed: the job goes back to delayed until the
- * budget allows, freeing the worker slot for kitchens on other credentials, and remembers how many
+ * The credential had no budget for requests the run needed, or Newbook asked it to pause for longer
+ * than is worth waiting in place: the job goes back to delayed until the credential may send again, freeing the worker slot for kitchens on other credentials, and remembers how many
  * requests to reserve at once next time. DelayedError tells BullMQ the job was moved on purpose, so it
  * is not an attempt, a failure or a retry.
  */
@@ -271,9 +271,12 @@ async function attemptRun(
     if (error instanceof LockLostError) return { outcome: "lock_lost" };
     if (error instanceof RateLimitDeferredError) {
       // Logged while the kitchen lock is still held: the attempt ends here, before another may start.
+      // Out of our own budget for the credential, or Newbook asked for a pause (429 with Retry-After):
+      // `reason` says which. The message stays as log checks (chaos, compose e2e) know it.
       log.info("sync deferred: the Newbook connection's request budget is used up", {
         outcome: "deferred",
         wait_ms: error.waitMs,
+        reason: error.message,
       });
       return { outcome: "deferred", deferral: error };
     }

@@ -456,6 +456,30 @@ describe("faults", () => {
     client.close();
   });
 
+  it("gives a long Retry-After back to a limiter that defers, and waits a short one in place", async () => {
+    const deferrals: number[] = [];
+    const rateLimiter = {
+      acquire: async () => undefined,
+      deferFor: (_key: string, waitMs: number, reason: string) => {
+        deferrals.push(waitMs);
+        return new Error(reason);
+      },
+    };
+    await control.addFault(property.id, { type: "http429", count: 1, retry_after_seconds: 3 });
+    const long = harness({ rateLimiter });
+    await expect(long.client.authTest()).rejects.toThrow("Newbook asked this connection to pause for 3 s");
+    expect(long.sleeps).toEqual([]);
+    expect(deferrals).toEqual([3000]);
+    long.client.close();
+    // A second's pause costs less in the slot than giving it back (see MAX_IN_PLACE_RETRY_AFTER_MS).
+    await control.addFault(property.id, { type: "http429", count: 1, retry_after_seconds: 1 });
+    const short = harness({ rateLimiter });
+    await short.client.authTest();
+    expect(short.sleeps).toEqual([1000]);
+    expect(deferrals).toEqual([3000]);
+    short.client.close();
+  });
+
   it("backs off on the simulator's own throttle in its HTTP 200 form and fails once the budget is spent", async () => {
     await control.setSwitches({ throttle_per_minute: 1, throttle_form: "200" });
     const { client, sleeps } = harness({ retryMaxTotalMs: 200_000 });

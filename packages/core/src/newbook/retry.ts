@@ -1,4 +1,4 @@
-import type { NewbookError } from "./errors";
+import { type NewbookError, NewbookThrottledError } from "./errors";
 
 export interface NewbookRetryPolicy {
   /** Retries after the first attempt. */
@@ -58,4 +58,21 @@ export function nextRetryDelay(input: RetryDecisionInput): number | null {
   const delay = Math.max(jitter, input.retryAfterMs ?? 0);
   if (input.elapsedMs + delay > policy.maxTotalMs) return null;
   return delay;
+}
+
+/**
+ * The longest Retry-After a run waits for in place. Giving the slot back costs a job move, writes to the
+ * run's row, and a fresh claim, lock and first request when the job comes back: for a wait of a second
+ * or less that costs more than it frees, and a second barely delays the kitchens queued behind.
+ */
+export const MAX_IN_PLACE_RETRY_AFTER_MS = 1_000;
+
+/**
+ * How long Newbook asked this credential to pause, when that is too long to wait in a worker slot
+ * (see MAX_IN_PLACE_RETRY_AFTER_MS); null when the retry is decided by nextRetryDelay as usual. Giving
+ * the slot back is no attempt, so neither the retry count nor the total time budget limits it.
+ */
+export function pauseTooLongToWait(error: NewbookError): number | null {
+  if (!(error instanceof NewbookThrottledError) || error.retryAfterMs === null) return null;
+  return error.retryAfterMs > MAX_IN_PLACE_RETRY_AFTER_MS ? error.retryAfterMs : null;
 }

@@ -73,4 +73,19 @@ describe("runBudget", () => {
     await budget.acquire("k");
     expect(source.tries).toEqual([5, 1]);
   });
+
+  it("ends the run when Newbook asks for a pause, and every later request of it too", async () => {
+    const source = slots(5);
+    const budget = runBudget(source, { now });
+    await budget.reserve("k", 2);
+    await budget.acquire("k");
+    const deferral = budget.deferFor?.("k", 15_000, "Newbook asked this connection to pause for 15 s");
+    expect(deferral).toBeInstanceOf(RateLimitDeferredError);
+    expect(deferral).toMatchObject({ waitMs: 15_000, retryAtMs: 16_000, requestsNeeded: 1 });
+    expect(deferral?.message).toBe(
+      "Newbook asked this connection to pause for 15 s; the sync waits in the queue",
+    );
+    await expect(budget.acquire("k")).rejects.toBe(deferral);
+    expect(source.tries).toEqual([2]);
+  });
 });

@@ -25,10 +25,10 @@ export class RateLimitDeferredError extends Error {
      * are dropped with the run) plus what it was asking for. The next attempt reserves that many at once.
      */
     readonly requestsNeeded: number,
+    /** Why the run cannot go on now; default: our own budget for the credential is used up. */
+    reason = `This Newbook connection's request budget is used up for the next ${waitMs} ms`,
   ) {
-    super(
-      `This Newbook connection's request budget is used up for the next ${waitMs} ms; the sync waits in the queue`,
-    );
+    super(`${reason}; the sync waits in the queue`);
     this.name = "RateLimitDeferredError";
   }
 }
@@ -79,6 +79,12 @@ export function runBudget(
   };
   return {
     noteThrottled: inner.noteThrottled?.bind(inner),
+    // Newbook itself asked for a pause: the run ends like one out of budget, and every later call of
+    // it throws the same, so its other requests stop too.
+    deferFor: (credentialKey, waitMs, reason) => {
+      deferral ??= new RateLimitDeferredError(credentialKey, waitMs, now() + waitMs, granted, reason);
+      return deferral;
+    },
     reserve: (credentialKey, requests, label) => serially(() => ensure(credentialKey, requests, label)),
     acquire: (credentialKey, label) =>
       serially(async () => {

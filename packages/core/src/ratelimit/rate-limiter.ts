@@ -11,6 +11,11 @@ export interface RateLimiter {
   reserve?(credentialKey: string, requests: number, label?: string): Promise<void>;
   /** Newbook answered 429 for this credential (optional: only the shared limiter keeps count). */
   noteThrottled?(credentialKey: string): Promise<void>;
+  /**
+   * Optional: the error that ends the run instead of waiting `waitMs` for Newbook (a worker's run gives
+   * its slot back: see RunBudget). Without it, the client waits in place.
+   */
+  deferFor?(credentialKey: string, waitMs: number, reason: string): Error;
 }
 
 export class RateLimitWaitError extends Error {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type Db, syncRuns } from "@occ/db";
+import { type Db, syncRuns, type Tx } from "@occ/db";
 import { and, desc, eq } from "drizzle-orm";
 import type { LocalDate } from "../time";
 
@@ -152,12 +152,14 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
       newbookCalls,
     });
 
-    if (unchanged && !inventory.refreshed) {
-      // Nothing to write but the run's outcome: one statement, no transaction, the stored fingerprint
-      // left as it is. The fencing check still comes first, as before every commit.
-      await ctx.beforeCommit?.();
-      const dbStarted = Date.now();
-      const durationMs = await recordRunSuccess(ctx.db, {
+    // The run's outcome, the last statement of either path below.
+    const recordSuccess = (
+      db: Db | Tx,
+      rowsChanged: number,
+      dbMs: number,
+      listingFingerprint?: ListingFingerprint | null,
+    ) =>
+      recordRunSuccess(db, {
         runId: input.runId,
         kitchenId: input.kitchenId,
         kind: "frequent",
@@ -165,24 +167,33 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
         now: now(),
         newbookCalls,
         bookingsFetched: fingerprint.bookings,
-        rowsChanged: 0,
-        dbMs: 0,
-        // The stored fingerprint is this one: not sent again.
+        rowsChanged,
+        dbMs,
+        listingFingerprint,
       });
+    // Called once the run's outcome is committed.
+    const succeeded = (counts: WriteCounts, durationMs: number, dbMs: number): SyncRunResult => ({
+      runId: input.runId,
+      status: "success",
+      window,
+      newbookCalls,
+      bookingsFetched: fingerprint.bookings,
+      rowsChanged: counts.rowsChanged,
+      bookingChanges: counts.bookingChanges,
+      durationMs,
+      dbMs,
+      committedAt: now(),
+    });
+
+    if (unchanged && !inventory.refreshed) {
+      // Nothing to write but the run's outcome: one statement, no transaction, the stored fingerprint
+      // left as it is (undefined: not sent again). The fencing check still comes first, as before every
+      // commit.
+      await ctx.beforeCommit?.();
+      const dbStarted = Date.now();
+      const durationMs = await recordSuccess(ctx.db, 0, 0);
       // One statement outside a transaction: committed once it has answered.
-      const committedAt = now();
-      return {
-        runId: input.runId,
-        status: "success",
-        window,
-        newbookCalls,
-        bookingsFetched: fingerprint.bookings,
-        rowsChanged: 0,
-        bookingChanges: 0,
-        durationMs,
-        dbMs: Date.now() - dbStarted,
-        committedAt,
-      };
+      return succeeded(NOTHING_WRITTEN, durationMs, Date.now() - dbStarted);
     }
     // A listing recognised unparsed (bookings null) is unchanged by construction.
     const prepared =
@@ -204,39 +215,21 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
       await saveRoomInventory(tx, input.kitchenId, inventory);
       const counts = prepared ? await writeWindow(tx, prepared) : NOTHING_WRITTEN;
       const dbMs = Date.now() - dbStarted;
-      const durationMs = await recordRunSuccess(tx, {
-        runId: input.runId,
-        kitchenId: input.kitchenId,
-        kind: "frequent",
-        startedAt,
-        now: now(),
-        newbookCalls,
-        bookingsFetched: fingerprint.bookings,
-        rowsChanged: counts.rowsChanged,
+      const durationMs = await recordSuccess(
+        tx,
+        counts.rowsChanged,
         dbMs,
-        listingFingerprint: unchanged ? undefined : fingerprint.pages.length > 0 ? fingerprint : null,
-      });
+        unchanged ? undefined : fingerprint.pages.length > 0 ? fingerprint : null,
+      );
       await ctx.beforeCommit?.();
       return { counts, dbMs, durationMs };
     });
-    const committedAt = now();
     ctx.logger.debug("Frequent sync written", {
       kitchenId: input.kitchenId,
       runId: input.runId,
       ...result.counts,
     });
-    return {
-      runId: input.runId,
-      status: "success",
-      window,
-      newbookCalls,
-      bookingsFetched: fingerprint.bookings,
-      rowsChanged: result.counts.rowsChanged,
-      bookingChanges: result.counts.bookingChanges,
-      durationMs: result.durationMs,
-      dbMs: result.dbMs,
-      committedAt,
-    };
+    return succeeded(result.counts, result.durationMs, result.dbMs);
   } catch (error) {
     await recordRunCalls(ctx.db, input.runId, client.stats.totalCalls);
     throw error;

@@ -153,3 +153,22 @@ test("a changed meal mapping re-derives the window even when Newbook's answer is
   await sync();
   expect(listings.at(-1)!.bookings).not.toBeNull();
 });
+
+test("a new day re-reads and re-derives the window even with the room count fresh", async () => {
+  await sync();
+  await sync();
+  expect(listings.at(-1)!.bookings).toBeNull();
+  // Tomorrow, with the room count refreshed an hour before: only the day differs from the last run.
+  const tomorrow = new Date(Date.now() + 86_400_000);
+  await testDb.handle.db
+    .update(newbookConnections)
+    .set({ roomsRefreshedAt: new Date(tomorrow.getTime() - 3_600_000) })
+    .where(eq(newbookConnections.kitchenId, kitchenId));
+  const rolled = await runFrequentSync(
+    { ...ctx, now: () => tomorrow },
+    { kitchenId, runId: randomUUID(), trigger: "test" },
+  );
+  expect(listings.at(-1)!.bookings).not.toBeNull();
+  expect(rolled.window.from).toBe(localDateIn(sim.properties[0]!.timezone, tomorrow));
+  expect(rolled.rowsChanged).toBeGreaterThan(0);
+});

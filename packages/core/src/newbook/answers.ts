@@ -1,0 +1,46 @@
+import { hash } from "node:crypto";
+import type { z } from "zod";
+import { type Envelope, protocolErrorFromZod } from "./classify";
+import type { NewbookError } from "./errors";
+import { boundedList } from "./limits";
+
+/** Reads the typed result out of a successful envelope (bytes: the raw body), or says which field is wrong. */
+export type EnvelopeParser<T> = (
+  envelope: Envelope,
+  bytes: Buffer,
+) => { ok: true; value: T } | { ok: false; error: NewbookError };
+
+/**
+ * Recognises a 200 answer byte for byte as one already read before (and then successful), so it needs no
+ * decoding, parsing or validation at all; null when it is not such an answer.
+ */
+export type KnownAnswer<T> = (bytes: Buffer) => { value: T } | null;
+
+/** Digest of an answer's raw bytes (a string counts as its UTF-8): equal digests mean identical answers. */
+export function answerDigest(body: Buffer | string): string {
+  return hash("sha256", body, "base64url");
+}
+
+/** Validates the whole envelope (list pages need data_total beside data) or only its `data`. */
+export function parser<T, R>(
+  action: string,
+  at: "envelope" | "data",
+  schema: z.ZodType<T>,
+  map: (value: T) => R,
+): EnvelopeParser<R> {
+  return (envelope) => {
+    const parsed = schema.safeParse(at === "data" ? envelope.data : envelope);
+    if (!parsed.success) {
+      return { ok: false, error: protocolErrorFromZod(action, parsed.error, at === "data" ? ["data"] : []) };
+    }
+    return { ok: true, value: map(parsed.data) };
+  };
+}
+
+export const dataParser = <T, R>(action: string, schema: z.ZodType<T>, map: (value: T) => R) =>
+  parser(action, "data", schema, map);
+
+/** A list in `data`, each row read by `schema` and then `map`. */
+export const listParser = <T, R>(action: string, schema: z.ZodType<T>, map: (row: T) => R) =>
+  // Newbook sends an empty list as [], but some accounts omit `data` or send null when nothing matches.
+  dataParser(action, boundedList(schema), (rows) => rows.map(map));

@@ -1,0 +1,141 @@
+import axios, { type AxiosInstance } from "axios";
+import { classifyTransportFailure, type HttpAnswer } from "./classify";
+import type { NewbookError } from "./errors";
+import { createAgents, type NewbookAgents } from "./http-agent";
+import {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  isResponseTooLarge,
+  MAX_REQUEST_BYTES,
+  responseTooLargeError,
+} from "./limits";
+
+/** How to reach one Newbook credential over HTTP. */
+export interface NewbookTransportOptions {
+  baseUrl: string;
+  region: string;
+  username: string;
+  password: string;
+  apiKey: string;
+  /** Whole-attempt budget: connect, send, wait and read. */
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  /** Pooled keep-alive agents of this credential; left open by close(). Default: own. */
+  agents?: NewbookAgents;
+  /** Largest answer read, in bytes (default DEFAULT_MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
+}
+
+/** An HTTP answer whose body is decoded only when something reads it (a recognised one never is). */
+export type RawAnswer = HttpAnswer & { bytes: Buffer };
+
+function rawAnswer(status: number, retryAfter: string | undefined, bytes: Buffer): RawAnswer {
+  let text: string | undefined;
+  return {
+    status,
+    retryAfter,
+    bytes,
+    get body() {
+      text ??= bytes.toString("utf8");
+      return text;
+    },
+  };
+}
+
+export type SendResult = { ok: true; answer: RawAnswer } | { ok: false; error: NewbookError };
+
+/**
+ * One HTTP attempt at a time to one credential: POST + JSON with the credential's keep-alive agents, the
+ * answer read as raw bytes up to the size cap. It knows nothing of retries, budgets or answer shapes.
+ */
+export class NewbookTransport {
+  private readonly http: AxiosInstance;
+  private readonly agents: NewbookAgents;
+  private readonly ownsAgents: boolean;
+  private readonly maxResponseBytes: number;
+
+  constructor(private readonly options: NewbookTransportOptions) {
+    this.ownsAgents = !options.agents;
+    this.agents = options.agents ?? createAgents(options.connectTimeoutMs);
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.http = axios.create({
+      baseURL: `${options.baseUrl.replace(/\/+$/, "")}/`,
+      auth: { username: options.username, password: options.password },
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      timeout: options.timeoutMs,
+      httpAgent: this.agents.httpAgent,
+      httpsAgent: this.agents.httpsAgent,
+      // Every status and body is interpreted by classifyAnswer, including malformed JSON.
+      validateStatus: () => true,
+      // Raw bytes: an answer recognised by its digest is never decoded to text.
+      responseType: "arraybuffer",
+      transformResponse: [(data: unknown) => data],
+      maxRedirects: 0,
+      maxContentLength: this.maxResponseBytes,
+      maxBodyLength: MAX_REQUEST_BYTES,
+    });
+  }
+
+  /** Closes the transport's own keep-alive sockets (pooled ones stay open for the credential's next client). */
+  close(): void {
+    if (!this.ownsAgents) return;
+    this.agents.httpAgent.destroy();
+    this.agents.httpsAgent.destroy();
+  }
+
+  /**
+   * One HTTP attempt. A kept-alive connection the server closed while it sat idle in the pool fails the
+   * next request on it with ECONNRESET/EPIPE before any answer: that says nothing about Newbook, so the
+   * request goes once more on a fresh connection without using the retry budget (Node's documented
+   * `reusedSocket` pattern). A fresh connection failing the same way is a real network error.
+   */
+  async send(action: string, params: Record<string, unknown>): Promise<SendResult> {
+    const sent = await this.sendOnce(action, params);
+    return !sent.ok && sent.staleConnection ? this.sendOnce(action, params) : sent;
+  }
+
+  private async sendOnce(
+    action: string,
+    params: Record<string, unknown>,
+  ): Promise<
+    { ok: true; answer: RawAnswer } | { ok: false; error: NewbookError; staleConnection?: boolean }
+  > {
+    const { timeoutMs, connectTimeoutMs } = this.options;
+    // axios's `timeout` only covers socket inactivity; the signal bounds the whole attempt.
+    const deadline = AbortSignal.timeout(timeoutMs);
+    try {
+      const response = await this.http.post<Buffer>(
+        encodeURIComponent(action),
+        { ...params, region: this.options.region, api_key: this.options.apiKey },
+        { signal: deadline },
+      );
+      const retryAfter = response.headers["retry-after"];
+      const bytes = Buffer.isBuffer(response.data) ? response.data : Buffer.from(String(response.data ?? ""));
+      return {
+        ok: true,
+        answer: rawAnswer(response.status, typeof retryAfter === "string" ? retryAfter : undefined, bytes),
+      };
+    } catch (error) {
+      if (isResponseTooLarge(error))
+        return { ok: false, error: responseTooLargeError(action, this.maxResponseBytes) };
+      const code = axios.isAxiosError(error) ? error.code : undefined;
+      return {
+        ok: false,
+        staleConnection: isStaleConnectionReset(error, code),
+        error: classifyTransportFailure(
+          action,
+          { code, totalTimedOut: deadline.aborted },
+          { timeoutMs, connectTimeoutMs },
+        ),
+      };
+    }
+  }
+}
+
+/** Reset before any answer on a connection reused from the keep-alive pool (see NewbookTransport.send). */
+function isStaleConnectionReset(error: unknown, code: string | undefined): boolean {
+  if (code !== "ECONNRESET" && code !== "EPIPE") return false;
+  const request = axios.isAxiosError(error)
+    ? (error.request as { reusedSocket?: unknown } | undefined)
+    : undefined;
+  return request?.reusedSocket === true && !(axios.isAxiosError(error) && error.response);
+}
