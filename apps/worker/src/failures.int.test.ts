@@ -12,7 +12,7 @@ import {
   spawnWorker,
   type WorkerProcess,
   type WorkerTestEnv,
-} from "./testing";
+} from "../test/harness";
 
 jest.setTimeout(90_000);
 

@@ -28,16 +28,16 @@ import {
   until,
 } from "@occ/testkit";
 import { eq, inArray } from "drizzle-orm";
-import { attemptsFromLogs, overlappingAttempts } from "./chaos/attempts";
-import { noDuplicatedRuns } from "./chaos/checks";
-import { KitchenLocks } from "./kitchen-locks";
+import { attemptsFromLogs, overlappingAttempts } from "../test/chaos/attempts";
+import { noDuplicatedRuns } from "../test/chaos/checks";
 import {
   createWorkerTestEnv,
   ensureWorkerBuilt,
   spawnWorker,
   type WorkerProcess,
   type WorkerTestEnv,
-} from "./testing";
+} from "../test/harness";
+import { KitchenLocks } from "./kitchen-locks";
 
 jest.setTimeout(180_000);
 

@@ -9,21 +9,21 @@ import { createQueues, type QueueSet } from "@occ/core";
 import { syncRuns } from "@occ/db";
 import { type LocalSentinelGroup, missingRedisBinaries, startSentinelGroup, until } from "@occ/testkit";
 import { and, gte, inArray } from "drizzle-orm";
-import { attemptsFromLogs } from "./chaos/attempts";
+import { attemptsFromLogs } from "../test/chaos/attempts";
 import {
   everyKitchenSyncedAfter,
   noDuplicatedRuns,
   noOverlappingSyncs,
   schedulesRestored,
   unfinishedRunsFinish,
-} from "./chaos/checks";
+} from "../test/chaos/checks";
 import {
   createWorkerTestEnv,
   ensureWorkerBuilt,
   spawnWorker,
   type WorkerProcess,
   type WorkerTestEnv,
-} from "./testing";
+} from "../test/harness";
 
 jest.setTimeout(240_000);
 

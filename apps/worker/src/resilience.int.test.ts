@@ -10,7 +10,7 @@ import {
   spawnWorker,
   type WorkerProcess,
   type WorkerTestEnv,
-} from "./testing";
+} from "../test/harness";
 
 jest.setTimeout(120_000);
 

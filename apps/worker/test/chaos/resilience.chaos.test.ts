@@ -7,19 +7,14 @@ import { randomInt, randomUUID } from "node:crypto";
 import { enqueueSyncNow } from "@occ/core";
 import { FAULT_TYPES, mulberry32 } from "@occ/newbook-sim";
 import { sleep, TEST_POSTGRES_URL } from "@occ/testkit";
-import { alertsOpenedAndResolved, isFailureAlert } from "./chaos/checks";
-import {
-  choosePostgresDisruption,
-  ensurePostgresUp,
-  restartPostgres,
-  terminateBackends,
-} from "./chaos/postgres";
-import { CleanReference } from "./chaos/reference";
-import { failedInvariants, renderReport, type ScenarioReport } from "./chaos/report";
-import { runScenario, type SuiteResources } from "./chaos/scenario";
-import { pollUntil } from "./chaos/wait";
-import { startWebhookReceiver } from "./chaos/webhook";
-import { ensureWorkerBuilt } from "./testing";
+import { ensureWorkerBuilt } from "../harness";
+import { alertsOpenedAndResolved, isFailureAlert } from "./checks";
+import { choosePostgresDisruption, ensurePostgresUp, restartPostgres, terminateBackends } from "./postgres";
+import { CleanReference } from "./reference";
+import { failedInvariants, renderReport, type ScenarioReport } from "./report";
+import { runScenario, type SuiteResources } from "./scenario";
+import { pollUntil } from "./wait";
+import { startWebhookReceiver } from "./webhook";
 
 const reports: ScenarioReport[] = [];
 let resources: SuiteResources;
