@@ -18,10 +18,10 @@ import {
 } from "@occ/core";
 import { syncRuns } from "@occ/db";
 import {
+  describeWithRedisBinaries,
   ensureBuilt,
   freePort,
   type LocalRedisCluster,
-  missingRedisBinaries,
   spawnNode,
   startRedisCluster,
   stopProcess,
@@ -41,12 +41,7 @@ import { KitchenLocks } from "./kitchen-locks";
 
 jest.setTimeout(180_000);
 
-const missing = missingRedisBinaries();
-if (missing.length > 0)
-  console.warn(
-    `${missing.join(", ")} not installed (Debian packages redis-server, redis-sentinel): Cluster tests skipped`,
-  );
-const describeWithRedis = missing.length === 0 ? describe : describe.skip;
+const describeWithRedis = describeWithRedisBinaries("Cluster tests");
 
 const silentLogger = createLogger({ service: "test", level: "error", format: "json" });
 

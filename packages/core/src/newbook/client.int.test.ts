@@ -606,32 +606,36 @@ describe("connect timeout", () => {
   });
 });
 
+/** Forwards a request to the simulator (to `path`, by default the one asked for) and pipes its answer back. */
+function forwardToSim(req: http.IncomingMessage, res: http.ServerResponse, path = req.url): void {
+  const target = new URL(sim.baseUrl);
+  const upstream = http.request(
+    { host: target.hostname, port: target.port, method: req.method, path, headers: req.headers },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
+  req.pipe(upstream);
+}
+
+/** Starts a proxy in front of the simulator on a free local port; resolves with its Newbook base URL. */
+async function listenAsNewbook(proxy: http.Server): Promise<string> {
+  proxy.listen(0, "127.0.0.1");
+  await once(proxy, "listening");
+  return `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}/rest`;
+}
+
 describe("sites_list alias", () => {
   // Stands for a Newbook account that only knows `site_list`: requests for `sites_list` are renamed to
   // an action the simulator does not know, so the rejection is the simulator's own.
   let proxy: http.Server;
   let proxyUrl: string;
   beforeAll(async () => {
-    const target = new URL(sim.baseUrl);
-    proxy = http.createServer((req, res) => {
-      const upstream = http.request(
-        {
-          host: target.hostname,
-          port: target.port,
-          method: req.method,
-          path: req.url?.replace(/\/sites_list$/, "/no_such_sites_list"),
-          headers: req.headers,
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      req.pipe(upstream);
-    });
-    proxy.listen(0, "127.0.0.1");
-    await once(proxy, "listening");
-    proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}/rest`;
+    proxy = http.createServer((req, res) =>
+      forwardToSim(req, res, req.url?.replace(/\/sites_list$/, "/no_such_sites_list")),
+    );
+    proxyUrl = await listenAsNewbook(proxy);
   });
   afterAll(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
 
@@ -655,7 +659,6 @@ describe("kept-alive connections the server closed", () => {
   let proxyUrl: string;
   let dropEvery = false;
   beforeAll(async () => {
-    const target = new URL(sim.baseUrl);
     const served = new WeakMap<net.Socket, number>();
     proxy = http.createServer((req, res) => {
       const count = (served.get(req.socket) ?? 0) + 1;
@@ -664,18 +667,9 @@ describe("kept-alive connections the server closed", () => {
         req.socket.destroy();
         return;
       }
-      const upstream = http.request(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      req.pipe(upstream);
+      forwardToSim(req, res);
     });
-    proxy.listen(0, "127.0.0.1");
-    await once(proxy, "listening");
-    proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}/rest`;
+    proxyUrl = await listenAsNewbook(proxy);
   });
   afterAll(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
 
