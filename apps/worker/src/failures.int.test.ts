@@ -166,10 +166,11 @@ describe("credentials rejected", () => {
     const job = await until("the job to have failed for good", async () =>
       (await queues.frequent.getFailed()).find((j) => j.data.kitchenId === rejected),
     );
-    // One attempt, and Newbook heard nothing from us after it failed.
-    const attempts = worker.logs.filter((l) => l.kitchen_id === rejected && l.message === "sync started");
-    expect(attempts).toHaveLength(1);
-    const failedAt = worker.logs.find((l) => l.kitchen_id === rejected && l.outcome === "failed")!.timestamp;
+    // Everything below is about this one job (its run id and BullMQ job id), not whatever else ran
+    // for the kitchen: one attempt, and Newbook heard nothing about this property after it failed.
+    const ofJob = worker.logs.filter((l) => l.job_id === job.id);
+    expect(ofJob.filter((l) => l.message === "sync started")).toHaveLength(1);
+    const failedAt = ofJob.find((l) => l.outcome === "failed")!.timestamp;
     const requests = await env.control<{ requests: Array<{ property_id: string | null; at: string }> }>(
       "GET",
       "/requests",
@@ -177,11 +178,16 @@ describe("credentials rejected", () => {
     const forRejected = requests.requests.filter((r) => r.property_id === env.sim.properties[1]!.id);
     expect(forRejected.length).toBeGreaterThan(0);
     expect(forRejected.every((r) => r.at <= String(failedAt))).toBe(true);
-    const [run] = await env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.kitchenId, rejected));
-    expect(run).toMatchObject({ status: "failed", attempt: 1, errorCode: "newbook_auth" });
-    expect(job?.attemptsMade).toBe(1);
-    expect(job?.failedReason.startsWith(`${row.lastErrorMessage} — `)).toBe(true);
-    expect(job?.failedReason).toMatch(/ — .*(401|rejected)/i);
+    const run = await env.runById(job.data.runId!);
+    expect(run).toMatchObject({
+      kitchenId: rejected,
+      status: "failed",
+      attempt: 1,
+      errorCode: "newbook_auth",
+    });
+    expect(job.attemptsMade).toBe(1);
+    expect(job.failedReason.startsWith(`${row.lastErrorMessage} — `)).toBe(true);
+    expect(job.failedReason).toMatch(/ — .*(401|rejected)/i);
   });
 
   it("opens an action-needed alert at the first failure and pauses the schedule instead of backing off", async () => {
