@@ -17,11 +17,12 @@ export interface PostReceiver<T> {
 }
 
 /**
- * A local HTTP endpoint standing in for a webhook (alert or change webhook): records every JSON post
- * with its path and answers with `status(path)` (200 unless told otherwise, e.g. to make the sender retry).
+ * A local HTTP endpoint standing in for a webhook (alert or change webhook): records every post with
+ * its path and its body (parsed JSON; null when it is not JSON) and answers with `status(post)`: 200
+ * unless told otherwise, e.g. to make the sender retry or to refuse a malformed post.
  */
 export async function startPostReceiver<T = unknown>(
-  status: (path: string) => number = () => 200,
+  status: (post: { path: string; body: unknown }) => number = () => 200,
 ): Promise<PostReceiver<T>> {
   const posts: Array<ReceivedPost<T>> = [];
   const server = createServer((req, res) => {
@@ -30,9 +31,9 @@ export async function startPostReceiver<T = unknown>(
       body += chunk.toString();
     });
     req.on("end", () => {
-      const path = req.url ?? "/";
-      const answer = status(path);
-      posts.push({ path, body: JSON.parse(body) as T, status: answer });
+      const post = { path: req.url ?? "/", body: parseJson(body) };
+      const answer = status(post);
+      posts.push({ ...post, body: post.body as T, status: answer });
       res.writeHead(answer).end(answer === 200 ? "ok" : "try later");
     });
   });
@@ -47,4 +48,12 @@ export async function startPostReceiver<T = unknown>(
         server.closeAllConnections();
       }),
   };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }

@@ -1,6 +1,4 @@
-import { once } from "node:events";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { startPostReceiver } from "@occ/testkit";
 import { z } from "zod";
 
 const postSchema = z.object({
@@ -9,43 +7,23 @@ const postSchema = z.object({
 });
 export type AlertPost = z.infer<typeof postSchema> & { path: string };
 
-/** A local alert webhook: records every post, by request path, so scenarios can use a path each. */
+/**
+ * A local alert webhook: keeps every well-formed post, by request path, so scenarios can use a path
+ * each; a malformed one is answered 400 and left out.
+ */
 export async function startWebhookReceiver(): Promise<{
   url: string;
-  posts: AlertPost[];
+  readonly posts: AlertPost[];
   close(): Promise<void>;
 }> {
-  const posts: AlertPost[] = [];
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    req.on("end", () => {
-      let json: unknown = null;
-      try {
-        json = JSON.parse(body);
-      } catch {
-        // Not JSON: rejected below like any other malformed post.
-      }
-      const parsed = postSchema.safeParse(json);
-      if (!parsed.success) {
-        res.writeHead(400).end();
-        return;
-      }
-      posts.push({ ...parsed.data, path: req.url ?? "/" });
-      res.writeHead(200).end("ok");
-    });
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
+  const receiver = await startPostReceiver(({ body }) => (postSchema.safeParse(body).success ? 200 : 400));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    posts,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    url: receiver.url,
+    get posts() {
+      return receiver.posts
+        .filter((p) => p.status === 200)
+        .map((p) => ({ ...postSchema.parse(p.body), path: p.path }));
+    },
+    close: receiver.close,
   };
 }

@@ -83,16 +83,19 @@ describe("runHistoricalSync against the simulator and PostgreSQL", () => {
     // The second month's revenue report fails: the first month is committed, nothing of the second.
     const { chunks, total, firstChunkDays } = await failSecondMonth();
     const progress: [number, number][] = [];
-    const failed = runHistoricalSync(ctx, {
-      kitchenId,
-      runId,
-      dateFrom,
-      dateTo,
-      trigger: "test",
-      onProgress: (done, all) => {
-        progress.push([done, all]);
-      },
-    });
+    // The same run each time: the second call resumes it.
+    const run = () =>
+      runHistoricalSync(ctx, {
+        kitchenId,
+        runId,
+        dateFrom,
+        dateTo,
+        trigger: "test",
+        onProgress: (done, all) => {
+          progress.push([done, all]);
+        },
+      });
+    const failed = run();
     await expect(failed).rejects.toThrow(/server problem/);
     expect(progress).toEqual([[firstChunkDays, total]]);
     expect(await runRow(runId)).toMatchObject({ progressDone: firstChunkDays, progressTotal: total });
@@ -104,16 +107,7 @@ describe("runHistoricalSync against the simulator and PostgreSQL", () => {
 
     await control("DELETE", `/properties/${property().id}/faults`);
     progress.length = 0;
-    const result = await runHistoricalSync(ctx, {
-      kitchenId,
-      runId,
-      dateFrom,
-      dateTo,
-      trigger: "test",
-      onProgress: (done, all) => {
-        progress.push([done, all]);
-      },
-    });
+    const result = await run();
     // Resumed at the second month: one progress report per remaining chunk, the last one complete.
     expect(progress).toHaveLength(chunks.length - 1);
     expect(progress.at(-1)).toEqual([total, total]);
