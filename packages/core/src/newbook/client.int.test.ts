@@ -365,7 +365,9 @@ describe("concurrent paging", () => {
       r.status,
     ]);
     expect(attempts.sort(([a], [b]) => Number(a) - Number(b))).toEqual(expected);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A marker instead of a pause: retries wait on the injected (instant) sleep, so a page the failed
+    // listing still meant to send would reach the simulator before a request sent after the failure.
+    await client.authTest();
     expect(await requestsFor("bookings_list")).toHaveLength(expected.length);
     client.close();
   }, 30_000);
