@@ -583,8 +583,18 @@ describe("connect timeout", () => {
     const [data] = (await once(listener.stdout!, "data")) as [Buffer];
     port = Number(data.toString().trim());
     listener.kill("SIGSTOP");
-    for (let i = 0; i < 4; i++) filler.push(net.connect(port, "127.0.0.1").on("error", () => {}));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Linux completes backlog + 1 = 2 handshakes for a listener with backlog 1: once two fillers are
+    // connected the accept queue is full, and every later SYN (the test's) is dropped.
+    await new Promise<void>((resolve) => {
+      let connected = 0;
+      for (let i = 0; i < 4; i++) {
+        const socket = net.connect(port, "127.0.0.1").on("error", () => {});
+        socket.on("connect", () => {
+          if (++connected === 2) resolve();
+        });
+        filler.push(socket);
+      }
+    });
   });
   afterAll(() => {
     for (const socket of filler) socket.destroy();
