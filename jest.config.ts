@@ -25,14 +25,16 @@ const common: ProjectConfig = {
   testPathIgnorePatterns: ["/node_modules/", "/dist/"],
 };
 
-const sourceTests = "<rootDir>/{db,packages/*,apps/*,scripts}/src/**";
+// Tests sit beside the code they test (src/) or, for suites with their own infrastructure such as the
+// worker's chaos suite and process harness, under the app's test/ folder, which no build compiles.
+const testDirs = "<rootDir>/{{db,packages/*,apps/*,scripts}/src,apps/*/test}/**";
 
 const projects: ProjectConfig[] = [
   {
     ...common,
     displayName: "unit",
     setupFilesAfterEnv: ["<rootDir>/jest/unit.setup.ts"],
-    testMatch: [`${sourceTests}/*.test.ts`],
+    testMatch: [`${testDirs}/*.test.ts`],
     testPathIgnorePatterns: [
       "/node_modules/",
       "/dist/",
@@ -45,7 +47,7 @@ const projects: ProjectConfig[] = [
     ...common,
     displayName: "integration",
     setupFilesAfterEnv: ["<rootDir>/jest/integration.setup.ts"],
-    testMatch: [`${sourceTests}/*.int.test.ts`],
+    testMatch: [`${testDirs}/*.int.test.ts`],
   },
   {
     ...common,
@@ -57,7 +59,7 @@ const projects: ProjectConfig[] = [
     ...common,
     displayName: "chaos",
     setupFilesAfterEnv: ["<rootDir>/jest/chaos.setup.ts"],
-    testMatch: [`${sourceTests}/*.chaos.test.ts`],
+    testMatch: [`${testDirs}/*.chaos.test.ts`],
   },
 ];
 

@@ -6,7 +6,7 @@ import { faultSchema } from "./faults";
 import { bookingToWire, parseStatus } from "./serialize";
 import { SimError } from "./store";
 import { switchesPatchSchema } from "./switches";
-import { type BookingStatus, MEAL_PLANS, type PropertyData } from "./types";
+import { type BookingStatus, MEAL_PLANS, type PropertyData, simProperty } from "./types";
 
 const date = z.string().refine(isValidDate, { message: "must be a date YYYY-MM-DD" });
 const count = z.number().int().min(0).max(20);
@@ -39,20 +39,8 @@ const addBookingSchema = z
   })
   .strict();
 
-const modifyBookingSchema = z
-  .object({
-    arrival: date.optional(),
-    departure: date.optional(),
-    adults: z.number().int().min(1).max(20).optional(),
-    children: count.optional(),
-    infants: count.optional(),
-    site_id: z.number().int().nullable().optional(),
-    category_id: z.number().int().optional(),
-    status: status.optional(),
-    meals: z.enum(MEAL_PLANS).optional(),
-    eta: eta.optional(),
-  })
-  .strict();
+// A modification changes any of a new booking's fields except its group.
+const modifyBookingSchema = addBookingSchema.omit({ group_id: true }).partial().strict();
 
 const latencySchema = z
   .object({ ms: z.number().int().min(0).max(600_000), property_id: z.string().min(1).optional() })
@@ -73,15 +61,10 @@ function bookingId(raw: string | undefined): number {
 }
 
 export function propertySummary(p: PropertyData) {
+  const { apiKey, ...property } = simProperty(p);
   return {
-    id: p.id,
-    name: p.name,
-    timezone: p.timezone,
-    rooms: p.sites.length,
-    username: p.username,
-    password: p.password,
-    api_key: p.apiKey,
-    region: p.region,
+    ...property,
+    api_key: apiKey,
     today: p.today,
     categories: p.categories.map((c) => ({
       category_id: c.id,

@@ -4,7 +4,7 @@ export { type GenerateOptions, generateProperty } from "./generator";
 export { mulberry32, type Rng } from "./prng";
 export { LIST_TYPES, type ListType } from "./queries";
 export { bookingToWire, type Json, type JsonObject } from "./serialize";
-export { type RunningSimulator, type SimProperty, type SimulatorOptions, startSimulator } from "./server";
+export { type RunningSimulator, type SimulatorOptions, startSimulator } from "./server";
 export { STATUS_CASINGS, type StatusCasing, type Switches } from "./switches";
 export type {
   Booking,
@@ -15,6 +15,7 @@ export type {
   InventoryItem,
   MealPlan,
   PropertyData,
+  SimProperty,
   Site,
   SiteStatus,
   TariffQuoted,

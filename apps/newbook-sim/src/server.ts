@@ -3,6 +3,7 @@ import express from "express";
 import { SimContext } from "./context";
 import { controlRouter } from "./control-routes";
 import { newbookRouter } from "./newbook-routes";
+import { type SimProperty, simProperty } from "./types";
 
 export interface SimulatorOptions {
   /** 0 = random free port (default 0). */
@@ -25,17 +26,6 @@ export interface SimulatorOptions {
   timezones?: string[];
   /** Clock (epoch ms) for throttle windows, timestamps and the request log; default Date.now. */
   now?: () => number;
-}
-
-export interface SimProperty {
-  id: string;
-  name: string;
-  timezone: string;
-  rooms: number;
-  username: string;
-  password: string;
-  apiKey: string;
-  region: string;
 }
 
 export interface RunningSimulator {
@@ -103,16 +93,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     baseUrl: `${url}/rest`,
     controlUrl: `${url}/_sim`,
     // Snapshot of the generated properties; credentials do not change on data reset (same seed).
-    properties: ctx.store.properties.map((p) => ({
-      id: p.id,
-      name: p.name,
-      timezone: p.timezone,
-      rooms: p.sites.length,
-      username: p.username,
-      password: p.password,
-      apiKey: p.apiKey,
-      region: p.region,
-    })),
+    properties: ctx.store.properties.map(simProperty),
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         ctx.shutdown();

@@ -1,4 +1,5 @@
-import type { RunningSimulator, SimProperty } from "./server";
+import type { RunningSimulator } from "./server";
+import type { SimProperty } from "./types";
 
 /** Helpers for the simulator's own HTTP tests (kept out of index.ts: not part of the package API). */
 export type Wire = Record<string, unknown>;

@@ -146,3 +146,28 @@ export const BLOCKING_STATUSES: ReadonlySet<BookingStatus> = new Set([
   "no_show",
   "owner_occupied",
 ]);
+
+/** What a client of the simulator needs to know of a property: who it is and how to log in. */
+export interface SimProperty {
+  id: string;
+  name: string;
+  timezone: string;
+  rooms: number;
+  username: string;
+  password: string;
+  apiKey: string;
+  region: string;
+}
+
+export function simProperty(p: PropertyData): SimProperty {
+  return {
+    id: p.id,
+    name: p.name,
+    timezone: p.timezone,
+    rooms: p.sites.length,
+    username: p.username,
+    password: p.password,
+    apiKey: p.apiKey,
+    region: p.region,
+  };
+}

@@ -9,8 +9,8 @@ import {
 } from "@occ/testkit";
 import { eq, sql } from "drizzle-orm";
 import { Redis } from "ioredis";
+import { TEST_REDIS_URL } from "../test/harness";
 import { ABANDONED_ERROR_CODE, oldRunningRuns, sweepAbandonedRuns } from "./abandoned-runs";
-import { TEST_REDIS_URL } from "./testing";
 
 const OLDER_THAN_MS = 600_000;
 const prefix = `test-abandoned-${process.pid}-${randomBytes(4).toString("hex")}`;

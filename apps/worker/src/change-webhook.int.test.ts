@@ -1,18 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { once } from "node:events";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { addDays, createQueues, enqueueSyncNow, localDateIn, type QueueSet } from "@occ/core";
+import { addDays, enqueueSyncNow, localDateIn, type QueueSet } from "@occ/core";
 import { kitchens, newbookFrequentSyncSettings } from "@occ/db";
-import { until } from "@occ/testkit";
+import { type PostReceiver, startPostReceiver, until } from "@occ/testkit";
 import { eq } from "drizzle-orm";
 import {
-  createWorkerTestEnv,
-  ensureWorkerBuilt,
-  spawnWorker,
+  startWorkerFixture,
+  stopWorkerFixture,
   type WorkerProcess,
   type WorkerTestEnv,
-} from "./testing";
+} from "../test/harness";
 
 jest.setTimeout(180_000);
 
@@ -22,9 +18,9 @@ const TOKEN = "T0000/B0000/not-for-logs-4f9a";
 let env: WorkerTestEnv;
 let queues: QueueSet;
 let worker: WorkerProcess;
-let receiver: Server;
+let receiver: PostReceiver<{ text?: unknown }>;
 /** Every request the receiver got, accepted or not, in order. */
-const received: Array<{ path: string; body: { text?: unknown }; status: number }> = [];
+const received = () => receiver.posts;
 /** Status codes to answer the next requests with (then 200). */
 const answers: number[] = [];
 let kitchenId: number;
@@ -34,45 +30,28 @@ let today: string;
 const guestNames = new Set<string>();
 
 beforeAll(async () => {
-  await ensureWorkerBuilt();
-  receiver = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    req.on("end", () => {
-      const status = answers.shift() ?? 200;
-      received.push({ path: req.url ?? "", body: JSON.parse(body) as { text?: unknown }, status });
-      res.writeHead(status).end(status === 200 ? "ok" : "try later");
-    });
-  });
-  receiver.listen(0, "127.0.0.1");
-  await once(receiver, "listening");
+  receiver = await startPostReceiver(() => answers.shift() ?? 200);
   // A seed whose hotel has rooms free for the stays the tests add.
-  env = await createWorkerTestEnv({ seed: 3, properties: 1, rooms: 80, throttlePerMinute: 1_000_000 });
-  queues = createQueues({ redis: env.workerEnv().REDIS_URL!, prefix: env.prefix });
-  // Not scheduled: only the syncs the tests ask for run, so each change set is exactly what they made.
-  [kitchenId] = (await env.seedKitchens(1, () => ({ syncIntervalMinutes: 60, isEnabled: false }))) as [
-    number,
-  ];
-  const [kitchen] = await env.testDb.handle.db.select().from(kitchens).where(eq(kitchens.id, kitchenId));
-  kitchenName = kitchen!.name;
-  today = localDateIn(kitchen!.timezone, new Date());
-  worker = spawnWorker(
-    env.workerEnv({
-      CHANGE_WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/services/${TOKEN}`,
-    }),
-  );
-  await worker.metricsPort();
+  ({ env, queues, worker } = await startWorkerFixture(
+    { seed: 3, properties: 1, rooms: 80, throttlePerMinute: 1_000_000 },
+    async (env) => {
+      // Not scheduled: only the syncs the tests ask for run, so each change set is exactly what they made.
+      [kitchenId] = (await env.seedKitchens(1, () => ({ syncIntervalMinutes: 60, isEnabled: false }))) as [
+        number,
+      ];
+      const [kitchen] = await env.testDb.handle.db.select().from(kitchens).where(eq(kitchens.id, kitchenId));
+      kitchenName = kitchen!.name;
+      today = localDateIn(kitchen!.timezone, new Date());
+      return { CHANGE_WEBHOOK_URL: `${receiver.url}/services/${TOKEN}` };
+    },
+  ));
   // The first sync is the baseline: no change set, so no message.
   await syncNow();
 });
 
 afterAll(async () => {
-  worker?.kill("SIGKILL");
-  receiver?.close();
-  await queues?.close();
-  await env?.close();
+  await stopWorkerFixture({ env, queues, worker });
+  await receiver?.close();
 });
 
 /** Sync now through the queue; resolves with the run id once the run succeeded. */
@@ -108,11 +87,11 @@ describe("CHANGE_WEBHOOK_URL", () => {
     const runId = await syncNow();
     const sent = await workerLog("change webhook sent", runId);
     expect(sent).toMatchObject({ kitchen_id: kitchenId, bookings: 3 });
-    expect(received).toHaveLength(1);
-    const text = String(received[0]!.body.text);
+    expect(received()).toHaveLength(1);
+    const text = String(received()[0]!.body.text);
     expect(text).toMatch(new RegExp(`^${kitchenName}: \\+3 arrivals tonight, rooms [\\d, ]+ and \\d+`));
     expect(text).toContain("+6 dinner covers tonight");
-    expect(received[0]!.path).toBe(`/services/${TOKEN}`);
+    expect(received()[0]!.path).toBe(`/services/${TOKEN}`);
     for (const name of guestNames) expect(text).not.toContain(name);
   });
 
@@ -120,14 +99,14 @@ describe("CHANGE_WEBHOOK_URL", () => {
     await addBookings(2, addDays(today, 1));
     const runId = await syncNow();
     expect(await workerLog("change webhook not sent", runId)).toMatchObject({ reason: "below_threshold" });
-    expect(received).toHaveLength(1);
+    expect(received()).toHaveLength(1);
   });
 
   it("sends nothing for changes beyond tomorrow, however big", async () => {
     await addBookings(5, addDays(today, 2));
     const runId = await syncNow();
     expect(await workerLog("change webhook not sent", runId)).toMatchObject({ reason: "below_threshold" });
-    expect(received).toHaveLength(1);
+    expect(received()).toHaveLength(1);
   });
 
   it("tries a refused message again until the receiver takes it, without ever logging the URL", async () => {
@@ -137,8 +116,12 @@ describe("CHANGE_WEBHOOK_URL", () => {
     const failed = await workerLog("change webhook failed", runId);
     expect(failed).toMatchObject({ error: "HTTP 503" });
     await workerLog("change webhook sent", runId);
-    expect(received.slice(1).map((r) => r.status)).toEqual([503, 200]);
-    expect(String(received[2]!.body.text)).toContain("+4 arrivals tomorrow");
+    expect(
+      received()
+        .slice(1)
+        .map((r) => r.status),
+    ).toEqual([503, 200]);
+    expect(String(received()[2]!.body.text)).toContain("+4 arrivals tomorrow");
     const logs = JSON.stringify(worker.logs);
     expect(logs).not.toContain(TOKEN);
     for (const name of guestNames) expect(logs).not.toContain(`"${name}`);
@@ -150,12 +133,12 @@ describe("CHANGE_WEBHOOK_URL", () => {
         .update(newbookFrequentSyncSettings)
         .set({ changeWebhookMinBookings: value })
         .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId));
-    const before = received.length;
+    const before = received().length;
     await setThreshold(1);
     await addBookings(1, today);
     await workerLog("change webhook sent", await syncNow());
-    expect(received).toHaveLength(before + 1);
-    expect(String(received.at(-1)!.body.text)).toMatch(
+    expect(received()).toHaveLength(before + 1);
+    expect(String(received().at(-1)!.body.text)).toMatch(
       new RegExp(`^${kitchenName}: \\+1 arrival tonight, room \\d+`),
     );
     await setThreshold(null);
@@ -163,6 +146,6 @@ describe("CHANGE_WEBHOOK_URL", () => {
     expect(await workerLog("change webhook not sent", await syncNow())).toMatchObject({
       reason: "below_threshold",
     });
-    expect(received).toHaveLength(before + 1);
+    expect(received()).toHaveLength(before + 1);
   });
 });

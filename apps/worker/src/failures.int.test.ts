@@ -1,18 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { once } from "node:events";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { createQueues, enqueueSyncNow, type QueueSet, readKitchenSchedule } from "@occ/core";
+import { enqueueSyncNow, type QueueSet, readKitchenSchedule } from "@occ/core";
 import { alerts, newbookFrequentSyncSettings as settings, syncRuns } from "@occ/db";
-import { until } from "@occ/testkit";
+import { type PostReceiver, startPostReceiver, until } from "@occ/testkit";
 import { and, eq } from "drizzle-orm";
 import {
-  createWorkerTestEnv,
-  ensureWorkerBuilt,
-  spawnWorker,
+  startWorkerFixture,
+  stopWorkerFixture,
   type WorkerProcess,
   type WorkerTestEnv,
-} from "./testing";
+} from "../test/harness";
 
 jest.setTimeout(90_000);
 
@@ -27,8 +23,8 @@ interface WebhookPost {
 let env: WorkerTestEnv;
 let worker: WorkerProcess;
 let queues: QueueSet;
-let webhook: Server;
-const posts: WebhookPost[] = [];
+let webhook: PostReceiver<WebhookPost>;
+const posts = () => webhook.posts.map((p) => p.body);
 let failing: number;
 let rejected: number;
 
@@ -45,47 +41,32 @@ async function openAlerts(kitchenId: number) {
 }
 
 beforeAll(async () => {
-  await ensureWorkerBuilt();
-  webhook = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    req.on("end", () => {
-      posts.push(JSON.parse(body) as WebhookPost);
-      res.writeHead(200).end("ok");
-    });
-  });
-  webhook.listen(0, "127.0.0.1");
-  await once(webhook, "listening");
-
-  env = await createWorkerTestEnv({ properties: 2, rooms: 10, throttlePerMinute: 1_000_000 });
-  const [p0, p1] = env.sim.properties;
-  await env.control("POST", `/properties/${p0!.id}/faults`, { type: "http500" });
-  await env.control("POST", `/properties/${p1!.id}/faults`, { type: "http401" });
-  // Kitchen i uses property i % 2: the first fails with 500s, the second has its credentials rejected.
-  [failing, rejected] = (await env.seedKitchens(2, (i) => ({ syncIntervalMinutes: i === 0 ? 5 : 60 }))) as [
-    number,
-    number,
-  ];
-  const workerEnv = env.workerEnv({
-    SYNC_MINUTE_MS: String(MINUTE_MS),
-    JOB_ATTEMPTS: "2",
-    JOB_BACKOFF_MS: "50",
-    BACKOFF_AFTER_FAILURES: "3",
-    ALERT_FAILURE_THRESHOLD: "5",
-    ALERT_WEBHOOK_URL: `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`,
-  });
-  queues = createQueues({ redis: workerEnv.REDIS_URL!, prefix: env.prefix });
-  worker = spawnWorker(workerEnv);
-  await worker.metricsPort();
+  webhook = await startPostReceiver<WebhookPost>();
+  ({ env, queues, worker } = await startWorkerFixture(
+    { properties: 2, rooms: 10, throttlePerMinute: 1_000_000 },
+    async (env) => {
+      const [p0, p1] = env.sim.properties;
+      await env.control("POST", `/properties/${p0!.id}/faults`, { type: "http500" });
+      await env.control("POST", `/properties/${p1!.id}/faults`, { type: "http401" });
+      // Kitchen i uses property i % 2: the first fails with 500s, the second has its credentials rejected.
+      [failing, rejected] = (await env.seedKitchens(2, (i) => ({
+        syncIntervalMinutes: i === 0 ? 5 : 60,
+      }))) as [number, number];
+      return {
+        SYNC_MINUTE_MS: String(MINUTE_MS),
+        JOB_ATTEMPTS: "2",
+        JOB_BACKOFF_MS: "50",
+        BACKOFF_AFTER_FAILURES: "3",
+        ALERT_FAILURE_THRESHOLD: "5",
+        ALERT_WEBHOOK_URL: `${webhook.url}/hook`,
+      };
+    },
+  ));
 });
 
 afterAll(async () => {
-  worker.kill("SIGKILL");
-  webhook.close();
-  await queues.close();
-  await env.close();
+  await stopWorkerFixture({ env, queues, worker });
+  await webhook?.close();
 });
 
 describe("Newbook failing for one kitchen", () => {
@@ -126,8 +107,8 @@ describe("Newbook failing for one kitchen", () => {
       /on Newbook's side; nothing for you to do\. Retrying automatically at \d\d:\d\d\.$/,
     );
     expect(open[0]!.message).not.toMatch(/HTTP|bookings_list|ms\b/);
-    await until("the webhook post", async () => posts.some((p) => p.alert.kind === "consecutive_failures"));
-    const opened = posts.filter((p) => p.alert.kind === "consecutive_failures" && p.event === "opened");
+    await until("the webhook post", async () => posts().some((p) => p.alert.kind === "consecutive_failures"));
+    const opened = posts().filter((p) => p.alert.kind === "consecutive_failures" && p.event === "opened");
     expect(opened).toHaveLength(1);
     expect(opened[0]!.alert.kitchen_id).toBe(failing);
     expect(opened[0]!.text).toContain("CRITICAL");
@@ -139,7 +120,7 @@ describe("Newbook failing for one kitchen", () => {
     await enqueueSyncNow(queues, failing, randomUUID()); // the manager's "sync now"
     await until("a success", async () => (await settingsOf(failing)).consecutiveFailures === 0);
     await until("the resolution post", async () =>
-      posts.some((p) => p.alert.kind === "consecutive_failures" && p.event === "resolved"),
+      posts().some((p) => p.alert.kind === "consecutive_failures" && p.event === "resolved"),
     );
     expect((await openAlerts(failing)).filter((a) => a.kind === "consecutive_failures")).toEqual([]);
     const schedule = await until("the normal schedule", async () => {
@@ -185,10 +166,11 @@ describe("credentials rejected", () => {
     const job = await until("the job to have failed for good", async () =>
       (await queues.frequent.getFailed()).find((j) => j.data.kitchenId === rejected),
     );
-    // One attempt, and Newbook heard nothing from us after it failed.
-    const attempts = worker.logs.filter((l) => l.kitchen_id === rejected && l.message === "sync started");
-    expect(attempts).toHaveLength(1);
-    const failedAt = worker.logs.find((l) => l.kitchen_id === rejected && l.outcome === "failed")!.timestamp;
+    // Everything below is about this one job (its run id and BullMQ job id), not whatever else ran
+    // for the kitchen: one attempt, and Newbook heard nothing about this property after it failed.
+    const ofJob = worker.logs.filter((l) => l.job_id === job.id);
+    expect(ofJob.filter((l) => l.message === "sync started")).toHaveLength(1);
+    const failedAt = ofJob.find((l) => l.outcome === "failed")!.timestamp;
     const requests = await env.control<{ requests: Array<{ property_id: string | null; at: string }> }>(
       "GET",
       "/requests",
@@ -196,11 +178,16 @@ describe("credentials rejected", () => {
     const forRejected = requests.requests.filter((r) => r.property_id === env.sim.properties[1]!.id);
     expect(forRejected.length).toBeGreaterThan(0);
     expect(forRejected.every((r) => r.at <= String(failedAt))).toBe(true);
-    const [run] = await env.testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.kitchenId, rejected));
-    expect(run).toMatchObject({ status: "failed", attempt: 1, errorCode: "newbook_auth" });
-    expect(job?.attemptsMade).toBe(1);
-    expect(job?.failedReason.startsWith(`${row.lastErrorMessage} — `)).toBe(true);
-    expect(job?.failedReason).toMatch(/ — .*(401|rejected)/i);
+    const run = await env.runById(job.data.runId!);
+    expect(run).toMatchObject({
+      kitchenId: rejected,
+      status: "failed",
+      attempt: 1,
+      errorCode: "newbook_auth",
+    });
+    expect(job.attemptsMade).toBe(1);
+    expect(job.failedReason.startsWith(`${row.lastErrorMessage} — `)).toBe(true);
+    expect(job.failedReason).toMatch(/ — .*(401|rejected)/i);
   });
 
   it("opens an action-needed alert at the first failure and pauses the schedule instead of backing off", async () => {
@@ -218,7 +205,7 @@ describe("credentials rejected", () => {
     await until("the paused schedule", async () => (await readKitchenSchedule(queues, rejected)) === null);
     const row = await settingsOf(rejected);
     expect(row).toMatchObject({ nextSyncAt: null, consecutiveFailures: 1, lastErrorCode: "newbook_auth" });
-    expect(posts.some((p) => p.alert.kind === "credentials_rejected" && p.event === "opened")).toBe(true);
+    expect(posts().some((p) => p.alert.kind === "credentials_rejected" && p.event === "opened")).toBe(true);
   });
 
   it("heals with the first successful sync: alert resolved, schedule back", async () => {

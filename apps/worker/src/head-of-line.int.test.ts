@@ -1,15 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { createQueues, enqueueSyncNow, type QueueSet } from "@occ/core";
+import { enqueueSyncNow, type QueueSet } from "@occ/core";
 import { syncRuns } from "@occ/db";
 import { until } from "@occ/testkit";
 import { inArray } from "drizzle-orm";
 import {
-  createWorkerTestEnv,
-  ensureWorkerBuilt,
-  spawnWorker,
+  startWorkerFixture,
+  stopWorkerFixture,
   type WorkerProcess,
   type WorkerTestEnv,
-} from "./testing";
+} from "../test/harness";
 
 jest.setTimeout(120_000);
 
@@ -24,26 +23,20 @@ let worker: WorkerProcess;
 let queues: QueueSet;
 
 beforeAll(async () => {
-  await ensureWorkerBuilt();
-  env = await createWorkerTestEnv({ properties: 5, rooms: 10, throttlePerMinute: 1_000_000 });
-  const workerEnv = env.workerEnv({
-    WORKER_CONCURRENCY: "2",
-    NEWBOOK_RATE_LIMIT: "2",
-    NEWBOOK_RATE_WINDOW_MS: String(RATE_WINDOW_MS),
-    // Retries allowed, with time for them: a run used to sleep out Newbook's Retry-After in its slot.
-    NEWBOOK_MAX_RETRIES: "3",
-    NEWBOOK_RETRY_MAX_TOTAL_MS: "60000",
-  });
-  queues = createQueues({ redis: workerEnv.REDIS_URL!, prefix: env.prefix });
-  worker = spawnWorker(workerEnv);
-  await worker.metricsPort();
+  ({ env, queues, worker } = await startWorkerFixture(
+    { properties: 5, rooms: 10, throttlePerMinute: 1_000_000 },
+    () => ({
+      WORKER_CONCURRENCY: "2",
+      NEWBOOK_RATE_LIMIT: "2",
+      NEWBOOK_RATE_WINDOW_MS: String(RATE_WINDOW_MS),
+      // Retries allowed, with time for them: a run used to sleep out Newbook's Retry-After in its slot.
+      NEWBOOK_MAX_RETRIES: "3",
+      NEWBOOK_RETRY_MAX_TOTAL_MS: "60000",
+    }),
+  ));
 });
 
-afterAll(async () => {
-  worker.kill("SIGKILL");
-  await queues.close();
-  await env.close();
-});
+afterAll(() => stopWorkerFixture({ env, queues, worker }));
 
 test("jobs of a credential out of budget give their worker slot back to kitchens on other keys", async () => {
   // Three kitchens share property 0's key, which has budget for one of them per window; four kitchens

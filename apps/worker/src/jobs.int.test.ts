@@ -1,20 +1,12 @@
 import { randomUUID } from "node:crypto";
-import {
-  addDays,
-  createQueues,
-  enqueueHistoricalSync,
-  enqueueSyncNow,
-  localDateIn,
-  type QueueSet,
-} from "@occ/core";
+import { addDays, enqueueHistoricalSync, enqueueSyncNow, localDateIn, type QueueSet } from "@occ/core";
 import { findPromtool, promtoolCheckMetrics, sleep } from "@occ/testkit";
 import {
-  createWorkerTestEnv,
-  ensureWorkerBuilt,
-  spawnWorker,
+  startWorkerFixture,
+  stopWorkerFixture,
   type WorkerProcess,
   type WorkerTestEnv,
-} from "./testing";
+} from "../test/harness";
 
 jest.setTimeout(90_000);
 
@@ -23,18 +15,13 @@ let queues: QueueSet;
 let worker: WorkerProcess;
 
 beforeAll(async () => {
-  await ensureWorkerBuilt();
-  env = await createWorkerTestEnv({ properties: 1, rooms: 10, throttlePerMinute: 1_000_000 });
-  queues = createQueues({ redis: env.workerEnv().REDIS_URL!, prefix: env.prefix });
-  worker = spawnWorker(env.workerEnv({ SYNC_MINUTE_MS: "200", WORKER_CONCURRENCY: "4" }));
-  await worker.metricsPort();
+  ({ env, queues, worker } = await startWorkerFixture(
+    { properties: 1, rooms: 10, throttlePerMinute: 1_000_000 },
+    () => ({ SYNC_MINUTE_MS: "200", WORKER_CONCURRENCY: "4" }),
+  ));
 });
 
-afterAll(async () => {
-  worker.kill("SIGKILL");
-  await queues.close();
-  await env.close();
-});
+afterAll(() => stopWorkerFixture({ env, queues, worker }));
 
 it("runs a historical sync as a job with progress, and skips a sync-now of the same kitchen meanwhile", async () => {
   const [kitchenId] = (await env.seedKitchens(1, () => ({ syncIntervalMinutes: 60, isEnabled: false }))) as [

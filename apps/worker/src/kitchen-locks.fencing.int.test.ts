@@ -1,15 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { createQueues, enqueueSyncNow, type QueueSet } from "@occ/core";
+import { enqueueSyncNow, type QueueSet } from "@occ/core";
 import { dailyOccupancy } from "@occ/db";
 import { until } from "@occ/testkit";
 import { asc, eq } from "drizzle-orm";
 import {
-  createWorkerTestEnv,
-  ensureWorkerBuilt,
-  spawnWorker,
+  startWorkerFixture,
+  stopWorkerFixture,
   type WorkerProcess,
   type WorkerTestEnv,
-} from "./testing";
+} from "../test/harness";
 
 jest.setTimeout(90_000);
 
@@ -33,19 +32,14 @@ async function dailyRows(kitchenId: number) {
 }
 
 beforeAll(async () => {
-  await ensureWorkerBuilt();
-  env = await createWorkerTestEnv({ properties: 1, rooms: 10, throttlePerMinute: 1_000_000 });
-  queues = createQueues({ redis: env.workerEnv().REDIS_URL!, prefix: env.prefix });
-  // JOB_LOCK_MS 3000 gives a 1 s kitchen lock, renewed every third of a second.
-  worker = spawnWorker(env.workerEnv({ SYNC_MINUTE_MS: "200", JOB_LOCK_MS: "3000" }));
-  await worker.metricsPort();
+  ({ env, queues, worker } = await startWorkerFixture(
+    { properties: 1, rooms: 10, throttlePerMinute: 1_000_000 },
+    // JOB_LOCK_MS 3000 gives a 1 s kitchen lock, renewed every third of a second.
+    () => ({ SYNC_MINUTE_MS: "200", JOB_LOCK_MS: "3000" }),
+  ));
 });
 
-afterAll(async () => {
-  worker.kill("SIGKILL");
-  await queues.close();
-  await env.close();
-});
+afterAll(() => stopWorkerFixture({ env, queues, worker }));
 
 it("does not commit a sync whose kitchen lock vanished mid-run, and records it as skipped", async () => {
   const [kitchenId] = (await env.seedKitchens(1, () => ({ syncIntervalMinutes: 60, isEnabled: false }))) as [

@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { createLogger } from "@occ/core";
 import { deleteKeysUnder, until } from "@occ/testkit";
 import { Redis } from "ioredis";
+import { TEST_REDIS_URL } from "../test/harness";
 import { KitchenLocks } from "./kitchen-locks";
 import { LockLostError, RedisLock } from "./redis-lock";
-import { TEST_REDIS_URL } from "./testing";
 
 let redis: Redis;
 const prefix = `test-locks-${process.pid}-${randomBytes(4).toString("hex")}`;

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { generateEncryptionKey, loadConfig } from "@occ/core";
 import { createTestDatabase } from "@occ/testkit";
 import { Redis } from "ioredis";
-import { TEST_REDIS_URL } from "./testing";
+import { TEST_REDIS_URL } from "../test/harness";
 import { startWorker } from "./worker";
 
 describe("worker metrics server address", () => {

@@ -1,16 +1,13 @@
-import { once } from "node:events";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { QueueSet } from "@occ/core";
 import { alerts, incidents } from "@occ/db";
-import { until } from "@occ/testkit";
+import { type PostReceiver, startPostReceiver, until } from "@occ/testkit";
 import { and, eq, isNotNull } from "drizzle-orm";
 import {
-  createWorkerTestEnv,
-  ensureWorkerBuilt,
-  spawnWorker,
+  startWorkerFixture,
+  stopWorkerFixture,
   type WorkerProcess,
   type WorkerTestEnv,
-} from "./testing";
+} from "../test/harness";
 
 jest.setTimeout(180_000);
 
@@ -23,52 +20,41 @@ interface WebhookPost {
 }
 
 let env: WorkerTestEnv;
+let queues: QueueSet;
 let worker: WorkerProcess;
-let webhook: Server;
-const posts: WebhookPost[] = [];
+let webhook: PostReceiver<WebhookPost>;
+const posts = () => webhook.posts.map((p) => p.body);
 let kitchenIds: number[];
 let propertyId: string;
 
 beforeAll(async () => {
-  await ensureWorkerBuilt();
-  webhook = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    req.on("end", () => {
-      posts.push(JSON.parse(body) as WebhookPost);
-      res.writeHead(200).end("ok");
-    });
-  });
-  webhook.listen(0, "127.0.0.1");
-  await once(webhook, "listening");
-  env = await createWorkerTestEnv({ properties: 1, rooms: 5, throttlePerMinute: 1_000_000 });
-  propertyId = String(env.sim.properties[0]!.id);
-  await env.control("POST", `/properties/${propertyId}/faults`, { type: "http500" });
-  // Twenty kitchens on one Newbook host and region, all failing with server errors.
-  // A 60-minute interval of 250 ms minutes: a run every 15 s, stale after 30 s, so staleness (which an
-  // open incident absorbs too, but which is rightly told on its own before there is one) cannot come
-  // before the incident even on a loaded machine.
-  kitchenIds = await env.seedKitchens(KITCHENS, () => ({ syncIntervalMinutes: 60 }));
-  worker = spawnWorker(
-    env.workerEnv({
-      SYNC_MINUTE_MS: "250",
-      JOB_ATTEMPTS: "1",
-      WORKER_CONCURRENCY: "8",
-      ALERT_FAILURE_THRESHOLD: "2",
-      OUTAGE_MIN_KITCHENS: "5",
-      OUTAGE_WINDOW_MINUTES: "10",
-      ALERT_WEBHOOK_URL: `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`,
-    }),
-  );
-  await worker.metricsPort();
+  webhook = await startPostReceiver<WebhookPost>();
+  ({ env, queues, worker } = await startWorkerFixture(
+    { properties: 1, rooms: 5, throttlePerMinute: 1_000_000 },
+    async (env) => {
+      propertyId = String(env.sim.properties[0]!.id);
+      await env.control("POST", `/properties/${propertyId}/faults`, { type: "http500" });
+      // Twenty kitchens on one Newbook host and region, all failing with server errors.
+      // A 60-minute interval of 250 ms minutes: a run every 15 s, stale after 30 s, so staleness (which an
+      // open incident absorbs too, but which is rightly told on its own before there is one) cannot come
+      // before the incident even on a loaded machine.
+      kitchenIds = await env.seedKitchens(KITCHENS, () => ({ syncIntervalMinutes: 60 }));
+      return {
+        SYNC_MINUTE_MS: "250",
+        JOB_ATTEMPTS: "1",
+        WORKER_CONCURRENCY: "8",
+        ALERT_FAILURE_THRESHOLD: "2",
+        OUTAGE_MIN_KITCHENS: "5",
+        OUTAGE_WINDOW_MINUTES: "10",
+        ALERT_WEBHOOK_URL: `${webhook.url}/hook`,
+      };
+    },
+  ));
 });
 
 afterAll(async () => {
-  worker?.kill("SIGKILL");
-  webhook.close();
-  await env.close();
+  await stopWorkerFixture({ env, queues, worker });
+  await webhook?.close();
 });
 
 describe("a Newbook outage across 20 kitchens", () => {
@@ -97,11 +83,11 @@ describe("a Newbook outage across 20 kitchens", () => {
     expect([...incident!.kitchenIds].sort((a, b) => a - b)).toEqual(kitchenIds);
     expect(new Set(linked.map((a) => a.incidentId))).toEqual(new Set([incident!.id]));
 
-    expect(posts).toHaveLength(1);
-    expect(posts[0]).toMatchObject({ event: "opened", incident: { id: incident!.id } });
-    expect(posts[0]!.text).toMatch(/Newbook outage/);
-    expect(posts[0]!.incident!.kitchens.length).toBeGreaterThanOrEqual(5);
-    for (const kitchen of posts[0]!.incident!.kitchens) expect(posts[0]!.text).toContain(kitchen.name);
+    expect(posts()).toHaveLength(1);
+    expect(posts()[0]).toMatchObject({ event: "opened", incident: { id: incident!.id } });
+    expect(posts()[0]!.text).toMatch(/Newbook outage/);
+    expect(posts()[0]!.incident!.kitchens.length).toBeGreaterThanOrEqual(5);
+    for (const kitchen of posts()[0]!.incident!.kitchens) expect(posts()[0]!.text).toContain(kitchen.name);
   });
 
   it("resolves with one message when the kitchens recover", async () => {
@@ -119,7 +105,7 @@ describe("a Newbook outage across 20 kitchens", () => {
       const open = await db.select().from(alerts).where(eq(alerts.state, "open"));
       return open.length === 0;
     });
-    expect(posts.map((p) => p.event)).toEqual(["opened", "resolved"]);
-    expect(posts[1]!.text).toMatch(/Resolved — Newbook outage/);
+    expect(posts().map((p) => p.event)).toEqual(["opened", "resolved"]);
+    expect(posts()[1]!.text).toMatch(/Resolved — Newbook outage/);
   });
 });

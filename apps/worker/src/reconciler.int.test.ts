@@ -21,8 +21,8 @@ import {
 } from "@occ/testkit";
 import { and, eq } from "drizzle-orm";
 import { Redis } from "ioredis";
+import { TEST_REDIS_URL } from "../test/harness";
 import { Reconciler } from "./reconciler";
-import { TEST_REDIS_URL } from "./testing";
 
 const MINUTE_MS = 1_000;
 const JOB_LOCK_MS = 1_000;

@@ -18,35 +18,30 @@ import {
 } from "@occ/core";
 import { syncRuns } from "@occ/db";
 import {
+  describeWithRedisBinaries,
   ensureBuilt,
   freePort,
   type LocalRedisCluster,
-  missingRedisBinaries,
   spawnNode,
   startRedisCluster,
   stopProcess,
   until,
 } from "@occ/testkit";
 import { eq, inArray } from "drizzle-orm";
-import { attemptsFromLogs, overlappingAttempts } from "./chaos/attempts";
-import { noDuplicatedRuns } from "./chaos/checks";
-import { KitchenLocks } from "./kitchen-locks";
+import { attemptsFromLogs, overlappingAttempts } from "../test/chaos/attempts";
+import { noDuplicatedRuns } from "../test/chaos/checks";
 import {
   createWorkerTestEnv,
   ensureWorkerBuilt,
   spawnWorker,
   type WorkerProcess,
   type WorkerTestEnv,
-} from "./testing";
+} from "../test/harness";
+import { KitchenLocks } from "./kitchen-locks";
 
 jest.setTimeout(180_000);
 
-const missing = missingRedisBinaries();
-if (missing.length > 0)
-  console.warn(
-    `${missing.join(", ")} not installed (Debian packages redis-server, redis-sentinel): Cluster tests skipped`,
-  );
-const describeWithRedis = missing.length === 0 ? describe : describe.skip;
+const describeWithRedis = describeWithRedisBinaries("Cluster tests");
 
 const silentLogger = createLogger({ service: "test", level: "error", format: "json" });
 
@@ -100,8 +95,26 @@ describeWithRedis("Redis Cluster mode (3 masters)", () => {
       expect(await Promise.all(kitchens.map((k) => locks.acquire(k, `run-b-${k}`)))).toEqual(
         kitchens.map(() => null),
       );
-      // The renewal script keeps them past their TTL; the fencing check sees each one still ours.
-      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      // KitchenLocks renews on its own (keepAlive, every third of the TTL). Nothing else touches these keys,
+      // so a PTTL that rises above the lowest value seen for it is the renewal script at work on that key's
+      // master; then the fencing check sees each one still ours.
+      const lowestPttl = new Map<number, number>();
+      const renewed = new Set<number>();
+      await until(
+        "every kitchen lock renewed",
+        async () => {
+          const pttls = await Promise.all(kitchens.map((k) => redis.pttl(locks.keyFor(k))));
+          kitchens.forEach((k, i) => {
+            const pttl = pttls[i]!;
+            const lowest = lowestPttl.get(k) ?? pttl;
+            if (pttl > lowest) renewed.add(k);
+            lowestPttl.set(k, Math.min(lowest, pttl));
+          });
+          return renewed.size === kitchens.length;
+        },
+        10_000,
+        50,
+      );
       await Promise.all(held.map((h) => h!.ensureHeld()));
       // One read of every lock, though the keys live in different slots (an MGET would be refused).
       const values = await getMany(

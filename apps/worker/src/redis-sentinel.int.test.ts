@@ -7,32 +7,27 @@
  */
 import { createQueues, type QueueSet } from "@occ/core";
 import { syncRuns } from "@occ/db";
-import { type LocalSentinelGroup, missingRedisBinaries, startSentinelGroup, until } from "@occ/testkit";
+import { describeWithRedisBinaries, type LocalSentinelGroup, startSentinelGroup, until } from "@occ/testkit";
 import { and, gte, inArray } from "drizzle-orm";
-import { attemptsFromLogs } from "./chaos/attempts";
+import { attemptsFromLogs } from "../test/chaos/attempts";
 import {
   everyKitchenSyncedAfter,
   noDuplicatedRuns,
   noOverlappingSyncs,
   schedulesRestored,
   unfinishedRunsFinish,
-} from "./chaos/checks";
+} from "../test/chaos/checks";
 import {
   createWorkerTestEnv,
   ensureWorkerBuilt,
   spawnWorker,
   type WorkerProcess,
   type WorkerTestEnv,
-} from "./testing";
+} from "../test/harness";
 
 jest.setTimeout(240_000);
 
-const missing = missingRedisBinaries();
-if (missing.length > 0)
-  console.warn(
-    `${missing.join(", ")} not installed (Debian packages redis-server, redis-sentinel): Sentinel test skipped`,
-  );
-const describeWithRedis = missing.length === 0 ? describe : describe.skip;
+const describeWithRedis = describeWithRedisBinaries("Sentinel test");
 
 const MINUTE_MS = 1_000;
 const INTERVAL_MS = 5 * MINUTE_MS;

@@ -10,7 +10,7 @@ import {
   spawnWorker,
   type WorkerProcess,
   type WorkerTestEnv,
-} from "./testing";
+} from "../test/harness";
 
 jest.setTimeout(120_000);
 
@@ -34,6 +34,16 @@ async function figures(kitchenId: number) {
   return rows.map(
     ({ id, kitchenId: _k, sourceRunId, fetchedAt, changedAt, previousFigures, ...rest }) => rest,
   );
+}
+
+/** The kitchen's successful runs that started after `since`. */
+function successesSince(kitchenId: number, since: Date) {
+  return env.testDb.handle.db
+    .select()
+    .from(syncRuns)
+    .where(
+      and(eq(syncRuns.kitchenId, kitchenId), eq(syncRuns.status, "success"), gt(syncRuns.startedAt, since)),
+    );
 }
 
 const startedLog = (runId: string) => (l: Record<string, unknown>) =>
@@ -139,17 +149,7 @@ it("restores every schedule within one reconcile period after Redis loses its da
     await until(
       `kitchen ${kitchenId} to sync again`,
       async () => {
-        const after = await env.testDb.handle.db
-          .select()
-          .from(syncRuns)
-          .where(
-            and(
-              eq(syncRuns.kitchenId, kitchenId),
-              eq(syncRuns.status, "success"),
-              gt(syncRuns.startedAt, new Date(wipedAt)),
-            ),
-          );
-        return after.length >= 2;
+        return (await successesSince(kitchenId, new Date(wipedAt))).length >= 2;
       },
       10_000,
     );
@@ -186,17 +186,7 @@ it("fails and retries a run whose database connection is terminated, then recove
   expect(retried.length).toBeGreaterThan(0);
   for (const kitchenId of kitchens) {
     await until(`kitchen ${kitchenId} to recover`, async () => {
-      const rows = await env.testDb.handle.db
-        .select()
-        .from(syncRuns)
-        .where(
-          and(
-            eq(syncRuns.kitchenId, kitchenId),
-            eq(syncRuns.status, "success"),
-            gt(syncRuns.startedAt, calmFrom),
-          ),
-        );
-      return rows.length > 0;
+      return (await successesSince(kitchenId, calmFrom)).length > 0;
     });
   }
   expect(worker.child.exitCode).toBeNull();

@@ -5,8 +5,8 @@ import { bookings, kitchens } from "@occ/db";
 import { createTestDatabase, deleteKeysUnder, type TestDatabase, until } from "@occ/testkit";
 import { eq } from "drizzle-orm";
 import { Redis } from "ioredis";
+import { TEST_REDIS_URL } from "../test/harness";
 import { MAINTENANCE_QUEUE, RETENTION_SCHEDULER_ID, startRetention } from "./retention";
-import { TEST_REDIS_URL } from "./testing";
 
 describe("scheduled retention", () => {
   let db: TestDatabase;

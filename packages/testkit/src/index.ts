@@ -2,6 +2,7 @@ export * from "./build";
 export * from "./database";
 export * from "./fleet";
 export * from "./free-port";
+export * from "./post-receiver";
 export * from "./process";
 export * from "./promtool";
 export * from "./redis-prefix";

@@ -26,6 +26,19 @@ export function missingRedisBinaries(): string[] {
   });
 }
 
+/**
+ * `describe` when the Redis binaries are installed; otherwise `describe.skip`, with a warning naming
+ * what is skipped and which Debian packages would run it.
+ */
+export function describeWithRedisBinaries(skipped: string): jest.Describe {
+  const missing = missingRedisBinaries();
+  if (missing.length === 0) return describe;
+  console.warn(
+    `${missing.join(", ")} not installed (Debian packages redis-server, redis-sentinel): ${skipped} skipped`,
+  );
+  return describe.skip;
+}
+
 export function redisCli(port: number, ...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile("redis-cli", ["-h", HOST, "-p", String(port), ...args], { timeout: 10_000 }, (error, stdout) =>

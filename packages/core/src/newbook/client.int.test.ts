@@ -365,7 +365,9 @@ describe("concurrent paging", () => {
       r.status,
     ]);
     expect(attempts.sort(([a], [b]) => Number(a) - Number(b))).toEqual(expected);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A marker instead of a pause: retries wait on the injected (instant) sleep, so a page the failed
+    // listing still meant to send would reach the simulator before a request sent after the failure.
+    await client.authTest();
     expect(await requestsFor("bookings_list")).toHaveLength(expected.length);
     client.close();
   }, 30_000);
@@ -605,8 +607,18 @@ describe("connect timeout", () => {
     const [data] = (await once(listener.stdout!, "data")) as [Buffer];
     port = Number(data.toString().trim());
     listener.kill("SIGSTOP");
-    for (let i = 0; i < 4; i++) filler.push(net.connect(port, "127.0.0.1").on("error", () => {}));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Linux completes backlog + 1 = 2 handshakes for a listener with backlog 1: once two fillers are
+    // connected the accept queue is full, and every later SYN (the test's) is dropped.
+    await new Promise<void>((resolve) => {
+      let connected = 0;
+      for (let i = 0; i < 4; i++) {
+        const socket = net.connect(port, "127.0.0.1").on("error", () => {});
+        socket.on("connect", () => {
+          if (++connected === 2) resolve();
+        });
+        filler.push(socket);
+      }
+    });
   });
   afterAll(() => {
     for (const socket of filler) socket.destroy();
@@ -630,32 +642,36 @@ describe("connect timeout", () => {
   });
 });
 
+/** Forwards a request to the simulator (to `path`, by default the one asked for) and pipes its answer back. */
+function forwardToSim(req: http.IncomingMessage, res: http.ServerResponse, path = req.url): void {
+  const target = new URL(sim.baseUrl);
+  const upstream = http.request(
+    { host: target.hostname, port: target.port, method: req.method, path, headers: req.headers },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
+  req.pipe(upstream);
+}
+
+/** Starts a proxy in front of the simulator on a free local port; resolves with its Newbook base URL. */
+async function listenAsNewbook(proxy: http.Server): Promise<string> {
+  proxy.listen(0, "127.0.0.1");
+  await once(proxy, "listening");
+  return `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}/rest`;
+}
+
 describe("sites_list alias", () => {
   // Stands for a Newbook account that only knows `site_list`: requests for `sites_list` are renamed to
   // an action the simulator does not know, so the rejection is the simulator's own.
   let proxy: http.Server;
   let proxyUrl: string;
   beforeAll(async () => {
-    const target = new URL(sim.baseUrl);
-    proxy = http.createServer((req, res) => {
-      const upstream = http.request(
-        {
-          host: target.hostname,
-          port: target.port,
-          method: req.method,
-          path: req.url?.replace(/\/sites_list$/, "/no_such_sites_list"),
-          headers: req.headers,
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      req.pipe(upstream);
-    });
-    proxy.listen(0, "127.0.0.1");
-    await once(proxy, "listening");
-    proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}/rest`;
+    proxy = http.createServer((req, res) =>
+      forwardToSim(req, res, req.url?.replace(/\/sites_list$/, "/no_such_sites_list")),
+    );
+    proxyUrl = await listenAsNewbook(proxy);
   });
   afterAll(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
 
@@ -679,7 +695,6 @@ describe("kept-alive connections the server closed", () => {
   let proxyUrl: string;
   let dropEvery = false;
   beforeAll(async () => {
-    const target = new URL(sim.baseUrl);
     const served = new WeakMap<net.Socket, number>();
     proxy = http.createServer((req, res) => {
       const count = (served.get(req.socket) ?? 0) + 1;
@@ -688,18 +703,9 @@ describe("kept-alive connections the server closed", () => {
         req.socket.destroy();
         return;
       }
-      const upstream = http.request(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      req.pipe(upstream);
+      forwardToSim(req, res);
     });
-    proxy.listen(0, "127.0.0.1");
-    await once(proxy, "listening");
-    proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}/rest`;
+    proxyUrl = await listenAsNewbook(proxy);
   });
   afterAll(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
 

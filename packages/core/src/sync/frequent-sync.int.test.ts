@@ -41,6 +41,14 @@ async function dailyRows(forKitchen = kitchenId) {
     .orderBy(asc(dailyOccupancy.date));
 }
 
+async function settingsRow() {
+  const [row] = await testDb.handle.db
+    .select()
+    .from(newbookFrequentSyncSettings)
+    .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId));
+  return row;
+}
+
 type Row = Awaited<ReturnType<typeof dailyRows>>[number];
 const on = (rows: Row[], offset: number) => rows.find((r) => r.date === addDays(today, offset))!;
 
@@ -133,10 +141,7 @@ describe("runFrequentSync against the simulator and PostgreSQL", () => {
       ),
     ).toEqual(fromStored);
 
-    const [settings] = await testDb.handle.db
-      .select()
-      .from(newbookFrequentSyncSettings)
-      .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId));
+    const settings = await settingsRow();
     expect(settings).toMatchObject({
       lastSyncStatus: "success",
       consecutiveFailures: 0,
@@ -287,10 +292,7 @@ describe("runFrequentSync against the simulator and PostgreSQL", () => {
     await control("DELETE", `/properties/${property().id}/faults`);
     const result = await sync();
     expect(result.rowsChanged).toBeGreaterThan(0);
-    const [settings] = await testDb.handle.db
-      .select()
-      .from(newbookFrequentSyncSettings)
-      .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId));
+    const settings = await settingsRow();
     expect(settings).toMatchObject({
       lastSyncStatus: "success",
       consecutiveFailures: 0,
@@ -306,10 +308,7 @@ describe("runFrequentSync against the simulator and PostgreSQL", () => {
     });
     const bookingsBefore = await testDb.handle.db.select().from(bookings).orderBy(asc(bookings.id));
     const daysBefore = await dailyRows();
-    const [settingsBefore] = await testDb.handle.db
-      .select()
-      .from(newbookFrequentSyncSettings)
-      .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId));
+    const settingsBefore = await settingsRow();
     const lost = new Error("lock lost");
     let checks = 0;
     const runId = randomUUID();
@@ -326,10 +325,7 @@ describe("runFrequentSync against the simulator and PostgreSQL", () => {
     expect(await dailyRows()).toEqual(daysBefore);
     const [run] = await testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.id, runId));
     expect(run?.status).toBe("running");
-    const [settings] = await testDb.handle.db
-      .select()
-      .from(newbookFrequentSyncSettings)
-      .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId));
+    const settings = await settingsRow();
     expect(settings?.lastSuccessAt).toEqual(settingsBefore?.lastSuccessAt);
 
     // The same sync with a passing check commits the new booking.

@@ -29,6 +29,24 @@ async function runRow(runId: string) {
   return row;
 }
 
+/**
+ * Makes the revenue report fail (HTTP 500) from its second call on, i.e. from the window's second month,
+ * and says how the window splits: its months, its days, and the first month's days.
+ */
+async function failSecondMonth() {
+  const chunks = historicalChunks(dateFrom, dateTo);
+  await control("POST", `/properties/${property().id}/faults`, {
+    type: "http500",
+    actions: ["reports_earned_revenue"],
+    after: 1,
+  });
+  return {
+    chunks,
+    total: daysBetween(dateFrom, dateTo) + 1,
+    firstChunkDays: daysBetween(chunks[0]!.from, chunks[0]!.to) + 1,
+  };
+}
+
 beforeAll(async () => {
   sim = await startSimulator({ seed: 5, properties: 1, rooms: 20, timezones: ["Europe/London"] });
   testDb = await createTestDatabase();
@@ -62,26 +80,22 @@ describe("runHistoricalSync against the simulator and PostgreSQL", () => {
   const runId = randomUUID();
 
   it("commits chunk by chunk; a failure keeps the finished months and a resume finishes the rest", async () => {
-    const chunks = historicalChunks(dateFrom, dateTo);
-    const total = daysBetween(dateFrom, dateTo) + 1;
-    const firstChunkDays = daysBetween(chunks[0]!.from, chunks[0]!.to) + 1;
     // The second month's revenue report fails: the first month is committed, nothing of the second.
-    await control("POST", `/properties/${property().id}/faults`, {
-      type: "http500",
-      actions: ["reports_earned_revenue"],
-      after: 1,
-    });
+    const { chunks, total, firstChunkDays } = await failSecondMonth();
     const progress: [number, number][] = [];
-    const failed = runHistoricalSync(ctx, {
-      kitchenId,
-      runId,
-      dateFrom,
-      dateTo,
-      trigger: "test",
-      onProgress: (done, all) => {
-        progress.push([done, all]);
-      },
-    });
+    // The same run each time: the second call resumes it.
+    const run = () =>
+      runHistoricalSync(ctx, {
+        kitchenId,
+        runId,
+        dateFrom,
+        dateTo,
+        trigger: "test",
+        onProgress: (done, all) => {
+          progress.push([done, all]);
+        },
+      });
+    const failed = run();
     await expect(failed).rejects.toThrow(/server problem/);
     expect(progress).toEqual([[firstChunkDays, total]]);
     expect(await runRow(runId)).toMatchObject({ progressDone: firstChunkDays, progressTotal: total });
@@ -93,16 +107,7 @@ describe("runHistoricalSync against the simulator and PostgreSQL", () => {
 
     await control("DELETE", `/properties/${property().id}/faults`);
     progress.length = 0;
-    const result = await runHistoricalSync(ctx, {
-      kitchenId,
-      runId,
-      dateFrom,
-      dateTo,
-      trigger: "test",
-      onProgress: (done, all) => {
-        progress.push([done, all]);
-      },
-    });
+    const result = await run();
     // Resumed at the second month: one progress report per remaining chunk, the last one complete.
     expect(progress).toHaveLength(chunks.length - 1);
     expect(progress.at(-1)).toEqual([total, total]);
@@ -147,14 +152,7 @@ describe("runHistoricalSync against the simulator and PostgreSQL", () => {
   });
 
   it("a run repeating a failed one (retry_of) skips its committed days and counts only its own work", async () => {
-    const chunks = historicalChunks(dateFrom, dateTo);
-    const total = daysBetween(dateFrom, dateTo) + 1;
-    const firstChunkDays = daysBetween(chunks[0]!.from, chunks[0]!.to) + 1;
-    await control("POST", `/properties/${property().id}/faults`, {
-      type: "http500",
-      actions: ["reports_earned_revenue"],
-      after: 1,
-    });
+    const { chunks, total, firstChunkDays } = await failSecondMonth();
     const original = randomUUID();
     const input = { kitchenId, dateFrom, dateTo, trigger: "test" };
     await expect(runHistoricalSync(ctx, { ...input, runId: original })).rejects.toThrow(/server problem/);

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Rng } from "@occ/newbook-sim";
-import { spawnWorker, type WorkerProcess } from "../testing";
+import { spawnWorker, type WorkerProcess } from "../harness";
 import { attemptsFromLogs, type SyncAttempt } from "./attempts";
 import { pollUntil } from "./wait";
 

@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { generateEncryptionKey } from "@occ/core";
+import { createQueues, generateEncryptionKey, type QueueSet } from "@occ/core";
 import { syncRuns } from "@occ/db";
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from "@occ/newbook-sim";
 import {
@@ -177,4 +177,35 @@ export async function createWorkerTestEnv(simOptions: SimulatorOptions = {}): Pr
       await Promise.allSettled([sim.close(), testDb.drop()]);
     },
   };
+}
+
+/** What most worker tests run against: a test environment, queues on its prefix and one worker process. */
+export interface WorkerFixture {
+  env: WorkerTestEnv;
+  queues: QueueSet;
+  worker: WorkerProcess;
+}
+
+/**
+ * Builds the worker, creates the environment, lets `prepare` seed or fault it and choose the worker's
+ * environment overrides, then starts one worker and waits until it serves its metrics (it is consuming).
+ */
+export async function startWorkerFixture(
+  simOptions: SimulatorOptions,
+  prepare: (env: WorkerTestEnv) => Record<string, string> | Promise<Record<string, string>> = () => ({}),
+): Promise<WorkerFixture> {
+  await ensureWorkerBuilt();
+  const env = await createWorkerTestEnv(simOptions);
+  const workerEnv = env.workerEnv(await prepare(env));
+  const queues = createQueues({ redis: TEST_REDIS_URL, prefix: env.prefix });
+  const worker = spawnWorker(workerEnv);
+  await worker.metricsPort();
+  return { env, queues, worker };
+}
+
+/** Stops what `startWorkerFixture` started; tolerates a fixture that failed half-way. */
+export async function stopWorkerFixture(fixture: Partial<WorkerFixture>): Promise<void> {
+  fixture.worker?.kill("SIGKILL");
+  await fixture.queues?.close();
+  await fixture.env?.close();
 }

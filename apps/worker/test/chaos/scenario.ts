@@ -2,7 +2,7 @@ import path from "node:path";
 import { createQueues, type QueueSet } from "@occ/core";
 import type { Rng } from "@occ/newbook-sim";
 import { z } from "zod";
-import { createWorkerTestEnv, type WorkerTestEnv } from "../testing";
+import { createWorkerTestEnv, type WorkerTestEnv } from "../harness";
 import { BookingChurn } from "./bookings";
 import {
   budgetHeld,
