@@ -1,4 +1,4 @@
-import type { KitchenHealth, KitchenState, KitchensHealth } from "@occ/api";
+import type { HealthSort, KitchenHealth, KitchenState, KitchensHealth } from "@occ/api";
 import { useEffect, useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { useKitchensHealth, useOpenBullBoard } from "../api/admin";
@@ -12,23 +12,18 @@ import { scrollRegion } from "../lib/scrollRegion";
 import { useSession } from "../session";
 
 const PAGE_SIZE = 50;
+// The labels name every state the API knows (a Record over its type), in the API's order of urgency.
 const FILTERS: Array<KitchenState | "all"> = [
   "all",
-  "failing",
-  "stale",
-  "never_synced",
-  "running",
-  "ok",
-  "disabled",
-  "not_connected",
+  ...(Object.keys(KITCHEN_STATE_LABELS) as KitchenState[]),
 ];
-const SORTS = [
-  ["attention", "Needs attention first"],
-  ["name", "Name"],
-  ["last_success", "Oldest success first"],
-  ["next_run", "Next run"],
-  ["failures", "Most failures"],
-] as const;
+const SORT_LABELS: Record<HealthSort, string> = {
+  attention: "Needs attention first",
+  name: "Name",
+  last_success: "Oldest success first",
+  next_run: "Next run",
+  failures: "Most failures",
+};
 
 export function OpsPage() {
   const { isAdmin } = useSession();
@@ -56,7 +51,7 @@ function useDebounced(value: string, ms: number): string {
 function Ops() {
   const [state, setState] = useState<KitchenState | "all">("all");
   const [search, setSearch] = useState("");
-  const [sort, setSort] = useState<string>("attention");
+  const [sort, setSort] = useState<HealthSort>("attention");
   const [page, setPage] = useState(1);
   const q = useDebounced(search.trim(), 250);
   // A new filter starts at the first page: page 7 of "failing" may not exist.
@@ -142,8 +137,8 @@ function Ops() {
           </label>
           <label className="field-inline">
             <span>Sort</span>
-            <select value={sort} onChange={(e) => refine(setSort)(e.target.value)}>
-              {SORTS.map(([value, label]) => (
+            <select value={sort} onChange={(e) => refine(setSort)(e.target.value as HealthSort)}>
+              {Object.entries(SORT_LABELS).map(([value, label]) => (
                 <option key={value} value={value}>
                   {label}
                 </option>
