@@ -12,7 +12,7 @@ import { type RunningSimulator, type SimProperty, startSimulator } from "@occ/ne
 import { createTestDatabase, deleteKeysUnder, freePort, SimControl, type TestDatabase } from "@occ/testkit";
 import type { AxeResults } from "axe-core";
 import IORedis from "ioredis";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const SCREENSHOT_DIR = path.join(ROOT, "test-artifacts", "screenshots");
@@ -121,7 +121,12 @@ export interface KitchenFixture {
   property: SimProperty;
 }
 
-export async function startStack(opts: { timezones?: string[]; rooms?: number } = {}): Promise<Stack> {
+export interface StackOptions {
+  timezones?: string[];
+  rooms?: number;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   if (!existsSync(path.join(ROOT, "apps/admin-ui/dist/index.html"))) {
     throw new Error("apps/admin-ui/dist is missing: run `npm run build -w apps/admin-ui` first");
   }
@@ -331,6 +336,68 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+export interface BrowserEnv {
+  stack: Stack;
+  browser: Browser;
+}
+
+/**
+ * A test file's stack and browser: started before its tests (the stack first, so a browser that cannot
+ * start still lets afterAll stop the stack) and stopped after them. Read its members inside tests only.
+ */
+export function useBrowserStack(opts: StackOptions = {}): BrowserEnv {
+  const env = {} as BrowserEnv;
+  beforeAll(async () => {
+    env.stack = await startStack(opts);
+    env.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.stack?.stop();
+  });
+  return env;
+}
+
+export interface Tab {
+  context: BrowserContext;
+  page: Page;
+}
+
+/** A browser tab in UTC while the kitchens are elsewhere, so kitchen-timezone formatting is really exercised. */
+export async function openTab(browser: Browser, width = 1280, height = 900): Promise<Tab> {
+  const context = await browser.newContext({ viewport: { width, height }, timezoneId: "UTC" });
+  return { context, page: await context.newPage() };
+}
+
+/** A tab signed in as the kitchen's manager, on the dashboard. */
+export async function asManager(
+  env: BrowserEnv,
+  kitchen: KitchenFixture,
+  width = 1280,
+  height = 900,
+): Promise<Tab> {
+  const tab = await openTab(env.browser, width, height);
+  await signIn(tab.page, env.stack.apiUrl, kitchen.managerEmail, MANAGER_PASSWORD);
+  return tab;
+}
+
+/** The simulator's property `index` (one per zone the stack was started with). */
+export function simProperty(stack: Stack, index: number): SimProperty {
+  const property = stack.sim.properties[index];
+  if (!property) throw new Error(`the simulator has no property ${index}`);
+  return property;
+}
+
+/** Waits until the element's text contains `text`. */
+export async function expectText(locator: Locator, text: string, timeoutMs = 30_000): Promise<void> {
+  await waitFor(`"${text}"`, async () => ((await locator.textContent()) ?? "").includes(text), { timeoutMs });
+}
+
+/** How far the page scrolls sideways (0 when it fits): wide tables scroll inside their own region instead. */
+export function sideScroll(page: Page): Promise<number> {
+  return page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
