@@ -338,17 +338,46 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+export interface Tab {
+  context: BrowserContext;
+  page: Page;
+}
+
+/** A test file's running stack and browser, with the tabs and fixtures its scenarios start from. */
 export interface BrowserEnv {
   stack: Stack;
   browser: Browser;
+  /** A tab in UTC while the kitchens are elsewhere, so kitchen-timezone formatting is really exercised. */
+  openTab(width?: number, height?: number): Promise<Tab>;
+  /** A tab signed in as the kitchen's manager, on the dashboard. */
+  asManager(kitchen: KitchenFixture, width?: number, height?: number): Promise<Tab>;
+  /** The simulator's property `index` (one per zone the stack was started with). */
+  property(index: number): SimProperty;
 }
 
 /**
  * A test file's stack and browser: started before its tests (the stack first, so a browser that cannot
- * start still lets afterAll stop the stack) and stopped after them. Read its members inside tests only.
+ * start still lets afterAll stop the stack) and stopped after them. Use its members inside tests only.
  */
 export function useBrowserStack(opts: StackOptions = {}): BrowserEnv {
-  const env = {} as BrowserEnv;
+  const env: BrowserEnv = {
+    stack: undefined as unknown as Stack,
+    browser: undefined as unknown as Browser,
+    async openTab(width = 1280, height = 900) {
+      const context = await env.browser.newContext({ viewport: { width, height }, timezoneId: "UTC" });
+      return { context, page: await context.newPage() };
+    },
+    async asManager(kitchen, width, height) {
+      const tab = await env.openTab(width, height);
+      await signIn(tab.page, env.stack.apiUrl, kitchen.managerEmail, MANAGER_PASSWORD);
+      return tab;
+    },
+    property(index) {
+      const property = env.stack.sim.properties[index];
+      if (!property) throw new Error(`the simulator has no property ${index}`);
+      return property;
+    },
+  };
   beforeAll(async () => {
     env.stack = await startStack(opts);
     env.browser = await launchBrowser();
@@ -360,39 +389,16 @@ export function useBrowserStack(opts: StackOptions = {}): BrowserEnv {
   return env;
 }
 
-export interface Tab {
-  context: BrowserContext;
-  page: Page;
-}
-
-/** A browser tab in UTC while the kitchens are elsewhere, so kitchen-timezone formatting is really exercised. */
-export async function openTab(browser: Browser, width = 1280, height = 900): Promise<Tab> {
-  const context = await browser.newContext({ viewport: { width, height }, timezoneId: "UTC" });
-  return { context, page: await context.newPage() };
-}
-
-/** A tab signed in as the kitchen's manager, on the dashboard. */
-export async function asManager(
-  env: BrowserEnv,
-  kitchen: KitchenFixture,
-  width = 1280,
-  height = 900,
-): Promise<Tab> {
-  const tab = await openTab(env.browser, width, height);
-  await signIn(tab.page, env.stack.apiUrl, kitchen.managerEmail, MANAGER_PASSWORD);
-  return tab;
-}
-
-/** The simulator's property `index` (one per zone the stack was started with). */
-export function simProperty(stack: Stack, index: number): SimProperty {
-  const property = stack.sim.properties[index];
-  if (!property) throw new Error(`the simulator has no property ${index}`);
-  return property;
-}
-
-/** Waits until the element's text contains `text`. */
-export async function expectText(locator: Locator, text: string, timeoutMs = 30_000): Promise<void> {
-  await waitFor(`"${text}"`, async () => ((await locator.textContent()) ?? "").includes(text), { timeoutMs });
+/** Waits until the element's text contains `text` (or matches it). */
+export async function expectText(locator: Locator, text: string | RegExp, timeoutMs = 30_000): Promise<void> {
+  await waitFor(
+    `text ${text}`,
+    async () => {
+      const content = (await locator.textContent()) ?? "";
+      return typeof text === "string" ? content.includes(text) : text.test(content);
+    },
+    { timeoutMs },
+  );
 }
 
 /** How far the page scrolls sideways (0 when it fits): wide tables scroll inside their own region instead. */

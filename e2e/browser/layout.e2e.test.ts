@@ -2,16 +2,13 @@
  * Every page at a phone, a tablet and a desktop width: the page never scrolls sideways (wide tables scroll
  * inside their own region), with a kitchen that has data and an open alert so the fullest views are checked.
  */
+import type { Page } from "playwright-core";
 import {
   ADMIN_EMAIL,
   ADMIN_PASSWORD,
-  asManager,
-  openTab,
   screenshot,
   sideScroll,
   signIn,
-  simProperty,
-  type Tab,
   useBrowserStack,
   waitFor,
 } from "./harness";
@@ -40,7 +37,7 @@ const CULPRITS = `[...document.querySelectorAll("body *")]
   .map((el) => el.tagName.toLowerCase() + (el.className ? "." + String(el.className).split(" ").join(".") : "") + " " + Math.round(el.getBoundingClientRect().right))`;
 
 /** Opens `pathname`, waits for its data, then measures and photographs it at every width. */
-async function checkEveryWidth({ page }: Tab, pathname: string): Promise<Overflow[]> {
+async function checkEveryWidth(page: Page, pathname: string): Promise<Overflow[]> {
   const found: Overflow[] = [];
   await page.goto(`${env.stack.apiUrl}${pathname}`);
   await page.locator("h1").first().waitFor();
@@ -71,7 +68,7 @@ async function checkEveryWidth({ page }: Tab, pathname: string): Promise<Overflo
 
 it("no page scrolls sideways at 390, 768 or 1280 px", async () => {
   const { stack } = env;
-  const kitchen = await stack.createKitchen(simProperty(stack, 0));
+  const kitchen = await stack.createKitchen(env.property(0));
   const syncNow = () =>
     stack.api("/api/newbook/frequent-sync/run", { method: "POST", token: kitchen.managerToken });
   await syncNow();
@@ -94,22 +91,22 @@ it("no page scrolls sideways at 390, 768 or 1280 px", async () => {
 
   // Every page and width is measured before the verdict, so one run names all that overflow.
   const overflows: Overflow[] = [];
-  const login = await openTab(env.browser, WIDTHS[0]);
+  const login = await env.openTab(WIDTHS[0]);
   try {
-    overflows.push(...(await checkEveryWidth(login, "/login")));
+    overflows.push(...(await checkEveryWidth(login.page, "/login")));
   } finally {
     await login.context.close();
   }
-  const manager = await asManager(env, kitchen);
+  const manager = await env.asManager(kitchen);
   try {
-    for (const pathname of KITCHEN_PAGES) overflows.push(...(await checkEveryWidth(manager, pathname)));
+    for (const pathname of KITCHEN_PAGES) overflows.push(...(await checkEveryWidth(manager.page, pathname)));
   } finally {
     await manager.context.close();
   }
-  const admin = await openTab(env.browser);
+  const admin = await env.openTab();
   try {
     await signIn(admin.page, stack.apiUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
-    for (const pathname of ADMIN_PAGES) overflows.push(...(await checkEveryWidth(admin, pathname)));
+    for (const pathname of ADMIN_PAGES) overflows.push(...(await checkEveryWidth(admin.page, pathname)));
   } finally {
     await admin.context.close();
   }
