@@ -14,7 +14,6 @@ import {
   screenshot,
   sideScroll,
   signIn,
-  type Tab,
   useBrowserStack,
   waitFor,
 } from "./harness";

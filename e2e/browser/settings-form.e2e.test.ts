@@ -4,7 +4,7 @@
  * count, and the alerts list (action link, times on the kitchen's clock and relative).
  */
 import type { Page, Request } from "playwright-core";
-import { expectText, type KitchenFixture, screenshot, type Tab, useBrowserStack, waitFor } from "./harness";
+import { expectText, type KitchenFixture, screenshot, useBrowserStack, waitFor } from "./harness";
 
 jest.setTimeout(240_000);
 
