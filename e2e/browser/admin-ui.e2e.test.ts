@@ -6,14 +6,12 @@ import { schedulerIdFor } from "@occ/core";
 import type { Page } from "playwright-core";
 import {
   ADMIN_EMAIL,
-  ADMIN_PASSWORD,
   expectText,
   type KitchenFixture,
   MANAGER_PASSWORD,
   SYNC_MINUTE_MS,
   screenshot,
   sideScroll,
-  signIn,
   useBrowserStack,
   waitFor,
 } from "./harness";
@@ -396,9 +394,8 @@ describe("admin UI", () => {
       // The admin starts one in another kitchen, then switches to this one in the same tab: the page
       // used to follow the other kitchen's job here and say "Sync job not found".
       const elsewhere = await env.stack.createKitchen(env.property(1), { enabled: false });
-      const admin = await env.openTab(768);
+      const admin = await env.asAdmin(768);
       try {
-        await signIn(admin.page, env.stack.apiUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
         const picker = admin.page.getByRole("combobox", { name: "Kitchen" });
         await picker.selectOption(String(elsewhere.id));
         await admin.page.getByRole("link", { name: "Settings", exact: true }).click();
@@ -444,9 +441,8 @@ describe("admin UI", () => {
       await manager.context.close();
     }
 
-    const { context, page } = await env.openTab();
+    const { context, page } = await env.asAdmin();
     try {
-      await signIn(page, env.stack.apiUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
       await page.getByRole("link", { name: "Ops" }).click();
       const rows = page.locator("[data-testid=kitchens-health] tbody tr");
       await rows.first().waitFor();
@@ -472,9 +468,8 @@ describe("admin UI", () => {
       await expectText(page.getByTestId("fleet-queues"), "frequent-sync");
       await screenshot(page, "ops");
       for (const width of [390, 768]) {
-        const narrow = await env.openTab(width);
+        const narrow = await env.asAdmin(width);
         try {
-          await signIn(narrow.page, env.stack.apiUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
           await narrow.page.goto(`${env.stack.apiUrl}/ops`);
           await narrow.page.getByTestId("fleet-workers").waitFor();
           await screenshot(narrow.page, `ops-${width}`);
@@ -514,9 +509,8 @@ describe("admin UI", () => {
   });
 
   it("admin: creates and edits kitchens and users in the page's words; a direct board link works", async () => {
-    const { context, page } = await env.openTab();
+    const { context, page } = await env.asAdmin();
     try {
-      await signIn(page, env.stack.apiUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
       await page.getByRole("link", { name: "Kitchens & users" }).click();
       await page.getByRole("heading", { level: 1, name: "Kitchens & users" }).waitFor();
 

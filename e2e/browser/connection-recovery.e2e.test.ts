@@ -5,14 +5,11 @@
  */
 import type { Page } from "playwright-core";
 import {
-  ADMIN_EMAIL,
-  ADMIN_PASSWORD,
   expectAccessible,
   expectText,
   type KitchenFixture,
   MANAGER_PASSWORD,
   screenshot,
-  signIn,
   useBrowserStack,
   waitFor,
 } from "./harness";
@@ -284,9 +281,8 @@ describe("connection, errors, sessions and accessibility", () => {
       } finally {
         await context.close();
       }
-      const admin = await env.openTab(width);
+      const admin = await env.asAdmin(width);
       try {
-        await signIn(admin.page, env.stack.apiUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
         for (const [path, heading] of [
           ["/ops", "Ops"],
           ["/admin", "Kitchens & users"],

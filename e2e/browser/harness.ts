@@ -351,6 +351,8 @@ export interface BrowserEnv {
   openTab(width?: number, height?: number): Promise<Tab>;
   /** A tab signed in as the kitchen's manager, on the dashboard. */
   asManager(kitchen: KitchenFixture, width?: number, height?: number): Promise<Tab>;
+  /** A tab signed in as the first admin, on the dashboard. */
+  asAdmin(width?: number, height?: number): Promise<Tab>;
   /** The simulator's property `index` (one per zone the stack was started with). */
   property(index: number): SimProperty;
 }
@@ -370,6 +372,11 @@ export function useBrowserStack(opts: StackOptions = {}): BrowserEnv {
     async asManager(kitchen, width, height) {
       const tab = await env.openTab(width, height);
       await signIn(tab.page, env.stack.apiUrl, kitchen.managerEmail, MANAGER_PASSWORD);
+      return tab;
+    },
+    async asAdmin(width, height) {
+      const tab = await env.openTab(width, height);
+      await signIn(tab.page, env.stack.apiUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
       return tab;
     },
     property(index) {

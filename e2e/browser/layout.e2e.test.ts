@@ -3,15 +3,7 @@
  * inside their own region), with a kitchen that has data and an open alert so the fullest views are checked.
  */
 import type { Page } from "playwright-core";
-import {
-  ADMIN_EMAIL,
-  ADMIN_PASSWORD,
-  screenshot,
-  sideScroll,
-  signIn,
-  useBrowserStack,
-  waitFor,
-} from "./harness";
+import { screenshot, sideScroll, useBrowserStack, waitFor } from "./harness";
 
 jest.setTimeout(240_000);
 
@@ -103,9 +95,8 @@ it("no page scrolls sideways at 390, 768 or 1280 px", async () => {
   } finally {
     await manager.context.close();
   }
-  const admin = await env.openTab();
+  const admin = await env.asAdmin();
   try {
-    await signIn(admin.page, stack.apiUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
     for (const pathname of ADMIN_PAGES) overflows.push(...(await checkEveryWidth(admin.page, pathname)));
   } finally {
     await admin.context.close();
