@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
@@ -6,6 +7,11 @@ const apiTarget = "http://127.0.0.1:3000";
 
 export default defineConfig({
   plugins: [react()],
+  resolve: {
+    // The API's route paths are values the bundle needs; contract.ts imports only types, so its source is
+    // safe to bundle (the package's main entry is the server). Types come from the build (tsconfig paths).
+    alias: { "@occ/api/contract": fileURLToPath(new URL("../api/src/contract.ts", import.meta.url)) },
+  },
   server: {
     proxy: {
       "/api": apiTarget,

@@ -3,18 +3,16 @@
  * Redis, the Newbook simulator). Each scenario uses a kitchen of its own so they cannot disturb each other.
  */
 import { schedulerIdFor } from "@occ/core";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import {
   ADMIN_EMAIL,
-  ADMIN_PASSWORD,
+  expectText,
   type KitchenFixture,
-  launchBrowser,
   MANAGER_PASSWORD,
-  type Stack,
   SYNC_MINUTE_MS,
   screenshot,
-  signIn,
-  startStack,
+  sideScroll,
+  useBrowserStack,
   waitFor,
 } from "./harness";
 
@@ -43,52 +41,36 @@ interface Settings {
   schedule_off_reason: string | null;
 }
 
-let stack: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  // One after the other: if the browser cannot start, afterAll still stops the stack.
-  stack = await startStack({ timezones: TIMEZONES });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-/** A browser tab in UTC, so kitchen-timezone formatting is really exercised. */
-async function openPage(width = 1280): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, timezoneId: "UTC" });
-  const page = await context.newPage();
-  return { context, page };
-}
-
-async function asManager(kitchen: KitchenFixture, width = 1280) {
-  const tab = await openPage(width);
-  await signIn(tab.page, stack.apiUrl, kitchen.managerEmail, MANAGER_PASSWORD);
-  return tab;
-}
-
-function propertyAt(index: number) {
-  const property = stack.sim.properties[index];
-  if (!property) throw new Error(`the simulator has no property ${index}`);
-  return property;
-}
+const env = useBrowserStack({ timezones: TIMEZONES });
 
 async function getSettings(kitchen: KitchenFixture): Promise<Settings> {
-  const res = await stack.api<Settings>("/api/settings/newbook-frequent-sync", {
+  const res = await env.stack.api<Settings>("/api/settings/newbook-frequent-sync", {
     token: kitchen.managerToken,
   });
   return res.body;
 }
 
+/** A kitchen syncing on its own every 5 minutes, once its first sync has succeeded. */
+async function syncingKitchen(propertyIndex: number): Promise<KitchenFixture> {
+  const kitchen = await env.stack.createKitchen(env.property(propertyIndex), { enabled: true });
+  await env.stack.api("/api/settings/newbook-frequent-sync", {
+    method: "PATCH",
+    token: kitchen.managerToken,
+    body: { sync_interval_minutes: 5 },
+  });
+  await waitFor(
+    "a first successful sync",
+    async () => (await getSettings(kitchen)).last_sync_status === "success",
+  );
+  return kitchen;
+}
+
 async function getOccupancy(kitchen: KitchenFixture): Promise<{ today: string; days: OccupancyDay[] }> {
-  const today = (await stack.api<{ today: string }>("/api/occupancy", { token: kitchen.managerToken })).body
-    .today;
+  const today = (await env.stack.api<{ today: string }>("/api/occupancy", { token: kitchen.managerToken }))
+    .body.today;
   const to = new Date(`${today}T00:00:00Z`);
   to.setUTCDate(to.getUTCDate() + 6);
-  const res = await stack.api<{ today: string; days: OccupancyDay[] }>(
+  const res = await env.stack.api<{ today: string; days: OccupancyDay[] }>(
     `/api/occupancy?from=${today}&to=${to.toISOString().slice(0, 10)}`,
     { token: kitchen.managerToken },
   );
@@ -123,10 +105,10 @@ const FIELDS = [
 
 describe("admin UI", () => {
   it("signs in with clear errors and shows the kitchen's name and timezone", async () => {
-    const kitchen = await stack.createKitchen(propertyAt(0));
-    const { context, page } = await openPage();
+    const kitchen = await env.stack.createKitchen(env.property(0));
+    const { context, page } = await env.openTab();
     try {
-      await page.goto(`${stack.apiUrl}/`);
+      await page.goto(`${env.stack.apiUrl}/`);
       await page.waitForURL(/\/login$/);
       await page.getByLabel("Email").fill(kitchen.managerEmail);
       await page.getByLabel("Password").fill("not-the-password");
@@ -148,8 +130,8 @@ describe("admin UI", () => {
   });
 
   it("tests the Newbook connection, fills the GL pickers and keeps secrets write-only", async () => {
-    const kitchen = await stack.createKitchen(propertyAt(3));
-    const { context, page } = await asManager(kitchen);
+    const kitchen = await env.stack.createKitchen(env.property(3));
+    const { context, page } = await env.asManager(kitchen);
     try {
       await page.getByRole("link", { name: "Settings", exact: true }).click();
       await expectText(page.locator("label[for=nb-password]"), "saved");
@@ -172,7 +154,7 @@ describe("admin UI", () => {
       await page.locator("#nb-breakfast-gl").selectOption([first]);
       await page.getByRole("button", { name: "Save connection" }).click();
       await waitFor("the GL mapping to be saved", async () => {
-        const res = await stack.api<{ breakfast_gl_account_ids: string[] }>(
+        const res = await env.stack.api<{ breakfast_gl_account_ids: string[] }>(
           "/api/settings/newbook-connection",
           {
             token: kitchen.managerToken,
@@ -193,8 +175,8 @@ describe("admin UI", () => {
   });
 
   it("saves the interval, and the BullMQ job scheduler follows it", async () => {
-    const kitchen = await stack.createKitchen(propertyAt(1));
-    const { context, page } = await asManager(kitchen);
+    const kitchen = await env.stack.createKitchen(env.property(1));
+    const { context, page } = await env.asManager(kitchen);
     try {
       await page.getByRole("link", { name: "Settings", exact: true }).click();
       const enable = page.getByLabel("Enable automatic frequent sync");
@@ -217,7 +199,7 @@ describe("admin UI", () => {
       );
       await expectText(page.getByTestId("frequent-sync-save-status"), "Saved");
 
-      const scheduler = await stack.queues.frequent.getJobScheduler(schedulerIdFor(kitchen.id));
+      const scheduler = await env.stack.queues.frequent.getJobScheduler(schedulerIdFor(kitchen.id));
       expect(Number(scheduler?.every)).toBe(30 * SYNC_MINUTE_MS);
 
       // Still there after a reload: it came from the server, not from the form's state.
@@ -233,7 +215,7 @@ describe("admin UI", () => {
 
       await enable.uncheck();
       await waitFor("the scheduler to be removed", async () => {
-        const gone = await stack.queues.frequent.getJobScheduler(schedulerIdFor(kitchen.id));
+        const gone = await env.stack.queues.frequent.getJobScheduler(schedulerIdFor(kitchen.id));
         return gone === undefined || gone === null;
       });
     } finally {
@@ -242,8 +224,8 @@ describe("admin UI", () => {
   });
 
   it("Sync now turns the widget green and fills the 7-day table with the synced figures", async () => {
-    const kitchen = await stack.createKitchen(propertyAt(2), { enabled: true });
-    const { context, page } = await asManager(kitchen);
+    const kitchen = await env.stack.createKitchen(env.property(2), { enabled: true });
+    const { context, page } = await env.asManager(kitchen);
     try {
       const widget = page.getByTestId("sync-status-widget");
       await widget.getByRole("button", { name: "Sync now" }).click();
@@ -268,8 +250,12 @@ describe("admin UI", () => {
       const lastSync = page.getByTestId("last-sync").locator("time");
       const iso = (await lastSync.getAttribute("datetime")) ?? "";
       const title = await lastSync.getAttribute("title");
-      expect(title).toBe(exactTime(iso, kitchen.timezone));
-      expect(title).not.toBe(exactTime(iso, "UTC"));
+      // The clock part of "24 Nov 2025, 14:03:12" is the kitchen's wall clock, not the browser's.
+      const wallClock = (timeZone: string) =>
+        new Date(iso).toLocaleTimeString("en-GB", { timeZone, hourCycle: "h23" });
+      expect(title).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}:\d{2}$/);
+      expect(title?.endsWith(`, ${wallClock(kitchen.timezone)}`)).toBe(true);
+      expect(title?.endsWith(`, ${wallClock("UTC")}`)).toBe(false);
       expect(await lastSync.textContent()).toMatch(/just now|min ago/);
       await screenshot(page, "dashboard");
 
@@ -294,26 +280,17 @@ describe("admin UI", () => {
   });
 
   it("a booking added in Newbook appears after the next sync, highlighted as a change", async () => {
-    const kitchen = await stack.createKitchen(propertyAt(3), { enabled: true });
-    await stack.api("/api/settings/newbook-frequent-sync", {
-      method: "PATCH",
-      token: kitchen.managerToken,
-      body: { sync_interval_minutes: 5 },
-    });
-    await waitFor(
-      "a first successful sync",
-      async () => (await getSettings(kitchen)).last_sync_status === "success",
-    );
+    const kitchen = await syncingKitchen(3);
     const before = await getOccupancy(kitchen);
     const today = before.days[0];
     if (!today) throw new Error("no occupancy for today");
 
-    const { context, page } = await asManager(kitchen);
+    const { context, page } = await env.asManager(kitchen);
     try {
       await page.locator(`[data-testid=occupancy-table] tr[data-date="${today.date}"]`).waitFor();
       const tomorrow = new Date(`${today.date}T00:00:00Z`);
       tomorrow.setUTCDate(tomorrow.getUTCDate() + 2);
-      await stack.simControl(`/properties/${kitchen.property.id}/bookings`, "POST", {
+      await env.stack.simControl(`/properties/${kitchen.property.id}/bookings`, "POST", {
         arrival: today.date,
         departure: tomorrow.toISOString().slice(0, 10),
         adults: 2,
@@ -336,19 +313,10 @@ describe("admin UI", () => {
   });
 
   it("rejected credentials pause the schedule at the first failure, say what to do, and Sync now heals", async () => {
-    const kitchen = await stack.createKitchen(propertyAt(4), { enabled: true });
-    await stack.api("/api/settings/newbook-frequent-sync", {
-      method: "PATCH",
-      token: kitchen.managerToken,
-      body: { sync_interval_minutes: 5 },
-    });
-    await waitFor(
-      "a first successful sync",
-      async () => (await getSettings(kitchen)).last_sync_status === "success",
-    );
-    await stack.simControl(`/properties/${kitchen.property.id}/faults`, "POST", { type: "http401" });
+    const kitchen = await syncingKitchen(4);
+    await env.stack.simControl(`/properties/${kitchen.property.id}/faults`, "POST", { type: "http401" });
 
-    const { context, page } = await asManager(kitchen);
+    const { context, page } = await env.asManager(kitchen);
     try {
       await page.locator("[data-testid=sync-status-badge][data-tone=red]").waitFor({ timeout: 60_000 });
       // Not an outage: one failure pauses the schedule (no back-off retries with a rejected login).
@@ -376,7 +344,7 @@ describe("admin UI", () => {
       });
       await screenshot(page, "sync-history-failed");
 
-      await stack.simControl(`/properties/${kitchen.property.id}/faults`, "DELETE");
+      await env.stack.simControl(`/properties/${kitchen.property.id}/faults`, "DELETE");
       await page.getByRole("link", { name: "Dashboard" }).click();
       await page.getByRole("button", { name: "Sync now" }).click();
       await page.locator("[data-testid=sync-status-badge][data-tone=green]").waitFor({ timeout: 60_000 });
@@ -387,8 +355,8 @@ describe("admin UI", () => {
   });
 
   it("a historical sync's progress bar follows the job to 100 %, with Resume after a failure", async () => {
-    const kitchen = await stack.createKitchen(propertyAt(0));
-    const { context, page } = await asManager(kitchen);
+    const kitchen = await env.stack.createKitchen(env.property(0));
+    const { context, page } = await env.asManager(kitchen);
     try {
       await page.getByRole("link", { name: "Settings", exact: true }).click();
       const from = page.getByLabel("From", { exact: true });
@@ -398,11 +366,11 @@ describe("admin UI", () => {
       start.setUTCDate(start.getUTCDate() - 75);
 
       // First attempt fails on bad credentials, and can be resumed once they are fixed.
-      await stack.simControl(`/properties/${kitchen.property.id}/faults`, "POST", { type: "http401" });
+      await env.stack.simControl(`/properties/${kitchen.property.id}/faults`, "POST", { type: "http401" });
       await from.fill(start.toISOString().slice(0, 10));
       await page.getByRole("button", { name: "Start historical sync" }).click();
       await page.locator("[data-testid=historical-job][data-state=failed]").waitFor({ timeout: 60_000 });
-      await stack.simControl(`/properties/${kitchen.property.id}/faults`, "DELETE");
+      await env.stack.simControl(`/properties/${kitchen.property.id}/faults`, "DELETE");
       await page.getByRole("button", { name: "Resume" }).click();
 
       const done = page.locator("[data-testid=historical-job][data-state=success]");
@@ -415,7 +383,7 @@ describe("admin UI", () => {
 
       // The list lives on the server: another device (a new browser context) and the admin, through the
       // kitchen switcher, see the same syncs, with no "Sync job not found".
-      const other = await asManager(kitchen, 390);
+      const other = await env.asManager(kitchen, 390);
       try {
         await other.page.getByRole("link", { name: "Settings", exact: true }).click();
         await other.page.locator("[data-testid=historical-job][data-state=success]").waitFor();
@@ -425,10 +393,9 @@ describe("admin UI", () => {
       }
       // The admin starts one in another kitchen, then switches to this one in the same tab: the page
       // used to follow the other kitchen's job here and say "Sync job not found".
-      const elsewhere = await stack.createKitchen(propertyAt(1), { enabled: false });
-      const admin = await openPage(768);
+      const elsewhere = await env.stack.createKitchen(env.property(1), { enabled: false });
+      const admin = await env.asAdmin(768);
       try {
-        await signIn(admin.page, stack.apiUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
         const picker = admin.page.getByRole("combobox", { name: "Kitchen" });
         await picker.selectOption(String(elsewhere.id));
         await admin.page.getByRole("link", { name: "Settings", exact: true }).click();
@@ -454,41 +421,46 @@ describe("admin UI", () => {
   });
 
   it("ops: admins see every kitchen and open Bull Board; a manager gets 403", async () => {
-    const kitchen = await stack.createKitchen(propertyAt(1));
-    const denied = await stack.api("/api/admin/queues-session", {
+    const kitchen = await env.stack.createKitchen(env.property(1));
+    const denied = await env.stack.api("/api/admin/queues-session", {
       method: "POST",
       token: kitchen.managerToken,
     });
     expect(denied.status).toBe(403);
-    const anonymous = await fetch(`${stack.apiUrl}/admin/queues`);
+    const anonymous = await fetch(`${env.stack.apiUrl}/admin/queues`);
     expect([401, 403]).toContain(anonymous.status);
 
-    const manager = await asManager(kitchen);
+    const manager = await env.asManager(kitchen);
     try {
-      await manager.page.goto(`${stack.apiUrl}/ops`);
+      await manager.page.goto(`${env.stack.apiUrl}/ops`);
       await expectText(manager.page.locator("main"), "This page is for administrators.");
-      await manager.page.goto(`${stack.apiUrl}/admin/queues`);
+      await manager.page.goto(`${env.stack.apiUrl}/admin/queues`);
       await manager.page.waitForURL(/\/open-queues$/);
       await expectText(manager.page.locator("main"), "The queue dashboard is for administrators.");
     } finally {
       await manager.context.close();
     }
 
-    const { context, page } = await openPage();
+    const { context, page } = await env.asAdmin();
     try {
-      await signIn(page, stack.apiUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
       await page.getByRole("link", { name: "Ops" }).click();
       const rows = page.locator("[data-testid=kitchens-health] tbody tr");
       await rows.first().waitFor();
-      const listed = await stack.api<{ kitchens: unknown[]; total: number }>("/api/admin/kitchens/health", {
-        token: stack.adminToken,
-      });
+      const listed = await env.stack.api<{ kitchens: unknown[]; total: number }>(
+        "/api/admin/kitchens/health",
+        {
+          token: env.stack.adminToken,
+        },
+      );
       expect(await rows.count()).toBe(listed.body.kitchens.length);
       await expectText(page.getByTestId("pager-status"), `of ${listed.body.total}`);
       // The fleet at a glance: the stack's worker by host and pid, queues, and the simulator's credentials.
-      const fleet = await stack.api<{ workers: Array<{ host: string; pid: number }> }>("/api/admin/fleet", {
-        token: stack.adminToken,
-      });
+      const fleet = await env.stack.api<{ workers: Array<{ host: string; pid: number }> }>(
+        "/api/admin/fleet",
+        {
+          token: env.stack.adminToken,
+        },
+      );
       expect(fleet.body.workers.length).toBeGreaterThan(0);
       const workers = page.getByTestId("fleet-workers");
       await expectText(workers, fleet.body.workers[0]!.host);
@@ -496,10 +468,9 @@ describe("admin UI", () => {
       await expectText(page.getByTestId("fleet-queues"), "frequent-sync");
       await screenshot(page, "ops");
       for (const width of [390, 768]) {
-        const narrow = await openPage(width);
+        const narrow = await env.asAdmin(width);
         try {
-          await signIn(narrow.page, stack.apiUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
-          await narrow.page.goto(`${stack.apiUrl}/ops`);
+          await narrow.page.goto(`${env.stack.apiUrl}/ops`);
           await narrow.page.getByTestId("fleet-workers").waitFor();
           await screenshot(narrow.page, `ops-${width}`);
         } finally {
@@ -538,9 +509,8 @@ describe("admin UI", () => {
   });
 
   it("admin: creates and edits kitchens and users in the page's words; a direct board link works", async () => {
-    const { context, page } = await openPage();
+    const { context, page } = await env.asAdmin();
     try {
-      await signIn(page, stack.apiUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
       await page.getByRole("link", { name: "Kitchens & users" }).click();
       await page.getByRole("heading", { level: 1, name: "Kitchens & users" }).waitFor();
 
@@ -575,7 +545,7 @@ describe("admin UI", () => {
       await page.getByRole("button", { name: "Create user" }).click();
       await expectText(page.locator("main"), "Someone already uses this e-mail address.");
 
-      const login = await fetch(`${stack.apiUrl}/api/auth/login`, {
+      const login = await fetch(`${env.stack.apiUrl}/api/auth/login`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ email, password: "a-long-password-1" }),
@@ -583,11 +553,11 @@ describe("admin UI", () => {
       const { access_token: token } = (await login.json()) as { access_token: string };
       await userRow.getByRole("button", { name: "Deactivate" }).click();
       await expectText(userRow, "Deactivated");
-      expect((await stack.api("/api/me", { token })).status).toBe(401);
+      expect((await env.stack.api("/api/me", { token })).status).toBe(401);
       await screenshot(page, "admin-users");
 
       // A bookmarked board link: the admin UI opens a session and Bull Board comes up.
-      await page.goto(`${stack.apiUrl}/admin/queues`);
+      await page.goto(`${env.stack.apiUrl}/admin/queues`);
       await page.waitForURL(/\/admin\/queues\/?$/);
       await page.getByText("frequent-sync").first().waitFor();
       await screenshot(page, "bull-board-direct");
@@ -597,10 +567,10 @@ describe("admin UI", () => {
   });
 
   it("is usable at tablet width (768 px)", async () => {
-    const kitchen = await stack.createKitchen(propertyAt(2), { enabled: true });
-    await stack.api("/api/newbook/frequent-sync/run", { method: "POST", token: kitchen.managerToken });
+    const kitchen = await env.stack.createKitchen(env.property(2), { enabled: true });
+    await env.stack.api("/api/newbook/frequent-sync/run", { method: "POST", token: kitchen.managerToken });
     await waitFor("a sync", async () => (await getSettings(kitchen)).last_sync_status === "success");
-    const { context, page } = await asManager(kitchen, 768);
+    const { context, page } = await env.asManager(kitchen, 768);
     try {
       for (const [link, name] of [
         ["Dashboard", "dashboard-768"],
@@ -615,9 +585,7 @@ describe("admin UI", () => {
           async () => !((await page.locator("main").textContent()) ?? "").includes("Loading…"),
         );
         // Wide tables scroll inside their card; the page itself never scrolls sideways.
-        const overflow = await page.evaluate<number>(
-          "document.documentElement.scrollWidth - window.innerWidth",
-        );
+        const overflow = await sideScroll(page);
         expect({ page: link, overflow }).toEqual({ page: link, overflow: 0 });
         await screenshot(page, name);
       }
@@ -631,22 +599,3 @@ describe("admin UI", () => {
     }
   });
 });
-
-async function expectText(locator: ReturnType<Page["locator"]>, text: string): Promise<void> {
-  await waitFor(`"${text}"`, async () => ((await locator.textContent()) ?? "").includes(text), {
-    timeoutMs: 30_000,
-  });
-}
-
-function exactTime(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-GB", {
-    timeZone,
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    hourCycle: "h23",
-  }).format(new Date(iso));
-}

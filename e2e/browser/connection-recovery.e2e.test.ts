@@ -3,18 +3,14 @@
  * reconnects at once, a new kitchen without a connection, offline requests with Retry, an expired
  * session, and no serious accessibility violations (axe-core) on any page.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import {
-  ADMIN_EMAIL,
-  ADMIN_PASSWORD,
   expectAccessible,
+  expectText,
   type KitchenFixture,
-  launchBrowser,
   MANAGER_PASSWORD,
-  type Stack,
   screenshot,
-  signIn,
-  startStack,
+  useBrowserStack,
   waitFor,
 } from "./harness";
 
@@ -28,55 +24,21 @@ interface Settings {
   schedule_off_reason: string | null;
 }
 
-let stack: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  stack = await startStack({ timezones: TIMEZONES });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-async function openPage(width = 1280): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, timezoneId: "UTC" });
-  return { context, page: await context.newPage() };
-}
-
-async function asManager(kitchen: KitchenFixture, width = 1280) {
-  const tab = await openPage(width);
-  await signIn(tab.page, stack.apiUrl, kitchen.managerEmail, MANAGER_PASSWORD);
-  return tab;
-}
-
-const property = (index: number) => stack.sim.properties[index]!;
+const env = useBrowserStack({ timezones: TIMEZONES });
 
 /** A link of the main navigation (pages link to Settings elsewhere too). */
 const nav = (page: Page, name: string) =>
   page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true });
 
 async function settingsOf(kitchen: KitchenFixture): Promise<Settings> {
-  return (await stack.api<Settings>("/api/settings/newbook-frequent-sync", { token: kitchen.managerToken }))
-    .body;
+  return (
+    await env.stack.api<Settings>("/api/settings/newbook-frequent-sync", { token: kitchen.managerToken })
+  ).body;
 }
 
 async function openAlerts(kitchen: KitchenFixture): Promise<{ kind: string }[]> {
-  return (await stack.api<{ alerts: { kind: string }[] }>("/api/alerts", { token: kitchen.managerToken }))
+  return (await env.stack.api<{ alerts: { kind: string }[] }>("/api/alerts", { token: kitchen.managerToken }))
     .body.alerts;
-}
-
-async function expectText(locator: ReturnType<Page["locator"]>, text: string | RegExp, timeout = 30_000) {
-  await waitFor(
-    `text ${text}`,
-    async () => {
-      const content = (await locator.textContent()) ?? "";
-      return typeof text === "string" ? content.includes(text) : text.test(content);
-    },
-    { timeoutMs: timeout },
-  );
 }
 
 /** HH:MM of an instant in a zone, as the page writes clock times. */
@@ -94,10 +56,10 @@ async function settled(page: Page, heading: string | RegExp) {
 
 describe("connection, errors, sessions and accessibility", () => {
   it("tests a changed connection before saving, saves rejected credentials only when confirmed, and reconnects at once", async () => {
-    const kitchen = await stack.createKitchen(property(0), { enabled: true });
+    const kitchen = await env.stack.createKitchen(env.property(0), { enabled: true });
     await waitFor("a first sync", async () => (await settingsOf(kitchen)).last_sync_status === "success");
     // Newbook starts refusing the login: the kitchen fails and pauses.
-    await stack.simControl(`/properties/${kitchen.property.id}/faults`, "POST", { type: "http401" });
+    await env.stack.simControl(`/properties/${kitchen.property.id}/faults`, "POST", { type: "http401" });
     await waitFor(
       "the rejected login to pause the schedule",
       async () => (await settingsOf(kitchen)).schedule_off_reason === "credentials_rejected",
@@ -107,19 +69,19 @@ describe("connection, errors, sessions and accessibility", () => {
       (await openAlerts(kitchen)).some((a) => a.kind === "credentials_rejected"),
     );
     const before = (
-      await stack.api<{ updated_at: string }>("/api/settings/newbook-connection", {
+      await env.stack.api<{ updated_at: string }>("/api/settings/newbook-connection", {
         token: kitchen.managerToken,
       })
     ).body.updated_at;
 
-    const { context, page } = await asManager(kitchen);
+    const { context, page } = await env.asManager(kitchen);
     try {
       await nav(page, "Settings").click();
       await page.locator("#nb-password").fill("a-wrong-password");
       await page.getByRole("button", { name: "Save connection" }).click();
       // Newbook's answer comes first, and nothing is saved until the manager says so.
       await expectText(page.getByTestId("connection-rejected"), "Newbook did not accept these details");
-      const unchanged = await stack.api<{ updated_at: string }>("/api/settings/newbook-connection", {
+      const unchanged = await env.stack.api<{ updated_at: string }>("/api/settings/newbook-connection", {
         token: kitchen.managerToken,
       });
       expect(unchanged.body.updated_at).toBe(before);
@@ -133,12 +95,12 @@ describe("connection, errors, sessions and accessibility", () => {
       expect((await settingsOf(kitchen)).schedule_off_reason).toBe("connection_untested");
 
       // Newbook accepts the right password again: saving it tests, saves, syncs and heals at once.
-      await stack.simControl(`/properties/${kitchen.property.id}/faults`, "DELETE");
+      await env.stack.simControl(`/properties/${kitchen.property.id}/faults`, "DELETE");
       await page.locator("#nb-password").fill(kitchen.property.password);
       await page.getByRole("button", { name: "Save connection" }).click();
       await expectText(page.getByTestId("connection-after-save"), "Newbook accepted the connection");
       await expectText(page.getByTestId("connection-synced"), "Connected again — synced", 120_000);
-      const runs = await stack.api<{ runs: { status: string; finished_at: string }[] }>(
+      const runs = await env.stack.api<{ runs: { status: string; finished_at: string }[] }>(
         "/api/newbook/sync-runs",
         { token: kitchen.managerToken },
       );
@@ -156,14 +118,14 @@ describe("connection, errors, sessions and accessibility", () => {
       }
     } finally {
       await context.close();
-      await stack.simControl(`/properties/${kitchen.property.id}/faults`, "DELETE");
+      await env.stack.simControl(`/properties/${kitchen.property.id}/faults`, "DELETE");
     }
   });
 
   it("a new kitchen: region from its zone, Sync now off without a connection, automatic sync once it works", async () => {
-    const kitchen = await stack.createKitchen(property(3), { connect: false });
+    const kitchen = await env.stack.createKitchen(env.property(3), { connect: false });
     expect(kitchen.timezone).toBe("Pacific/Auckland");
-    const { context, page } = await asManager(kitchen, 390);
+    const { context, page } = await env.asManager(kitchen, 390);
     try {
       const syncNow = page.getByRole("button", { name: "Sync now" });
       await waitFor("Sync now to be disabled", async () => syncNow.isDisabled());
@@ -181,7 +143,7 @@ describe("connection, errors, sessions and accessibility", () => {
       await page.locator("#nb-password").fill(kitchen.property.password);
       await page.locator("#nb-api-key").fill(kitchen.property.apiKey);
       await page.getByText("Advanced").click();
-      await page.locator("#nb-base-url").fill(stack.sim.baseUrl);
+      await page.locator("#nb-base-url").fill(env.stack.sim.baseUrl);
       await page.locator("#nb-region").selectOption(kitchen.property.region);
       await page.getByRole("button", { name: "Save connection" }).click();
       await expectText(page.getByTestId("connection-synced"), /^Connected — synced \d\d:\d\d$/, 120_000);
@@ -193,8 +155,8 @@ describe("connection, errors, sessions and accessibility", () => {
   });
 
   it("offline or a failed request: a visible error with Retry, never Loading… or Saving… forever", async () => {
-    const kitchen = await stack.createKitchen(property(1));
-    const { context, page } = await asManager(kitchen);
+    const kitchen = await env.stack.createKitchen(env.property(1));
+    const { context, page } = await env.asManager(kitchen);
     try {
       await nav(page, "Settings").click();
       await settled(page, "Settings");
@@ -266,13 +228,15 @@ describe("connection, errors, sessions and accessibility", () => {
   });
 
   it("an expired session returns the user to the page they were on after signing in", async () => {
-    const kitchen = await stack.createKitchen(property(2));
-    const { context, page } = await asManager(kitchen);
+    const kitchen = await env.stack.createKitchen(env.property(2));
+    const { context, page } = await env.asManager(kitchen);
     try {
-      await page.goto(`${stack.apiUrl}/residents`);
+      await page.goto(`${env.stack.apiUrl}/residents`);
       await page.getByRole("heading", { name: "Residents", level: 1 }).waitFor();
       const token = await page.evaluate<string>("localStorage.getItem('occ.token')");
-      await page.evaluate(`localStorage.setItem('occ.token', ${JSON.stringify(stack.expiredToken(token))})`);
+      await page.evaluate(
+        `localStorage.setItem('occ.token', ${JSON.stringify(env.stack.expiredToken(token))})`,
+      );
       await page.reload();
       await page.waitForURL(/\/login$/);
       await expectText(page.getByTestId("session-expired"), "Your session has expired");
@@ -287,7 +251,7 @@ describe("connection, errors, sessions and accessibility", () => {
   });
 
   it("has no serious or critical axe-core violations on any page, at phone and desktop widths", async () => {
-    const kitchen = await stack.createKitchen(property(1), { enabled: true });
+    const kitchen = await env.stack.createKitchen(env.property(1), { enabled: true });
     await waitFor("a first sync", async () => (await settingsOf(kitchen)).last_sync_status === "success");
     const pages: [string, string | RegExp][] = [
       ["/", "Dashboard"],
@@ -299,32 +263,31 @@ describe("connection, errors, sessions and accessibility", () => {
       ["/history", "Sync history"],
     ];
     for (const width of [390, 1280]) {
-      const login = await openPage(width);
+      const login = await env.openTab(width);
       try {
-        await login.page.goto(`${stack.apiUrl}/login`);
+        await login.page.goto(`${env.stack.apiUrl}/login`);
         await login.page.getByRole("heading", { name: "Occupancy Sync" }).waitFor();
         await expectAccessible(login.page, `login (${width} px)`);
       } finally {
         await login.context.close();
       }
-      const { context, page } = await asManager(kitchen, width);
+      const { context, page } = await env.asManager(kitchen, width);
       try {
         for (const [path, heading] of pages) {
-          await page.goto(`${stack.apiUrl}${path}`);
+          await page.goto(`${env.stack.apiUrl}${path}`);
           await settled(page, heading);
           await expectAccessible(page, `${path} (${width} px)`);
         }
       } finally {
         await context.close();
       }
-      const admin = await openPage(width);
+      const admin = await env.asAdmin(width);
       try {
-        await signIn(admin.page, stack.apiUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
         for (const [path, heading] of [
           ["/ops", "Ops"],
           ["/admin", "Kitchens & users"],
         ] as const) {
-          await admin.page.goto(`${stack.apiUrl}${path}`);
+          await admin.page.goto(`${env.stack.apiUrl}${path}`);
           await settled(admin.page, heading);
           await expectAccessible(admin.page, `${path} (${width} px)`);
         }

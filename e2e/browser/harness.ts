@@ -12,7 +12,7 @@ import { type RunningSimulator, type SimProperty, startSimulator } from "@occ/ne
 import { createTestDatabase, deleteKeysUnder, freePort, SimControl, type TestDatabase } from "@occ/testkit";
 import type { AxeResults } from "axe-core";
 import IORedis from "ioredis";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const SCREENSHOT_DIR = path.join(ROOT, "test-artifacts", "screenshots");
@@ -121,7 +121,12 @@ export interface KitchenFixture {
   property: SimProperty;
 }
 
-export async function startStack(opts: { timezones?: string[]; rooms?: number } = {}): Promise<Stack> {
+export interface StackOptions {
+  timezones?: string[];
+  rooms?: number;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   if (!existsSync(path.join(ROOT, "apps/admin-ui/dist/index.html"))) {
     throw new Error("apps/admin-ui/dist is missing: run `npm run build -w apps/admin-ui` first");
   }
@@ -331,6 +336,81 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+export interface Tab {
+  context: BrowserContext;
+  page: Page;
+}
+
+/** A test file's running stack and browser, with the tabs and fixtures its scenarios start from. */
+export interface BrowserEnv {
+  stack: Stack;
+  browser: Browser;
+  /** A tab in UTC while the kitchens are elsewhere, so kitchen-timezone formatting is really exercised. */
+  openTab(width?: number, height?: number): Promise<Tab>;
+  /** A tab signed in as the kitchen's manager, on the dashboard. */
+  asManager(kitchen: KitchenFixture, width?: number, height?: number): Promise<Tab>;
+  /** A tab signed in as the first admin, on the dashboard. */
+  asAdmin(width?: number, height?: number): Promise<Tab>;
+  /** The simulator's property `index` (one per zone the stack was started with). */
+  property(index: number): SimProperty;
+}
+
+/**
+ * A test file's stack and browser: started before its tests (the stack first, so a browser that cannot
+ * start still lets afterAll stop the stack) and stopped after them. Use its members inside tests only.
+ */
+export function useBrowserStack(opts: StackOptions = {}): BrowserEnv {
+  const env: BrowserEnv = {
+    stack: undefined as unknown as Stack,
+    browser: undefined as unknown as Browser,
+    async openTab(width = 1280, height = 900) {
+      const context = await env.browser.newContext({ viewport: { width, height }, timezoneId: "UTC" });
+      return { context, page: await context.newPage() };
+    },
+    async asManager(kitchen, width, height) {
+      const tab = await env.openTab(width, height);
+      await signIn(tab.page, env.stack.apiUrl, kitchen.managerEmail, MANAGER_PASSWORD);
+      return tab;
+    },
+    async asAdmin(width, height) {
+      const tab = await env.openTab(width, height);
+      await signIn(tab.page, env.stack.apiUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
+      return tab;
+    },
+    property(index) {
+      const property = env.stack.sim.properties[index];
+      if (!property) throw new Error(`the simulator has no property ${index}`);
+      return property;
+    },
+  };
+  beforeAll(async () => {
+    env.stack = await startStack(opts);
+    env.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.stack?.stop();
+  });
+  return env;
+}
+
+/** Waits until the element's text contains `text` (or matches it). */
+export async function expectText(locator: Locator, text: string | RegExp, timeoutMs = 30_000): Promise<void> {
+  await waitFor(
+    `text ${text}`,
+    async () => {
+      const content = (await locator.textContent()) ?? "";
+      return typeof text === "string" ? content.includes(text) : text.test(content);
+    },
+    { timeoutMs },
+  );
+}
+
+/** How far the page scrolls sideways (0 when it fits): wide tables scroll inside their own region instead. */
+export function sideScroll(page: Page): Promise<number> {
+  return page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -5,18 +5,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import {
-  type KitchenFixture,
-  launchBrowser,
-  MANAGER_PASSWORD,
-  ROOT,
-  type Stack,
-  screenshot,
-  signIn,
-  startStack,
-  waitFor,
-} from "./harness";
+import type { Page } from "playwright-core";
+import { type KitchenFixture, ROOT, screenshot, sideScroll, useBrowserStack, waitFor } from "./harness";
 
 jest.setTimeout(180_000);
 
@@ -45,8 +35,7 @@ interface Sheet {
   totals: { rooms: number; covers: number };
 }
 
-let stack: Stack;
-let browser: Browser;
+const env = useBrowserStack({ timezones: [TIMEZONE], rooms: 60 });
 let kitchen: KitchenFixture;
 let page: Page;
 
@@ -60,14 +49,14 @@ const clock = (iso: string) =>
 
 async function syncNow(): Promise<void> {
   const before = (
-    await stack.api<{ last_success_at: string | null }>("/api/settings/newbook-frequent-sync", {
+    await env.stack.api<{ last_success_at: string | null }>("/api/settings/newbook-frequent-sync", {
       token: kitchen.managerToken,
     })
   ).body.last_success_at;
-  await stack.api("/api/newbook/frequent-sync/run", { method: "POST", token: kitchen.managerToken });
+  await env.stack.api("/api/newbook/frequent-sync/run", { method: "POST", token: kitchen.managerToken });
   await waitFor("a successful sync", async () => {
     const s = (
-      await stack.api<{ last_success_at: string | null }>("/api/settings/newbook-frequent-sync", {
+      await env.stack.api<{ last_success_at: string | null }>("/api/settings/newbook-frequent-sync", {
         token: kitchen.managerToken,
       })
     ).body;
@@ -76,25 +65,13 @@ async function syncNow(): Promise<void> {
 }
 
 const arrivalsApi = async () =>
-  (await stack.api<Arrivals>("/api/arrivals", { token: kitchen.managerToken })).body;
+  (await env.stack.api<Arrivals>("/api/arrivals", { token: kitchen.managerToken })).body;
 
 beforeAll(async () => {
-  stack = await startStack({ timezones: [TIMEZONE], rooms: 60 });
-  browser = await launchBrowser();
-  kitchen = await stack.createKitchen(stack.sim.properties[0]!);
+  kitchen = await env.stack.createKitchen(env.property(0));
   await syncNow();
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    timezoneId: "UTC",
-    acceptDownloads: true,
-  });
-  page = await context.newPage();
-  await signIn(page, stack.apiUrl, kitchen.managerEmail, MANAGER_PASSWORD);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
+  // Playwright contexts accept downloads by default: the CSV test relies on it.
+  ({ page } = await env.asManager(kitchen));
 });
 
 describe("the kitchen's day in the browser", () => {
@@ -122,9 +99,13 @@ describe("the kitchen's day in the browser", () => {
     expect(waiting).toBeDefined();
     const row = page.locator(`[data-testid=arrivals-today] tr[data-booking-id="${waiting!.booking_id}"]`);
     await expect(row.textContent()).resolves.toContain("Expected");
-    await stack.simControl(`/properties/${kitchen.property.id}/bookings/${waiting!.booking_id}`, "PATCH", {
-      status: "arrived",
-    });
+    await env.stack.simControl(
+      `/properties/${kitchen.property.id}/bookings/${waiting!.booking_id}`,
+      "PATCH",
+      {
+        status: "arrived",
+      },
+    );
     await syncNow();
     // The open page refreshes on the sync's pushed event (polling is only the fallback): no reload.
     await waitFor(
@@ -139,9 +120,9 @@ describe("the kitchen's day in the browser", () => {
 
   for (const meal of ["breakfast", "dinner"] as const) {
     it(`prints the ${meal} sheet on A4 and downloads the same rows as CSV`, async () => {
-      const sheet = (await stack.api<Sheet>(`/api/sheets/${meal}`, { token: kitchen.managerToken })).body;
+      const sheet = (await env.stack.api<Sheet>(`/api/sheets/${meal}`, { token: kitchen.managerToken })).body;
       expect(sheet.rows.length).toBeGreaterThan(0);
-      await page.goto(`${stack.apiUrl}/sheets/${meal}`);
+      await page.goto(`${env.stack.apiUrl}/sheets/${meal}`);
       await page.getByTestId("sheet-table").waitFor();
       await expect(page.getByTestId("sheet-as-of").textContent()).resolves.toBe(
         `as of ${clock(sheet.as_of!)}`,
@@ -169,10 +150,7 @@ describe("the kitchen's day in the browser", () => {
       try {
         expect(await page.locator(".app-header").isVisible()).toBe(false);
         expect(await page.getByRole("button", { name: "Print" }).isVisible()).toBe(false);
-        const overflow = await page.evaluate<number>(
-          "document.documentElement.scrollWidth - window.innerWidth",
-        );
-        expect(overflow).toBeLessThanOrEqual(0);
+        expect(await sideScroll(page)).toBe(0);
       } finally {
         await page.emulateMedia({ media: null });
         await page.setViewportSize({ width: 1280, height: 900 });
@@ -186,7 +164,7 @@ describe("the kitchen's day in the browser", () => {
   }
 
   it("shows dietary, VIP, group and note chips on the residents view", async () => {
-    await page.goto(`${stack.apiUrl}/residents`);
+    await page.goto(`${env.stack.apiUrl}/residents`);
     await page.getByTestId("residents-table").waitFor();
     await waitFor(
       "chips",

@@ -5,16 +5,14 @@
  */
 import { createLogger, KitchenEventHub } from "@occ/core";
 import IORedis from "ioredis";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import {
+  expectText,
   type KitchenFixture,
-  launchBrowser,
-  MANAGER_PASSWORD,
   REDIS_URL,
-  type Stack,
   screenshot,
-  signIn,
-  startStack,
+  sideScroll,
+  useBrowserStack,
   waitFor,
 } from "./harness";
 
@@ -23,31 +21,7 @@ jest.setTimeout(240_000);
 const TIMEZONES = ["Europe/Berlin", "Asia/Tokyo", "America/New_York", "Australia/Sydney"];
 const SAMPLES = Number(process.env.BENCH_LIVE_SAMPLES ?? "6");
 
-let stack: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  stack = await startStack({ timezones: TIMEZONES, rooms: 30 });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-async function asManager(kitchen: KitchenFixture, width = 1280, height = 900) {
-  const context = await browser.newContext({ viewport: { width, height }, timezoneId: "UTC" });
-  const page = await context.newPage();
-  await signIn(page, stack.apiUrl, kitchen.managerEmail, MANAGER_PASSWORD);
-  return { context, page };
-}
-
-function property(index: number) {
-  const p = stack.sim.properties[index];
-  if (!p) throw new Error(`no simulator property ${index}`);
-  return p;
-}
+const env = useBrowserStack({ timezones: TIMEZONES, rooms: 30 });
 
 interface Run {
   status: string;
@@ -56,7 +30,7 @@ interface Run {
 
 /** Sync now through the API and wait until the run has finished; returns it. */
 async function syncNow(kitchen: KitchenFixture): Promise<Run> {
-  const started = await stack.api<{ run_id: string }>("/api/newbook/frequent-sync/run", {
+  const started = await env.stack.api<{ run_id: string }>("/api/newbook/frequent-sync/run", {
     method: "POST",
     token: kitchen.managerToken,
   });
@@ -64,7 +38,7 @@ async function syncNow(kitchen: KitchenFixture): Promise<Run> {
   return waitFor(
     "the run to finish",
     async () => {
-      const run = await stack.api<Run>(`/api/newbook/sync-runs/${started.body.run_id}`, {
+      const run = await env.stack.api<Run>(`/api/newbook/sync-runs/${started.body.run_id}`, {
         token: kitchen.managerToken,
       });
       return run.body.finished_at ? run.body : null;
@@ -74,7 +48,8 @@ async function syncNow(kitchen: KitchenFixture): Promise<Run> {
 }
 
 async function today(kitchen: KitchenFixture): Promise<string> {
-  return (await stack.api<{ today: string }>("/api/occupancy", { token: kitchen.managerToken })).body.today;
+  return (await env.stack.api<{ today: string }>("/api/occupancy", { token: kitchen.managerToken })).body
+    .today;
 }
 
 function addDays(date: string, days: number): string {
@@ -137,7 +112,7 @@ interface FigureSeen {
 
 describe("live and honest screens", () => {
   it("pushes each committed sync to the open dashboard within a second (commit -> screen)", async () => {
-    const kitchen = await stack.createKitchen(property(0));
+    const kitchen = await env.stack.createKitchen(env.property(0));
     await syncNow(kitchen);
     const day = await today(kitchen);
     // The commit times come from the worker's own events (stamped when its transaction had committed),
@@ -145,7 +120,7 @@ describe("live and honest screens", () => {
     const committed = new Map<string, number>();
     const hub = new KitchenEventHub({
       connect: () => new IORedis(REDIS_URL),
-      prefix: stack.prefix,
+      prefix: env.stack.prefix,
       logger: createLogger({ service: "bench-live", level: "warn", format: "json" }),
     });
     await hub.subscribe(kitchen.id, {
@@ -156,7 +131,7 @@ describe("live and honest screens", () => {
       },
       onClose: () => {},
     });
-    const { context, page } = await asManager(kitchen);
+    const { context, page } = await env.asManager(kitchen);
     try {
       await page.locator("[data-testid=live-state][data-live=true]").waitFor({ timeout: 30_000 });
       const total: number[] = [];
@@ -169,7 +144,7 @@ describe("live and honest screens", () => {
       const selector = `[data-testid=day-cards] [data-date="${day}"] [data-field=guests] .figure-value`;
       for (let i = 0; i < SAMPLES; i++) {
         const before = Number((await guestsCard(page, day).textContent()) ?? "NaN");
-        await stack.simControl(`/properties/${kitchen.property.id}/bookings`, "POST", {
+        await env.stack.simControl(`/properties/${kitchen.property.id}/bookings`, "POST", {
           arrival: day,
           departure: addDays(day, 1),
           adults: 2,
@@ -177,7 +152,7 @@ describe("live and honest screens", () => {
         });
         await watchFigure(page, selector, before + 2);
         // Nothing polls the run meanwhile: the API serves only what the page asks for.
-        const started = await stack.api<{ run_id: string }>("/api/newbook/frequent-sync/run", {
+        const started = await env.stack.api<{ run_id: string }>("/api/newbook/frequent-sync/run", {
           method: "POST",
           token: kitchen.managerToken,
         });
@@ -204,7 +179,7 @@ describe("live and honest screens", () => {
         await page.evaluate("performance.clearMarks(); performance.clearResourceTimings()");
         // The run's final status event follows; let it settle so samples do not overlap.
         await waitFor("the run to finish", async () => {
-          const run = await stack.api<Run>(`/api/newbook/sync-runs/${runId}`, {
+          const run = await env.stack.api<Run>(`/api/newbook/sync-runs/${runId}`, {
             token: kitchen.managerToken,
           });
           return run.body.finished_at !== null && run.body.status === "success";
@@ -235,13 +210,13 @@ describe("live and honest screens", () => {
   });
 
   it("shows what changed: feed in kitchen terms, New and Cancelled marks, cancelled rows kept", async () => {
-    const kitchen = await stack.createKitchen(property(1));
+    const kitchen = await env.stack.createKitchen(env.property(1));
     await syncNow(kitchen);
     const day = await today(kitchen);
-    const { context, page } = await asManager(kitchen);
+    const { context, page } = await env.asManager(kitchen);
     try {
       await page.locator("[data-testid=live-state][data-live=true]").waitFor({ timeout: 30_000 });
-      const added = (await stack.simControl(`/properties/${kitchen.property.id}/bookings`, "POST", {
+      const added = (await env.stack.simControl(`/properties/${kitchen.property.id}/bookings`, "POST", {
         arrival: day,
         departure: addDays(day, 2),
         adults: 2,
@@ -259,7 +234,7 @@ describe("live and honest screens", () => {
       const bar = page.locator(`[data-testid=residents-table] [data-booking-id="${added.booking_id}"]`);
       await bar.and(page.locator("[data-change=new]")).waitFor({ timeout: 30_000 });
 
-      await stack.simControl(
+      await env.stack.simControl(
         `/properties/${kitchen.property.id}/bookings/${added.booking_id}/cancel`,
         "POST",
       );
@@ -289,21 +264,21 @@ describe("live and honest screens", () => {
   });
 
   it("days_ahead drives the dashboard; days beyond the synced window say not synced; as of HH:MM", async () => {
-    const kitchen = await stack.createKitchen(property(2));
-    await stack.api("/api/settings/newbook-frequent-sync", {
+    const kitchen = await env.stack.createKitchen(env.property(2));
+    await env.stack.api("/api/settings/newbook-frequent-sync", {
       method: "PATCH",
       token: kitchen.managerToken,
       body: { days_ahead: 3 },
     });
     await syncNow(kitchen);
-    const saved = await stack.api("/api/settings/newbook-frequent-sync", {
+    const saved = await env.stack.api("/api/settings/newbook-frequent-sync", {
       method: "PATCH",
       token: kitchen.managerToken,
       body: { days_ahead: 10 },
     });
     expect(saved.status).toBe(200);
     const day = await today(kitchen);
-    const { context, page } = await asManager(kitchen);
+    const { context, page } = await env.asManager(kitchen);
     try {
       await page.getByRole("heading", { name: "Next 10 days" }).waitFor();
       const cards = page.locator("[data-testid=day-cards] > li");
@@ -320,9 +295,12 @@ describe("live and honest screens", () => {
       expect(await page.locator("[data-testid=occupancy-table] tbody tr").count()).toBe(10);
       // "As of HH:MM" in the kitchen's zone (the browser runs in UTC).
       const asOf = (await page.getByTestId("as-of").first().textContent()) ?? "";
-      const settings = await stack.api<{ last_success_at: string }>("/api/settings/newbook-frequent-sync", {
-        token: kitchen.managerToken,
-      });
+      const settings = await env.stack.api<{ last_success_at: string }>(
+        "/api/settings/newbook-frequent-sync",
+        {
+          token: kitchen.managerToken,
+        },
+      );
       const clock = new Intl.DateTimeFormat("en-GB", {
         timeZone: kitchen.timezone,
         hour: "2-digit",
@@ -337,13 +315,13 @@ describe("live and honest screens", () => {
   });
 
   it("a failing kitchen says so in a banner and marks its figures", async () => {
-    const kitchen = await stack.createKitchen(property(3));
+    const kitchen = await env.stack.createKitchen(env.property(3));
     await syncNow(kitchen);
-    await stack.simControl(`/properties/${kitchen.property.id}/faults`, "POST", {
+    await env.stack.simControl(`/properties/${kitchen.property.id}/faults`, "POST", {
       type: "http500",
       count: 100,
     });
-    const { context, page } = await asManager(kitchen);
+    const { context, page } = await env.asManager(kitchen);
     try {
       await syncNow(kitchen);
       const banner = page.getByTestId("freshness-banner").first();
@@ -353,15 +331,15 @@ describe("live and honest screens", () => {
       await screenshot(page, "dashboard-failing");
     } finally {
       await context.close();
-      await stack.simControl("/reset", "POST", { data: false });
+      await env.stack.simControl("/reset", "POST", { data: false });
     }
   });
 
   for (const width of [390, 768]) {
     it(`puts the covers first at ${width} px, without horizontal scrolling`, async () => {
-      const kitchen = await stack.createKitchen(property(width === 390 ? 0 : 1));
+      const kitchen = await env.stack.createKitchen(env.property(width === 390 ? 0 : 1));
       await syncNow(kitchen);
-      const { context, page } = await asManager(kitchen, width, 844);
+      const { context, page } = await env.asManager(kitchen, width, 844);
       try {
         const firstCard = page.locator("[data-testid=day-cards] > li").first();
         await firstCard.locator("[data-field=guests] .figure-value").waitFor();
@@ -377,14 +355,12 @@ describe("live and honest screens", () => {
             visible: true,
           });
         }
-        const overflow = () =>
-          page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
-        expect(await overflow()).toBe(0);
+        expect(await sideScroll(page)).toBe(0);
         await screenshot(page, `dashboard-${width}`);
 
         await page.getByRole("link", { name: "Residents" }).click();
         await page.locator("[data-testid=residents-table] .stay").first().waitFor();
-        expect(await overflow()).toBe(0);
+        expect(await sideScroll(page)).toBe(0);
         // The date header stays visible while the grid scrolls.
         const header = page.locator("[data-testid=residents-table] thead th").nth(1);
         const top = (await header.boundingBox())!.y;
@@ -406,9 +382,3 @@ describe("live and honest screens", () => {
     });
   }
 });
-
-async function expectText(locator: ReturnType<Page["locator"]>, text: string): Promise<void> {
-  await waitFor(`"${text}"`, async () => ((await locator.textContent()) ?? "").includes(text), {
-    timeoutMs: 30_000,
-  });
-}

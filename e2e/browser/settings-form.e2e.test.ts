@@ -3,17 +3,8 @@
  * (one request per change, counted), what it refuses and how it says so, the interval advice by room
  * count, and the alerts list (action link, times on the kitchen's clock and relative).
  */
-import type { Browser, BrowserContext, Page, Request } from "playwright-core";
-import {
-  type KitchenFixture,
-  launchBrowser,
-  MANAGER_PASSWORD,
-  type Stack,
-  screenshot,
-  signIn,
-  startStack,
-  waitFor,
-} from "./harness";
+import type { Page, Request } from "playwright-core";
+import { expectText, type KitchenFixture, screenshot, useBrowserStack, waitFor } from "./harness";
 
 jest.setTimeout(240_000);
 
@@ -56,41 +47,10 @@ interface AlertView {
   times: { at: string; clock: string }[];
 }
 
-let stack: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  stack = await startStack({ timezones: [BUSY_ZONE, "America/New_York"], rooms: ROOMS });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-async function asManager(kitchen: KitchenFixture): Promise<{ context: BrowserContext; page: Page }> {
-  // The browser in UTC, the kitchens elsewhere: local-time display is really exercised.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: "UTC" });
-  const page = await context.newPage();
-  await signIn(page, stack.apiUrl, kitchen.managerEmail, MANAGER_PASSWORD);
-  return { context, page };
-}
+const env = useBrowserStack({ timezones: [BUSY_ZONE, "America/New_York"], rooms: ROOMS });
 
 async function getSettings(kitchen: KitchenFixture): Promise<Settings> {
-  return (await stack.api<Settings>(SETTINGS_PATH, { token: kitchen.managerToken })).body;
-}
-
-function property(index: number) {
-  const found = stack.sim.properties[index];
-  if (!found) throw new Error(`the simulator has no property ${index}`);
-  return found;
-}
-
-async function expectText(locator: ReturnType<Page["locator"]>, text: string): Promise<void> {
-  await waitFor(`"${text}"`, async () => ((await locator.textContent()) ?? "").includes(text), {
-    timeoutMs: 30_000,
-  });
+  return (await env.stack.api<Settings>(SETTINGS_PATH, { token: kitchen.managerToken })).body;
 }
 
 /** Every PATCH of the frequent-sync settings the page sends, by body. */
@@ -118,8 +78,8 @@ const clockIn = (iso: string, timeZone: string) =>
 
 describe("settings: frequent-sync form", () => {
   it("edits busy hours in the kitchen's local time, refuses bad ranges in words, and next sync follows", async () => {
-    const kitchen = await stack.createKitchen(property(0), { enabled: true });
-    const { context, page } = await asManager(kitchen);
+    const kitchen = await env.stack.createKitchen(env.property(0), { enabled: true });
+    const { context, page } = await env.asManager(kitchen);
     const saves = countSaves(page);
     try {
       await page.getByRole("link", { name: "Settings", exact: true }).click();
@@ -182,7 +142,7 @@ describe("settings: frequent-sync form", () => {
   });
 
   it("saves each change once, refuses what is not 1-30 visibly, and recommends by room count", async () => {
-    const kitchen = await stack.createKitchen(property(1), { enabled: true });
+    const kitchen = await env.stack.createKitchen(env.property(1), { enabled: true });
     // The first sync stores the hotel's room count, which the advice follows.
     await waitFor(
       "a first successful sync",
@@ -190,7 +150,7 @@ describe("settings: frequent-sync form", () => {
       { timeoutMs: 60_000 },
     );
     expect((await getSettings(kitchen)).rooms_total).toBe(ROOMS);
-    const { context, page } = await asManager(kitchen);
+    const { context, page } = await env.asManager(kitchen);
     const saves = countSaves(page);
     const savesOf = (field: string) => saves.filter((body) => field in body);
     try {
@@ -250,9 +210,9 @@ describe("settings: frequent-sync form", () => {
   });
 
   it("an action-needed alert links to Settings and says its times on the kitchen's clock, relatively", async () => {
-    const kitchen = await stack.createKitchen(property(1));
+    const kitchen = await env.stack.createKitchen(env.property(1));
     const syncNow = () =>
-      stack.api<{ run_id: string }>("/api/newbook/frequent-sync/run", {
+      env.stack.api<{ run_id: string }>("/api/newbook/frequent-sync/run", {
         method: "POST",
         token: kitchen.managerToken,
       });
@@ -263,20 +223,20 @@ describe("settings: frequent-sync form", () => {
       { timeoutMs: 60_000 },
     );
     const { last_success_at: lastSuccessAt } = await getSettings(kitchen);
-    await stack.simControl(`/properties/${kitchen.property.id}/faults`, "POST", { type: "http401" });
+    await env.stack.simControl(`/properties/${kitchen.property.id}/faults`, "POST", { type: "http401" });
     await syncNow();
     const alert = await waitFor(
       "the credentials_rejected alert",
       async () =>
         (
-          await stack.api<{ alerts: AlertView[] }>("/api/alerts", { token: kitchen.managerToken })
+          await env.stack.api<{ alerts: AlertView[] }>("/api/alerts", { token: kitchen.managerToken })
         ).body.alerts.find((a) => a.kind === "credentials_rejected"),
       { timeoutMs: 60_000 },
     );
     expect(alert.action).toBe("settings");
     expect(alert.times[0]).toEqual({ at: lastSuccessAt, clock: clockIn(lastSuccessAt!, kitchen.timezone) });
 
-    const { context, page } = await asManager(kitchen);
+    const { context, page } = await env.asManager(kitchen);
     try {
       const item = page.locator("[data-testid=alerts] li[data-kind=credentials_rejected]");
       await item.waitFor();
@@ -288,7 +248,7 @@ describe("settings: frequent-sync form", () => {
 
       // The last run failed: its own duration is the one shown, and one failure reads as one.
       const settings = await getSettings(kitchen);
-      const runs = await stack.api<{ runs: { status: string; duration_ms: number | null }[] }>(
+      const runs = await env.stack.api<{ runs: { status: string; duration_ms: number | null }[] }>(
         "/api/newbook/sync-runs?limit=1",
         { token: kitchen.managerToken },
       );
@@ -306,7 +266,7 @@ describe("settings: frequent-sync form", () => {
       await page.getByRole("link", { name: "Sync history" }).click();
       await page.locator("[data-testid=sync-runs-table] tbody tr").first().waitFor();
       await expectText(page.getByTestId("sync-runs-table"), "7 days ahead");
-      await stack.simControl(`/properties/${kitchen.property.id}/faults`, "DELETE");
+      await env.stack.simControl(`/properties/${kitchen.property.id}/faults`, "DELETE");
     } finally {
       await context.close();
     }

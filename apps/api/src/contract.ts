@@ -12,6 +12,7 @@ import type {
   kitchenHealthSchema,
   kitchenListSchema,
   kitchenPatchSchema,
+  kitchensHealthQuerySchema,
   kitchensHealthSchema,
   kitchenViewSchema,
   queuesSessionSchema,
@@ -27,6 +28,7 @@ import type {
   meResponseSchema,
   roleSchema,
 } from "./schemas/auth";
+import type { errorResponseSchema } from "./schemas/common";
 import type {
   ALERT_STATES,
   alertSchema,
@@ -62,6 +64,53 @@ import type {
   syncRunsResponseSchema,
   syncStatsSchema,
 } from "./schemas/sync";
+
+/**
+ * Every path the API serves under /api, by name. Plain values (this module imports only types), so a
+ * browser bundle can take them; `:name` segments are route parameters, filled in by the client.
+ */
+export const API_PATHS = {
+  login: "/api/auth/login",
+  logoutEverywhere: "/api/auth/logout-everywhere",
+  me: "/api/me",
+  frequentSyncSettings: "/api/settings/newbook-frequent-sync",
+  connection: "/api/settings/newbook-connection",
+  connectionTest: "/api/settings/newbook-connection/test",
+  syncNow: "/api/newbook/frequent-sync/run",
+  syncRuns: "/api/newbook/sync-runs",
+  syncRun: "/api/newbook/sync-runs/:run_id",
+  historicalSync: "/api/newbook/sync",
+  historicalSyncs: "/api/newbook/historical-syncs",
+  historicalSyncJob: "/api/newbook/sync/:job_id",
+  historicalSyncResume: "/api/newbook/sync/:job_id/resume",
+  syncStats: "/api/newbook/sync-stats",
+  occupancy: "/api/occupancy",
+  residents: "/api/residents",
+  changes: "/api/changes",
+  events: "/api/events",
+  alerts: "/api/alerts",
+  arrivals: "/api/arrivals",
+  sheet: "/api/sheets/:meal",
+  sheetCsv: "/api/sheets/:meal/csv",
+  kitchens: "/api/admin/kitchens",
+  kitchen: "/api/admin/kitchens/:id",
+  kitchensHealth: "/api/admin/kitchens/health",
+  fleet: "/api/admin/fleet",
+  users: "/api/admin/users",
+  user: "/api/admin/users/:id",
+  queuesSession: "/api/admin/queues-session",
+} as const;
+export type ApiPath = (typeof API_PATHS)[keyof typeof API_PATHS];
+/** The names of a path's `:name` segments. */
+export type PathParams<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
+  ? Name | PathParams<`/${Rest}`>
+  : P extends `${string}:${infer Name}`
+    ? Name
+    : never;
+
+/** The `error` member of every error response (the body is `{ error: ApiErrorBody }`). */
+export type ApiErrorBody = z.output<typeof errorResponseSchema>["error"];
+export type FieldIssue = Extract<NonNullable<ApiErrorBody["details"]>, unknown[]>[number];
 
 // Auth
 export type Role = z.output<typeof roleSchema>;
@@ -130,6 +179,7 @@ export type Alerts = z.output<typeof alertsResponseSchema>;
 export type KitchenHealth = z.output<typeof kitchenHealthSchema>;
 export type KitchensHealth = z.output<typeof kitchensHealthSchema>;
 export type KitchenState = KitchenHealth["state"];
+export type HealthSort = z.output<typeof kitchensHealthQuerySchema>["sort"];
 export type Kitchen = z.output<typeof kitchenViewSchema>;
 export type KitchenList = z.output<typeof kitchenListSchema>;
 export type KitchenCreate = z.input<typeof kitchenBodySchema>;

@@ -1,5 +1,6 @@
 import type {
   Fleet,
+  HealthSort,
   Kitchen,
   KitchenCreate,
   KitchenList,
@@ -12,8 +13,9 @@ import type {
   UserList,
   UserUpdate,
 } from "@occ/api";
+import { API_PATHS } from "@occ/api/contract";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { apiRequest } from "./client";
+import { apiRequest, pathTo } from "./client";
 import { queryKeys } from "./keys";
 
 export interface HealthParams {
@@ -21,7 +23,7 @@ export interface HealthParams {
   page_size: number;
   state?: KitchenState;
   q?: string;
-  sort?: string;
+  sort?: HealthSort;
 }
 
 /** One page of the ops view; the server filters, sorts and counts, so hundreds of kitchens stay cheap. */
@@ -32,7 +34,7 @@ export function useKitchensHealth(params: HealthParams) {
   if (params.sort) query.sort = params.sort;
   return useQuery({
     queryKey: queryKeys.adminHealth(query),
-    queryFn: () => apiRequest<KitchensHealth>("/api/admin/kitchens/health", { scoped: false, query }),
+    queryFn: () => apiRequest<KitchensHealth>(API_PATHS.kitchensHealth, { scoped: false, query }),
     refetchInterval: 15_000,
     placeholderData: keepPreviousData,
   });
@@ -42,7 +44,7 @@ export function useKitchensHealth(params: HealthParams) {
 export function useFleet() {
   return useQuery({
     queryKey: queryKeys.adminFleet,
-    queryFn: () => apiRequest<Fleet>("/api/admin/fleet", { scoped: false }),
+    queryFn: () => apiRequest<Fleet>(API_PATHS.fleet, { scoped: false }),
     refetchInterval: 15_000,
   });
 }
@@ -51,7 +53,7 @@ export function useFleet() {
 export function useKitchenList(enabled = true) {
   return useQuery({
     queryKey: queryKeys.adminKitchens,
-    queryFn: () => apiRequest<KitchenList>("/api/admin/kitchens", { scoped: false }),
+    queryFn: () => apiRequest<KitchenList>(API_PATHS.kitchens, { scoped: false }),
     enabled,
   });
 }
@@ -59,7 +61,7 @@ export function useKitchenList(enabled = true) {
 export function useUserList() {
   return useQuery({
     queryKey: queryKeys.adminUsers,
-    queryFn: () => apiRequest<UserList>("/api/admin/users", { scoped: false }),
+    queryFn: () => apiRequest<UserList>(API_PATHS.users, { scoped: false }),
   });
 }
 
@@ -73,32 +75,31 @@ function useAdminMutation<I, O>(request: (input: I) => Promise<O>) {
 
 export function useCreateKitchen() {
   return useAdminMutation((body: KitchenCreate) =>
-    apiRequest<Kitchen>("/api/admin/kitchens", { method: "POST", body, scoped: false }),
+    apiRequest<Kitchen>(API_PATHS.kitchens, { method: "POST", body, scoped: false }),
   );
 }
 
 export function useUpdateKitchen() {
   return useAdminMutation(({ id, ...body }: KitchenUpdate & { id: number }) =>
-    apiRequest<Kitchen>(`/api/admin/kitchens/${id}`, { method: "PATCH", body, scoped: false }),
+    apiRequest<Kitchen>(pathTo(API_PATHS.kitchen, { id }), { method: "PATCH", body, scoped: false }),
   );
 }
 
 export function useCreateUser() {
   return useAdminMutation((body: UserCreate) =>
-    apiRequest<User>("/api/admin/users", { method: "POST", body, scoped: false }),
+    apiRequest<User>(API_PATHS.users, { method: "POST", body, scoped: false }),
   );
 }
 
 export function useUpdateUser() {
   return useAdminMutation(({ id, ...body }: UserUpdate & { id: number }) =>
-    apiRequest<User>(`/api/admin/users/${id}`, { method: "PATCH", body, scoped: false }),
+    apiRequest<User>(pathTo(API_PATHS.user, { id }), { method: "PATCH", body, scoped: false }),
   );
 }
 
 /** Bull Board is a server-rendered page: it authenticates with a cookie the API sets here. */
 export function useOpenBullBoard() {
   return useMutation({
-    mutationFn: () =>
-      apiRequest<QueuesSession>("/api/admin/queues-session", { method: "POST", scoped: false }),
+    mutationFn: () => apiRequest<QueuesSession>(API_PATHS.queuesSession, { method: "POST", scoped: false }),
   });
 }

@@ -1,4 +1,5 @@
 import type { AlertState, Alerts } from "@occ/api";
+import { API_PATHS } from "@occ/api/contract";
 import { useQuery } from "@tanstack/react-query";
 import { apiRequest } from "./client";
 import { queryKeys } from "./keys";
@@ -7,7 +8,7 @@ import { usePollFallback } from "./live";
 export function useAlerts(state: AlertState) {
   return useQuery({
     queryKey: queryKeys.alerts(state),
-    queryFn: () => apiRequest<Alerts>("/api/alerts", { query: { state } }),
+    queryFn: () => apiRequest<Alerts>(API_PATHS.alerts, { query: { state } }),
     refetchInterval: usePollFallback(15_000),
   });
 }

@@ -1,4 +1,5 @@
 import type { LoginRequest, LoginResponse, Me } from "@occ/api";
+import { API_PATHS } from "@occ/api/contract";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { apiRequest, tokenStore } from "./client";
 import { queryKeys } from "./keys";
@@ -6,7 +7,7 @@ import { queryKeys } from "./keys";
 export function useMe(enabled: boolean) {
   return useQuery({
     queryKey: queryKeys.me,
-    queryFn: () => apiRequest<Me>("/api/me", { scoped: false }),
+    queryFn: () => apiRequest<Me>(API_PATHS.me, { scoped: false }),
     enabled,
     staleTime: 5 * 60_000,
   });
@@ -15,7 +16,7 @@ export function useMe(enabled: boolean) {
 export function useLogin(onLoggedIn: () => void) {
   return useMutation({
     mutationFn: (credentials: LoginRequest) =>
-      apiRequest<LoginResponse>("/api/auth/login", { method: "POST", body: credentials, scoped: false }),
+      apiRequest<LoginResponse>(API_PATHS.login, { method: "POST", body: credentials, scoped: false }),
     onSuccess: (result) => {
       tokenStore.set(result.access_token);
       onLoggedIn();

@@ -1,38 +1,20 @@
 /** Typed fetch client: bearer token from localStorage, JSON in/out, errors carry the API error shape. */
-
-export interface FieldIssue {
-  field: string;
-  message: string;
-}
-
-export interface ApiErrorBody {
-  code: string;
-  message: string;
-  /** Field issues for validation errors; other errors may carry an object or nothing. */
-  details?: unknown;
-}
-
-function fieldIssues(details: unknown): FieldIssue[] {
-  if (!Array.isArray(details)) return [];
-  return details.filter(
-    (d): d is FieldIssue =>
-      typeof d === "object" && d !== null && typeof d.field === "string" && typeof d.message === "string",
-  );
-}
+import type { ApiErrorBody, ApiPath, FieldIssue, PathParams } from "@occ/api";
 
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly details: FieldIssue[];
   /** The error's details as the API sent them (an object for some errors, e.g. a failed connection test). */
-  readonly rawDetails: unknown;
+  readonly rawDetails: ApiErrorBody["details"];
 
   constructor(status: number, body: ApiErrorBody) {
     super(body.message);
     this.name = "ApiError";
     this.status = status;
     this.code = body.code;
-    this.details = fieldIssues(body.details);
+    // Validation errors carry field issues; others an object (e.g. a failed connection test) or null.
+    this.details = Array.isArray(body.details) ? body.details : [];
     this.rawDetails = body.details;
   }
 }
@@ -75,6 +57,13 @@ export interface RequestOptions {
   query?: Record<string, QueryValue>;
   /** Kitchen-scoped resources carry the admin's selected kitchen; auth and admin endpoints do not. */
   scoped?: boolean;
+}
+
+/** One of the contract's paths with its `:name` segments filled in (encoded). */
+export function pathTo<P extends ApiPath>(path: P, params: Record<PathParams<P>, string | number>): string {
+  return path.replace(/:(\w+)/g, (_, name: string) =>
+    encodeURIComponent(String((params as Record<string, string | number>)[name])),
+  );
 }
 
 function buildUrl(path: string, query: Record<string, QueryValue>): string {
@@ -138,8 +127,16 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
     throw new ApiError(
       0,
       timeout.aborted
-        ? { code: "timeout", message: "The server did not answer in time. Check your connection." }
-        : { code: "network_error", message: "Cannot reach the server. Check your connection." },
+        ? {
+            code: "timeout",
+            message: "The server did not answer in time. Check your connection.",
+            details: null,
+          }
+        : {
+            code: "network_error",
+            message: "Cannot reach the server. Check your connection.",
+            details: null,
+          },
     );
   }
 
@@ -149,6 +146,7 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
     throw new ApiError(response.status, {
       code: `http_${response.status}`,
       message: `The server answered ${response.status} ${response.statusText}`.trim(),
+      details: null,
     });
   }
   return payload as T;

@@ -5,21 +5,23 @@ import type {
   NewbookConnectionTestResult,
   NewbookConnectionUpdate,
 } from "@occ/api";
+import { API_PATHS } from "@occ/api/contract";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ApiError, apiRequest } from "./client";
 import { queryKeys } from "./keys";
 
-const PATH = "/api/settings/newbook-connection";
-
 export function useNewbookConnection() {
-  return useQuery({ queryKey: queryKeys.connection, queryFn: () => apiRequest<NewbookConnection>(PATH) });
+  return useQuery({
+    queryKey: queryKeys.connection,
+    queryFn: () => apiRequest<NewbookConnection>(API_PATHS.connection),
+  });
 }
 
 export function useSaveNewbookConnection() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (update: NewbookConnectionUpdate) =>
-      apiRequest<NewbookConnectionSaved>(PATH, { method: "PUT", body: update }),
+      apiRequest<NewbookConnectionSaved>(API_PATHS.connection, { method: "PUT", body: update }),
     onSuccess: (saved) => {
       queryClient.setQueryData<NewbookConnection>(queryKeys.connection, saved);
       // A save resets the back-off, may (un)schedule the kitchen and starts a sync.
@@ -32,7 +34,7 @@ export function useTestNewbookConnection() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (candidate: NewbookConnectionTest) =>
-      apiRequest<NewbookConnectionTestResult>(`${PATH}/test`, { method: "POST", body: candidate }),
+      apiRequest<NewbookConnectionTestResult>(API_PATHS.connectionTest, { method: "POST", body: candidate }),
     onSuccess: (result) => {
       // A pass of the saved credentials verifies them: the kitchen may now sync on its own.
       if (result.ok) {
@@ -47,7 +49,6 @@ export function useTestNewbookConnection() {
 export function failedTestReason(error: unknown): string | null {
   if (!(error instanceof ApiError) || error.code !== "connection_test_failed") return null;
   const details = error.rawDetails;
-  if (typeof details === "object" && details !== null && "reason" in details)
-    return String((details as { reason: unknown }).reason);
+  if (details !== null && !Array.isArray(details) && "reason" in details) return String(details.reason);
   return error.message;
 }

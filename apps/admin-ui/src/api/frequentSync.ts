@@ -5,13 +5,13 @@ import type {
   SyncNowResult,
   SyncRun,
 } from "@occ/api";
+import { API_PATHS } from "@occ/api/contract";
 import { type QueryClient, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
-import { apiRequest } from "./client";
+import { apiRequest, pathTo } from "./client";
 import { queryKeys } from "./keys";
 import { usePollFallback } from "./live";
 
-const SETTINGS_PATH = "/api/settings/newbook-frequent-sync";
 const STATUS_POLL_MS = 15_000;
 const RUN_POLL_MS = 1_000;
 
@@ -45,7 +45,7 @@ export function refreshAfterSync(queryClient: QueryClient): Promise<unknown> {
 export function useFrequentSyncSettings() {
   return useQuery({
     queryKey: queryKeys.frequentSync,
-    queryFn: () => apiRequest<FrequentSyncSettings>(SETTINGS_PATH),
+    queryFn: () => apiRequest<FrequentSyncSettings>(API_PATHS.frequentSyncSettings),
     refetchInterval: usePollFallback(STATUS_POLL_MS),
   });
 }
@@ -54,21 +54,24 @@ export function useUpdateFrequentSync() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (update: FrequentSyncSettingsPatch) =>
-      apiRequest<FrequentSyncSettingsSaved>(SETTINGS_PATH, { method: "PATCH", body: update }),
+      apiRequest<FrequentSyncSettingsSaved>(API_PATHS.frequentSyncSettings, {
+        method: "PATCH",
+        body: update,
+      }),
     onSuccess: (saved) => queryClient.setQueryData<FrequentSyncSettings>(queryKeys.frequentSync, saved),
   });
 }
 
 export function useSyncNow() {
   return useMutation({
-    mutationFn: () => apiRequest<SyncNowResult>("/api/newbook/frequent-sync/run", { method: "POST" }),
+    mutationFn: () => apiRequest<SyncNowResult>(API_PATHS.syncNow, { method: "POST" }),
   });
 }
 
 export function useSyncRunById(runId: string | null, pollMs = RUN_POLL_MS) {
   return useQuery({
     queryKey: queryKeys.syncRun(runId ?? ""),
-    queryFn: () => apiRequest<SyncRun>(`/api/newbook/sync-runs/${encodeURIComponent(runId ?? "")}`),
+    queryFn: () => apiRequest<SyncRun>(pathTo(API_PATHS.syncRun, { run_id: runId ?? "" })),
     enabled: runId !== null,
     refetchInterval: (query) => (isRunFinished(query.state.data) ? false : pollMs),
   });

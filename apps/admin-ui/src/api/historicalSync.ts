@@ -5,9 +5,10 @@ import type {
   HistoricalSyncRequest,
   HistoricalSyncResumed,
 } from "@occ/api";
+import { API_PATHS } from "@occ/api/contract";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
-import { apiRequest } from "./client";
+import { apiRequest, pathTo } from "./client";
 import { refreshAfterSync } from "./frequentSync";
 import { queryKeys } from "./keys";
 
@@ -27,7 +28,7 @@ export function useHistoricalSyncs() {
   const queryClient = useQueryClient();
   const query = useQuery({
     queryKey: queryKeys.historicalSyncs,
-    queryFn: () => apiRequest<HistoricalSyncList>("/api/newbook/historical-syncs"),
+    queryFn: () => apiRequest<HistoricalSyncList>(API_PATHS.historicalSyncs),
     refetchInterval: (q) => (q.state.data?.syncs.some(isSyncActive) ? ACTIVE_POLL_MS : IDLE_POLL_MS),
   });
   // A sync that just finished changed the kitchen's figures: refresh the pages that show them.
@@ -50,13 +51,13 @@ function useListMutation<I, O>(request: (input: I) => Promise<O>) {
 
 export function useStartHistoricalSync() {
   return useListMutation((range: HistoricalSyncRequest) =>
-    apiRequest<HistoricalSyncQueued>("/api/newbook/sync", { method: "POST", body: range }),
+    apiRequest<HistoricalSyncQueued>(API_PATHS.historicalSync, { method: "POST", body: range }),
   );
 }
 
 export function useResumeHistoricalSync() {
   return useListMutation((jobId: string) =>
-    apiRequest<HistoricalSyncResumed>(`/api/newbook/sync/${encodeURIComponent(jobId)}/resume`, {
+    apiRequest<HistoricalSyncResumed>(pathTo(API_PATHS.historicalSyncResume, { job_id: jobId }), {
       method: "POST",
     }),
   );

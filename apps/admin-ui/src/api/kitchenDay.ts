@@ -1,6 +1,7 @@
 import type { Arrivals, MealSheet, SheetMeal } from "@occ/api";
+import { API_PATHS } from "@occ/api/contract";
 import { useQuery } from "@tanstack/react-query";
-import { ApiError, apiRequest, kitchenScopeStore, tokenStore } from "./client";
+import { ApiError, apiRequest, kitchenScopeStore, pathTo, tokenStore } from "./client";
 import { queryKeys } from "./keys";
 import { usePollFallback } from "./live";
 
@@ -13,7 +14,7 @@ const POLL_MS = 15_000;
 export function useArrivals() {
   return useQuery({
     queryKey: queryKeys.arrivals,
-    queryFn: () => apiRequest<Arrivals>("/api/arrivals"),
+    queryFn: () => apiRequest<Arrivals>(API_PATHS.arrivals),
     refetchInterval: usePollFallback(POLL_MS),
   });
 }
@@ -21,7 +22,7 @@ export function useArrivals() {
 export function useMealSheet(meal: SheetMeal) {
   return useQuery({
     queryKey: queryKeys.mealSheet(meal),
-    queryFn: () => apiRequest<MealSheet>(`/api/sheets/${meal}`),
+    queryFn: () => apiRequest<MealSheet>(pathTo(API_PATHS.sheet, { meal })),
     refetchInterval: usePollFallback(POLL_MS),
   });
 }
@@ -35,11 +36,15 @@ export async function downloadSheetCsv(meal: SheetMeal, date: string): Promise<v
   const kitchenId = kitchenScopeStore.get();
   if (kitchenId !== null) params.set("kitchen_id", String(kitchenId));
   const token = tokenStore.get();
-  const response = await fetch(`/api/sheets/${meal}/csv?${params.toString()}`, {
+  const response = await fetch(`${pathTo(API_PATHS.sheetCsv, { meal })}?${params.toString()}`, {
     headers: token ? { Authorization: `Bearer ${token}` } : {},
   });
   if (!response.ok) {
-    throw new ApiError(response.status, { code: `http_${response.status}`, message: "The download failed" });
+    throw new ApiError(response.status, {
+      code: `http_${response.status}`,
+      message: "The download failed",
+      details: null,
+    });
   }
   const url = URL.createObjectURL(await response.blob());
   const link = document.createElement("a");

@@ -1,4 +1,5 @@
 import type { KitchenSyncEvent } from "@occ/api";
+import { API_PATHS } from "@occ/api/contract";
 import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useContext, useEffect, useState } from "react";
 import { queriesToRefresh } from "../lib/liveRefresh";
@@ -34,10 +35,13 @@ async function readStream(
 ): Promise<"ended" | "unauthorized"> {
   const kitchenId = kitchenScopeStore.get();
   const token = tokenStore.get();
-  const response = await fetch(kitchenId === null ? "/api/events" : `/api/events?kitchen_id=${kitchenId}`, {
-    headers: { Accept: "text/event-stream", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    signal,
-  });
+  const response = await fetch(
+    kitchenId === null ? API_PATHS.events : `${API_PATHS.events}?kitchen_id=${kitchenId}`,
+    {
+      headers: { Accept: "text/event-stream", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      signal,
+    },
+  );
   if (response.status === 401) return "unauthorized";
   if (!response.ok || !response.body) throw new Error(`event stream answered ${response.status}`);
   const reader = response.body.getReader();

@@ -1,4 +1,5 @@
 import type { Residents } from "@occ/api";
+import { API_PATHS } from "@occ/api/contract";
 import { useQuery } from "@tanstack/react-query";
 import { apiRequest } from "./client";
 import { queryKeys } from "./keys";
@@ -8,7 +9,7 @@ import { usePollFallback } from "./live";
 export function useResidents(start: string) {
   return useQuery({
     queryKey: queryKeys.residents(start),
-    queryFn: () => apiRequest<Residents>("/api/residents", { query: { start } }),
+    queryFn: () => apiRequest<Residents>(API_PATHS.residents, { query: { start } }),
     refetchInterval: usePollFallback(60_000),
   });
 }

@@ -1,4 +1,5 @@
 import type { StatsPeriod, SyncRunPage, SyncStats } from "@occ/api";
+import { API_PATHS } from "@occ/api/contract";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { apiRequest } from "./client";
 import { queryKeys } from "./keys";
@@ -10,7 +11,7 @@ export function useSyncRuns(status: string) {
   return useInfiniteQuery({
     queryKey: queryKeys.syncRuns(status),
     queryFn: ({ pageParam }) =>
-      apiRequest<SyncRunPage>("/api/newbook/sync-runs", {
+      apiRequest<SyncRunPage>(API_PATHS.syncRuns, {
         query: { limit: PAGE_SIZE, status, before: pageParam },
       }),
     initialPageParam: null as string | null,
@@ -22,7 +23,7 @@ export function useSyncRuns(status: string) {
 export function useSyncStats(period: StatsPeriod) {
   return useQuery({
     queryKey: queryKeys.syncStats(period),
-    queryFn: () => apiRequest<SyncStats>("/api/newbook/sync-stats", { query: { period } }),
+    queryFn: () => apiRequest<SyncStats>(API_PATHS.syncStats, { query: { period } }),
     refetchInterval: 30_000,
   });
 }

@@ -1,7 +1,7 @@
 import type { Fleet } from "@occ/api";
 import { useFleet } from "../api/admin";
-import { scrollRegion } from "../lib/scrollRegion";
 import { QueryState } from "./QueryState";
+import { ScrollTable } from "./ScrollTable";
 import { RelativeTime } from "./Time";
 
 const DEPTHS = ["waiting", "active", "delayed", "failed"] as const;
@@ -75,63 +75,48 @@ function FleetView({ fleet }: { fleet: Fleet }) {
       {fleet.workers.length === 0 ? (
         <p className="status-error">No worker is online: nothing syncs until one starts.</p>
       ) : (
-        <div className="table-scroll" {...scrollRegion("Workers")}>
-          <table className="data-table" data-testid="fleet-workers">
-            <thead>
-              <tr>
-                <th scope="col">Host</th>
-                <th scope="col">PID</th>
-                <th scope="col">Running jobs</th>
-                <th scope="col">Online since</th>
-              </tr>
-            </thead>
-            <tbody>
-              {fleet.workers.map((w) => (
-                <tr key={w.name}>
-                  <th scope="row">{w.host}</th>
-                  <td>{w.pid ?? "—"}</td>
-                  <td>{w.running_jobs}</td>
-                  <td>
-                    <RelativeTime iso={w.since} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-
-      <h3>Queues</h3>
-      <div className="table-scroll" {...scrollRegion("Queues")}>
-        <table className="data-table" data-testid="fleet-queues">
-          <thead>
-            <tr>
-              <th scope="col">Queue</th>
-              {DEPTHS.map((d) => (
-                <th scope="col" key={d}>
-                  {d[0]!.toUpperCase() + d.slice(1)}
-                </th>
-              ))}
-              <th scope="col">Backlog, last hour</th>
-            </tr>
-          </thead>
+        <ScrollTable
+          label="Workers"
+          columns={["Host", "PID", "Running jobs", "Online since"]}
+          testId="fleet-workers"
+        >
           <tbody>
-            {fleet.queues.map((q) => (
-              <tr key={q.name} data-queue={q.name}>
-                <th scope="row">{q.name}</th>
-                {DEPTHS.map((d) => (
-                  <td key={d} className={d === "failed" && q.failed > 0 ? "status-error" : undefined}>
-                    {q[d]}
-                  </td>
-                ))}
+            {fleet.workers.map((w) => (
+              <tr key={w.name}>
+                <th scope="row">{w.host}</th>
+                <td>{w.pid ?? "—"}</td>
+                <td>{w.running_jobs}</td>
                 <td>
-                  <Trend fleet={fleet} queue={q.name} />
+                  <RelativeTime iso={w.since} />
                 </td>
               </tr>
             ))}
           </tbody>
-        </table>
-      </div>
+        </ScrollTable>
+      )}
+
+      <h3>Queues</h3>
+      <ScrollTable
+        label="Queues"
+        columns={["Queue", ...DEPTHS.map((d) => d[0]!.toUpperCase() + d.slice(1)), "Backlog, last hour"]}
+        testId="fleet-queues"
+      >
+        <tbody>
+          {fleet.queues.map((q) => (
+            <tr key={q.name} data-queue={q.name}>
+              <th scope="row">{q.name}</th>
+              {DEPTHS.map((d) => (
+                <td key={d} className={d === "failed" && q.failed > 0 ? "status-error" : undefined}>
+                  {q[d]}
+                </td>
+              ))}
+              <td>
+                <Trend fleet={fleet} queue={q.name} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </ScrollTable>
 
       <h3>Newbook budgets</h3>
       <p className="muted small">
@@ -141,30 +126,25 @@ function FleetView({ fleet }: { fleet: Fleet }) {
       {fleet.credentials.length === 0 ? (
         <p className="muted">No Newbook requests in the current window.</p>
       ) : (
-        <div className="table-scroll" {...scrollRegion("Newbook budgets")}>
-          <table className="data-table" data-testid="fleet-credentials">
-            <thead>
-              <tr>
-                <th scope="col">Credential</th>
-                <th scope="col">Budget used</th>
-                <th scope="col">Throttled</th>
+        <ScrollTable
+          label="Newbook budgets"
+          columns={["Credential", "Budget used", "Throttled"]}
+          testId="fleet-credentials"
+        >
+          <tbody>
+            {fleet.credentials.map((c) => (
+              <tr key={c.credential}>
+                <th scope="row">{c.credential}</th>
+                <td>
+                  <Budget used={c.requests_in_window} limit={c.limit} />
+                </td>
+                <td className={c.throttled_last_hour > 0 ? "status-error" : undefined}>
+                  {c.throttled_last_hour}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {fleet.credentials.map((c) => (
-                <tr key={c.credential}>
-                  <th scope="row">{c.credential}</th>
-                  <td>
-                    <Budget used={c.requests_in_window} limit={c.limit} />
-                  </td>
-                  <td className={c.throttled_last_hour > 0 ? "status-error" : undefined}>
-                    {c.throttled_last_hour}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollTable>
       )}
       {fleet.credentials_total > fleet.credentials.length && (
         <p className="muted small">

@@ -12,6 +12,16 @@ import {
 } from "recharts";
 import { formatLocalDate } from "../lib/time";
 
+type Series = readonly [keyof OccupancyDay, string, string];
+const BARS: Series[] = [
+  ["rooms_occupied", "Rooms occupied", "var(--chart-1)"],
+  ["guests", "Guests", "var(--chart-2)"],
+];
+const LINES: Series[] = [
+  ["breakfast_covers", "Breakfast", "var(--chart-3)"],
+  ["dinner_covers", "Dinner", "var(--chart-4)"],
+];
+
 export function OccupancyChart({ days }: { days: OccupancyDay[] }) {
   const data = days.map((d) => ({ ...d, label: formatLocalDate(d.date) }));
   return (
@@ -23,20 +33,12 @@ export function OccupancyChart({ days }: { days: OccupancyDay[] }) {
           <YAxis allowDecimals={false} tick={{ fontSize: 12 }} />
           <Tooltip />
           <Legend />
-          <Bar
-            dataKey="rooms_occupied"
-            name="Rooms occupied"
-            fill="var(--chart-1)"
-            isAnimationActive={false}
-          />
-          <Bar dataKey="guests" name="Guests" fill="var(--chart-2)" isAnimationActive={false} />
-          <Line
-            dataKey="breakfast_covers"
-            name="Breakfast"
-            stroke="var(--chart-3)"
-            isAnimationActive={false}
-          />
-          <Line dataKey="dinner_covers" name="Dinner" stroke="var(--chart-4)" isAnimationActive={false} />
+          {BARS.map(([dataKey, name, color]) => (
+            <Bar key={dataKey} dataKey={dataKey} name={name} fill={color} isAnimationActive={false} />
+          ))}
+          {LINES.map(([dataKey, name, color]) => (
+            <Line key={dataKey} dataKey={dataKey} name={name} stroke={color} isAnimationActive={false} />
+          ))}
         </ComposedChart>
       </ResponsiveContainer>
     </figure>

@@ -1,8 +1,8 @@
 import type { DayFigures } from "@occ/api";
 import { changedFigures, describeChange } from "../lib/occupancyDiff";
-import { scrollRegion } from "../lib/scrollRegion";
 import { formatLocalDate } from "../lib/time";
 import type { DayRow } from "./DayCards";
+import { numeric, ScrollTable } from "./ScrollTable";
 import { RelativeTime } from "./Time";
 
 const COLUMNS: readonly { field: keyof DayFigures; label: string }[] = [
@@ -29,25 +29,14 @@ export function OccupancyTable({
   doubtful: boolean;
 }) {
   return (
-    <div
-      className={doubtful ? "table-scroll figures-doubtful" : "table-scroll"}
-      {...scrollRegion("Occupancy by day")}
-    >
-      <table className="data-table" data-testid="occupancy-table">
-        <caption className="visually-hidden">
-          Occupancy per day; highlighted cells changed with the last sync
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Date</th>
-            {COLUMNS.map((c) => (
-              <th scope="col" key={c.field} className="num">
-                {c.label}
-              </th>
-            ))}
-            <th scope="col">Changed</th>
-          </tr>
-        </thead>
+    <>
+      <ScrollTable
+        label="Occupancy by day"
+        className={doubtful ? "figures-doubtful" : undefined}
+        caption="Occupancy per day; highlighted cells changed with the last sync"
+        columns={["Date", ...COLUMNS.map((c) => numeric(c.label, c.field)), "Changed"]}
+        testId="occupancy-table"
+      >
         <tbody>
           {rows.map(({ date, day }) => {
             if (day === null) {
@@ -97,11 +86,12 @@ export function OccupancyTable({
             );
           })}
         </tbody>
-      </table>
+      </ScrollTable>
+      {/* Outside the scrolling box, so it stays in view when the table is scrolled sideways. */}
       <p className="legend muted">
         <span className="swatch-changed" aria-hidden="true" /> changed with the last sync (with the figure it
         replaced)
       </p>
-    </div>
+    </>
   );
 }

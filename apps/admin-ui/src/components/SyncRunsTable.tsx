@@ -1,66 +1,55 @@
 import type { SyncRun } from "@occ/api";
-import { scrollRegion } from "../lib/scrollRegion";
 import { runTone } from "../lib/syncBadge";
 import { runWindowText } from "../lib/syncSettings";
 import { formatDuration, formatLocalDate } from "../lib/time";
 import { Badge } from "./Badge";
+import { type Column, numeric, ScrollTable } from "./ScrollTable";
 import { DateTime } from "./Time";
+
+const COLUMNS: Column[] = [
+  "Queued",
+  "Kind",
+  "Outcome",
+  "Window",
+  numeric("Duration"),
+  numeric("Calls"),
+  numeric("Bookings"),
+  numeric("Rows changed"),
+  "Error",
+];
 
 export function SyncRunsTable({ runs }: { runs: SyncRun[] }) {
   if (runs.length === 0) return <p className="muted">No runs match.</p>;
   return (
-    <div className="table-scroll" {...scrollRegion("Sync runs")}>
-      <table className="data-table" data-testid="sync-runs-table">
-        <thead>
-          <tr>
-            <th scope="col">Queued</th>
-            <th scope="col">Kind</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Window</th>
-            <th scope="col" className="num">
-              Duration
-            </th>
-            <th scope="col" className="num">
-              Calls
-            </th>
-            <th scope="col" className="num">
-              Bookings
-            </th>
-            <th scope="col" className="num">
-              Rows changed
-            </th>
-            <th scope="col">Error</th>
+    <ScrollTable label="Sync runs" columns={COLUMNS} testId="sync-runs-table">
+      <tbody>
+        {runs.map((run) => (
+          <tr key={run.id} data-status={run.status}>
+            <td className="nowrap">
+              <DateTime iso={run.queued_at} />
+            </td>
+            <td>
+              {run.kind}
+              <span className="muted"> · {run.trigger}</span>
+            </td>
+            <td>
+              <Badge tone={runTone(run.status)}>{run.status}</Badge>
+            </td>
+            <td className="nowrap">
+              {formatLocalDate(run.window_from)} → {formatLocalDate(run.window_to)}
+              <span className="muted" data-testid="run-window-days">
+                {" "}
+                · {runWindowText(run)}
+              </span>
+            </td>
+            <td className="num">{run.duration_ms === null ? "—" : formatDuration(run.duration_ms)}</td>
+            <td className="num">{run.newbook_calls}</td>
+            <td className="num">{run.bookings_fetched}</td>
+            <td className="num">{run.rows_changed}</td>
+            <td className="cell-error">{run.error_message}</td>
           </tr>
-        </thead>
-        <tbody>
-          {runs.map((run) => (
-            <tr key={run.id} data-status={run.status}>
-              <td className="nowrap">
-                <DateTime iso={run.queued_at} />
-              </td>
-              <td>
-                {run.kind}
-                <span className="muted"> · {run.trigger}</span>
-              </td>
-              <td>
-                <Badge tone={runTone(run.status)}>{run.status}</Badge>
-              </td>
-              <td className="nowrap">
-                {formatLocalDate(run.window_from)} → {formatLocalDate(run.window_to)}
-                <span className="muted" data-testid="run-window-days">
-                  {" "}
-                  · {runWindowText(run)}
-                </span>
-              </td>
-              <td className="num">{run.duration_ms === null ? "—" : formatDuration(run.duration_ms)}</td>
-              <td className="num">{run.newbook_calls}</td>
-              <td className="num">{run.bookings_fetched}</td>
-              <td className="num">{run.rows_changed}</td>
-              <td className="cell-error">{run.error_message}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+        ))}
+      </tbody>
+    </ScrollTable>
   );
 }

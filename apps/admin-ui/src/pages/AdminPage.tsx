@@ -13,6 +13,7 @@ import { Badge } from "../components/Badge";
 import { describedBy, Field } from "../components/Field";
 import { MutationStatus } from "../components/MutationStatus";
 import { QueryState } from "../components/QueryState";
+import { ScrollTable } from "../components/ScrollTable";
 import {
   type FormErrors,
   pageMessage,
@@ -21,7 +22,6 @@ import {
   validatePassword,
   validateUser,
 } from "../lib/adminForms";
-import { scrollRegion } from "../lib/scrollRegion";
 import { useSession } from "../session";
 
 /** A field's message: the page's own check first, else the API's reworded for the page. */
@@ -151,22 +151,13 @@ function KitchensCard() {
       />
       <QueryState query={kitchens}>
         {(data) => (
-          <div className="table-scroll" {...scrollRegion("Kitchens")}>
-            <table className="data-table" data-testid="admin-kitchens">
-              <thead>
-                <tr>
-                  <th scope="col">Kitchen</th>
-                  <th scope="col">Time zone</th>
-                  <th scope="col">Edit</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.kitchens.map((k) => (
-                  <KitchenRow key={k.id} kitchen={k} />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ScrollTable label="Kitchens" columns={["Kitchen", "Time zone", "Edit"]} testId="admin-kitchens">
+            <tbody>
+              {data.kitchens.map((k) => (
+                <KitchenRow key={k.id} kitchen={k} />
+              ))}
+            </tbody>
+          </ScrollTable>
         )}
       </QueryState>
     </section>
@@ -299,28 +290,18 @@ function UsersCard() {
       </form>
       <QueryState query={users}>
         {(data) => (
-          <div className="table-scroll" {...scrollRegion("Users")}>
-            <table className="data-table" data-testid="admin-users">
-              <thead>
-                <tr>
-                  <th scope="col">User</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.users.map((u) => (
-                  <UserRow
-                    key={u.id}
-                    user={u}
-                    kitchenName={u.kitchen_id === null ? null : (kitchenName.get(u.kitchen_id) ?? null)}
-                    kitchens={kitchens.data?.kitchens ?? []}
-                  />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ScrollTable label="Users" columns={["User", "Role", "Status", "Actions"]} testId="admin-users">
+            <tbody>
+              {data.users.map((u) => (
+                <UserRow
+                  key={u.id}
+                  user={u}
+                  kitchenName={u.kitchen_id === null ? null : (kitchenName.get(u.kitchen_id) ?? null)}
+                  kitchens={kitchens.data?.kitchens ?? []}
+                />
+              ))}
+            </tbody>
+          </ScrollTable>
         )}
       </QueryState>
     </section>

@@ -3,8 +3,8 @@ import { useArrivals } from "../api/kitchenDay";
 import { KitchenChips } from "../components/KitchenChips";
 import { QueryState } from "../components/QueryState";
 import { RequireKitchen } from "../components/RequireKitchen";
+import { ScrollTable } from "../components/ScrollTable";
 import { asOfLabel, hourLabel, localClock, MEAL_PLAN_LABELS, partyLabel, plural } from "../lib/kitchenDay";
-import { scrollRegion } from "../lib/scrollRegion";
 import { formatLocalDate } from "../lib/time";
 import { useSession } from "../session";
 
@@ -65,34 +65,25 @@ function ArrivalDaySection({ day, title }: { day: ArrivalDay; title: string }) {
               </li>
             ))}
           </ul>
-          <div className="table-scroll" {...scrollRegion("Arrivals")}>
-            <table className="arrivals-table">
-              <thead>
-                <tr>
-                  <th scope="col">ETA</th>
-                  <th scope="col">Room</th>
-                  <th scope="col">Guest</th>
-                  <th scope="col">Party</th>
-                  <th scope="col">Meals</th>
-                  <th scope="col">Arrived</th>
-                  <th scope="col">Kitchen notes</th>
+          <ScrollTable
+            label="Arrivals"
+            columns={["ETA", "Room", "Guest", "Party", "Meals", "Arrived", "Kitchen notes"]}
+            tableClassName="arrivals-table"
+          >
+            {day.hours.map((h) => (
+              <tbody key={h.hour ?? "none"} data-hour={h.hour ?? "none"}>
+                <tr className="hour-row">
+                  <th scope="rowgroup" colSpan={7}>
+                    {hourLabel(h.hour)} — {plural(h.bookings, "booking")}, {plural(h.guests, "guest")}
+                    {h.arrived > 0 && `, ${h.arrived} arrived`}
+                  </th>
                 </tr>
-              </thead>
-              {day.hours.map((h) => (
-                <tbody key={h.hour ?? "none"} data-hour={h.hour ?? "none"}>
-                  <tr className="hour-row">
-                    <th scope="rowgroup" colSpan={7}>
-                      {hourLabel(h.hour)} — {plural(h.bookings, "booking")}, {plural(h.guests, "guest")}
-                      {h.arrived > 0 && `, ${h.arrived} arrived`}
-                    </th>
-                  </tr>
-                  {h.arrivals.map((r) => (
-                    <ArrivalLine key={r.booking_id} row={r} />
-                  ))}
-                </tbody>
-              ))}
-            </table>
-          </div>
+                {h.arrivals.map((r) => (
+                  <ArrivalLine key={r.booking_id} row={r} />
+                ))}
+              </tbody>
+            ))}
+          </ScrollTable>
         </>
       )}
     </section>

@@ -4,6 +4,35 @@ import { useLogin } from "../api/auth";
 import { ApiError, errorMessage } from "../api/client";
 import { useSession } from "../session";
 
+/** A required sign-in field; the browser's password manager fills it (autocomplete by type). */
+function Credential({
+  id,
+  label,
+  type,
+  value,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  type: "email" | "password";
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type={type}
+        autoComplete={type === "email" ? "username" : "current-password"}
+        required
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </div>
+  );
+}
+
 function loginErrorText(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.status === 401) return "Email or password is incorrect.";
@@ -41,28 +70,14 @@ export function LoginPage() {
         ) : (
           <p className="muted">Sign in to your kitchen.</p>
         )}
-        <div className="field">
-          <label htmlFor="login-email">Email</label>
-          <input
-            id="login-email"
-            type="email"
-            autoComplete="username"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="login-password">Password</label>
-          <input
-            id="login-password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </div>
+        <Credential id="login-email" label="Email" type="email" value={email} onChange={setEmail} />
+        <Credential
+          id="login-password"
+          label="Password"
+          type="password"
+          value={password}
+          onChange={setPassword}
+        />
         {incomplete && (
           <p className="error-box" role="alert" data-testid="login-error">
             Enter your email and password.

@@ -1,4 +1,4 @@
-import type { KitchenHealth, KitchenState, KitchensHealth } from "@occ/api";
+import type { HealthSort, KitchenHealth, KitchenState, KitchensHealth } from "@occ/api";
 import { useEffect, useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { useKitchensHealth, useOpenBullBoard } from "../api/admin";
@@ -6,29 +6,24 @@ import { Badge } from "../components/Badge";
 import { FleetPanel } from "../components/FleetPanel";
 import { MutationStatus } from "../components/MutationStatus";
 import { QueryState } from "../components/QueryState";
+import { ScrollTable } from "../components/ScrollTable";
 import { RelativeTime } from "../components/Time";
 import { KITCHEN_STATE_LABELS, kitchenStateTone } from "../lib/kitchenState";
-import { scrollRegion } from "../lib/scrollRegion";
 import { useSession } from "../session";
 
 const PAGE_SIZE = 50;
+// The labels name every state the API knows (a Record over its type), in the API's order of urgency.
 const FILTERS: Array<KitchenState | "all"> = [
   "all",
-  "failing",
-  "stale",
-  "never_synced",
-  "running",
-  "ok",
-  "disabled",
-  "not_connected",
+  ...(Object.keys(KITCHEN_STATE_LABELS) as KitchenState[]),
 ];
-const SORTS = [
-  ["attention", "Needs attention first"],
-  ["name", "Name"],
-  ["last_success", "Oldest success first"],
-  ["next_run", "Next run"],
-  ["failures", "Most failures"],
-] as const;
+const SORT_LABELS: Record<HealthSort, string> = {
+  attention: "Needs attention first",
+  name: "Name",
+  last_success: "Oldest success first",
+  next_run: "Next run",
+  failures: "Most failures",
+};
 
 export function OpsPage() {
   const { isAdmin } = useSession();
@@ -56,7 +51,7 @@ function useDebounced(value: string, ms: number): string {
 function Ops() {
   const [state, setState] = useState<KitchenState | "all">("all");
   const [search, setSearch] = useState("");
-  const [sort, setSort] = useState<string>("attention");
+  const [sort, setSort] = useState<HealthSort>("attention");
   const [page, setPage] = useState(1);
   const q = useDebounced(search.trim(), 250);
   // A new filter starts at the first page: page 7 of "failing" may not exist.
@@ -142,8 +137,8 @@ function Ops() {
           </label>
           <label className="field-inline">
             <span>Sort</span>
-            <select value={sort} onChange={(e) => refine(setSort)(e.target.value)}>
-              {SORTS.map(([value, label]) => (
+            <select value={sort} onChange={(e) => refine(setSort)(e.target.value as HealthSort)}>
+              {Object.entries(SORT_LABELS).map(([value, label]) => (
                 <option key={value} value={value}>
                   {label}
                 </option>
@@ -202,80 +197,67 @@ function HealthTable({ kitchens }: { kitchens: KitchenHealth[] }) {
   };
   if (kitchens.length === 0) return <p className="muted">No kitchens match.</p>;
   return (
-    <div className="table-scroll" {...scrollRegion("Kitchens")}>
-      <table className="data-table" data-testid="kitchens-health">
-        <thead>
-          <tr>
-            <th scope="col">Kitchen</th>
-            <th scope="col">State</th>
-            <th scope="col">Since</th>
-            <th scope="col">Last success</th>
-            <th scope="col">Next run</th>
-            <th scope="col">Interval</th>
-            <th scope="col">Open alerts</th>
+    <ScrollTable
+      label="Kitchens"
+      columns={["Kitchen", "State", "Since", "Last success", "Next run", "Interval", "Open alerts"]}
+      testId="kitchens-health"
+    >
+      <tbody>
+        {kitchens.map((k) => (
+          <tr key={k.id} data-kitchen-id={k.id} data-state={k.state}>
+            <th scope="row">
+              <button type="button" className="link-button" onClick={() => open(k.id)}>
+                {k.name}
+              </button>
+              <div className="muted small">{k.timezone}</div>
+            </th>
+            <td>
+              <Badge tone={kitchenStateTone(k.state)}>{KITCHEN_STATE_LABELS[k.state]}</Badge>
+              {k.reason && <div className="small">{k.reason}</div>}
+              {k.consecutive_failures > 0 && (
+                <div className="muted small">{k.consecutive_failures} failed in a row</div>
+              )}
+            </td>
+            <td>
+              <RelativeTime iso={k.since} fallback="—" />
+            </td>
+            <td>
+              <RelativeTime iso={k.last_success_at} />
+            </td>
+            <td>{k.is_enabled ? <RelativeTime iso={k.next_sync_at} fallback="—" /> : "—"}</td>
+            <td>
+              <Interval k={k} />
+            </td>
+            <td>
+              {k.open_alerts.length === 0 ? (
+                <span className="muted">none</span>
+              ) : (
+                <ul className="alert-links">
+                  {k.open_alerts.map((a) => (
+                    <li key={a.id}>
+                      <details>
+                        <summary>
+                          <Badge tone={a.severity === "critical" ? "red" : "amber"}>
+                            {a.kind.replace(/_/g, " ")}
+                          </Badge>
+                        </summary>
+                        <p className="small">{a.message}</p>
+                        <p className="muted small">
+                          Opened <RelativeTime iso={a.opened_at} />
+                          {a.incident_id !== null && <> · part of Newbook outage #{a.incident_id}</>}
+                        </p>
+                        <button type="button" className="link-button" onClick={() => open(k.id, "/history")}>
+                          See the kitchen's sync history
+                        </button>
+                      </details>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {kitchens.map((k) => (
-            <tr key={k.id} data-kitchen-id={k.id} data-state={k.state}>
-              <th scope="row">
-                <button type="button" className="link-button" onClick={() => open(k.id)}>
-                  {k.name}
-                </button>
-                <div className="muted small">{k.timezone}</div>
-              </th>
-              <td>
-                <Badge tone={kitchenStateTone(k.state)}>{KITCHEN_STATE_LABELS[k.state]}</Badge>
-                {k.reason && <div className="small">{k.reason}</div>}
-                {k.consecutive_failures > 0 && (
-                  <div className="muted small">{k.consecutive_failures} failed in a row</div>
-                )}
-              </td>
-              <td>
-                <RelativeTime iso={k.since} fallback="—" />
-              </td>
-              <td>
-                <RelativeTime iso={k.last_success_at} />
-              </td>
-              <td>{k.is_enabled ? <RelativeTime iso={k.next_sync_at} fallback="—" /> : "—"}</td>
-              <td>
-                <Interval k={k} />
-              </td>
-              <td>
-                {k.open_alerts.length === 0 ? (
-                  <span className="muted">none</span>
-                ) : (
-                  <ul className="alert-links">
-                    {k.open_alerts.map((a) => (
-                      <li key={a.id}>
-                        <details>
-                          <summary>
-                            <Badge tone={a.severity === "critical" ? "red" : "amber"}>
-                              {a.kind.replace(/_/g, " ")}
-                            </Badge>
-                          </summary>
-                          <p className="small">{a.message}</p>
-                          <p className="muted small">
-                            Opened <RelativeTime iso={a.opened_at} />
-                            {a.incident_id !== null && <> · part of Newbook outage #{a.incident_id}</>}
-                          </p>
-                          <button
-                            type="button"
-                            className="link-button"
-                            onClick={() => open(k.id, "/history")}
-                          >
-                            See the kitchen's sync history
-                          </button>
-                        </details>
-                      </li>
-                    ))}
-                  </ul>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+        ))}
+      </tbody>
+    </ScrollTable>
   );
 }

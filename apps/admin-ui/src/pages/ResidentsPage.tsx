@@ -6,9 +6,9 @@ import { FreshnessBar } from "../components/Freshness";
 import { KitchenChips } from "../components/KitchenChips";
 import { QueryState } from "../components/QueryState";
 import { RequireKitchen } from "../components/RequireKitchen";
+import { ScrollTable } from "../components/ScrollTable";
 import { isDoubtful, isSynced } from "../lib/freshness";
 import { guestSummary, staySpan } from "../lib/residentsGrid";
-import { scrollRegion } from "../lib/scrollRegion";
 import { addDays, formatLocalDate } from "../lib/time";
 
 export function ResidentsPage() {
@@ -85,71 +85,69 @@ function ResidentsGrid({ residents }: { residents: Residents }) {
   const selectedStay = rooms.flatMap((r) => r.stays).find((stay) => stay.booking_id === selected) ?? null;
   return (
     <>
-      <div
-        className={
-          isDoubtful(freshness) ? "table-scroll rg-scroll figures-doubtful" : "table-scroll rg-scroll"
-        }
-        {...scrollRegion("Residents by room and night")}
+      <ScrollTable
+        label="Residents by room and night"
+        className={isDoubtful(freshness) ? "rg-scroll figures-doubtful" : "rg-scroll"}
+        tableClassName="residents-table"
+        testId="residents-table"
+        caption="Rooms by night; each bar is a stay"
       >
-        <table className="residents-table" data-testid="residents-table">
-          <caption className="visually-hidden">Rooms by night; each bar is a stay</caption>
-          <colgroup>
-            <col className="rg-room-col" />
-            {dates.map((d) => (
-              <col key={d} />
-            ))}
-          </colgroup>
-          <thead>
-            <tr>
-              <th scope="col" className="rg-head">
-                Room
-              </th>
-              {dates.map((d) =>
-                isSynced(d, freshness) ? (
-                  <th scope="col" key={d} className="rg-head">
-                    {formatLocalDate(d)}
-                  </th>
-                ) : (
-                  <th scope="col" key={d} className="rg-head rg-not-synced" data-not-synced="true">
-                    {formatLocalDate(d)}
-                    <span className="not-synced"> not synced</span>
-                  </th>
-                ),
-              )}
-            </tr>
-          </thead>
-          <tbody>
-            {rooms.map((room) => (
-              <tr key={room.room} data-room={room.room}>
-                <th scope="row" className="rg-room">
-                  {/* Bookings Newbook has not put in a room yet share one row. */}
-                  {room.room || "Unassigned"}
+        <colgroup>
+          <col className="rg-room-col" />
+          {dates.map((d) => (
+            <col key={d} />
+          ))}
+        </colgroup>
+        <thead>
+          <tr>
+            <th scope="col" className="rg-head">
+              Room
+            </th>
+            {dates.map((d) =>
+              isSynced(d, freshness) ? (
+                <th scope="col" key={d} className="rg-head">
+                  {formatLocalDate(d)}
                 </th>
-                <td colSpan={dates.length} className="rg-nights-cell">
-                  <div className="rg-nights" style={nightsStyle}>
-                    {firstUnsynced >= 0 && (
-                      <div
-                        className="rg-unsynced"
-                        style={{ left: `${(firstUnsynced / dates.length) * 100}%` }}
-                        aria-hidden="true"
-                      />
-                    )}
-                    {room.stays.map((stay) => (
-                      <StayBar
-                        key={stay.booking_id}
-                        stay={stay}
-                        dates={dates}
-                        open={stay.booking_id === selected}
-                        onToggle={() => setSelected(stay.booking_id === selected ? null : stay.booking_id)}
-                      />
-                    ))}
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+              ) : (
+                <th scope="col" key={d} className="rg-head rg-not-synced" data-not-synced="true">
+                  {formatLocalDate(d)}
+                  <span className="not-synced"> not synced</span>
+                </th>
+              ),
+            )}
+          </tr>
+        </thead>
+        <tbody>
+          {rooms.map((room) => (
+            <tr key={room.room} data-room={room.room}>
+              <th scope="row" className="rg-room">
+                {/* Bookings Newbook has not put in a room yet share one row. */}
+                {room.room || "Unassigned"}
+              </th>
+              <td colSpan={dates.length} className="rg-nights-cell">
+                <div className="rg-nights" style={nightsStyle}>
+                  {firstUnsynced >= 0 && (
+                    <div
+                      className="rg-unsynced"
+                      style={{ left: `${(firstUnsynced / dates.length) * 100}%` }}
+                      aria-hidden="true"
+                    />
+                  )}
+                  {room.stays.map((stay) => (
+                    <StayBar
+                      key={stay.booking_id}
+                      stay={stay}
+                      dates={dates}
+                      open={stay.booking_id === selected}
+                      onToggle={() => setSelected(stay.booking_id === selected ? null : stay.booking_id)}
+                    />
+                  ))}
+                </div>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </ScrollTable>
       {selectedStay && (
         <p className="stay-details" role="status" data-testid="stay-details">
           {stayDescription(selectedStay)}

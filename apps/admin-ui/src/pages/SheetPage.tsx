@@ -6,6 +6,7 @@ import { downloadSheetCsv, useMealSheet } from "../api/kitchenDay";
 import { KitchenChips } from "../components/KitchenChips";
 import { QueryState } from "../components/QueryState";
 import { RequireKitchen } from "../components/RequireKitchen";
+import { numeric, ScrollTable } from "../components/ScrollTable";
 import { asOfLabel } from "../lib/kitchenDay";
 import { formatLocalDate } from "../lib/time";
 import { useSession } from "../session";
@@ -72,26 +73,20 @@ function SheetTable({ sheet }: { sheet: MealSheet }) {
       {sheet.rows.length === 0 ? (
         <p className="muted">Nobody has {sheet.meal} booked for this date.</p>
       ) : (
-        <table className="sheet-table" data-testid="sheet-table">
-          <thead>
-            <tr>
-              <th scope="col">Room</th>
-              <th scope="col">Names</th>
-              <th scope="col" className="num">
-                A
-              </th>
-              <th scope="col" className="num">
-                C
-              </th>
-              <th scope="col" className="num">
-                I
-              </th>
-              <th scope="col">Dietary · VIP · group · notes</th>
-              <th scope="col" className="tick">
-                ✓
-              </th>
-            </tr>
-          </thead>
+        <ScrollTable
+          label={`${TITLES[sheet.meal]} rows`}
+          tableClassName="sheet-table"
+          testId="sheet-table"
+          columns={[
+            "Room",
+            "Names",
+            numeric("A"),
+            numeric("C"),
+            numeric("I"),
+            "Dietary · VIP · group · notes",
+            { key: "tick", label: "✓", className: "tick" },
+          ]}
+        >
           <tbody>
             {sheet.rows.map((r) => (
               <tr key={r.booking_id} data-booking-id={r.booking_id}>
@@ -117,7 +112,7 @@ function SheetTable({ sheet }: { sheet: MealSheet }) {
               <td colSpan={2}>{totals.covers} covers</td>
             </tr>
           </tfoot>
-        </table>
+        </ScrollTable>
       )}
     </>
   );

@@ -19,6 +19,33 @@ import { ProgressBar } from "../ProgressBar";
 import { QueryState } from "../QueryState";
 import { RelativeTime } from "../Time";
 
+function DateField({
+  id,
+  label,
+  value,
+  error,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  error: string | undefined;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <Field id={id} label={label} error={error}>
+      <input
+        id={id}
+        type="date"
+        value={value}
+        required
+        aria-describedby={describedBy(id, { error })}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </Field>
+  );
+}
+
 /** Manual sync of any date range, as a background job; the kitchen's syncs are listed from the server. */
 export function HistoricalSyncSection() {
   const { timeZone } = useSession();
@@ -46,26 +73,8 @@ export function HistoricalSyncSection() {
         Fetch any date range from Newbook, including revenue by GL account. It runs in the background.
       </p>
       <form className="form-row form-row-bottom" onSubmit={submit}>
-        <Field id="hist-from" label="From" error={fromError}>
-          <input
-            id="hist-from"
-            type="date"
-            value={dateFrom}
-            required
-            aria-describedby={describedBy("hist-from", { error: fromError })}
-            onChange={(e) => setDateFrom(e.target.value)}
-          />
-        </Field>
-        <Field id="hist-to" label="To" error={toError}>
-          <input
-            id="hist-to"
-            type="date"
-            value={dateTo}
-            required
-            aria-describedby={describedBy("hist-to", { error: toError })}
-            onChange={(e) => setDateTo(e.target.value)}
-          />
-        </Field>
+        <DateField id="hist-from" label="From" value={dateFrom} error={fromError} onChange={setDateFrom} />
+        <DateField id="hist-to" label="To" value={dateTo} error={toError} onChange={setDateTo} />
         <div className="form-actions">
           <button type="submit" className="button-primary" disabled={start.isPending || running}>
             Start historical sync
