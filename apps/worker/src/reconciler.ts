@@ -47,20 +47,6 @@ export interface ReconcileReport {
   connectionFlagsRepaired: number;
 }
 
-const RECONCILE_CONCURRENCY = 16;
-
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
-
 /** Every scheduler with its next run, and whether that run's job still exists (one pipeline). */
 async function readSchedulers(queues: QueueSet, redis: RedisClient): Promise<ActualScheduler[]> {
   const schedulers = await queues.frequent.getJobSchedulers(0, -1);
@@ -154,24 +140,26 @@ export class Reconciler {
       return wanted.on ? [{ kitchenId: state.kitchenId, everyMs: wanted.everyMs }] : [];
     });
     const actions = planReconcile(desired, actual, this.now().getTime());
-    // In parallel (bounded): after Redis lost its data every kitchen needs a scheduler, and the
-    // sooner they all exist, the less the overdue ones bunch up. The owner re-reads each kitchen under
-    // its lock, so a save racing this pass is never reverted, and records the new next run itself.
-    const acted = new Set<number>();
-    await forEachLimited(actions, RECONCILE_CONCURRENCY, async (action) => {
+    // In batches (ScheduleOwner.applyMany): after Redis lost its data every kitchen needs a scheduler, and
+    // the sooner they all exist, the less the overdue ones bunch up. The owner re-reads the kitchens under
+    // their locks, so a save racing this pass is never reverted, and records the new next runs itself.
+    const apply: number[] = [];
+    const repair: number[] = [];
+    const foreign: string[] = [];
+    for (const action of actions) {
       if (action.type === "remove") {
         const kitchenId = kitchenIdFromSchedulerId(action.schedulerId);
-        if (kitchenId !== null) {
-          acted.add(kitchenId);
-          await schedule.apply(kitchenId);
-        } else await queues.frequent.removeJobScheduler(action.schedulerId);
-        return;
-      }
-      acted.add(action.kitchenId);
-      if (action.type === "repair")
+        if (kitchenId === null) foreign.push(action.schedulerId);
+        else apply.push(kitchenId);
+      } else if (action.type === "repair") {
         logger.warn("kitchen scheduler repaired", { kitchen_id: action.kitchenId, reason: action.reason });
-      await schedule.apply(action.kitchenId, { replace: action.type === "repair" });
-    });
+        repair.push(action.kitchenId);
+      } else apply.push(action.kitchenId);
+    }
+    await schedule.applyMany(apply);
+    await schedule.applyMany(repair, { replace: true });
+    await Promise.all(foreign.map((id) => queues.frequent.removeJobScheduler(id)));
+    const acted = new Set([...apply, ...repair]);
     const report: ReconcileReport = {
       created: actions.filter((a) => a.type === "create").length,
       updated: actions.filter((a) => a.type === "update").length,
