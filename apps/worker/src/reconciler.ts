@@ -47,18 +47,33 @@ export interface ReconcileReport {
   connectionFlagsRepaired: number;
 }
 
-/** Every scheduler with its next run, and whether that run's job still exists (one pipeline). */
+/**
+ * Every scheduler with its period, its next run and whether that run's job still exists: the schedulers'
+ * sorted set, then one pipeline of two reads per scheduler, straight from BullMQ's keys (`repeat` and
+ * `repeat:<id>`; on a Cluster they share the queue's hash tag). BullMQ's getJobSchedulers reads each
+ * scheduler's whole hash and parses its job template: 3.4 s of a 6-s steady pass at 20,000 kitchens.
+ */
 async function readSchedulers(queues: QueueSet, redis: RedisClient): Promise<ActualScheduler[]> {
-  const schedulers = await queues.frequent.getJobSchedulers(0, -1);
+  const queue = queues.frequent;
+  const flat = await redis.zrange(queue.keys.repeat!, "0", "-1", "WITHSCORES");
+  if (flat.length === 0) return [];
   const pipeline = redis.pipeline();
-  for (const s of schedulers) pipeline.exists(queues.frequent.toKey(`repeat:${s.key}:${s.next}`));
-  const exists = schedulers.length > 0 ? ((await pipeline.exec()) ?? []) : [];
-  return schedulers.map((s, i) => ({
-    id: s.key,
-    everyMs: s.every ? Number(s.every) : null,
-    next: s.next ?? null,
-    nextJobExists: exists[i]?.[1] === 1,
-  }));
+  for (let i = 0; i < flat.length; i += 2) {
+    pipeline.hget(queue.toKey(`repeat:${flat[i]}`), "every");
+    pipeline.exists(queue.toKey(`repeat:${flat[i]}:${flat[i + 1]}`));
+  }
+  const replies = (await pipeline.exec()) ?? [];
+  const schedulers: ActualScheduler[] = [];
+  for (let i = 0; i < flat.length; i += 2) {
+    const every = replies[i]?.[1];
+    schedulers.push({
+      id: flat[i]!,
+      everyMs: typeof every === "string" ? Number(every) : null,
+      next: Number(flat[i + 1]),
+      nextJobExists: replies[i + 1]?.[1] === 1,
+    });
+  }
+  return schedulers;
 }
 
 /**
