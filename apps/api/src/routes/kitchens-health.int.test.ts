@@ -205,7 +205,7 @@ describe("GET /api/admin/kitchens/health: the fleet's shared state counts", () =
       counts_as_of: at(0),
     });
     // Past the refresh age: still the old counts, while a recount runs in the background...
-    clock = new Date(t0 + 2_000);
+    clock = new Date(t0 + 3_000);
     expect((await get("page_size=5")).counts_as_of).toBe(new Date(t0).toISOString());
     // ...which the following requests show.
     const recounted = await until("the background recount", async () => {
@@ -219,7 +219,7 @@ describe("GET /api/admin/kitchens/health: the fleet's shared state counts", () =
       .update(s)
       .set({ lastSyncStatus: "success", consecutiveFailures: 0 })
       .where(eq(s.kitchenId, healthy));
-    clock = new Date(t0 + 2_000 + COUNTS_MAX_AGE_MS + 1);
+    clock = new Date(t0 + 3_000 + COUNTS_MAX_AGE_MS + 1);
     expect(await get("page_size=5")).toMatchObject({ state_counts: { failing }, counts_as_of: at(0) });
   });
 });

@@ -348,12 +348,12 @@ function countsJson(parts: Segment[], named: SQL | undefined): SQL {
 
 /**
  * How old the fleet's shared state counts may be when a page shows them. The count walks every kitchen
- * (15-35 ms at 20,000 on a loaded 2-core machine, EXPLAIN ANALYZE), which every open ops page polling every
+ * (18-35 ms at 20,000 on a loaded 2-core machine, EXPLAIN ANALYZE), which every open ops page polling every
  * 15 s would otherwise pay per request; the response says when they were counted (counts_as_of).
  */
 export const COUNTS_MAX_AGE_MS = 5_000;
 /** From this age on, a request still uses the counts but has them recounted in the background. */
-const COUNTS_REFRESH_AGE_MS = 1_000;
+const COUNTS_REFRESH_AGE_MS = 2_000;
 
 interface FleetCounts {
   counts: unknown;
