@@ -24,3 +24,20 @@ export async function lockKitchenForTransaction(
 ): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${ADVISORY_LOCKS[space]}, ${kitchenId})`);
 }
+
+/**
+ * Holds the locks of many kitchens in `space` until the transaction ends, taken in ascending id order in
+ * one statement: two batches taking overlapping sets in the same order cannot deadlock.
+ */
+export async function lockKitchensForTransaction(
+  tx: Tx,
+  space: KitchenLockSpace,
+  kitchenIds: readonly number[],
+): Promise<void> {
+  const ids = [...new Set(kitchenIds)].sort((a, b) => a - b);
+  if (ids.length === 0) return;
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(${ADVISORY_LOCKS[space]}, id)
+      from unnest(${`{${ids.join(",")}}`}::int[]) with ordinality as t(id, n) order by n`,
+  );
+}

@@ -252,6 +252,11 @@ export const syncRuns = pgTable(
     index("sync_runs_in_flight_idx")
       .on(t.kitchenId, t.startedAt)
       .where(sql`${t.status} in ('running', 'queued')`),
+    // A kitchen's failed next-days runs (the ops view's reason and failure streak per kitchen on a page),
+    // without walking its many successful ones.
+    index("sync_runs_failed_idx")
+      .on(t.kitchenId, t.queuedAt)
+      .where(sql`${t.status} = 'failed' and ${t.kind} <> 'historical'`),
     // A kitchen's historical syncs (settings page), without walking its many scheduled runs.
     index("sync_runs_historical_idx").on(t.kitchenId, t.queuedAt).where(sql`${t.kind} = 'historical'`),
     // Deleting a user clears their requests (ON DELETE SET NULL) through the few runs that have one.

@@ -1,5 +1,11 @@
 import { schedulerIdFor } from "@occ/core";
-import { planReconcile } from "./reconcile-plan";
+import fc from "fast-check";
+import {
+  type ActualScheduler,
+  type DesiredSchedule,
+  planReconcile,
+  type ReconcileAction,
+} from "./reconcile-plan";
 
 const NOW = 1_800_000_000_000;
 
@@ -90,5 +96,79 @@ describe("planReconcile", () => {
       { type: "repair", kitchenId: 2, reason: "next_job_overdue" },
       { type: "repair", kitchenId: 4, reason: "next_job_missing" },
     ]);
+  });
+});
+
+const EVERY = [60_000, 300_000, 600_000, 3_600_000];
+
+/** A fleet (desired schedules) and what Redis holds for it: any mix of right, wrong, stuck and foreign. */
+const fleetArb = fc.uniqueArray(fc.integer({ min: 1, max: 60 }), { maxLength: 40 }).chain((kitchenIds) =>
+  fc.record({
+    desired: fc
+      .tuple(...kitchenIds.map(() => fc.constantFrom(...EVERY)))
+      .map((everys) =>
+        kitchenIds.map((kitchenId, i): DesiredSchedule => ({ kitchenId, everyMs: everys[i]! })),
+      ),
+    actual: fc.uniqueArray(
+      fc.record({
+        id: fc.oneof(
+          fc.integer({ min: 1, max: 60 }).map(schedulerIdFor),
+          fc.constantFrom("kitchen-1", "legacy", "other:7"),
+        ),
+        everyMs: fc.option(fc.constantFrom(...EVERY), { nil: null }),
+        next: fc.option(fc.integer({ min: NOW - 7_200_000, max: NOW + 3_600_000 }), { nil: null }),
+        nextJobExists: fc.boolean(),
+      }),
+      { selector: (s) => s.id, maxLength: 40 },
+    ),
+  }),
+);
+
+/** Redis after the actions: what BullMQ would hold once each is applied (a fresh next job, due soon). */
+function applied(actual: readonly ActualScheduler[], actions: readonly ReconcileAction[]): ActualScheduler[] {
+  const byId = new Map(actual.map((s) => [s.id, s]));
+  for (const action of actions) {
+    if (action.type === "remove") byId.delete(action.schedulerId);
+    else {
+      const id = schedulerIdFor(action.kitchenId);
+      const everyMs = action.type === "repair" ? byId.get(id)!.everyMs : action.everyMs;
+      byId.set(id, { id, everyMs, next: NOW + 1_000, nextJobExists: true });
+    }
+  }
+  return [...byId.values()];
+}
+
+describe("planReconcile properties", () => {
+  it("converges: after its actions Redis matches PostgreSQL and the next plan is empty", () => {
+    fc.assert(
+      fc.property(fleetArb, ({ desired, actual }) => {
+        const after = applied(actual, planReconcile(desired, actual, NOW));
+        expect(after.map((s) => [s.id, s.everyMs]).sort()).toEqual(
+          desired.map((d) => [schedulerIdFor(d.kitchenId), d.everyMs]).sort(),
+        );
+        expect(planReconcile(desired, after, NOW)).toEqual([]);
+      }),
+    );
+  });
+
+  it("touches each scheduler at most once and leaves a sound, matching one alone", () => {
+    fc.assert(
+      fc.property(fleetArb, ({ desired, actual }) => {
+        const actions = planReconcile(desired, actual, NOW);
+        const targets = actions.map((a) =>
+          a.type === "remove" ? a.schedulerId : schedulerIdFor(a.kitchenId),
+        );
+        expect(new Set(targets).size).toBe(targets.length);
+        const everyById = new Map(desired.map((d) => [schedulerIdFor(d.kitchenId), d.everyMs]));
+        for (const s of actual) {
+          const sound =
+            everyById.get(s.id) === s.everyMs &&
+            s.nextJobExists &&
+            s.next !== null &&
+            s.next >= NOW - s.everyMs!;
+          if (sound) expect(targets).not.toContain(s.id);
+        }
+      }),
+    );
   });
 });

@@ -6,6 +6,7 @@ import {
   createLogger,
   createQueues,
   generateEncryptionKey,
+  loadScheduleStates,
   type QueueSet,
   readKitchenSchedule,
   ScheduleOwner,
@@ -16,6 +17,7 @@ import { alerts, HEALTH_RANKS, newbookFrequentSyncSettings as settings } from "@
 import {
   createTestDatabase,
   deleteKeysUnder,
+  seedFleet,
   seedKitchenWithConnection,
   type TestDatabase,
 } from "@occ/testkit";
@@ -35,14 +37,14 @@ let queues: QueueSet;
 const prefix = `test-reconciler-${process.pid}-${randomBytes(4).toString("hex")}`;
 let now = new Date();
 
-function reconciler(): Reconciler {
+function reconciler(scheduleOptions = options): Reconciler {
   const alerting = new Alerting(testDb.handle.db, createAlertNotifier({ logger }));
   return new Reconciler({
     db: testDb.handle.db,
     queues,
     redis,
     prefix,
-    schedule: new ScheduleOwner({ db: testDb.handle.db, queues, options, now: () => now }),
+    schedule: new ScheduleOwner({ db: testDb.handle.db, queues, options: scheduleOptions, now: () => now }),
     jobLockMs: JOB_LOCK_MS,
     alerting,
     logger,
@@ -194,4 +196,47 @@ it("repairs the ops view's has_connection flag where it disagrees with the conne
   expect(report.connectionFlagsRepaired).toBe(1);
   expect(await rankOf()).not.toBe(HEALTH_RANKS.not_connected);
   expect((await reconciler().reconcile()).connectionFlagsRepaired).toBe(0);
+});
+
+it("gives a wiped Redis every scheduler back, with next runs counted from each kitchen's last sync", async () => {
+  now = new Date();
+  // Real minutes: every next run (15 minutes after a sync a minute ago) stays in the future while the
+  // pass runs, so each must be exactly the one PostgreSQL's state asks for.
+  const realMinutes = { ...options, minuteMs: 60_000 };
+  const schedule = new ScheduleOwner({ db: testDb.handle.db, queues, options: realMinutes, now: () => now });
+  // More kitchens than one applyMany chunk, so the pass spans several transactions.
+  const ids = await seedFleet(testDb.handle.db, { kitchens: 1_200, now, namePrefix: "Wiped" });
+  await reconciler(realMinutes).reconcile();
+  await queues.frequent.obliterate({ force: true });
+
+  const report = await reconciler(realMinutes).reconcile();
+  const states = await loadScheduleStates(testDb.handle.db);
+  // Every kitchen of the file whose schedule is on (the earlier tests' too) got its scheduler back.
+  expect(report.created).toBe(states.filter((state) => schedule.desired(state).on).length);
+  const fleet = new Set(ids);
+  const expected = states.flatMap((state) => {
+    const wanted = schedule.desired(state);
+    return wanted.on && fleet.has(state.kitchenId)
+      ? [{ kitchenId: state.kitchenId, everyMs: wanted.everyMs, next: wanted.startAt }]
+      : [];
+  });
+  // The fleet's mix: every 20th + 2 without a connection and every 20th + 3 disabled have none.
+  expect(expected).toHaveLength(ids.length * 0.9);
+  const stored = new Map(
+    (await testDb.handle.db.select().from(settings)).map((row) => [row.kitchenId, row.nextSyncAt?.getTime()]),
+  );
+  for (const want of expected) {
+    const scheduler = await readKitchenSchedule(queues, want.kitchenId);
+    expect({ kitchenId: want.kitchenId, everyMs: scheduler?.everyMs, next: scheduler?.next }).toEqual(want);
+    expect(
+      await queues.frequent.getJob(`repeat:${schedulerIdFor(want.kitchenId)}:${want.next}`),
+    ).toBeDefined();
+    expect(stored.get(want.kitchenId)).toBe(want.next);
+  }
+  expect(await reconciler(realMinutes).reconcile()).toMatchObject({
+    created: 0,
+    updated: 0,
+    repaired: 0,
+    removed: 0,
+  });
 });

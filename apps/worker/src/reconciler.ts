@@ -47,32 +47,33 @@ export interface ReconcileReport {
   connectionFlagsRepaired: number;
 }
 
-const RECONCILE_CONCURRENCY = 16;
-
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
-
-/** Every scheduler with its next run, and whether that run's job still exists (one pipeline). */
+/**
+ * Every scheduler with its period, its next run and whether that run's job still exists: the schedulers'
+ * sorted set, then one pipeline of two reads per scheduler, straight from BullMQ's keys (`repeat` and
+ * `repeat:<id>`; on a Cluster they share the queue's hash tag). BullMQ's getJobSchedulers reads each
+ * scheduler's whole hash and parses its job template: 3.4 s of a 6-s steady pass at 20,000 kitchens.
+ */
 async function readSchedulers(queues: QueueSet, redis: RedisClient): Promise<ActualScheduler[]> {
-  const schedulers = await queues.frequent.getJobSchedulers(0, -1);
+  const queue = queues.frequent;
+  const flat = await redis.zrange(queue.keys.repeat!, "0", "-1", "WITHSCORES");
+  if (flat.length === 0) return [];
   const pipeline = redis.pipeline();
-  for (const s of schedulers) pipeline.exists(queues.frequent.toKey(`repeat:${s.key}:${s.next}`));
-  const exists = schedulers.length > 0 ? ((await pipeline.exec()) ?? []) : [];
-  return schedulers.map((s, i) => ({
-    id: s.key,
-    everyMs: s.every ? Number(s.every) : null,
-    next: s.next ?? null,
-    nextJobExists: exists[i]?.[1] === 1,
-  }));
+  for (let i = 0; i < flat.length; i += 2) {
+    pipeline.hget(queue.toKey(`repeat:${flat[i]}`), "every");
+    pipeline.exists(queue.toKey(`repeat:${flat[i]}:${flat[i + 1]}`));
+  }
+  const replies = (await pipeline.exec()) ?? [];
+  const schedulers: ActualScheduler[] = [];
+  for (let i = 0; i < flat.length; i += 2) {
+    const every = replies[i]?.[1];
+    schedulers.push({
+      id: flat[i]!,
+      everyMs: typeof every === "string" ? Number(every) : null,
+      next: Number(flat[i + 1]),
+      nextJobExists: replies[i + 1]?.[1] === 1,
+    });
+  }
+  return schedulers;
 }
 
 /**
@@ -154,24 +155,26 @@ export class Reconciler {
       return wanted.on ? [{ kitchenId: state.kitchenId, everyMs: wanted.everyMs }] : [];
     });
     const actions = planReconcile(desired, actual, this.now().getTime());
-    // In parallel (bounded): after Redis lost its data every kitchen needs a scheduler, and the
-    // sooner they all exist, the less the overdue ones bunch up. The owner re-reads each kitchen under
-    // its lock, so a save racing this pass is never reverted, and records the new next run itself.
-    const acted = new Set<number>();
-    await forEachLimited(actions, RECONCILE_CONCURRENCY, async (action) => {
+    // In batches (ScheduleOwner.applyMany): after Redis lost its data every kitchen needs a scheduler, and
+    // the sooner they all exist, the less the overdue ones bunch up. The owner re-reads the kitchens under
+    // their locks, so a save racing this pass is never reverted, and records the new next runs itself.
+    const apply: number[] = [];
+    const repair: number[] = [];
+    const foreign: string[] = [];
+    for (const action of actions) {
       if (action.type === "remove") {
         const kitchenId = kitchenIdFromSchedulerId(action.schedulerId);
-        if (kitchenId !== null) {
-          acted.add(kitchenId);
-          await schedule.apply(kitchenId);
-        } else await queues.frequent.removeJobScheduler(action.schedulerId);
-        return;
-      }
-      acted.add(action.kitchenId);
-      if (action.type === "repair")
+        if (kitchenId === null) foreign.push(action.schedulerId);
+        else apply.push(kitchenId);
+      } else if (action.type === "repair") {
         logger.warn("kitchen scheduler repaired", { kitchen_id: action.kitchenId, reason: action.reason });
-      await schedule.apply(action.kitchenId, { replace: action.type === "repair" });
-    });
+        repair.push(action.kitchenId);
+      } else apply.push(action.kitchenId);
+    }
+    await schedule.applyMany(apply);
+    await schedule.applyMany(repair, { replace: true });
+    await Promise.all(foreign.map((id) => queues.frequent.removeJobScheduler(id)));
+    const acted = new Set([...apply, ...repair]);
     const report: ReconcileReport = {
       created: actions.filter((a) => a.type === "create").length,
       updated: actions.filter((a) => a.type === "update").length,

@@ -1,9 +1,10 @@
 import { effectiveIntervalMinutes, generateEncryptionKey, SecretBox } from "@occ/core";
 import { newbookFrequentSyncSettings } from "@occ/db";
-import { seedFleet } from "@occ/testkit";
+import { seedFleet, until } from "@occ/testkit";
 import { eq } from "drizzle-orm";
 import request from "supertest";
 import { saveConnection } from "../services/connection";
+import { COUNTS_MAX_AGE_MS } from "../services/kitchens-health";
 import { addAdmin, addKitchenWithManager, type Harness, startHarness } from "../testing/harness";
 
 describe("GET /api/admin/kitchens/health (ops view)", () => {
@@ -78,8 +79,16 @@ describe("GET /api/admin/kitchens/health (ops view)", () => {
     });
     const last = await get("page=7&page_size=10&sort=name");
     expect(last.body.kitchens).toHaveLength(1);
-    const beyond = await get("page=50&page_size=10");
-    expect(beyond.body).toMatchObject({ kitchens: [], total: 61 });
+    // The fleet's counts are shared for up to COUNTS_MAX_AGE_MS: the new kitchen shows in them within that.
+    const beyond = await until(
+      "the fleet's counts to include the new kitchen",
+      async () => {
+        const res = await get("page=50&page_size=10");
+        return res.body.total === 61 && res.body;
+      },
+      2 * COUNTS_MAX_AGE_MS,
+    );
+    expect(beyond).toMatchObject({ kitchens: [], total: 61 });
   });
 
   it("follows every write of a kitchen's row at once: a saved connection, a failed run, a success", async () => {
@@ -118,7 +127,7 @@ describe("GET /api/admin/kitchens/health (ops view)", () => {
   it("pages the attention order across state segments without gaps or repeats, both ways", async () => {
     const all = (await get("page_size=200")).body;
     const paged: Array<{ id: number; state: string }> = [];
-    for (let page = 1; page <= Math.ceil(all.total / 7); page++)
+    for (let page = 1; page <= Math.ceil(all.kitchens.length / 7); page++)
       paged.push(...(await get(`page=${page}&page_size=7`)).body.kitchens);
     expect(paged.map((k) => k.id)).toEqual(all.kitchens.map((k: { id: number }) => k.id));
     const rank = (state: string) =>
@@ -149,5 +158,68 @@ describe("GET /api/admin/kitchens/health (ops view)", () => {
     const res = await get(query);
     expect(res.status).toBe(400);
     expect(res.body.error.details[0].field).toBe(field);
+  });
+});
+
+describe("GET /api/admin/kitchens/health: the fleet's shared state counts", () => {
+  let h: Harness;
+  let ids: number[];
+  let auth: { Authorization: string };
+  let clock = new Date();
+  const get = async (query: string) => {
+    const res = await request(h.app).get(`/api/admin/kitchens/health?${query}`).set(auth);
+    expect(res.status).toBe(200);
+    return res.body as { total: number; state_counts: { failing: number }; counts_as_of: string };
+  };
+  const at = (ms: number) => new Date(clock.getTime() + ms).toISOString();
+
+  beforeAll(async () => {
+    h = await startHarness({ now: () => clock });
+    auth = { Authorization: `Bearer ${(await addAdmin(h)).token}` };
+    ids = await seedFleet(h.db.handle.db, { kitchens: 40, namePrefix: "Shared" });
+  });
+  afterAll(() => h.close());
+
+  it("are at most COUNTS_MAX_AGE_MS old, say when they were counted, and a search counts at once", async () => {
+    const t0 = clock.getTime();
+    const first = await get("page_size=5");
+    expect(first).toMatchObject({ total: 40, counts_as_of: at(0) });
+    const failing = first.state_counts.failing;
+    // A kitchen starts failing.
+    const healthy = ids.find((id) => id % 10 === 5)!;
+    const s = newbookFrequentSyncSettings;
+    await h.db.handle.db
+      .update(s)
+      .set({ lastSyncStatus: "failed", consecutiveFailures: 1 })
+      .where(eq(s.kitchenId, healthy));
+
+    // Within the refresh age: the shared counts as they were, saying so.
+    clock = new Date(t0 + 500);
+    expect(await get("page_size=5")).toMatchObject({
+      state_counts: { failing },
+      counts_as_of: new Date(t0).toISOString(),
+    });
+    // A search counts its own kitchens in the page's statement: the truth now.
+    expect(await get("q=shared&page_size=5")).toMatchObject({
+      state_counts: { failing: failing + 1 },
+      counts_as_of: at(0),
+    });
+    // Past the refresh age: still the old counts, while a recount runs in the background...
+    clock = new Date(t0 + 3_000);
+    expect((await get("page_size=5")).counts_as_of).toBe(new Date(t0).toISOString());
+    // ...which the following requests show.
+    const recounted = await until("the background recount", async () => {
+      const body = await get("page_size=5");
+      return body.counts_as_of === at(0) && body;
+    });
+    expect(recounted.state_counts.failing).toBe(failing + 1);
+
+    // Past the maximum age the request waits for a recount.
+    await h.db.handle.db
+      .update(s)
+      .set({ lastSyncStatus: "success", consecutiveFailures: 0 })
+      .where(eq(s.kitchenId, healthy));
+    clock = new Date(t0 + 3_000 + COUNTS_MAX_AGE_MS + 1);
+    expect(await get("page_size=5")).toMatchObject({ state_counts: { failing }, counts_as_of: at(0) });
   });
 });

@@ -127,6 +127,10 @@ export const kitchensHealthSchema = z
     page: z.number().int(),
     page_size: z.number().int(),
     state_counts: z.record(z.enum(KITCHEN_STATES), z.number().int()),
+    counts_as_of: timestamp.meta({
+      description:
+        "When state_counts and total were counted: without a search, up to 5 s ago (shared counts)",
+    }),
   })
   .meta({ id: "KitchensHealth" });
 

@@ -2,11 +2,12 @@ import {
   type Db,
   kitchens,
   lockKitchenForTransaction,
+  lockKitchensForTransaction,
   newbookConnections,
   newbookFrequentSyncSettings as settings,
   type Tx,
 } from "@occ/db";
-import { eq, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { schedulerIdFor, syncJobName } from "../queue/names";
 import type { QueueSet } from "../queue/queues";
 import { readKitchenSchedule, type ScheduleOptions, upsertKitchenScheduler } from "../queue/schedule";
@@ -38,7 +39,11 @@ export interface AppliedSchedule {
 /** A kitchen's schedule state with its name, which its jobs carry (see syncJobName). */
 export type KitchenScheduleRow = KitchenScheduleState & { kitchenName: string };
 
-export async function loadScheduleStates(db: Db | Tx, kitchenId?: number): Promise<KitchenScheduleRow[]> {
+/** Every kitchen's state, or only those of `kitchenIds` (one kitchen or many). */
+export async function loadScheduleStates(
+  db: Db | Tx,
+  kitchenIds?: number | readonly number[],
+): Promise<KitchenScheduleRow[]> {
   const query = db
     .select({
       kitchenId: settings.kitchenId,
@@ -60,10 +65,19 @@ export async function loadScheduleStates(db: Db | Tx, kitchenId?: number): Promi
     .from(settings)
     .innerJoin(kitchens, eq(kitchens.id, settings.kitchenId))
     .leftJoin(newbookConnections, eq(newbookConnections.kitchenId, settings.kitchenId));
-  return kitchenId === undefined ? query : query.where(eq(settings.kitchenId, kitchenId));
+  if (kitchenIds === undefined) return query;
+  return typeof kitchenIds === "number"
+    ? query.where(eq(settings.kitchenId, kitchenIds))
+    : query.where(inArray(settings.kitchenId, [...kitchenIds]));
 }
 
 const NEXT_SYNC_BATCH = 1_000;
+/**
+ * Kitchens per transaction in ScheduleOwner.applyMany: large enough that a pass over 20,000 kitchens is a
+ * few dozen round trips, small enough that the advisory locks it holds stay well inside PostgreSQL's
+ * shared lock table (max_locks_per_transaction x connections) and a save waits at most one chunk.
+ */
+const APPLY_CHUNK = 500;
 
 /** Writes next_sync_at for the kitchens whose stored value differs (one statement per batch). */
 export async function recordNextSyncTimes(
@@ -118,58 +132,11 @@ export class ScheduleOwner {
     kitchenId: number,
     opts: { replace?: boolean; syncStartedAt?: Date } = {},
   ): Promise<AppliedSchedule> {
-    const { db, queues } = this.deps;
-    return db.transaction(async (tx) => {
+    return this.deps.db.transaction(async (tx) => {
       await lockKitchenForTransaction(tx, "schedule", kitchenId);
       const [state] = await loadScheduleStates(tx, kitchenId);
-      if (!state) {
-        // The kitchen (or its settings) is gone: nothing may stay scheduled for it.
-        await this.redisCall(queues.frequent.removeJobScheduler(schedulerIdFor(kitchenId)));
-        return {
-          desired: { on: false, reason: "disabled" } as const,
-          nextSyncAt: null,
-          timezone: "UTC",
-          lastSuccessAt: null,
-        };
-      }
-      const computed = this.desired(state);
-      const desired =
-        computed.on && opts.syncStartedAt
-          ? {
-              ...computed,
-              startAt: Math.max(computed.startAt, opts.syncStartedAt.getTime() + computed.everyMs),
-            }
-          : computed;
-      let next: number | null = null;
-      if (!desired.on) {
-        await this.redisCall(queues.frequent.removeJobScheduler(schedulerIdFor(kitchenId)));
-      } else {
-        const current = await this.redisCall(readKitchenSchedule(queues, kitchenId));
-        // A renamed kitchen's scheduler is upserted with the same period: BullMQ keeps its next run and
-        // only the job name changes.
-        if (
-          opts.replace ||
-          current?.everyMs !== desired.everyMs ||
-          current.jobName !== syncJobName(kitchenId, state.kitchenName)
-        ) {
-          await this.redisCall(
-            upsertKitchenScheduler(
-              queues,
-              kitchenId,
-              {
-                everyMs: desired.everyMs,
-                startAt: desired.startAt,
-                replace: opts.replace,
-                kitchenName: state.kitchenName,
-              },
-              this.deps.options,
-            ),
-          );
-          next = (await this.redisCall(readKitchenSchedule(queues, kitchenId)))?.next ?? null;
-        } else {
-          next = current.next;
-        }
-      }
+      const { desired, next } = await this.applyToRedis(kitchenId, state, opts);
+      if (!state) return { desired, nextSyncAt: null, timezone: "UTC", lastSuccessAt: null };
       await recordNextSyncTimes(tx, [state], new Map([[kitchenId, next]]));
       return {
         desired,
@@ -178,5 +145,87 @@ export class ScheduleOwner {
         lastSuccessAt: state.lastSuccessAt,
       };
     });
+  }
+
+  /**
+   * `apply` for many kitchens at once (the reconciler's pass after Redis lost its data, when every kitchen
+   * needs its scheduler back). Per chunk: one transaction holding the chunk's kitchen locks, one read of
+   * their states, their Redis calls sent together (ioredis pipelines concurrent commands on the queue's
+   * connection; on a Cluster a queue's keys share one hash tag, so they all go to one node), and one
+   * write of their next runs. Returns how many kitchens it applied.
+   */
+  async applyMany(kitchenIds: readonly number[], opts: { replace?: boolean } = {}): Promise<number> {
+    // Ascending, as lockKitchensForTransaction takes them, so the chunks never overlap.
+    const ids = [...new Set(kitchenIds)].sort((a, b) => a - b);
+    for (let i = 0; i < ids.length; i += APPLY_CHUNK) {
+      const chunk = ids.slice(i, i + APPLY_CHUNK);
+      await this.deps.db.transaction(async (tx) => {
+        await lockKitchensForTransaction(tx, "schedule", chunk);
+        const states = new Map(
+          (await loadScheduleStates(tx, chunk)).map((state) => [state.kitchenId, state]),
+        );
+        const applied = await Promise.all(
+          chunk.map((kitchenId) => this.applyToRedis(kitchenId, states.get(kitchenId), opts)),
+        );
+        await recordNextSyncTimes(
+          tx,
+          [...states.values()],
+          new Map(chunk.map((kitchenId, j) => [kitchenId, applied[j]!.next])),
+        );
+      });
+    }
+    return ids.length;
+  }
+
+  /**
+   * The Redis side of `apply`, with the kitchen's lock held and its state just read (undefined when the
+   * kitchen or its settings are gone): the desired schedule and the scheduler's next run afterwards.
+   */
+  private async applyToRedis(
+    kitchenId: number,
+    state: KitchenScheduleRow | undefined,
+    opts: { replace?: boolean; syncStartedAt?: Date },
+  ): Promise<{ desired: DesiredSchedule; next: number | null }> {
+    const { queues } = this.deps;
+    if (!state) {
+      // The kitchen (or its settings) is gone: nothing may stay scheduled for it.
+      await this.redisCall(queues.frequent.removeJobScheduler(schedulerIdFor(kitchenId)));
+      return { desired: { on: false, reason: "disabled" }, next: null };
+    }
+    const computed = this.desired(state);
+    const desired =
+      computed.on && opts.syncStartedAt
+        ? {
+            ...computed,
+            startAt: Math.max(computed.startAt, opts.syncStartedAt.getTime() + computed.everyMs),
+          }
+        : computed;
+    if (!desired.on) {
+      await this.redisCall(queues.frequent.removeJobScheduler(schedulerIdFor(kitchenId)));
+      return { desired, next: null };
+    }
+    const current = await this.redisCall(readKitchenSchedule(queues, kitchenId));
+    // A renamed kitchen's scheduler is upserted with the same period: BullMQ keeps its next run and
+    // only the job name changes.
+    if (
+      !opts.replace &&
+      current?.everyMs === desired.everyMs &&
+      current.jobName === syncJobName(kitchenId, state.kitchenName)
+    )
+      return { desired, next: current.next };
+    await this.redisCall(
+      upsertKitchenScheduler(
+        queues,
+        kitchenId,
+        {
+          everyMs: desired.everyMs,
+          startAt: desired.startAt,
+          replace: opts.replace,
+          kitchenName: state.kitchenName,
+        },
+        this.deps.options,
+      ),
+    );
+    return { desired, next: (await this.redisCall(readKitchenSchedule(queues, kitchenId)))?.next ?? null };
   }
 }

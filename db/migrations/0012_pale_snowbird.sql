@@ -1,0 +1,1 @@
+CREATE INDEX "sync_runs_failed_idx" ON "sync_runs" USING btree ("kitchen_id","queued_at") WHERE "sync_runs"."status" = 'failed' and "sync_runs"."kind" <> 'historical';
