@@ -13,7 +13,7 @@ import {
   schedulerIdFor,
   upsertKitchenScheduler,
 } from "@occ/core";
-import { alerts, HEALTH_RANKS, newbookFrequentSyncSettings as settings } from "@occ/db";
+import { alerts, HEALTH_RANKS, newbookFrequentSyncSettings as settings, syncRuns } from "@occ/db";
 import {
   createTestDatabase,
   deleteKeysUnder,
@@ -196,6 +196,26 @@ it("repairs the ops view's has_connection flag where it disagrees with the conne
   expect(report.connectionFlagsRepaired).toBe(1);
   expect(await rankOf()).not.toBe(HEALTH_RANKS.not_connected);
   expect((await reconciler().reconcile()).connectionFlagsRepaired).toBe(0);
+});
+
+it("starts a scheduler created while the kitchen's own sync waits in the queue one interval after that sync", async () => {
+  now = new Date();
+  // A kitchen never synced whose connection was just saved: the save queued its sync, and a reconciler
+  // pass comes before the save has set up the schedule.
+  const kitchenId = await seed({});
+  const queuedAt = new Date(now.getTime() - 100);
+  await testDb.handle.db.insert(syncRuns).values({
+    kitchenId,
+    kind: "frequent",
+    trigger: "sync_now",
+    status: "queued",
+    windowFrom: "2026-01-01",
+    windowTo: "2026-01-08",
+    queuedAt,
+  });
+  await reconciler().reconcile();
+  // Not "now", beside the queued sync: one interval after it.
+  expect((await readKitchenSchedule(queues, kitchenId))?.next).toBe(queuedAt.getTime() + 5 * MINUTE_MS);
 });
 
 it("gives a wiped Redis every scheduler back, with next runs counted from each kitchen's last sync", async () => {

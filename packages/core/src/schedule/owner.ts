@@ -5,6 +5,7 @@ import {
   lockKitchensForTransaction,
   newbookConnections,
   newbookFrequentSyncSettings as settings,
+  syncRuns,
   type Tx,
 } from "@occ/db";
 import { eq, inArray, sql } from "drizzle-orm";
@@ -57,7 +58,12 @@ export async function loadScheduleStates(
       busyIntervalMinutes: settings.busyIntervalMinutes,
       consecutiveFailures: settings.consecutiveFailures,
       lastErrorCode: settings.lastErrorCode,
-      lastSyncAt: settings.lastSyncAt,
+      // A run already queued or running counts as the last sync: a scheduler created meanwhile (the
+      // reconciler noticing a connection just saved, while the save's own sync waits in the queue) starts
+      // an interval after it, instead of running a second sync beside it.
+      lastSyncAt: sql`greatest(${settings.lastSyncAt}, (select max(r.queued_at) from ${syncRuns} r
+        where r.kitchen_id = ${settings.kitchenId} and r.status in ('queued', 'running')
+          and r.kind = 'frequent'))`.mapWith(settings.lastSyncAt),
       lastSuccessAt: settings.lastSuccessAt,
       nextSyncAt: settings.nextSyncAt,
       createdAt: settings.createdAt,
