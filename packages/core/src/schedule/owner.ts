@@ -58,12 +58,13 @@ export async function loadScheduleStates(
       busyIntervalMinutes: settings.busyIntervalMinutes,
       consecutiveFailures: settings.consecutiveFailures,
       lastErrorCode: settings.lastErrorCode,
-      // A run already queued or running counts as the last sync: a scheduler created meanwhile (the
+      // A "Sync now" already queued or running counts as the last sync: a scheduler created meanwhile (the
       // reconciler noticing a connection just saved, while the save's own sync waits in the queue) starts
-      // an interval after it, instead of running a second sync beside it.
+      // an interval after it instead of beside it. Scheduled runs are not counted: their scheduler exists
+      // and already holds the next due time, which a repair must keep.
       lastSyncAt: sql`greatest(${settings.lastSyncAt}, (select max(r.queued_at) from ${syncRuns} r
         where r.kitchen_id = ${settings.kitchenId} and r.status in ('queued', 'running')
-          and r.kind = 'frequent'))`.mapWith(settings.lastSyncAt),
+          and r.trigger = 'sync_now'))`.mapWith(settings.lastSyncAt),
       lastSuccessAt: settings.lastSuccessAt,
       nextSyncAt: settings.nextSyncAt,
       createdAt: settings.createdAt,
