@@ -64,7 +64,7 @@ export function settingsRoutes(s: AppServices): Route[] {
   }
 
   const syncDeps = syncDepsOf(s);
-  const testDeps = { config: s.config, rateLimiter: s.newbookLimiter, pool: s.probePool };
+  const testDeps = { config: s.config, rateLimiter: s.newbookLimiter, pool: s.probePool, logger: s.logger };
 
   return [
     defineRoute({
@@ -120,7 +120,7 @@ export function settingsRoutes(s: AppServices): Route[] {
       response: connectionSavedSchema,
       errors: {
         409: "The test of the new credentials failed and save_if_test_fails was not set (nothing saved)",
-        503: "The shared rate limiter is unreachable",
+        503: "The shared rate limiter is unreachable, or the test could not start on our side",
       },
       async handler({ kitchen, kitchenId, body, req }) {
         const { row, created, test } = await saveConnection(
@@ -163,7 +163,7 @@ export function settingsRoutes(s: AppServices): Route[] {
       body: connectionTestBodySchema,
       bodyOptional: true,
       response: connectionTestResultSchema,
-      errors: { 503: "The shared rate limiter is unreachable" },
+      errors: { 503: "The shared rate limiter is unreachable, or the test could not start on our side" },
       // Runs up to NEWBOOK_TEST_TIMEOUT_MS in a worker thread (see newbook-probe-pool.ts).
       async handler({ kitchenId, body, req }) {
         const row = await findConnection(s.db, kitchenId);
