@@ -454,6 +454,12 @@ describe("admin UI", () => {
       );
       expect(await rows.count()).toBe(listed.body.kitchens.length);
       await expectText(page.getByTestId("pager-status"), `of ${listed.body.total}`);
+      // The state counts say when they were counted (shared across requests for a few seconds).
+      const asOf = page.getByTestId("counts-as-of");
+      await expectText(asOf, "Counts as of");
+      expect(await asOf.textContent()).toMatch(/^Counts as of \d\d:\d\d:\d\d, (just now|\d{1,2} s ago)$/);
+      const countedAt = Date.parse((await asOf.locator("time").getAttribute("datetime")) ?? "");
+      expect(Date.now() - countedAt).toBeLessThan(60_000);
       // The fleet at a glance: the stack's worker by host and pid, queues, and the simulator's credentials.
       const fleet = await env.stack.api<{ workers: Array<{ host: string; pid: number }> }>(
         "/api/admin/fleet",

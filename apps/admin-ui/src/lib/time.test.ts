@@ -1,5 +1,6 @@
 import {
   addDays,
+  formatAge,
   formatClock,
   formatDateTime,
   formatDuration,
@@ -31,10 +32,25 @@ describe("formatRelative", () => {
   });
 });
 
+describe("formatAge", () => {
+  it.each([
+    [-3_000, "just now"],
+    [400, "just now"],
+    [1_000, "1 s ago"],
+    [3_900, "3 s ago"],
+    [59_999, "59 s ago"],
+    [60_000, "1 min ago"],
+    [2 * 3_600_000, "2 hours ago"],
+  ])("%i ms ago -> %s", (ms, expected) => {
+    expect(formatAge(ago(ms), now)).toBe(expected);
+  });
+});
+
 describe("zoned formatting", () => {
   it("shows the wall clock of the kitchen, not of the browser", () => {
     expect(formatClock("2025-11-24T12:00:00Z", "Australia/Sydney")).toBe("23:00");
     expect(formatClock("2025-11-24T12:00:00Z", "America/New_York")).toBe("07:00");
+    expect(formatClock("2025-11-24T12:51:04Z", "Europe/Paris", { seconds: true })).toBe("13:51:04");
     expect(formatDateTime("2025-11-24T23:30:05Z", "Australia/Sydney")).toBe("25 Nov 2025, 10:30:05");
   });
 

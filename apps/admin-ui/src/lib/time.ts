@@ -35,14 +35,26 @@ export function formatDateTime(iso: string, timeZone: string): string {
   }).format(new Date(iso));
 }
 
-/** "14:03" in the given IANA zone. */
-export function formatClock(iso: string, timeZone: string): string {
+/** "14:03" (or "14:03:12" with seconds) in the given IANA zone. */
+export function formatClock(iso: string, timeZone: string, { seconds = false } = {}): string {
   return new Intl.DateTimeFormat("en-GB", {
     timeZone,
     hour: "2-digit",
     minute: "2-digit",
+    ...(seconds && { second: "2-digit" }),
     hourCycle: "h23",
   }).format(new Date(iso));
+}
+
+/**
+ * formatRelative to the second for the last minute ("12 s ago"), for figures that are seconds old by design;
+ * "just now" under a second, and for a time slightly ahead (the server's clock a little ahead of the browser's).
+ */
+export function formatAge(iso: string, now: Date): string {
+  const diff = now.getTime() - new Date(iso).getTime();
+  if (diff < 1000) return "just now";
+  if (diff < MINUTE) return `${Math.floor(diff / 1000)} s ago`;
+  return formatRelative(iso, now);
 }
 
 function parseLocalDate(date: string): Date {

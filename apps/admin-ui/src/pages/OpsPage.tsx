@@ -8,7 +8,9 @@ import { MutationStatus } from "../components/MutationStatus";
 import { QueryState } from "../components/QueryState";
 import { ScrollTable } from "../components/ScrollTable";
 import { RelativeTime } from "../components/Time";
+import { useNow } from "../hooks/useNow";
 import { KITCHEN_STATE_LABELS, kitchenStateTone } from "../lib/kitchenState";
+import { formatAge, formatClock, formatDateTime } from "../lib/time";
 import { useSession } from "../session";
 
 const PAGE_SIZE = 50;
@@ -125,6 +127,7 @@ function Ops() {
               </label>
             ))}
           </fieldset>
+          {health.data && <CountsAsOf iso={health.data.counts_as_of} />}
           <label className="field-inline">
             <span>Search</span>
             <input
@@ -156,6 +159,24 @@ function Ops() {
         </QueryState>
       </section>
     </div>
+  );
+}
+
+/**
+ * The state counts are shared across requests for a few seconds (and the page refetches every 15 s), so
+ * they can lag the list under them; saying when they were counted explains a count that disagrees.
+ */
+function CountsAsOf({ iso }: { iso: string }) {
+  const now = useNow(1_000);
+  const { timeZone } = useSession();
+  return (
+    <p className="muted small counts-as-of" data-testid="counts-as-of">
+      Counts as of{" "}
+      <time dateTime={iso} title={formatDateTime(iso, timeZone)}>
+        {formatClock(iso, timeZone, { seconds: true })}
+      </time>
+      , {formatAge(iso, now)}
+    </p>
   );
 }
 

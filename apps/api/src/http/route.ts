@@ -2,6 +2,7 @@ import type { RouteConfig } from "@asteasolutions/zod-to-openapi";
 import type { Role } from "@occ/db";
 import type { Request, Response } from "express";
 import { z } from "zod";
+import type { ApiPath } from "../contract";
 import { ApiError, validationError } from "../errors";
 import { errorResponseSchema } from "../schemas/common";
 
@@ -62,8 +63,11 @@ export interface RouteSpec<
   R extends z.ZodType | undefined,
 > {
   method: Method;
-  /** Express-style path (":id"); the OpenAPI path is derived from it. */
-  path: string;
+  /**
+   * Express-style path (":id"), one of the contract's API_PATHS, so the API and its clients cannot name a
+   * route differently; the OpenAPI path is derived from it.
+   */
+  path: ApiPath;
   summary: string;
   tag: string;
   access: A;

@@ -1,4 +1,5 @@
 import type { AppServices } from "../composition-root";
+import { API_PATHS } from "../contract";
 import { ApiError } from "../errors";
 import { QUEUES_BOARD_PATH, QUEUES_SESSION_SECONDS, type QueuesSession } from "../http/queues-board";
 import { defineRoute, type Route } from "../http/route";
@@ -25,12 +26,10 @@ import { createUser, deleteUser, listUsers, updateUser } from "../services/users
 import { TimeoutError, withTimeout } from "../services/with-timeout";
 
 export function adminRoutes(s: AppServices, queuesSession: QueuesSession): Route[] {
-  const kitchens = "/api/admin/kitchens";
-  const users = "/api/admin/users";
   return [
     defineRoute({
       method: "post",
-      path: kitchens,
+      path: API_PATHS.kitchens,
       summary: "Create a kitchen (with default sync settings: enabled, every 15 minutes, 7 days ahead)",
       tag: "admin",
       access: "admin",
@@ -45,7 +44,7 @@ export function adminRoutes(s: AppServices, queuesSession: QueuesSession): Route
     }),
     defineRoute({
       method: "get",
-      path: kitchens,
+      path: API_PATHS.kitchens,
       summary: "All kitchens",
       tag: "admin",
       access: "admin",
@@ -54,7 +53,7 @@ export function adminRoutes(s: AppServices, queuesSession: QueuesSession): Route
     }),
     defineRoute({
       method: "get",
-      path: `${kitchens}/health`,
+      path: API_PATHS.kitchensHealth,
       summary: "Sync health of the kitchens, one page at a time (ops view): failing and stale first",
       tag: "admin",
       access: "admin",
@@ -80,7 +79,7 @@ export function adminRoutes(s: AppServices, queuesSession: QueuesSession): Route
     }),
     defineRoute({
       method: "get",
-      path: "/api/admin/fleet",
+      path: API_PATHS.fleet,
       summary:
         "The fleet at a glance: workers online, queue depths and trend, syncs per minute, schedule lag p95, Newbook budgets",
       tag: "admin",
@@ -107,7 +106,7 @@ export function adminRoutes(s: AppServices, queuesSession: QueuesSession): Route
     }),
     defineRoute({
       method: "patch",
-      path: `${kitchens}/:id`,
+      path: API_PATHS.kitchen,
       summary: "Rename a kitchen or change its time zone",
       tag: "admin",
       access: "admin",
@@ -123,7 +122,7 @@ export function adminRoutes(s: AppServices, queuesSession: QueuesSession): Route
     }),
     defineRoute({
       method: "delete",
-      path: `${kitchens}/:id`,
+      path: API_PATHS.kitchen,
       summary: "Delete a kitchen with its users, settings, connection and data; its schedule is removed",
       tag: "admin",
       access: "admin",
@@ -137,7 +136,7 @@ export function adminRoutes(s: AppServices, queuesSession: QueuesSession): Route
     }),
     defineRoute({
       method: "post",
-      path: users,
+      path: API_PATHS.users,
       summary: "Create a user (managers need a kitchen_id)",
       tag: "admin",
       access: "admin",
@@ -153,7 +152,7 @@ export function adminRoutes(s: AppServices, queuesSession: QueuesSession): Route
     }),
     defineRoute({
       method: "get",
-      path: users,
+      path: API_PATHS.users,
       summary: "All users, or one kitchen's with ?kitchen_id=",
       tag: "admin",
       access: "admin",
@@ -163,7 +162,7 @@ export function adminRoutes(s: AppServices, queuesSession: QueuesSession): Route
     }),
     defineRoute({
       method: "patch",
-      path: `${users}/:id`,
+      path: API_PATHS.user,
       summary:
         "Change a user's e-mail, role or kitchen; reset the password or deactivate (both end the user's sessions)",
       tag: "admin",
@@ -188,7 +187,7 @@ export function adminRoutes(s: AppServices, queuesSession: QueuesSession): Route
     }),
     defineRoute({
       method: "delete",
-      path: `${users}/:id`,
+      path: API_PATHS.user,
       summary: "Delete a user",
       tag: "admin",
       access: "admin",
@@ -202,7 +201,7 @@ export function adminRoutes(s: AppServices, queuesSession: QueuesSession): Route
     }),
     defineRoute({
       method: "post",
-      path: "/api/admin/queues-session",
+      path: API_PATHS.queuesSession,
       summary: "Open a short-lived Bull Board session (HttpOnly cookie scoped to /admin/queues)",
       tag: "admin",
       access: "admin",

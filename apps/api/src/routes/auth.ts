@@ -1,4 +1,5 @@
 import type { AppServices } from "../composition-root";
+import { API_PATHS } from "../contract";
 import { ApiError } from "../errors";
 import { defineRoute, type Route } from "../http/route";
 import { loginBodySchema, loginResponseSchema, meResponseSchema } from "../schemas/auth";
@@ -9,7 +10,7 @@ export function authRoutes(s: AppServices): Route[] {
   return [
     defineRoute({
       method: "post",
-      path: "/api/auth/login",
+      path: API_PATHS.login,
       summary: "Sign in with e-mail and password; returns a bearer token",
       tag: "auth",
       access: "public",
@@ -44,7 +45,7 @@ export function authRoutes(s: AppServices): Route[] {
     }),
     defineRoute({
       method: "post",
-      path: "/api/auth/logout-everywhere",
+      path: API_PATHS.logoutEverywhere,
       summary: "End every session of the signed-in user (all tokens and Bull Board cookies issued so far)",
       tag: "auth",
       access: "user",
@@ -56,7 +57,7 @@ export function authRoutes(s: AppServices): Route[] {
     }),
     defineRoute({
       method: "get",
-      path: "/api/me",
+      path: API_PATHS.me,
       summary: "The signed-in user and their kitchen",
       tag: "auth",
       access: "user",

@@ -1,6 +1,10 @@
+import { rateLimiterFromConfig } from "@occ/core";
 import { type RunningSimulator, startSimulator } from "@occ/newbook-sim";
 import request from "supertest";
+import { ApiError } from "../errors";
 import { createApiRedis } from "../index";
+import { connectionToTest, testNewbookConnection } from "../services/connection-test";
+import { NewbookProbePool } from "../services/newbook-probe-pool";
 import { addKitchenWithManager, type Harness, startHarness, type TestKitchen } from "../testing/harness";
 import { simulatorConnection } from "../testing/simulator";
 
@@ -80,9 +84,30 @@ describe("POST /api/settings/newbook-connection/test against the simulator", () 
         .set(as())
         .send(unsaved());
       expect(res.status).toBe(503);
-      expect(res.body.error.code).toBe("service_unavailable");
+      expect(res.body.error).toMatchObject({
+        code: "service_unavailable",
+        message: expect.stringMatching(/rate limiter/),
+      });
     } finally {
       dead.disconnect();
+    }
+  });
+
+  // Our own thread not starting says nothing about Newbook: a manager must not be told to check the base URL.
+  it("answers 503 (ours), not 'Newbook unreachable', when the test's thread does not start in time", async () => {
+    const pool = new NewbookProbePool({ bootMs: 1 }); // no thread loads its modules within 1 ms
+    try {
+      const outcome = await testNewbookConnection(connectionToTest(null, unsaved()), {
+        config: h.config,
+        rateLimiter: rateLimiterFromConfig(h.config, h.redis),
+        pool,
+        logger: h.deps.logger,
+      }).catch((error: unknown) => error);
+      expect(outcome).toBeInstanceOf(ApiError);
+      expect(outcome).toMatchObject({ status: 503, code: "service_unavailable" });
+      expect((outcome as ApiError).message).toMatch(/could not start/);
+    } finally {
+      await pool.close();
     }
   });
 

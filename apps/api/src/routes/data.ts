@@ -1,4 +1,5 @@
 import type { AppServices } from "../composition-root";
+import { API_PATHS } from "../contract";
 import { defineRoute, type Route } from "../http/route";
 import { streamKitchenEvents } from "../http/sse";
 import {
@@ -26,7 +27,7 @@ export function dataRoutes(s: AppServices): Route[] {
   return [
     defineRoute({
       method: "get",
-      path: "/api/occupancy",
+      path: API_PATHS.occupancy,
       summary: "Daily occupancy from..to (default: the kitchen's today .. today + 7; at most 400 days)",
       tag: "data",
       access: "kitchen",
@@ -39,7 +40,7 @@ export function dataRoutes(s: AppServices): Route[] {
     }),
     defineRoute({
       method: "get",
-      path: "/api/residents",
+      path: API_PATHS.residents,
       summary: "Who sleeps in which room over 7 nights from start (default today)",
       tag: "data",
       access: "kitchen",
@@ -55,7 +56,7 @@ export function dataRoutes(s: AppServices): Route[] {
     }),
     defineRoute({
       method: "get",
-      path: "/api/changes",
+      path: API_PATHS.changes,
       summary: "What the kitchen's recent syncs changed, in kitchen terms, newest first (one entry per sync)",
       tag: "data",
       access: "kitchen",
@@ -66,7 +67,7 @@ export function dataRoutes(s: AppServices): Route[] {
     }),
     defineRoute({
       method: "get",
-      path: "/api/events",
+      path: API_PATHS.events,
       summary:
         "Server-sent events (text/event-stream) of the kitchen's syncs: `sync` events with type started, synced (data committed), status or failed",
       tag: "data",
@@ -81,7 +82,7 @@ export function dataRoutes(s: AppServices): Route[] {
     }),
     defineRoute({
       method: "get",
-      path: "/api/alerts",
+      path: API_PATHS.alerts,
       summary: "The kitchen's alerts (open, or all)",
       tag: "data",
       access: "kitchen",

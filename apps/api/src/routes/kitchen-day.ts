@@ -1,6 +1,7 @@
 import type { Response } from "express";
 import { z } from "zod";
 import type { AppServices } from "../composition-root";
+import { API_PATHS } from "../contract";
 import { defineRoute, type Route } from "../http/route";
 import {
   arrivalsResponseSchema,
@@ -21,7 +22,7 @@ export function kitchenDayRoutes(s: AppServices): Route[] {
   return [
     defineRoute({
       method: "get",
-      path: "/api/arrivals",
+      path: API_PATHS.arrivals,
       summary: "Today's and tomorrow's arrivals (kitchen's zone), grouped by hour of ETA",
       tag: "kitchen-day",
       access: "kitchen",
@@ -30,7 +31,7 @@ export function kitchenDayRoutes(s: AppServices): Route[] {
     }),
     defineRoute({
       method: "get",
-      path: "/api/sheets/:meal",
+      path: API_PATHS.sheet,
       summary: "Breakfast sheet (default tomorrow) or dinner sheet (default tonight), by room with totals",
       tag: "kitchen-day",
       access: "kitchen",
@@ -42,7 +43,7 @@ export function kitchenDayRoutes(s: AppServices): Route[] {
     }),
     defineRoute({
       method: "get",
-      path: "/api/sheets/:meal/csv",
+      path: API_PATHS.sheetCsv,
       summary: "The same sheet as CSV (same rows and totals)",
       tag: "kitchen-day",
       access: "kitchen",

@@ -1,5 +1,6 @@
 import { decryptNewbookConnection } from "@occ/core";
 import type { AppServices } from "../composition-root";
+import { API_PATHS } from "../contract";
 import { ApiError } from "../errors";
 import { defineRoute, type Route } from "../http/route";
 import {
@@ -63,14 +64,12 @@ export function settingsRoutes(s: AppServices): Route[] {
   }
 
   const syncDeps = syncDepsOf(s);
-  const testDeps = { config: s.config, rateLimiter: s.newbookLimiter, pool: s.probePool };
+  const testDeps = { config: s.config, rateLimiter: s.newbookLimiter, pool: s.probePool, logger: s.logger };
 
-  const frequentSyncPath = "/api/settings/newbook-frequent-sync";
-  const connectionPath = "/api/settings/newbook-connection";
   return [
     defineRoute({
       method: "get",
-      path: frequentSyncPath,
+      path: API_PATHS.frequentSyncSettings,
       summary: "Frequent-sync settings and status (created with defaults on first read)",
       tag: "settings",
       access: "kitchen",
@@ -79,7 +78,7 @@ export function settingsRoutes(s: AppServices): Route[] {
     }),
     defineRoute({
       method: "post",
-      path: frequentSyncPath,
+      path: API_PATHS.frequentSyncSettings,
       summary: "Replace the frequent-sync settings; the job scheduler is updated before the response",
       tag: "settings",
       access: "kitchen",
@@ -89,7 +88,7 @@ export function settingsRoutes(s: AppServices): Route[] {
     }),
     defineRoute({
       method: "patch",
-      path: frequentSyncPath,
+      path: API_PATHS.frequentSyncSettings,
       summary: "Change some frequent-sync settings; the job scheduler is updated before the response",
       tag: "settings",
       access: "kitchen",
@@ -99,7 +98,7 @@ export function settingsRoutes(s: AppServices): Route[] {
     }),
     defineRoute({
       method: "get",
-      path: connectionPath,
+      path: API_PATHS.connection,
       summary: "The Newbook connection (password and API key are never returned)",
       tag: "settings",
       access: "kitchen",
@@ -110,7 +109,7 @@ export function settingsRoutes(s: AppServices): Route[] {
     }),
     defineRoute({
       method: "put",
-      path: connectionPath,
+      path: API_PATHS.connection,
       summary:
         "Save the Newbook connection (password and api_key required the first time, kept when omitted). New " +
         "credentials are tested first; a failed test saves nothing unless save_if_test_fails. Every save " +
@@ -121,7 +120,7 @@ export function settingsRoutes(s: AppServices): Route[] {
       response: connectionSavedSchema,
       errors: {
         409: "The test of the new credentials failed and save_if_test_fails was not set (nothing saved)",
-        503: "The shared rate limiter is unreachable",
+        503: "The shared rate limiter is unreachable, or the test could not start on our side",
       },
       async handler({ kitchen, kitchenId, body, req }) {
         const { row, created, test } = await saveConnection(
@@ -155,7 +154,7 @@ export function settingsRoutes(s: AppServices): Route[] {
     }),
     defineRoute({
       method: "post",
-      path: `${connectionPath}/test`,
+      path: API_PATHS.connectionTest,
       summary:
         "Test Newbook credentials (unsaved values in the body, else the saved ones); a pass of exactly the " +
         "saved ones lets the kitchen sync on its own",
@@ -164,7 +163,7 @@ export function settingsRoutes(s: AppServices): Route[] {
       body: connectionTestBodySchema,
       bodyOptional: true,
       response: connectionTestResultSchema,
-      errors: { 503: "The shared rate limiter is unreachable" },
+      errors: { 503: "The shared rate limiter is unreachable, or the test could not start on our side" },
       // Runs up to NEWBOOK_TEST_TIMEOUT_MS in a worker thread (see newbook-probe-pool.ts).
       async handler({ kitchenId, body, req }) {
         const row = await findConnection(s.db, kitchenId);

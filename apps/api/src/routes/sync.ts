@@ -1,4 +1,5 @@
 import type { AppServices } from "../composition-root";
+import { API_PATHS } from "../contract";
 import { defineRoute, type Route } from "../http/route";
 import {
   historicalBodySchema,
@@ -45,7 +46,7 @@ export function syncRoutes(s: AppServices): Route[] {
   return [
     defineRoute({
       method: "post",
-      path: "/api/newbook/frequent-sync/run",
+      path: API_PATHS.syncNow,
       summary: "Sync now: queue a frequent sync (or return the one already queued or running)",
       tag: "sync",
       access: "kitchen",
@@ -60,7 +61,7 @@ export function syncRoutes(s: AppServices): Route[] {
     }),
     defineRoute({
       method: "get",
-      path: "/api/newbook/sync-runs",
+      path: API_PATHS.syncRuns,
       summary: "Sync history, newest first (cursor: next_before)",
       tag: "sync",
       access: "kitchen",
@@ -70,7 +71,7 @@ export function syncRoutes(s: AppServices): Route[] {
     }),
     defineRoute({
       method: "get",
-      path: "/api/newbook/sync-runs/:run_id",
+      path: API_PATHS.syncRun,
       summary: "One sync run",
       tag: "sync",
       access: "kitchen",
@@ -80,7 +81,7 @@ export function syncRoutes(s: AppServices): Route[] {
     }),
     defineRoute({
       method: "post",
-      path: "/api/newbook/sync",
+      path: API_PATHS.historicalSync,
       summary: "Queue a historical sync of any date range (at most 731 days)",
       tag: "sync",
       access: "kitchen",
@@ -96,7 +97,7 @@ export function syncRoutes(s: AppServices): Route[] {
     }),
     defineRoute({
       method: "get",
-      path: "/api/newbook/historical-syncs",
+      path: API_PATHS.historicalSyncs,
       summary: "The kitchen's historical syncs, newest first: range, state, progress, who started it",
       tag: "sync",
       access: "kitchen",
@@ -106,7 +107,7 @@ export function syncRoutes(s: AppServices): Route[] {
     }),
     defineRoute({
       method: "get",
-      path: "/api/newbook/sync/:job_id",
+      path: API_PATHS.historicalSyncJob,
       summary: "Progress of a historical sync",
       tag: "sync",
       access: "kitchen",
@@ -116,7 +117,7 @@ export function syncRoutes(s: AppServices): Route[] {
     }),
     defineRoute({
       method: "post",
-      path: "/api/newbook/sync/:job_id/resume",
+      path: API_PATHS.historicalSyncResume,
       summary: "Resume a failed historical sync from its first unfinished chunk",
       tag: "sync",
       access: "kitchen",
@@ -132,7 +133,7 @@ export function syncRoutes(s: AppServices): Route[] {
     }),
     defineRoute({
       method: "get",
-      path: "/api/newbook/sync-stats",
+      path: API_PATHS.syncStats,
       summary: "Sync success rate, durations and a time series (hourly for 24h, daily for 7d)",
       tag: "sync",
       access: "kitchen",

@@ -1,5 +1,6 @@
 import {
   type Config,
+  type Logger,
   type NewbookConnection,
   newbookClientOptionsFromConfig,
   type RateLimiter,
@@ -8,7 +9,7 @@ import {
 } from "@occ/core";
 import { ApiError } from "../errors";
 import { assertAllowedBaseUrl, missingSecrets, REBIND_RULE, sameBinding } from "./connection";
-import { type ConnectionTestResult, LimiterUnavailableError } from "./newbook-probe";
+import { type ConnectionTestResult, LimiterUnavailableError, ProbeUnavailableError } from "./newbook-probe";
 import type { NewbookProbePool } from "./newbook-probe-pool";
 import { withTimeout } from "./with-timeout";
 
@@ -80,7 +81,7 @@ function boundedLimiter(inner: RateLimiter): RateLimiter {
  */
 export async function testNewbookConnection(
   connection: NewbookConnection,
-  deps: { config: Config; rateLimiter: RateLimiter; pool: NewbookProbePool },
+  deps: { config: Config; rateLimiter: RateLimiter; pool: NewbookProbePool; logger: Logger },
 ): Promise<ConnectionTestResult> {
   await assertAllowedBaseUrl(connection.baseUrl, deps.config.NEWBOOK_ALLOWED_HOSTS);
   const options = newbookClientOptionsFromConfig(deps.config, connection);
@@ -103,6 +104,14 @@ export async function testNewbookConnection(
         "service_unavailable",
         "The shared Newbook rate limiter (Redis) is unreachable; try again shortly",
       );
+    if (error instanceof ProbeUnavailableError) {
+      deps.logger.error("newbook connection test could not start", { error: error.message });
+      throw new ApiError(
+        503,
+        "service_unavailable",
+        "The connection test could not start on our side (Newbook was not contacted); try again shortly",
+      );
+    }
     throw error;
   }
 }

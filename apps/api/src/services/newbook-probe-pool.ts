@@ -1,7 +1,12 @@
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { type NewbookClientOptions, type RateLimiter, RateLimitWaitError } from "@occ/core";
-import { type ConnectionTestResult, LimiterUnavailableError, UNREACHABLE_REASON } from "./newbook-probe";
+import {
+  type ConnectionTestResult,
+  LimiterUnavailableError,
+  ProbeUnavailableError,
+  UNREACHABLE_REASON,
+} from "./newbook-probe";
 
 /** Client options that survive structured cloning (no limiter, logger or clock functions). */
 export type ProbeOptions = Omit<
@@ -41,8 +46,11 @@ function threadEntry(): { file: string; execArgv: string[] } {
 interface Slot {
   worker: Worker;
   busy: boolean;
-  /** Resolves once the thread has loaded its modules: the deadline covers Newbook, not the boot. */
-  ready: Promise<boolean>;
+  /**
+   * Settles once the thread has loaded its modules (the deadline covers Newbook, not the boot): null, or
+   * why it did not.
+   */
+  ready: Promise<string | null>;
   idleTimer?: NodeJS.Timeout;
 }
 
@@ -59,12 +67,16 @@ export class NewbookProbePool {
     this.options = { ...DEFAULTS, ...options };
   }
 
-  /** The test's result; "unreachable" when the deadline passes or the thread dies. */
+  /**
+   * The test's result; "unreachable" when the deadline passes or the thread dies mid-test (a hostile answer
+   * can exhaust its heap). A ProbeUnavailableError when the thread never started: Newbook was not asked.
+   */
   async run(options: ProbeOptions, limiter: RateLimiter, deadlineMs: number): Promise<ConnectionTestResult> {
     const slot = await this.take();
-    if (!(await slot.ready)) {
+    const bootFailure = await slot.ready;
+    if (bootFailure !== null) {
       this.release(slot);
-      return { ok: false, reason: UNREACHABLE_REASON };
+      throw new ProbeUnavailableError(bootFailure);
     }
     let timer: NodeJS.Timeout | undefined;
     let settled = false;
@@ -168,19 +180,30 @@ export class NewbookProbePool {
       execArgv,
       resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb },
     });
-    const ready = new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), this.options.bootMs);
-      const done = (value: boolean) => {
+    let lastError: unknown;
+    const ready = new Promise<string | null>((resolve) => {
+      const timer = setTimeout(
+        () => resolve(`the probe thread did not start within ${this.options.bootMs} ms`),
+        this.options.bootMs,
+      );
+      const done = (failure: string | null) => {
         clearTimeout(timer);
-        resolve(value);
+        resolve(failure);
       };
-      worker.once("message", (message: ProbeReply) => done(message.type === "ready"));
-      worker.once("exit", () => done(false));
+      worker.once("message", (message: ProbeReply) =>
+        done(message.type === "ready" ? null : `the probe thread sent ${message.type} before ready`),
+      );
+      worker.once("exit", (code) =>
+        done(`the probe thread exited with code ${code} while starting: ${String(lastError ?? "no error")}`),
+      );
     });
     const slot: Slot = { worker, busy: false, ready };
-    void ready.then((booted) => booted || this.discard(slot));
-    // A thread that dies (out of memory, crash) leaves the pool; the test it ran reads "unreachable".
-    worker.on("error", () => undefined);
+    void ready.then((failure) => failure === null || this.discard(slot));
+    // A thread that dies (out of memory, crash) leaves the pool; the test it ran reads "unreachable". While
+    // starting, its error is the reason the test could not start.
+    worker.on("error", (error) => {
+      lastError = error;
+    });
     worker.once("exit", () => this.remove(slot));
     this.slots.push(slot);
     return slot;

@@ -22,6 +22,12 @@ export const THROTTLED_REASON =
 /** Thrown by the rate limiter when its Redis is unreachable: the route answers 503, not a result. */
 export class LimiterUnavailableError extends Error {}
 
+/**
+ * Our own probe thread did not start (it failed to load, or not within the pool's bootMs): Newbook was never
+ * asked, so this is a 503 of ours, never "Newbook unreachable".
+ */
+export class ProbeUnavailableError extends Error {}
+
 /** A thrown error as the result a manager sees: Newbook's own rejections are named, nothing else is. */
 export function failureResult(error: unknown): ConnectionTestResult {
   if (error instanceof NewbookAuthError) return { ok: false, reason: error.message };
