@@ -392,55 +392,44 @@ async function writeBookings(
   return { written, removed, changes: changeCount };
 }
 
-const dailyColumn = (key: (typeof COUNT_KEYS)[number] | "roomBreakdown") => dailyOccupancy[key];
+/** Columns of a daily row written from DailyFigures, with their types for jsonb_to_recordset. */
+const DAILY_COLUMNS = [
+  ["date", "date"],
+  ...COUNT_KEYS.map((key) => [key, "integer"] as const),
+  ["roomBreakdown", "jsonb"],
+] as const satisfies readonly (readonly [keyof DailyFigures, string])[];
 
 /**
  * Upserts every date's figures, but the database rewrites a stored row only when its figures differ
  * (jsonb equality ignores key order), keeping the replaced figures in previous_figures. Nothing is read
- * back: rows returned are the rows written.
+ * back: rows returned are the rows written. The figures travel as one jsonb parameter, as the bookings do.
  */
 async function writeDailyRows(tx: Tx, window: PreparedWindow): Promise<number> {
-  const compared = [...COUNT_KEYS, "roomBreakdown"] as const;
-  const storedFigures = sql.join(
-    compared.map((key) => dailyColumn(key)),
-    sql`, `,
-  );
-  const freshFigures = sql.join(
-    compared.map((key) => sql.raw(`excluded.${dailyColumn(key).name}`)),
-    sql`, `,
-  );
-  const previousFigures = sql.join(
-    COUNT_KEYS.map((key) => sql`${key}::text, ${dailyColumn(key)}`),
-    sql`, `,
-  );
+  const column = (key: (typeof DAILY_COLUMNS)[number][0]) => sql.identifier(dailyOccupancy[key].name);
+  const compared = DAILY_COLUMNS.slice(1).map(([key]) => column(key));
+  const excluded = (name: SQLChunk) => sql`excluded.${name}`;
+  const stored = (name: SQLChunk) => sql`${dailyOccupancy}.${name}`;
+  const previousFigures = joined(COUNT_KEYS.map((key) => sql`${key}::text, ${stored(column(key))}`));
+  const now = window.now.toISOString();
   let written = 0;
   for (const batch of batches(window.figures)) {
-    const result = await tx
-      .insert(dailyOccupancy)
-      .values(
-        batch.map((day) => ({
-          kitchenId: window.kitchenId,
-          ...day,
-          // A brand-new date has nothing to compare with, so it is not marked as changed.
-          previousFigures: null,
-          changedAt: null,
-          sourceRunId: window.runId,
-          fetchedAt: window.now,
-        })),
-      )
-      .onConflictDoUpdate({
-        target: [dailyOccupancy.kitchenId, dailyOccupancy.date],
-        set: {
-          ...Object.fromEntries(compared.map((key) => [key, sql.raw(`excluded.${dailyColumn(key).name}`)])),
-          previousFigures: sql`jsonb_build_object(${previousFigures})`,
-          changedAt: window.now,
-          sourceRunId: sql`excluded.source_run_id`,
-          fetchedAt: sql`excluded.fetched_at`,
-        },
-        setWhere: sql`(${storedFigures}) is distinct from (${freshFigures})`,
-      })
-      .returning({ id: dailyOccupancy.id });
-    written += result.length;
+    // A brand-new date has nothing to compare with, so it is not marked as changed (the two nulls).
+    const result = await tx.execute(sql`
+      insert into ${dailyOccupancy} (${sql.identifier(dailyOccupancy.kitchenId.name)}, ${joined(DAILY_COLUMNS.map(([key]) => column(key)))},
+        previous_figures, changed_at, source_run_id, fetched_at)
+      select ${window.kitchenId}::integer, ${joined(DAILY_COLUMNS.map(([key]) => sql`r.${sql.identifier(key)}`))},
+        null, null, ${window.runId}::uuid, ${now}::timestamptz
+      from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb)
+        as r(${joined(DAILY_COLUMNS.map(([key, type]) => sql`${sql.identifier(key)} ${sql.raw(type)}`))})
+      on conflict (kitchen_id, date) do update set
+        ${joined(compared.map((name) => sql`${name} = ${excluded(name)}`))},
+        previous_figures = jsonb_build_object(${previousFigures}),
+        changed_at = ${now}::timestamptz,
+        source_run_id = excluded.source_run_id,
+        fetched_at = excluded.fetched_at
+      where (${joined(compared.map(stored))}) is distinct from (${joined(compared.map(excluded))})
+      returning 1`);
+    written += rowCount(result);
   }
   return written;
 }
