@@ -4,7 +4,7 @@ import http from "node:http";
 import type net from "node:net";
 import { bookings, newbookConnections, newbookFrequentSyncSettings } from "@occ/db";
 import { type RunningSimulator, startSimulator } from "@occ/newbook-sim";
-import { createTestDatabase, seedKitchenWithConnection, type TestDatabase } from "@occ/testkit";
+import { createTestDatabase, SimControl, seedKitchenWithConnection, type TestDatabase } from "@occ/testkit";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { type Config, loadConfig } from "../config";
 import { generateEncryptionKey } from "../crypto";
@@ -34,16 +34,6 @@ let kitchenId: number;
 let listings: Array<Awaited<ReturnType<NewbookClient["listBookingsUnlessUnchanged"]>>> = [];
 
 const property = () => sim.properties[0]!;
-
-async function control(method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${sim.controlUrl}${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
 
 /** Newbook in front of the simulator, passing answers through unless a booking is to be broken. */
 async function startProxy(): Promise<void> {
@@ -102,9 +92,13 @@ async function editOneBooking(): Promise<string> {
     .where(and(eq(bookings.kitchenId, kitchenId), sql`lower(${bookings.status}) = ${"confirmed"}`))
     .orderBy(bookings.newbookId)
     .limit(1);
-  await control("PATCH", `/properties/${property().id}/bookings/${row!.newbookId}`, {
-    adults: row!.adults === 1 ? 2 : 1,
-  });
+  await new SimControl(sim.controlUrl).request(
+    "PATCH",
+    `/properties/${property().id}/bookings/${row!.newbookId}`,
+    {
+      adults: row!.adults === 1 ? 2 : 1,
+    },
+  );
   return row!.newbookId;
 }
 
