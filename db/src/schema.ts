@@ -320,6 +320,12 @@ export const bookings = pgTable(
     kitchenNotes: jsonb("kitchen_notes").$type<string[]>().notNull().default([]),
     /** Hash of the fields above, so an unchanged booking is never rewritten. */
     contentHash: text("content_hash").notNull(),
+    /**
+     * Digest of the booking's raw JSON as Newbook last sent it, when the stored content came from it (null:
+     * unknown). A booking sent again with the same digest has the same stored content: the next-days sync
+     * neither validates nor rebuilds it, and derives from the stored row.
+     */
+    rawDigest: text("raw_digest"),
     lastSeenRunId: uuid("last_seen_run_id"),
     /** Set when retention removed the guests' personal data (names, dietary needs, notes). */
     personalDataPurgedAt: timestamp("personal_data_purged_at", { withTimezone: true }),

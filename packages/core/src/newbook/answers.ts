@@ -4,11 +4,17 @@ import { type Envelope, protocolErrorFromZod } from "./classify";
 import type { NewbookError } from "./errors";
 import { boundedList } from "./limits";
 
-/** Reads the typed result out of a successful envelope (bytes: the raw body), or says which field is wrong. */
+export type ParsedAnswer<T> = { ok: true; value: T } | { ok: false; error: NewbookError };
+
+/**
+ * Reads the typed result out of a successful envelope (bytes: the raw body), or says which field is wrong.
+ * May be async: a parser that needs something of the caller's (see listBookingsUnlessUnchanged) asks for
+ * it only once an answer has to be read.
+ */
 export type EnvelopeParser<T> = (
   envelope: Envelope,
   bytes: Buffer,
-) => { ok: true; value: T } | { ok: false; error: NewbookError };
+) => ParsedAnswer<T> | Promise<ParsedAnswer<T>>;
 
 /**
  * Recognises a 200 answer byte for byte as one already read before (and then successful), so it needs no
@@ -27,7 +33,7 @@ export function parser<T, R>(
   at: "envelope" | "data",
   schema: z.ZodType<T>,
   map: (value: T) => R,
-): EnvelopeParser<R> {
+): (envelope: Envelope) => ParsedAnswer<R> {
   return (envelope) => {
     const parsed = schema.safeParse(at === "data" ? envelope.data : envelope);
     if (!parsed.success) {

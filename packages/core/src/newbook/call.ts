@@ -97,13 +97,15 @@ export class NewbookCaller {
   ): Promise<Attempt<T>> {
     const { now } = this.options;
     const started = now();
-    const result = await this.options.transport.send(action, params).then((sent): Attempt<T> => {
-      if (!sent.ok) return sent;
-      const recognised = sent.answer.status === 200 ? known?.(sent.answer.bytes) : null;
-      if (recognised) return { ok: true, value: recognised.value };
-      const classified = classifyAnswer(action, sent.answer, now());
-      return classified.ok ? parse(classified.envelope, sent.answer.bytes) : classified;
-    });
+    const result = await this.options.transport
+      .send(action, params)
+      .then((sent): Attempt<T> | Promise<Attempt<T>> => {
+        if (!sent.ok) return sent;
+        const recognised = sent.answer.status === 200 ? known?.(sent.answer.bytes) : null;
+        if (recognised) return { ok: true, value: recognised.value };
+        const classified = classifyAnswer(action, sent.answer, now());
+        return classified.ok ? parse(classified.envelope, sent.answer.bytes) : classified;
+      });
     const event: NewbookRequestEvent = {
       action,
       outcome: result.ok ? "ok" : result.error.outcome,

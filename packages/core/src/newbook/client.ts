@@ -5,6 +5,8 @@ import { registerSecret } from "../redact";
 import {
   type BookingListing,
   getBooking,
+  type KnownBooking,
+  type KnownBookings,
   type ListingOptions,
   listBookingsUnlessUnchanged,
 } from "./actions/bookings";
@@ -22,7 +24,7 @@ import type {
   OccupancyReportCategory,
 } from "./types";
 
-export type { BookingListing } from "./actions/bookings";
+export type { BookingListing, KnownBooking, KnownBookings } from "./actions/bookings";
 export { answerDigest } from "./answers";
 
 export interface NewbookConnection {
@@ -169,11 +171,12 @@ export class NewbookClient {
    * read of the same listing; when the first page comes back byte-identical (and so complete), it is
    * neither parsed nor validated and `bookings` is null: the caller already holds its result.
    */
-  listBookingsUnlessUnchanged(
+  listBookingsUnlessUnchanged<K extends KnownBooking = never>(
     query: ListBookingsQuery,
     previousPages: readonly string[],
-  ): Promise<BookingListing> {
-    return listBookingsUnlessUnchanged(this.caller, this.listing, query, previousPages);
+    knownBookings?: KnownBookings<K>,
+  ): Promise<BookingListing<K>> {
+    return listBookingsUnlessUnchanged(this.caller, this.listing, query, previousPages, knownBookings);
   }
 
   getBooking(bookingId: string): Promise<NewbookBooking> {

@@ -36,11 +36,37 @@ function storedContent(booking: NewbookBooking) {
   };
 }
 
-export function bookingRow(kitchenId: number, booking: NewbookBooking, runId: string) {
+/**
+ * Bump when the derivation or the stored booking columns change: unchanged answers are then re-derived,
+ * and stored raw digests (see rawDigestColumn) of the earlier version are no longer trusted.
+ */
+// 2: bookings gained the kitchen fields (ETA, check-in, guests, notes, group).
+export const DERIVATION_VERSION = 2;
+
+/**
+ * bookings.raw_digest for a raw booking digest: stamped with the version, as the stored row is what this
+ * version makes of the raw booking.
+ */
+export const rawDigestColumn = (rawDigest: string) => `${DERIVATION_VERSION}:${rawDigest}`;
+
+/** `rawDigest`: the digest of the raw booking it was read from (rawBookingDigest), null when not known. */
+export function bookingRow(
+  kitchenId: number,
+  booking: NewbookBooking,
+  runId: string,
+  rawDigest: string | null,
+) {
   const content = storedContent(booking);
   // One-shot hash: about half the cost of a Hash object per booking, same digest.
   const contentHash = hash("sha256", JSON.stringify(content), "base64url");
-  return { kitchenId, newbookId: booking.bookingId, ...content, contentHash, lastSeenRunId: runId };
+  return {
+    kitchenId,
+    newbookId: booking.bookingId,
+    ...content,
+    contentHash,
+    rawDigest: rawDigest === null ? null : rawDigestColumn(rawDigest),
+    lastSeenRunId: runId,
+  };
 }
 
 type StayColumns =

@@ -84,8 +84,11 @@ function sortRoomBreakdowns(figures: DailyFigures[]): void {
     }
     return key;
   };
+  // Ends on the ids themselves: the order never depends on the order the bookings came in.
   const compare = (a: RoomNight, b: RoomNight) =>
-    byKey(keyOf(a.room), keyOf(b.room)) || byKey(keyOf(a.bookingId), keyOf(b.bookingId));
+    byKey(keyOf(a.room), keyOf(b.room)) ||
+    byKey(keyOf(a.bookingId), keyOf(b.bookingId)) ||
+    byKey(a.bookingId, b.bookingId);
   for (const day of figures) day.roomBreakdown.sort(compare);
 }
 

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { type Db, syncRuns, type Tx } from "@occ/db";
 import { and, desc, eq } from "drizzle-orm";
 import type { LocalDate } from "../time";
+import { DERIVATION_VERSION } from "./booking-rows";
 
 import {
   freshRoomsTotal,
@@ -15,7 +16,7 @@ import {
   saveRoomInventory,
 } from "./context";
 import type { MealMapping } from "./meals";
-import { prepareWindow, type WriteCounts, writeWindow } from "./persist";
+import { knownBookings, prepareWindow, type WriteCounts, writeWindow } from "./persist";
 import { recordRunCalls, recordRunSuccess, startRun } from "./status";
 import { type DateSpan, frequentWindow, type SyncWindow } from "./window";
 
@@ -61,10 +62,6 @@ export async function coveredWindow(db: Db, kitchenId: number): Promise<DateSpan
 export function stayingPeriod(fetchFrom: LocalDate, to: LocalDate): { periodFrom: string; periodTo: string } {
   return { periodFrom: `${fetchFrom} 00:00:00`, periodTo: `${to} 23:59:59` };
 }
-
-/** Bump when the derivation or the stored booking columns change, so unchanged answers are re-derived. */
-// 2: bookings gained the kitchen fields (ETA, check-in, guests, notes, group).
-const DERIVATION_VERSION = 2;
 
 const NOTHING_WRITTEN: WriteCounts = {
   bookingChanges: 0,
@@ -132,13 +129,16 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
       client.listBookingsUnlessUnchanged(
         { ...stayingPeriod(window.fetchFrom, window.to), listType: "staying" },
         recognisable ? previous.pages : [],
+        // Asked only when a page is read: the bookings sent exactly as before need no reading.
+        // The listing's own span: bookings departing on fetchFrom are listed too.
+        () => knownBookings(ctx.db, input.kitchenId, { from: window.fetchFrom, to: window.to }),
       ),
     ]);
     const newbookCalls = client.stats.totalCalls;
     const fingerprint: ListingFingerprint = {
       inputs: derivationInputs(window, inventory.roomsAvailable, mealMapping),
       pages: listing.pageDigests,
-      bookings: listing.bookings?.length ?? previous?.bookings ?? 0,
+      bookings: listing.bookings ? listing.bookings.length + listing.known.length : (previous?.bookings ?? 0),
     };
     const unchanged =
       previous !== null &&
@@ -204,6 +204,8 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
             from: window.from,
             to: window.to,
             bookings: listing.bookings,
+            known: listing.known,
+            rawDigests: listing.rawDigests,
             roomsAvailable: inventory.roomsAvailable,
             mealMapping,
             now: startedAt,

@@ -1,11 +1,11 @@
-import { bookingChanges, bookings, dailyOccupancy, type Tx } from "@occ/db";
-import { and, eq, gt, lte, type SQLChunk, sql } from "drizzle-orm";
+import { bookingChanges, bookings, type Db, dailyOccupancy, type Tx } from "@occ/db";
+import { and, eq, gt, isNull, lte, type SQLChunk, sql } from "drizzle-orm";
 import type { NewbookBooking } from "../newbook/types";
 import { addDays, dateRange, type LocalDate } from "../time";
 import { batches } from "./batches";
-import { type BookingRow, bookingRow, rowToStay } from "./booking-rows";
+import { type BookingRow, bookingRow, rawDigestColumn, rowToStay } from "./booking-rows";
 import { type BookingChange, computeChangeSet } from "./change-set";
-import { type DailyCounts, type DailyFigures, deriveDailyFigures } from "./derive";
+import { type DailyCounts, type DailyFigures, deriveDailyFigures, type StayBooking } from "./derive";
 import type { MealMapping } from "./meals";
 import type { DateSpan } from "./window";
 
@@ -15,8 +15,14 @@ export interface WindowWrite {
   /** Dates whose daily rows are recomputed, both included. */
   from: LocalDate;
   to: LocalDate;
-  /** The COMPLETE `staying` result for the nights from - 1 through to. */
+  /**
+   * The COMPLETE `staying` result for the nights from - 1 through to: the bookings read, and `known`,
+   * the ones recognised by their raw digest as stored already (see knownBookings).
+   */
   bookings: readonly NewbookBooking[];
+  known?: readonly StayBooking[];
+  /** The raw digest of each booking read, by booking id; absent: not known (stored as null). */
+  rawDigests?: ReadonlyMap<string, string>;
   roomsAvailable: number | null;
   mealMapping: MealMapping;
   now: Date;
@@ -50,13 +56,14 @@ const COUNT_KEYS = [
   "dinnerCovers",
 ] as const satisfies readonly (keyof DailyCounts)[];
 
-/** Whether a booking falls in the span: what Newbook's `staying` list for the nights (from - 1 .. to) returns. */
-function overlapsSpan(
-  row: { arrivalDate: LocalDate; departureDate: LocalDate },
-  from: LocalDate,
-  to: LocalDate,
-) {
-  return row.arrivalDate <= to && row.departureDate > addDays(from, -1);
+/**
+ * Whether a booking falls in the span: what Newbook's `staying` list for the nights (from - 1 .. to)
+ * returns. Built once per span: the day before `from` is computed once, not once per booking.
+ */
+function overlapsSpan(from: LocalDate, to: LocalDate) {
+  const dayBefore = addDays(from, -1);
+  return (row: { arrivalDate: LocalDate; departureDate: LocalDate }) =>
+    row.arrivalDate <= to && row.departureDate > dayBefore;
 }
 
 function inSpan(kitchenId: number, from: LocalDate, to: LocalDate) {
@@ -91,6 +98,7 @@ const BOOKING_COLUMNS = [
   ["guests", "jsonb"],
   ["kitchenNotes", "jsonb"],
   ["contentHash", "text"],
+  ["rawDigest", "text"],
   ["lastSeenRunId", "uuid"],
 ] as const satisfies readonly (readonly [keyof BookingRow & keyof typeof bookings.$inferInsert, string])[];
 
@@ -126,6 +134,17 @@ async function upsertBookings(tx: Tx, rows: readonly BookingRow[], now: Date): P
   return written;
 }
 
+/** Only the raw digest: the row's content, its timestamps and its retention mark stay as they are. */
+async function recordRawDigests(tx: Tx, kitchenId: number, rows: readonly BookingRow[]): Promise<void> {
+  for (const batch of batches(rows, 2_000)) {
+    const digests = batch.map(({ newbookId, rawDigest }) => ({ newbookId, rawDigest }));
+    await tx.execute(sql`
+      update ${bookings} set ${sql.identifier(bookings.rawDigest.name)} = r."rawDigest"
+      from jsonb_to_recordset(${JSON.stringify(digests)}::jsonb) as r("newbookId" text, "rawDigest" text)
+      where ${bookings.kitchenId} = ${kitchenId} and ${bookings.newbookId} = r."newbookId"`);
+  }
+}
+
 /** node-postgres and PGlite both answer with `rows`. */
 function rowCount(result: unknown): number {
   const rows = (result as { rows?: unknown }).rows;
@@ -141,6 +160,8 @@ export interface PreparedWindow {
   now: Date;
   /** The fetched bookings as rows, by Newbook id. */
   rows: ReadonlyMap<string, BookingRow>;
+  /** Ids of the fetched bookings recognised as stored already (WindowWrite.known): nothing to write. */
+  known: ReadonlySet<string>;
   figures: DailyFigures[];
   mealMapping: MealMapping;
   changes: { covered: DateSpan | null } | null;
@@ -155,16 +176,75 @@ export function prepareWindow(input: WindowWrite): PreparedWindow {
   // Last one wins if paging returned a booking twice (the book changed between pages).
   const rows = new Map<string, BookingRow>();
   for (const booking of input.bookings) {
-    rows.set(booking.bookingId, bookingRow(input.kitchenId, booking, input.runId));
+    const rawDigest = input.rawDigests?.get(booking.bookingId) ?? null;
+    rows.set(booking.bookingId, bookingRow(input.kitchenId, booking, input.runId, rawDigest));
   }
-  const inSpanRows = [...rows.values()].filter((row) => overlapsSpan(row, input.from, input.to));
-  const figures = deriveDailyFigures(inSpanRows.map(rowToStay), dateRange(input.from, input.to), {
+  const inSpan = overlapsSpan(input.from, input.to);
+  const stays = [...rows.values()].filter(inSpan).map(rowToStay);
+  const known = input.known ?? [];
+  // A known booking's stored row holds exactly what reading it again would give.
+  for (const stay of known) if (inSpan(stay)) stays.push(stay);
+  const figures = deriveDailyFigures(stays, dateRange(input.from, input.to), {
     roomsAvailable: input.roomsAvailable,
     mealMapping: input.mealMapping,
   });
   const { kitchenId, runId, from, to, now, mealMapping } = input;
-  return { kitchenId, runId, from, to, now, rows, figures, mealMapping, changes: input.changes ?? null };
+  return {
+    kitchenId,
+    runId,
+    from,
+    to,
+    now,
+    rows,
+    known: new Set(known.map((stay) => stay.bookingId)),
+    figures,
+    mealMapping,
+    changes: input.changes ?? null,
+  };
 }
+
+/**
+ * The kitchen's stored bookings staying a night from - 1 .. to, by raw digest (of this derivation version), as the stays they
+ * derive: what the listing's unchanged bookings are recognised by. Rows whose personal data retention
+ * purged no longer hold what was read, so they are read again.
+ */
+export async function knownBookings(
+  db: Db,
+  kitchenId: number,
+  span: DateSpan,
+): Promise<Map<string, StayBooking>> {
+  const stamp = rawDigestColumn("");
+  const stay = joined(STAY_COLUMNS.map(([key, column]) => sql`${key}::text, ${column}`));
+  // One json value for all rows, each stay built by the database: a single JSON.parse instead of a driver
+  // row and a mapped object per booking, which cost more than reading the bookings from Newbook's answer.
+  const result = await db.execute(sql`
+    select coalesce(json_agg(json_build_array(
+      substr(${bookings.rawDigest}, ${stamp.length + 1}), json_build_object(${stay}))), '[]') as known
+    from ${bookings}
+    where ${and(
+      inSpan(kitchenId, span.from, span.to),
+      isNull(bookings.personalDataPurgedAt),
+      sql`starts_with(${bookings.rawDigest}, ${stamp})`,
+    )}`);
+  const [row] = (result as unknown as { rows: Array<{ known: Array<[string, StayBooking]> }> }).rows;
+  return new Map(row?.known);
+}
+
+/** What rowToStay reads of a stored booking, by StayBooking key. */
+const STAY_COLUMNS = [
+  ["bookingId", bookings.newbookId],
+  ["groupId", bookings.groupId],
+  ["status", bookings.status],
+  ["arrivalDate", bookings.arrivalDate],
+  ["departureDate", bookings.departureDate],
+  ["adults", bookings.adults],
+  ["children", bookings.children],
+  ["infants", bookings.infants],
+  ["siteId", bookings.siteId],
+  ["siteName", bookings.siteName],
+  ["guestName", bookings.guestName],
+  ["items", bookings.items],
+] as const satisfies readonly (readonly [keyof StayBooking, unknown])[];
 
 /**
  * The stored versions of the bookings about to be rewritten or removed, read only when something
@@ -212,7 +292,12 @@ async function writeBookings(
   window: PreparedWindow,
 ): Promise<{ written: number; removed: number; changes: number }> {
   const stored = await tx
-    .select({ id: bookings.id, newbookId: bookings.newbookId, contentHash: bookings.contentHash })
+    .select({
+      id: bookings.id,
+      newbookId: bookings.newbookId,
+      contentHash: bookings.contentHash,
+      rawDigest: bookings.rawDigest,
+    })
     .from(bookings)
     .where(
       and(
@@ -220,16 +305,29 @@ async function writeBookings(
         sql`(${bookings.newbookId} = any(${sql.param([...window.rows.keys()])}::text[]) or (${inSpan(window.kitchenId, window.from, window.to)}))`,
       ),
     );
-  const storedHash = new Map(stored.map((row) => [row.newbookId, row.contentHash]));
+  const storedById = new Map(stored.map((row) => [row.newbookId, row]));
   const changed = [...window.rows.values()].filter(
-    (row) => storedHash.get(row.newbookId) !== row.contentHash,
+    (row) => storedById.get(row.newbookId)?.contentHash !== row.contentHash,
   );
-  const staleRows = stored.filter((row) => !window.rows.has(row.newbookId));
+  // Same content from a raw booking not yet recorded (first read since the column came, or a change
+  // in a field that is not stored): the digest alone is recorded, so the next run recognises it.
+  const newDigests = [...window.rows.values()].filter((row) => {
+    const storedRow = storedById.get(row.newbookId);
+    return (
+      row.rawDigest !== null &&
+      storedRow !== undefined &&
+      storedRow.contentHash === row.contentHash &&
+      storedRow.rawDigest !== row.rawDigest
+    );
+  });
+  const staleRows = stored.filter(
+    (row) => !window.rows.has(row.newbookId) && !window.known.has(row.newbookId),
+  );
   const stale = staleRows.map((row) => row.id);
 
   let changeCount = 0;
   if (window.changes) {
-    const replaced = [...changed.filter((row) => storedHash.has(row.newbookId)), ...staleRows];
+    const replaced = [...changed.filter((row) => storedById.has(row.newbookId)), ...staleRows];
     const changes = computeChangeSet({
       from: window.from,
       to: window.to,
@@ -247,6 +345,7 @@ async function writeBookings(
   }
 
   const written = changed.length > 0 ? await upsertBookings(tx, changed, window.now) : 0;
+  if (newDigests.length > 0) await recordRawDigests(tx, window.kitchenId, newDigests);
   let removed = 0;
   for (const batch of batches(stale)) {
     const result = await tx
@@ -258,55 +357,44 @@ async function writeBookings(
   return { written, removed, changes: changeCount };
 }
 
-const dailyColumn = (key: (typeof COUNT_KEYS)[number] | "roomBreakdown") => dailyOccupancy[key];
+/** Columns of a daily row written from DailyFigures, with their types for jsonb_to_recordset. */
+const DAILY_COLUMNS = [
+  ["date", "date"],
+  ...COUNT_KEYS.map((key) => [key, "integer"] as const),
+  ["roomBreakdown", "jsonb"],
+] as const satisfies readonly (readonly [keyof DailyFigures, string])[];
 
 /**
  * Upserts every date's figures, but the database rewrites a stored row only when its figures differ
  * (jsonb equality ignores key order), keeping the replaced figures in previous_figures. Nothing is read
- * back: rows returned are the rows written.
+ * back: rows returned are the rows written. The figures travel as one jsonb parameter, as the bookings do.
  */
 async function writeDailyRows(tx: Tx, window: PreparedWindow): Promise<number> {
-  const compared = [...COUNT_KEYS, "roomBreakdown"] as const;
-  const storedFigures = sql.join(
-    compared.map((key) => dailyColumn(key)),
-    sql`, `,
-  );
-  const freshFigures = sql.join(
-    compared.map((key) => sql.raw(`excluded.${dailyColumn(key).name}`)),
-    sql`, `,
-  );
-  const previousFigures = sql.join(
-    COUNT_KEYS.map((key) => sql`${key}::text, ${dailyColumn(key)}`),
-    sql`, `,
-  );
+  const column = (key: (typeof DAILY_COLUMNS)[number][0]) => sql.identifier(dailyOccupancy[key].name);
+  const compared = DAILY_COLUMNS.slice(1).map(([key]) => column(key));
+  const excluded = (name: SQLChunk) => sql`excluded.${name}`;
+  const stored = (name: SQLChunk) => sql`${dailyOccupancy}.${name}`;
+  const previousFigures = joined(COUNT_KEYS.map((key) => sql`${key}::text, ${stored(column(key))}`));
+  const now = window.now.toISOString();
   let written = 0;
   for (const batch of batches(window.figures)) {
-    const result = await tx
-      .insert(dailyOccupancy)
-      .values(
-        batch.map((day) => ({
-          kitchenId: window.kitchenId,
-          ...day,
-          // A brand-new date has nothing to compare with, so it is not marked as changed.
-          previousFigures: null,
-          changedAt: null,
-          sourceRunId: window.runId,
-          fetchedAt: window.now,
-        })),
-      )
-      .onConflictDoUpdate({
-        target: [dailyOccupancy.kitchenId, dailyOccupancy.date],
-        set: {
-          ...Object.fromEntries(compared.map((key) => [key, sql.raw(`excluded.${dailyColumn(key).name}`)])),
-          previousFigures: sql`jsonb_build_object(${previousFigures})`,
-          changedAt: window.now,
-          sourceRunId: sql`excluded.source_run_id`,
-          fetchedAt: sql`excluded.fetched_at`,
-        },
-        setWhere: sql`(${storedFigures}) is distinct from (${freshFigures})`,
-      })
-      .returning({ id: dailyOccupancy.id });
-    written += result.length;
+    // A brand-new date has nothing to compare with, so it is not marked as changed (the two nulls).
+    const result = await tx.execute(sql`
+      insert into ${dailyOccupancy} (${sql.identifier(dailyOccupancy.kitchenId.name)}, ${joined(DAILY_COLUMNS.map(([key]) => column(key)))},
+        previous_figures, changed_at, source_run_id, fetched_at)
+      select ${window.kitchenId}::integer, ${joined(DAILY_COLUMNS.map(([key]) => sql`r.${sql.identifier(key)}`))},
+        null, null, ${window.runId}::uuid, ${now}::timestamptz
+      from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb)
+        as r(${joined(DAILY_COLUMNS.map(([key, type]) => sql`${sql.identifier(key)} ${sql.raw(type)}`))})
+      on conflict (kitchen_id, date) do update set
+        ${joined(compared.map((name) => sql`${name} = ${excluded(name)}`))},
+        previous_figures = jsonb_build_object(${previousFigures}),
+        changed_at = ${now}::timestamptz,
+        source_run_id = excluded.source_run_id,
+        fetched_at = excluded.fetched_at
+      where (${joined(compared.map(stored))}) is distinct from (${joined(compared.map(excluded))})
+      returning 1`);
+    written += rowCount(result);
   }
   return written;
 }

@@ -1,18 +1,45 @@
 import { z } from "zod";
 import type { Logger } from "../../logger";
-import { answerDigest, dataParser, type KnownAnswer, parser } from "../answers";
+import { answerDigest, dataParser, type KnownAnswer, type ParsedAnswer, parser } from "../answers";
 import type { NewbookCaller } from "../call";
+import type { Envelope } from "../classify";
 import type { ListBookingsQuery } from "../client";
 import { boundedList } from "../limits";
 import { type ListingPage, readListing } from "../paging";
 import { looseInt, type NewbookBooking, normaliseBooking, rawBookingSchema } from "../types";
 
+/** A booking the caller holds already, as it was derived from a raw booking of the same digest. */
+export interface KnownBooking {
+  bookingId: string;
+}
+
+/**
+ * The caller's bookings by the digest of the raw booking they came from (rawBookingDigest); asked at most
+ * once per listing, and only when a page has to be read.
+ */
+export type KnownBookings<K extends KnownBooking> = () => Promise<ReadonlyMap<string, K>>;
+
 /** A bookings listing with the digests of its raw pages, in offset order. */
-export interface BookingListing {
-  /** null: the listing was recognised as unchanged (see listBookingsUnlessUnchanged) and not parsed. */
+export interface BookingListing<K extends KnownBooking = never> {
+  /**
+   * The bookings read (validated and normalised); null: the listing was recognised as unchanged (see
+   * listBookingsUnlessUnchanged) and not parsed.
+   */
   bookings: NewbookBooking[] | null;
+  /** Bookings whose raw digest the caller knew: neither validated nor normalised. */
+  known: K[];
+  /** The raw digest of each booking read, by booking id; only when the caller named known bookings. */
+  rawDigests: ReadonlyMap<string, string>;
   /** Empty when the listing moved while being read: such a listing is never recognised later. */
   pageDigests: string[];
+}
+
+/**
+ * Digest of one raw booking as parsed. The validated, normalised booking is a function of that value alone,
+ * so an equal digest means an equal booking (key order included: JSON.parse keeps the sent order).
+ */
+export function rawBookingDigest(raw: unknown): string {
+  return answerDigest(JSON.stringify(raw));
 }
 
 export interface ListingOptions {
@@ -26,20 +53,33 @@ const bookingPageSchema = z.looseObject({
   data: boundedList(rawBookingSchema),
   data_total: looseInt.optional(),
 });
+/** The page without its bookings: each is validated unless the caller knows it (see readPage). */
+const bookingPageShape = z.looseObject({
+  data: boundedList(z.unknown()),
+  data_total: looseInt.optional(),
+});
+
+/** A row of a listing page: a booking read, or one the caller knows by its raw digest. */
+type ListedBooking<K> = { booking: NewbookBooking; rawDigest: string | null } | { known: K };
+
+const listedId = <K extends KnownBooking>(row: ListedBooking<K>) =>
+  "known" in row ? row.known.bookingId : row.booking.bookingId;
 
 /**
  * Every booking of the listing: the first page, then the others `pageConcurrency` at a time (see
  * readListing for what happens when bookings change meanwhile); duplicates across pages are merged.
  * `previousPages`: the digests of an earlier single-page read of the same listing; when the first page
  * comes back byte-identical (and so complete), it is neither parsed nor validated and `bookings` is null:
- * the caller already holds its result.
+ * the caller already holds its result. `knownBookings`: when a page is read, a booking whose raw digest
+ * the caller knows is returned as the caller's (in `known`), neither validated nor normalised.
  */
-export async function listBookingsUnlessUnchanged(
+export async function listBookingsUnlessUnchanged<K extends KnownBooking = never>(
   caller: NewbookCaller,
   options: ListingOptions,
   query: ListBookingsQuery,
   previousPages: readonly string[],
-): Promise<BookingListing> {
+  knownBookings?: KnownBookings<K>,
+): Promise<BookingListing<K>> {
   const action = "bookings_list";
   const digests = new Map<number, string>();
   // The first page's bytes are digested to be recognised and, when they are not, to be remembered:
@@ -53,16 +93,39 @@ export async function listBookingsUnlessUnchanged(
     }
     return digest;
   };
-  const parsePage = parser(
+  const parseWhole = parser(
     action,
     "envelope",
     bookingPageSchema,
-    (page): ListingPage<NewbookBooking> => ({
-      rows: page.data.map(normaliseBooking),
+    (page): ListingPage<ListedBooking<K>> => ({
+      rows: page.data.map((raw) => ({ booking: normaliseBooking(raw), rawDigest: null })),
       total: page.data_total ?? null,
     }),
   );
-  const fetchPage = (offset: number, known?: KnownAnswer<ListingPage<NewbookBooking> | null>) =>
+  let knownLoaded: Promise<ReadonlyMap<string, K>> | undefined;
+  const parsePage = async (envelope: Envelope): Promise<ParsedAnswer<ListingPage<ListedBooking<K>>>> => {
+    const shape = knownBookings ? bookingPageShape.safeParse(envelope) : null;
+    // Without known bookings, or when the page itself is malformed, the page is read whole as ever.
+    if (!knownBookings || !shape?.success) return parseWhole(envelope);
+    knownLoaded ??= knownBookings();
+    const knownByDigest = await knownLoaded;
+    const rows: ListedBooking<K>[] = [];
+    for (const raw of shape.data.data) {
+      const rawDigest = rawBookingDigest(raw);
+      const recognised = knownByDigest.get(rawDigest);
+      if (recognised) {
+        rows.push({ known: recognised });
+        continue;
+      }
+      const parsed = rawBookingSchema.safeParse(raw);
+      // Reading the page whole reports the first invalid booking exactly as it always has (a known
+      // booking was valid when it was stored, so the first invalid one is the same).
+      if (!parsed.success) return parseWhole(envelope);
+      rows.push({ booking: normaliseBooking(parsed.data), rawDigest });
+    }
+    return { ok: true, value: { rows, total: shape.data.data_total ?? null } };
+  };
+  const fetchPage = (offset: number, known?: KnownAnswer<ListingPage<ListedBooking<K>> | null>) =>
     caller.call(
       action,
       {
@@ -74,15 +137,15 @@ export async function listBookingsUnlessUnchanged(
       },
       (envelope, bytes) => {
         digests.set(offset, digestOf(bytes));
-        return parsePage(envelope, bytes);
+        return parsePage(envelope);
       },
       known,
     );
-  let first: ListingPage<NewbookBooking> | undefined;
+  let first: ListingPage<ListedBooking<K>> | undefined;
   const [onlyPage] = previousPages;
   if (previousPages.length === 1 && onlyPage !== undefined) {
     const page = await fetchPage(0, (bytes) => (digestOf(bytes) === onlyPage ? { value: null } : null));
-    if (page === null) return { bookings: null, pageDigests: [onlyPage] };
+    if (page === null) return { bookings: null, known: [], rawDigests: new Map(), pageDigests: [onlyPage] };
     first = page;
   }
   const listing = await readListing({
@@ -94,9 +157,9 @@ export async function listBookingsUnlessUnchanged(
         first = undefined;
         return page;
       }
-      return (await fetchPage(offset)) as ListingPage<NewbookBooking>;
+      return (await fetchPage(offset)) as ListingPage<ListedBooking<K>>;
     },
-    keyOf: (booking) => booking.bookingId,
+    keyOf: listedId,
     pageSize: options.pageSize,
     maxPages: options.maxPages,
     concurrency: options.pageConcurrency,
@@ -111,7 +174,18 @@ export async function listBookingsUnlessUnchanged(
   const pageDigests = listing.totalMoved
     ? []
     : [...digests.entries()].sort(([a], [b]) => a - b).map(([, digest]) => digest);
-  return { bookings: listing.rows, pageDigests };
+  const bookings: NewbookBooking[] = [];
+  const knownRows: K[] = [];
+  const rawDigests = new Map<string, string>();
+  for (const row of listing.rows) {
+    if ("known" in row) {
+      knownRows.push(row.known);
+      continue;
+    }
+    bookings.push(row.booking);
+    if (row.rawDigest !== null) rawDigests.set(row.booking.bookingId, row.rawDigest);
+  }
+  return { bookings, known: knownRows, rawDigests, pageDigests };
 }
 
 export function getBooking(caller: NewbookCaller, bookingId: string): Promise<NewbookBooking> {
