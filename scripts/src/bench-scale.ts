@@ -15,7 +15,7 @@
  * process syncing due kitchens one after another (BENCH_SEQUENTIAL_SECONDS of it, same simulator and
  * database), with its syncs per second, per CPU-second, and how long it would need per pass over the fleet.
  *
- * Sizes come from the environment: BENCH_KITCHENS (2000), BENCH_PROPERTIES (40: kitchens share
+ * Sizes come from the environment: BENCH_KITCHENS (2000), BENCH_PROPERTIES (40, up to 5,000: kitchens share
  * credentials round-robin), BENCH_MINUTE_MS (12000: a 5-minute interval lasts 60 s), BENCH_INTERVALS
  * (3 measured intervals), BENCH_REPLICAS (2), BENCH_CONCURRENCY (32 per replica), BENCH_LATENCY_MS (300
  * per Newbook call), BENCH_SEQUENTIAL_SECONDS (30). The issue's capacity goal is BENCH_KITCHENS=20000 with
@@ -54,7 +54,7 @@ import { formatTable } from "./bench-support/table";
 
 const benchEnv = z.object({
   BENCH_KITCHENS: z.coerce.number().int().min(1).default(2000),
-  BENCH_PROPERTIES: z.coerce.number().int().min(1).max(100).default(40),
+  BENCH_PROPERTIES: z.coerce.number().int().min(1).max(5_000).default(40),
   BENCH_MINUTE_MS: z.coerce.number().int().min(10).default(12_000),
   BENCH_INTERVALS: z.coerce.number().int().min(1).default(3),
   BENCH_REPLICAS: z.coerce.number().int().min(1).default(2),

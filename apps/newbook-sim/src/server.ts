@@ -46,8 +46,8 @@ function validateOptions(o: SimulatorOptions): void {
       throw new Error(`rooms must be an integer 1..5000, got ${r}`);
   }
   const n = o.properties ?? 2;
-  if (!Number.isInteger(n) || n < 1 || n > 100)
-    throw new Error(`properties must be an integer 1..100, got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > 5000)
+    throw new Error(`properties must be an integer 1..5000, got ${n}`);
   if (o.today !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(o.today))
     throw new Error("today must be YYYY-MM-DD");
   for (const tz of o.timezones ?? []) {
