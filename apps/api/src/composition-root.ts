@@ -5,11 +5,11 @@ import {
   type KitchenEventHub,
   type Logger,
   type QueueSet,
-  type RateLimiter,
   type RedisClient,
   rateLimiterFromConfig,
   ScheduleOwner,
   SecretBox,
+  type SlotSource,
   scheduleOptionsFromConfig,
 } from "@occ/core";
 import type { Db } from "@occ/db";
@@ -39,7 +39,7 @@ export interface AppServices {
   scheduler: KitchenScheduler;
   auth: Authenticator;
   /** The per-credential Newbook budget shared with the workers (used by the connection test). */
-  newbookLimiter: RateLimiter;
+  newbookLimiter: SlotSource;
   /** Worker threads that run "Test connection" off the event loop. */
   probePool: NewbookProbePool;
   /** Signs the Bull Board session cookie: BULL_BOARD_SECRET, else random per process. */
@@ -83,7 +83,7 @@ export function buildServices(deps: AppDeps): AppServices {
       logger,
     ),
     auth: createAuthenticator(db, tokens),
-    newbookLimiter: rateLimiterFromConfig(config, deps.redis, { maxWaitMs: 10_000 }),
+    newbookLimiter: rateLimiterFromConfig(config, deps.redis),
     probePool: new NewbookProbePool(),
     boardSecret: config.BULL_BOARD_SECRET ?? randomBytes(32).toString("hex"),
     staleness: (hasConnection) => ({

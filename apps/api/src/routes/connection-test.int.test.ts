@@ -1,12 +1,40 @@
-import { rateLimiterFromConfig } from "@occ/core";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { credentialKey, rateLimiterFromConfig } from "@occ/core";
 import { type RunningSimulator, startSimulator } from "@occ/newbook-sim";
 import request from "supertest";
 import { ApiError } from "../errors";
 import { createApiRedis } from "../index";
 import { connectionToTest, testNewbookConnection } from "../services/connection-test";
+import { UNREACHABLE_REASON } from "../services/newbook-probe";
 import { NewbookProbePool } from "../services/newbook-probe-pool";
-import { addKitchenWithManager, type Harness, startHarness, type TestKitchen } from "../testing/harness";
+import {
+  addKitchenWithManager,
+  type Harness,
+  startHarness,
+  TEST_REDIS_URL,
+  type TestKitchen,
+} from "../testing/harness";
 import { simulatorConnection } from "../testing/simulator";
+import { startSlowProxy } from "../testing/slow-proxy";
+
+/**
+ * Uses up the credential's whole request budget in the shared limiter, as running syncs of it would;
+ * returns when that was done (ms, performance.now()) and how to give the budget back.
+ */
+async function useUpBudget(h: Harness, connection: { base_url: string; username: string; api_key: string }) {
+  const limiter = rateLimiterFromConfig(h.config, h.redis);
+  const key = credentialKey({
+    baseUrl: connection.base_url,
+    username: connection.username,
+    apiKey: connection.api_key,
+  });
+  // Slot by slot: earlier tests may hold some of the window already.
+  for (let taken = 0; (await limiter.tryAcquire(key)) === 0; taken++)
+    expect(taken).toBeLessThan(h.config.NEWBOOK_RATE_LIMIT);
+  const usedUpAt = performance.now();
+  return { usedUpAt, giveBack: async () => void (await h.redis.del(limiter.keyFor(key))) };
+}
 
 describe("POST /api/settings/newbook-connection/test against the simulator", () => {
   let h: Harness;
@@ -86,11 +114,64 @@ describe("POST /api/settings/newbook-connection/test against the simulator", () 
       expect(res.status).toBe(503);
       expect(res.body.error).toMatchObject({
         code: "service_unavailable",
-        message: expect.stringMatching(/rate limiter/),
+        message: expect.stringMatching(/temporarily unavailable/),
       });
     } finally {
       dead.disconnect();
     }
+  });
+
+  // Our Redis answering late says nothing about Newbook: before the fix, the wait for it ran out the
+  // Newbook deadline and the manager read "check the base URL".
+  it("answers 503 (ours), not 'Newbook unreachable', when the rate limiter's Redis is slow", async () => {
+    const proxy = await startSlowProxy(new URL(TEST_REDIS_URL));
+    const slow = createApiRedis(proxy.url, h.deps.logger);
+    try {
+      expect(await slow.ping()).toBe("PONG");
+      // Every Redis answer now comes 5 s late: past the API's Redis bound (2 s), within the test deadline.
+      proxy.delayMs = 5_000;
+      const res = await request(h.makeApp({ redis: slow }))
+        .post(path)
+        .set(as())
+        .send(unsaved());
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual({
+        error: {
+          code: "service_unavailable",
+          message: expect.stringMatching(/temporarily unavailable.*Newbook was not asked/),
+          details: null,
+        },
+      });
+    } finally {
+      slow.disconnect();
+      await proxy.close();
+    }
+  });
+
+  // The budget is ours (shared with the credential's syncs): the answer says so and when to ask again,
+  // rather than blaming Newbook.
+  it("answers 429 with Retry-After when the credential's own request budget is used up", async () => {
+    const budget = await useUpBudget(h, unsaved());
+    try {
+      const res = await request(h.app).post(path).set(as()).send(unsaved());
+      expect(res.status).toBe(429);
+      const retryAfter = Number(res.headers["retry-after"]);
+      // The budget frees a window (60 s here) after it was used up.
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(Math.ceil(h.config.NEWBOOK_RATE_WINDOW_MS / 1000) + 1);
+      expect(res.body).toEqual({
+        error: {
+          code: "rate_limited",
+          message: expect.stringMatching(/request budget .* is used up.*try again in \d+ seconds/),
+          details: { reason: "own_rate_limit", retry_after_seconds: retryAfter },
+        },
+      });
+    } finally {
+      await budget.giveBack();
+    }
+    // With the budget back, the same test passes: the thread that was refused a slot is fine.
+    const again = await request(h.app).post(path).set(as()).send(unsaved());
+    expect(again.body).toMatchObject({ ok: true, rooms: 12 });
   });
 
   // Our own thread not starting says nothing about Newbook: a manager must not be told to check the base URL.
@@ -100,6 +181,7 @@ describe("POST /api/settings/newbook-connection/test against the simulator", () 
       const outcome = await testNewbookConnection(connectionToTest(null, unsaved()), {
         config: h.config,
         rateLimiter: rateLimiterFromConfig(h.config, h.redis),
+        redisTimeoutMs: 2_000,
         pool,
         logger: h.deps.logger,
       }).catch((error: unknown) => error);
@@ -121,5 +203,73 @@ describe("POST /api/settings/newbook-connection/test against the simulator", () 
     const text = h.logs.text();
     expect(text).not.toContain(property().password);
     expect(text).not.toContain(property().apiKey);
+  });
+});
+
+describe("POST /api/settings/newbook-connection/test: Newbook's deadline starts when the request is sent", () => {
+  let h: Harness;
+  let sim: RunningSimulator;
+  let k: TestKitchen;
+  const path = "/api/settings/newbook-connection/test";
+  const as = () => ({ Authorization: `Bearer ${k.token}` });
+  // A budget used up now frees 3 s + 5 % later: within the API's budget wait, past Newbook's 1.5 s.
+  const WINDOW_MS = 3_000;
+  const HELD_MS = WINDOW_MS * 1.05;
+  const DEADLINE_MS = 1_500;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ properties: 1, rooms: 12, seed: 7 });
+    h = await startHarness({
+      env: {
+        NEWBOOK_RETRY_BASE_MS: "1",
+        NEWBOOK_RATE_WINDOW_MS: String(WINDOW_MS),
+        NEWBOOK_TEST_TIMEOUT_MS: String(DEADLINE_MS),
+      },
+    });
+    k = await addKitchenWithManager(h);
+    // Boots the probe thread (slow from TypeScript on a busy machine), so the timings below are the tests'.
+    const warm = await request(h.app).post(path).set(as()).send(simulatorConnection(sim));
+    expect(warm.body).toMatchObject({ ok: true });
+  }, 120_000);
+  afterAll(async () => {
+    await h.close();
+    await sim.close();
+  });
+
+  it("waits for a slot of the credential's own budget, then gives Newbook its whole deadline", async () => {
+    const connection = simulatorConnection(sim);
+    const budget = await useUpBudget(h, connection);
+    try {
+      const res = await request(h.app).post(path).set(as()).send(connection);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ ok: true, rooms: 12 });
+      // It did wait for the budget (longer than Newbook's own deadline); 100 ms for timer and clock
+      // granularity between Redis and this process.
+      expect(performance.now() - budget.usedUpAt).toBeGreaterThanOrEqual(HELD_MS - 100);
+    } finally {
+      await budget.giveBack();
+    }
+  });
+
+  it("still reads a silent Newbook as 'unreachable', a whole deadline after the request was sent", async () => {
+    const silent = http.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const connection = {
+      ...simulatorConnection(sim),
+      base_url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/rest`,
+    };
+    const budget = await useUpBudget(h, connection);
+    try {
+      const res = await request(h.app).post(path).set(as()).send(connection);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ ok: false, reason: UNREACHABLE_REASON });
+      // The request went out once the budget freed; Newbook then had its whole deadline (100 ms for
+      // timer and clock granularity between Redis and this process).
+      expect(performance.now() - budget.usedUpAt).toBeGreaterThanOrEqual(HELD_MS + DEADLINE_MS - 100);
+    } finally {
+      await budget.giveBack();
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });

@@ -64,7 +64,17 @@ export function settingsRoutes(s: AppServices): Route[] {
   }
 
   const syncDeps = syncDepsOf(s);
-  const testDeps = { config: s.config, rateLimiter: s.newbookLimiter, pool: s.probePool, logger: s.logger };
+  const testDeps = {
+    config: s.config,
+    rateLimiter: s.newbookLimiter,
+    redisTimeoutMs: s.redisTimeoutMs,
+    pool: s.probePool,
+    logger: s.logger,
+  };
+  const testErrors = {
+    429: "This connection's own request budget (shared with its syncs) is used up; Newbook was not asked (see Retry-After)",
+    503: "Our rate limiter or the test's thread is temporarily unavailable; Newbook was not asked",
+  };
 
   return [
     defineRoute({
@@ -120,7 +130,7 @@ export function settingsRoutes(s: AppServices): Route[] {
       response: connectionSavedSchema,
       errors: {
         409: "The test of the new credentials failed and save_if_test_fails was not set (nothing saved)",
-        503: "The shared rate limiter is unreachable, or the test could not start on our side",
+        ...testErrors,
       },
       async handler({ kitchen, kitchenId, body, req }) {
         const { row, created, test } = await saveConnection(
@@ -163,8 +173,9 @@ export function settingsRoutes(s: AppServices): Route[] {
       body: connectionTestBodySchema,
       bodyOptional: true,
       response: connectionTestResultSchema,
-      errors: { 503: "The shared rate limiter is unreachable, or the test could not start on our side" },
-      // Runs up to NEWBOOK_TEST_TIMEOUT_MS in a worker thread (see newbook-probe-pool.ts).
+      errors: testErrors,
+      // Runs in a worker thread: NEWBOOK_TEST_TIMEOUT_MS for Newbook, plus any wait for our own budget
+      // (see newbook-probe-pool.ts, connection-test.ts).
       async handler({ kitchenId, body, req }) {
         const row = await findConnection(s.db, kitchenId);
         const saved = row ? decryptNewbookConnection(s.box, row) : null;

@@ -1,16 +1,21 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   type Config,
   type Logger,
   type NewbookConnection,
   newbookClientOptionsFromConfig,
-  type RateLimiter,
-  RateLimitWaitError,
   registerSecret,
+  type SlotSource,
 } from "@occ/core";
 import { ApiError } from "../errors";
 import { assertAllowedBaseUrl, missingSecrets, REBIND_RULE, sameBinding } from "./connection";
-import { type ConnectionTestResult, LimiterUnavailableError, ProbeUnavailableError } from "./newbook-probe";
-import type { NewbookProbePool } from "./newbook-probe-pool";
+import {
+  type ConnectionTestResult,
+  LimiterUnavailableError,
+  OwnBudgetUsedUpError,
+  ProbeUnavailableError,
+} from "./newbook-probe";
+import type { NewbookProbePool, TakeSlot } from "./newbook-probe-pool";
 import { withTimeout } from "./with-timeout";
 
 export interface ConnectionTestInput {
@@ -60,28 +65,62 @@ export function connectionToTest(
 // A person is waiting on the button: fail in seconds rather than ride out a long Newbook outage.
 const TEST_LIMITS = { maxRetries: 1, timeoutMs: 15_000, retryMaxTotalMs: 10_000 };
 
-// The limiter waits up to its own maximum for a free slot; beyond that, Redis itself is not answering.
-const LIMITER_TIMEOUT_MS = 12_000;
+/**
+ * A person waits on the button: a slot of the credential's own budget that frees within this long is
+ * waited for (outside Newbook's deadline); a longer wait is answered at once with 429 and when to retry.
+ */
+export const BUDGET_WAIT_MS = 5_000;
 
-/** Redis failures inside the limiter become one recognisable error (a 503), never a 500. */
-function boundedLimiter(inner: RateLimiter): RateLimiter {
-  return {
-    acquire: (key) =>
-      withTimeout(inner.acquire(key), LIMITER_TIMEOUT_MS, "Redis (rate limiter)").catch((error: unknown) => {
-        if (error instanceof RateLimitWaitError) throw error;
-        throw new LimiterUnavailableError(error instanceof Error ? error.message : String(error));
-      }),
+/**
+ * Slots from the shared limiter, each Redis round-trip bounded by `redisTimeoutMs`: a Redis that does not
+ * answer in time is LimiterUnavailableError (a 503 of ours), a budget without a slot soon enough is
+ * OwnBudgetUsedUpError (429). Neither is a verdict on Newbook.
+ */
+function slotsFrom(limiter: SlotSource, redisTimeoutMs: number): TakeSlot {
+  return async (key) => {
+    const started = performance.now();
+    for (;;) {
+      const waitMs = await withTimeout(limiter.tryAcquire(key), redisTimeoutMs, "Redis (rate limiter)").catch(
+        (error: unknown) => {
+          throw new LimiterUnavailableError(error instanceof Error ? error.message : String(error));
+        },
+      );
+      if (waitMs === 0) return;
+      if (performance.now() - started + waitMs > BUDGET_WAIT_MS) throw new OwnBudgetUsedUpError(waitMs);
+      await sleep(waitMs);
+    }
   };
 }
 
+/** The 429 of a used-up budget: ours, named, with when to retry (Retry-After and in the message). */
+function ownBudgetUsedUp(retryAfterMs: number): ApiError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new ApiError(
+    429,
+    "rate_limited",
+    "This Newbook connection's request budget (our own limit, shared with its syncs) is used up, so " +
+      `Newbook was not asked; try again in ${seconds} seconds`,
+    { reason: "own_rate_limit", retry_after_seconds: seconds },
+    { "Retry-After": String(seconds) },
+  );
+}
+
 /**
- * Calls Newbook with the credentials in a worker thread of the pool, within NEWBOOK_TEST_TIMEOUT_MS.
+ * Calls Newbook with the credentials in a worker thread of the pool; Newbook has NEWBOOK_TEST_TIMEOUT_MS
+ * from its first request, not counting waits for our own budget (BUDGET_WAIT_MS at most per request).
  * Newbook's answers, including rejections, are results (ok: false with a reason a manager can act on),
- * not HTTP errors.
+ * not HTTP errors; our own budget (429) and our Redis or thread (503) are errors that say Newbook was not
+ * asked.
  */
 export async function testNewbookConnection(
   connection: NewbookConnection,
-  deps: { config: Config; rateLimiter: RateLimiter; pool: NewbookProbePool; logger: Logger },
+  deps: {
+    config: Config;
+    rateLimiter: SlotSource;
+    redisTimeoutMs: number;
+    pool: NewbookProbePool;
+    logger: Logger;
+  },
 ): Promise<ConnectionTestResult> {
   await assertAllowedBaseUrl(connection.baseUrl, deps.config.NEWBOOK_ALLOWED_HOSTS);
   const options = newbookClientOptionsFromConfig(deps.config, connection);
@@ -94,16 +133,22 @@ export async function testNewbookConnection(
         timeoutMs: Math.min(options.timeoutMs, TEST_LIMITS.timeoutMs, deadlineMs),
         retryMaxTotalMs: Math.min(options.retryMaxTotalMs, TEST_LIMITS.retryMaxTotalMs, deadlineMs),
       },
-      boundedLimiter(deps.rateLimiter),
+      slotsFrom(deps.rateLimiter, deps.redisTimeoutMs),
       deadlineMs,
     );
   } catch (error) {
-    if (error instanceof LimiterUnavailableError)
+    if (error instanceof OwnBudgetUsedUpError) throw ownBudgetUsedUp(error.retryAfterMs);
+    if (error instanceof LimiterUnavailableError) {
+      deps.logger.warn("newbook connection test: the rate limiter's Redis did not answer", {
+        error: error.message,
+      });
       throw new ApiError(
         503,
         "service_unavailable",
-        "The shared Newbook rate limiter (Redis) is unreachable; try again shortly",
+        "The service is temporarily unavailable (our rate limiter did not answer), so Newbook was not " +
+          "asked; try again shortly",
       );
+    }
     if (error instanceof ProbeUnavailableError) {
       deps.logger.error("newbook connection test could not start", { error: error.message });
       throw new ApiError(

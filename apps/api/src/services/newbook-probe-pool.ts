@@ -1,6 +1,6 @@
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { type NewbookClientOptions, type RateLimiter, RateLimitWaitError } from "@occ/core";
+import type { NewbookClientOptions } from "@occ/core";
 import {
   type ConnectionTestResult,
   LimiterUnavailableError,
@@ -16,12 +16,19 @@ export type ProbeOptions = Omit<
 
 export type ProbeRequest =
   | { type: "probe"; options: ProbeOptions }
-  | { type: "slot"; id: number; key: string; outcome: "granted" | "wait" | "unavailable"; waitedMs: number };
+  | { type: "slot"; id: number; granted: boolean };
 
 export type ProbeReply =
   | { type: "ready" }
   | { type: "acquire"; id: number; key: string }
-  | { type: "done"; result: ConnectionTestResult | "limiter_unavailable" | "failed" };
+  | { type: "done"; result: ConnectionTestResult | "refused" | "failed" };
+
+/**
+ * Our side's slot for one request to Newbook, on the main thread (the shared limiter's Redis connection):
+ * resolves when the request may go out; rejects, bounded in time, with why it may not (e.g.
+ * OwnBudgetUsedUpError, LimiterUnavailableError), which becomes the test's outcome.
+ */
+export type TakeSlot = (credentialKey: string) => Promise<void>;
 
 export interface ProbePoolOptions {
   /** Threads at most (each runs one test at a time; more tests queue). */
@@ -54,8 +61,39 @@ interface Slot {
   idleTimer?: NodeJS.Timeout;
 }
 
+/** A deadline that counts only while it runs: paused while the probe waits for our own budget. */
+class PausableTimer {
+  private timer: NodeJS.Timeout | undefined;
+  private runningSince = 0;
+  private onExpiry: () => void = () => undefined;
+
+  constructor(private remainingMs: number) {}
+
+  start(onExpiry: () => void): void {
+    this.onExpiry = onExpiry;
+    this.resume();
+  }
+
+  pause(): void {
+    if (this.timer === undefined) return;
+    this.stop();
+    this.remainingMs -= performance.now() - this.runningSince;
+  }
+
+  resume(): void {
+    if (this.timer !== undefined) return;
+    this.runningSince = performance.now();
+    this.timer = setTimeout(() => this.onExpiry(), Math.max(0, this.remainingMs));
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
 /**
- * Connection tests in worker threads with an overall deadline. On the deadline the thread is terminated,
+ * Connection tests in worker threads with a deadline for Newbook. On the deadline the thread is terminated,
  * which also closes its sockets: a silent upstream holds the request for the deadline, not 15 s or more.
  */
 export class NewbookProbePool {
@@ -68,20 +106,26 @@ export class NewbookProbePool {
   }
 
   /**
-   * The test's result; "unreachable" when the deadline passes or the thread dies mid-test (a hostile answer
-   * can exhaust its heap). A ProbeUnavailableError when the thread never started: Newbook was not asked.
+   * The test's result; "unreachable" when Newbook's deadline passes or the thread dies mid-test (a hostile
+   * answer can exhaust its heap). Newbook's deadline counts only while no request waits for its slot: the
+   * wait for our own budget (takeSlot, bounded on its own) is never read as Newbook's silence. A refused
+   * slot ends the test with takeSlot's error; a ProbeUnavailableError when the thread never started:
+   * Newbook was not asked either way.
    */
-  async run(options: ProbeOptions, limiter: RateLimiter, deadlineMs: number): Promise<ConnectionTestResult> {
+  async run(options: ProbeOptions, takeSlot: TakeSlot, deadlineMs: number): Promise<ConnectionTestResult> {
     const slot = await this.take();
     const bootFailure = await slot.ready;
     if (bootFailure !== null) {
       this.release(slot);
       throw new ProbeUnavailableError(bootFailure);
     }
-    let timer: NodeJS.Timeout | undefined;
+    const clock = new PausableTimer(deadlineMs);
     let settled = false;
     try {
       return await new Promise<ConnectionTestResult>((resolve, reject) => {
+        // Why our side refused a slot; the thread then ends its probe, and the test answers with this.
+        let refusal: unknown = null;
+        let waitingForSlots = 0;
         const finish = (outcome: () => void) => {
           if (settled) return;
           settled = true;
@@ -90,45 +134,44 @@ export class NewbookProbePool {
           outcome();
         };
         const onExit = () => finish(() => resolve({ ok: false, reason: UNREACHABLE_REASON }));
+        // A slot granted after the test ended, or after another slot was refused, would send a request
+        // nobody waits for: it is refused instead.
+        const answerSlot = (id: number, granted: boolean) => {
+          if (--waitingForSlots === 0 && !settled) clock.resume();
+          this.reply(slot, { type: "slot", id, granted: granted && refusal === null && !settled });
+        };
         const onMessage = (message: ProbeReply) => {
           if (message.type === "ready") return;
           if (message.type === "acquire") {
-            limiter.acquire(message.key).then(
-              () =>
-                this.reply(slot, {
-                  type: "slot",
-                  id: message.id,
-                  key: message.key,
-                  outcome: "granted",
-                  waitedMs: 0,
-                }),
-              (error: unknown) =>
-                this.reply(slot, {
-                  type: "slot",
-                  id: message.id,
-                  key: message.key,
-                  outcome: error instanceof RateLimitWaitError ? "wait" : "unavailable",
-                  waitedMs: error instanceof RateLimitWaitError ? error.waitedMs : 0,
-                }),
+            if (waitingForSlots++ === 0) clock.pause();
+            if (refusal !== null) return answerSlot(message.id, false);
+            takeSlot(message.key).then(
+              () => answerSlot(message.id, true),
+              (error: unknown) => {
+                refusal ??= error;
+                answerSlot(message.id, false);
+              },
             );
             return;
           }
           const { result } = message;
-          if (result === "limiter_unavailable")
-            finish(() => reject(new LimiterUnavailableError("rate limiter")));
+          if (result === "refused")
+            finish(() => reject(refusal ?? new LimiterUnavailableError("the probe was refused a slot")));
           else if (result === "failed") finish(() => resolve({ ok: false, reason: UNREACHABLE_REASON }));
           else finish(() => resolve(result));
         };
         slot.worker.on("message", onMessage);
         slot.worker.once("exit", onExit);
-        timer = setTimeout(() => {
-          finish(() => resolve({ ok: false, reason: UNREACHABLE_REASON }));
+        clock.start(() => {
+          finish(() =>
+            refusal === null ? resolve({ ok: false, reason: UNREACHABLE_REASON }) : reject(refusal),
+          );
           this.discard(slot);
-        }, deadlineMs);
+        });
         slot.worker.postMessage({ type: "probe", options } satisfies ProbeRequest);
       });
     } finally {
-      clearTimeout(timer);
+      clock.stop();
       this.release(slot);
     }
   }

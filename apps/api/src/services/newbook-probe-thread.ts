@@ -1,6 +1,6 @@
 import { parentPort } from "node:worker_threads";
-import { type NewbookClientOptions, type RateLimiter, RateLimitWaitError } from "@occ/core";
-import { LimiterUnavailableError, probeNewbook } from "./newbook-probe";
+import type { NewbookClientOptions, RateLimiter } from "@occ/core";
+import { probeNewbook, SlotRefusedError } from "./newbook-probe";
 import type { ProbeReply, ProbeRequest } from "./newbook-probe-pool";
 
 /**
@@ -30,10 +30,8 @@ port.on("message", (message: ProbeRequest) => {
     const waiting = slots.get(message.id);
     slots.delete(message.id);
     if (!waiting) return;
-    if (message.outcome === "granted") waiting.resolve();
-    else if (message.outcome === "wait")
-      waiting.reject(new RateLimitWaitError(message.key, message.waitedMs));
-    else waiting.reject(new LimiterUnavailableError("rate limiter unavailable"));
+    if (message.granted) waiting.resolve();
+    else waiting.reject(new SlotRefusedError("no request slot"));
     return;
   }
   const options: NewbookClientOptions = { ...message.options, rateLimiter: proxiedLimiter };
@@ -42,7 +40,7 @@ port.on("message", (message: ProbeRequest) => {
     (error: unknown) =>
       port.postMessage({
         type: "done",
-        result: error instanceof LimiterUnavailableError ? "limiter_unavailable" : "failed",
+        result: error instanceof SlotRefusedError ? "refused" : "failed",
       } satisfies ProbeReply),
   );
 });

@@ -17,10 +17,27 @@ export type ConnectionTestResult =
 export const UNREACHABLE_REASON =
   "No valid Newbook answer from that address in time: check the base URL, or try again later";
 export const THROTTLED_REASON =
-  "Newbook is limiting the request rate for this connection (or its request budget is used up); try again in a minute";
+  "Newbook is limiting the request rate for this connection; try again in a minute";
 
-/** Thrown by the rate limiter when its Redis is unreachable: the route answers 503, not a result. */
+/**
+ * Our side refused the probe thread a request slot (see OwnBudgetUsedUpError, LimiterUnavailableError):
+ * the probe ends without asking Newbook, and the pool answers with the refusal, not a result.
+ */
+export class SlotRefusedError extends Error {}
+
+/** The rate limiter's Redis did not answer in time: the route answers 503, not a result. */
 export class LimiterUnavailableError extends Error {}
+
+/**
+ * The credential's request budget, our own limit shared with its syncs, has no free slot soon enough for a
+ * person waiting on the button: the route answers 429 with when to retry, not a result.
+ */
+export class OwnBudgetUsedUpError extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super(`the credential's request budget is used up for ${retryAfterMs} ms`);
+    this.name = "OwnBudgetUsedUpError";
+  }
+}
 
 /**
  * Our own probe thread did not start (it failed to load, or not within the pool's bootMs): Newbook was never
@@ -31,11 +48,7 @@ export class ProbeUnavailableError extends Error {}
 /** A thrown error as the result a manager sees: Newbook's own rejections are named, nothing else is. */
 export function failureResult(error: unknown): ConnectionTestResult {
   if (error instanceof NewbookAuthError) return { ok: false, reason: error.message };
-  if (
-    error instanceof NewbookThrottledError ||
-    (error instanceof Error && error.name === "RateLimitWaitError")
-  )
-    return { ok: false, reason: THROTTLED_REASON };
+  if (error instanceof NewbookThrottledError) return { ok: false, reason: THROTTLED_REASON };
   return { ok: false, reason: UNREACHABLE_REASON };
 }
 
@@ -59,7 +72,7 @@ export async function probeNewbook(options: NewbookClientOptions): Promise<Conne
       })),
     };
   } catch (error) {
-    if (error instanceof LimiterUnavailableError) throw error;
+    if (error instanceof SlotRefusedError) throw error;
     return failureResult(error);
   } finally {
     client.close();
