@@ -3,17 +3,13 @@ import { once } from "node:events";
 import http from "node:http";
 import type net from "node:net";
 import { bookings, newbookConnections, newbookFrequentSyncSettings } from "@occ/db";
-import { type RunningSimulator, startSimulator } from "@occ/newbook-sim";
-import { createTestDatabase, SimControl, seedKitchenWithConnection, type TestDatabase } from "@occ/testkit";
+import type { RunningSimulator } from "@occ/newbook-sim";
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { type Config, loadConfig } from "../config";
-import { generateEncryptionKey } from "../crypto";
-import { createLogger } from "../logger";
 import { NewbookClient, newbookClientOptionsFromConfig } from "../newbook/client";
 import { NewbookProtocolError } from "../newbook/errors";
 import { localDateIn } from "../time";
-import type { SyncContext } from "./context";
 import { runFrequentSync, stayingPeriod } from "./frequent-sync";
+import { type SyncWorld, startSyncWorld } from "./testing/sync-world";
 import { frequentWindow } from "./window";
 
 /**
@@ -22,21 +18,14 @@ import { frequentWindow } from "./window";
  * that reads every booking afresh: that run must find nothing to change.
  */
 
-let sim: RunningSimulator;
-let proxy: http.Server;
+let w: SyncWorld;
+let proxy: http.Server | undefined;
 let proxyUrl: string;
 /** A booking id whose booking_arrival the proxy breaks in bookings_list answers; null: none. */
 let brokenBooking: string | null = null;
-let testDb: TestDatabase;
-let config: Config;
-let ctx: SyncContext;
-let kitchenId: number;
-let listings: Array<Awaited<ReturnType<NewbookClient["listBookingsUnlessUnchanged"]>>> = [];
-
-const property = () => sim.properties[0]!;
 
 /** Newbook in front of the simulator, passing answers through unless a booking is to be broken. */
-async function startProxy(): Promise<void> {
+async function startProxy(sim: RunningSimulator): Promise<string> {
   proxy = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -62,12 +51,13 @@ async function startProxy(): Promise<void> {
   proxy.listen(0, "127.0.0.1");
   await once(proxy, "listening");
   proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}/rest`;
+  return proxyUrl;
 }
 
 const sync = (now?: Date) =>
   runFrequentSync(
-    { ...ctx, ...(now ? { now: () => now } : {}) },
-    { kitchenId, runId: randomUUID(), trigger: "test" },
+    { ...w.ctx, ...(now ? { now: () => now } : {}) },
+    { kitchenId: w.kitchenId, runId: randomUUID(), trigger: "test" },
   );
 
 /**
@@ -75,96 +65,69 @@ const sync = (now?: Date) =>
  * afresh; answers what it changed. 0: the figures and rows of the skip path were exactly the full read's.
  */
 async function changedByFullRead(now?: Date): Promise<number> {
-  await testDb.handle.db.update(bookings).set({ rawDigest: null }).where(eq(bookings.kitchenId, kitchenId));
-  await testDb.handle.db
+  await w.db.handle.db.update(bookings).set({ rawDigest: null }).where(eq(bookings.kitchenId, w.kitchenId));
+  await w.db.handle.db
     .update(newbookFrequentSyncSettings)
     .set({ listingFingerprint: null })
-    .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId));
+    .where(eq(newbookFrequentSyncSettings.kitchenId, w.kitchenId));
   const run = await sync(now);
-  expect(listings.at(-1)!.known).toHaveLength(0);
+  expect(w.listings.at(-1)!.known).toHaveLength(0);
   return run.rowsChanged;
 }
 
 async function editOneBooking(): Promise<string> {
-  const [row] = await testDb.handle.db
+  const [row] = await w.db.handle.db
     .select({ newbookId: bookings.newbookId, adults: bookings.adults })
     .from(bookings)
-    .where(and(eq(bookings.kitchenId, kitchenId), sql`lower(${bookings.status}) = ${"confirmed"}`))
+    .where(and(eq(bookings.kitchenId, w.kitchenId), sql`lower(${bookings.status}) = ${"confirmed"}`))
     .orderBy(bookings.newbookId)
     .limit(1);
-  await new SimControl(sim.controlUrl).request(
-    "PATCH",
-    `/properties/${property().id}/bookings/${row!.newbookId}`,
-    {
-      adults: row!.adults === 1 ? 2 : 1,
-    },
-  );
+  await w.control.request("PATCH", `/properties/${w.property.id}/bookings/${row!.newbookId}`, {
+    adults: row!.adults === 1 ? 2 : 1,
+  });
   return row!.newbookId;
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ seed: 23, properties: 1, rooms: 30, throttlePerMinute: 1_000_000 });
-  await startProxy();
-  testDb = await createTestDatabase();
-  const encryptionKey = generateEncryptionKey();
-  config = loadConfig({ ENCRYPTION_KEY: encryptionKey, NEWBOOK_MAX_RETRIES: "0" });
-  ctx = {
-    db: testDb.handle.db,
-    config,
-    logger: createLogger({ service: "sync-test", level: "error" }),
-    clientFor: (connection) => {
-      const client = new NewbookClient(newbookClientOptionsFromConfig(config, connection));
-      const read = client.listBookingsUnlessUnchanged.bind(client);
-      client.listBookingsUnlessUnchanged = (async (query, previous, known) => {
-        const listing = await read(query, previous, known);
-        listings.push(listing);
-        return listing;
-      }) as typeof client.listBookingsUnlessUnchanged;
-      return client;
-    },
-  };
-  ({ kitchenId } = await seedKitchenWithConnection(testDb.handle.db, {
-    timezone: property().timezone,
-    property: property(),
-    baseUrl: proxyUrl,
-    encryptionKey,
+  w = await startSyncWorld({
+    simulator: { seed: 23, rooms: 30, throttlePerMinute: 1_000_000 },
     settings: { daysAhead: 4 },
-  }));
+    baseUrl: startProxy,
+  });
   await sync();
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => proxy?.close(() => resolve()));
-  await sim?.close();
-  await testDb?.drop();
+  await new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve()));
+  await w?.close();
 });
 
 beforeEach(() => {
-  listings = [];
+  w.listings.length = 0;
   brokenBooking = null;
 });
 
 test("a booking edited in Newbook is read again; the others are recognised, not rebuilt, and still counted", async () => {
   const edited = await editOneBooking();
   const run = await sync();
-  const listing = listings.at(-1)!;
+  const listing = w.listings.at(-1)!;
   expect(listing.bookings!.map((b) => b.bookingId)).toEqual([edited]);
   expect(listing.known.length).toBeGreaterThan(10);
   expect(run.bookingsFetched).toBe(listing.known.length + 1);
   expect(run.bookingChanges).toBe(1);
-  const [row] = await testDb.handle.db
+  const [row] = await w.db.handle.db
     .select({ adults: bookings.adults, rawDigest: bookings.rawDigest })
     .from(bookings)
-    .where(and(eq(bookings.kitchenId, kitchenId), eq(bookings.newbookId, edited)));
+    .where(and(eq(bookings.kitchenId, w.kitchenId), eq(bookings.newbookId, edited)));
   expect(row!.adults).toBe(listing.bookings![0]!.adults);
   expect(row!.rawDigest).not.toBeNull();
 
   expect(await changedByFullRead()).toBe(0);
   // The full read recorded the digests again without rewriting a row: the next edit is skipped around.
-  const [missing] = await testDb.handle.db
+  const [missing] = await w.db.handle.db
     .select({ count: sql<number>`count(*)::int` })
     .from(bookings)
-    .where(and(eq(bookings.kitchenId, kitchenId), isNull(bookings.rawDigest)));
+    .where(and(eq(bookings.kitchenId, w.kitchenId), isNull(bookings.rawDigest)));
   expect(missing!.count).toBe(0);
 });
 
@@ -174,9 +137,9 @@ test("a changed booking that fails validation fails the run exactly as reading t
   expect(error).toBeInstanceOf(NewbookProtocolError);
 
   const client = new NewbookClient(
-    newbookClientOptionsFromConfig(config, { ...property(), baseUrl: proxyUrl }),
+    newbookClientOptionsFromConfig(w.config, { ...w.property, baseUrl: proxyUrl }),
   );
-  const window = frequentWindow(property().timezone, 4, new Date());
+  const window = frequentWindow(w.property.timezone, 4, new Date());
   const whole = await client
     .listBookings({ ...stayingPeriod(window.fetchFrom, window.to), listType: "staying" })
     .catch((e: unknown) => e);
@@ -189,38 +152,38 @@ test("a changed booking that fails validation fails the run exactly as reading t
 test("a new day re-derives the window from the recognised bookings, exactly", async () => {
   await sync();
   const tomorrow = new Date(Date.now() + 86_400_000);
-  await testDb.handle.db
+  await w.db.handle.db
     .update(newbookConnections)
     .set({ roomsRefreshedAt: new Date(tomorrow.getTime() - 3_600_000) })
-    .where(eq(newbookConnections.kitchenId, kitchenId));
+    .where(eq(newbookConnections.kitchenId, w.kitchenId));
   const rolled = await sync(tomorrow);
-  expect(rolled.window.from).toBe(localDateIn(property().timezone, tomorrow));
-  expect(listings.at(-1)!.known.length).toBeGreaterThan(10);
+  expect(rolled.window.from).toBe(localDateIn(w.property.timezone, tomorrow));
+  expect(w.listings.at(-1)!.known.length).toBeGreaterThan(10);
   expect(rolled.rowsChanged).toBeGreaterThan(0);
   expect(await changedByFullRead(tomorrow)).toBe(0);
 });
 
 test("bookings whose guest data retention purged, or stored by another version, are read again", async () => {
   await sync();
-  const [purged] = await testDb.handle.db
+  const [purged] = await w.db.handle.db
     .update(bookings)
     .set({ guestName: null, personalDataPurgedAt: new Date() })
     .where(
       and(
-        eq(bookings.kitchenId, kitchenId),
-        sql`${bookings.newbookId} = (select min(newbook_id) from bookings where kitchen_id = ${kitchenId} and guest_name is not null)`,
+        eq(bookings.kitchenId, w.kitchenId),
+        sql`${bookings.newbookId} = (select min(newbook_id) from bookings where kitchen_id = ${w.kitchenId} and guest_name is not null)`,
       ),
     )
     .returning({ newbookId: bookings.newbookId });
-  const [other] = await testDb.handle.db
+  const [other] = await w.db.handle.db
     .update(bookings)
     .set({ rawDigest: sql`'0:' || split_part(${bookings.rawDigest}, ':', 2)` })
-    .where(and(eq(bookings.kitchenId, kitchenId), sql`${bookings.newbookId} <> ${purged!.newbookId}`))
+    .where(and(eq(bookings.kitchenId, w.kitchenId), sql`${bookings.newbookId} <> ${purged!.newbookId}`))
     .returning({ newbookId: bookings.newbookId })
     .then((rows) => rows.slice(0, 1));
   const edited = await editOneBooking();
   await sync();
-  const read = listings.at(-1)!.bookings!.map((b) => b.bookingId);
+  const read = w.listings.at(-1)!.bookings!.map((b) => b.bookingId);
   expect(read).toEqual(expect.arrayContaining([purged!.newbookId, other!.newbookId, edited]));
   expect(await changedByFullRead()).toBe(0);
 });

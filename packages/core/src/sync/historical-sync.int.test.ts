@@ -1,31 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { dailyOccupancy, revenueDaily, syncRuns } from "@occ/db";
-import { type RunningSimulator, startSimulator } from "@occ/newbook-sim";
-import { createTestDatabase, SimControl, seedKitchenWithConnection, type TestDatabase } from "@occ/testkit";
 import { asc, eq } from "drizzle-orm";
-import { type Config, loadConfig } from "../config";
-import { generateEncryptionKey } from "../crypto";
-import { createLogger } from "../logger";
 import { NewbookClient, newbookClientOptionsFromConfig } from "../newbook/client";
 import { addDays, dateRange, daysBetween, localDateIn } from "../time";
-import type { SyncContext } from "./context";
 import { historicalChunks, runHistoricalSync } from "./historical-sync";
+import { type SyncWorld, startSyncWorld } from "./testing/sync-world";
 
-let sim: RunningSimulator;
-let testDb: TestDatabase;
-let config: Config;
-let ctx: SyncContext;
-let kitchenId: number;
+let w: SyncWorld;
 let dateFrom: string;
 let dateTo: string;
 
-const property = () => sim.properties[0]!;
-
-const control = (method: string, path: string, body?: unknown) =>
-  new SimControl(sim.controlUrl).request<unknown>(method, path, body);
-
 async function runRow(runId: string) {
-  const [row] = await testDb.handle.db.select().from(syncRuns).where(eq(syncRuns.id, runId));
+  const [row] = await w.db.handle.db.select().from(syncRuns).where(eq(syncRuns.id, runId));
   return row;
 }
 
@@ -35,7 +21,7 @@ async function runRow(runId: string) {
  */
 async function failSecondMonth() {
   const chunks = historicalChunks(dateFrom, dateTo);
-  await control("POST", `/properties/${property().id}/faults`, {
+  await w.control.request("POST", `/properties/${w.property.id}/faults`, {
     type: "http500",
     actions: ["reports_earned_revenue"],
     after: 1,
@@ -48,32 +34,18 @@ async function failSecondMonth() {
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ seed: 5, properties: 1, rooms: 20, timezones: ["Europe/London"] });
-  testDb = await createTestDatabase();
-  const encryptionKey = generateEncryptionKey();
-  config = loadConfig({ ENCRYPTION_KEY: encryptionKey, NEWBOOK_MAX_RETRIES: "0" });
-  ctx = {
-    db: testDb.handle.db,
-    config,
-    logger: createLogger({ service: "historical-test", level: "error" }),
-    clientFor: (connection) =>
-      new NewbookClient({ ...newbookClientOptionsFromConfig(config, connection), pageSize: 25 }),
-  };
-  ({ kitchenId } = await seedKitchenWithConnection(testDb.handle.db, {
-    timezone: property().timezone,
-    property: property(),
-    baseUrl: sim.baseUrl,
-    encryptionKey,
-  }));
-  const today = localDateIn(property().timezone);
+  w = await startSyncWorld({
+    simulator: { seed: 5, rooms: 20, timezones: ["Europe/London"] },
+    client: { pageSize: 25 },
+  });
+  const today = localDateIn(w.property.timezone);
   // Past and future, across three or four calendar months.
   dateFrom = addDays(today, -45);
   dateTo = addDays(today, 20);
 }, 30_000);
 
 afterAll(async () => {
-  await sim?.close();
-  await testDb?.drop();
+  await w?.close();
 });
 
 describe("runHistoricalSync against the simulator and PostgreSQL", () => {
@@ -85,8 +57,8 @@ describe("runHistoricalSync against the simulator and PostgreSQL", () => {
     const progress: [number, number][] = [];
     // The same run each time: the second call resumes it.
     const run = () =>
-      runHistoricalSync(ctx, {
-        kitchenId,
+      runHistoricalSync(w.ctx, {
+        kitchenId: w.kitchenId,
         runId,
         dateFrom,
         dateTo,
@@ -99,13 +71,13 @@ describe("runHistoricalSync against the simulator and PostgreSQL", () => {
     await expect(failed).rejects.toThrow(/server problem/);
     expect(progress).toEqual([[firstChunkDays, total]]);
     expect(await runRow(runId)).toMatchObject({ progressDone: firstChunkDays, progressTotal: total });
-    const daysAfterFailure = await testDb.handle.db
+    const daysAfterFailure = await w.db.handle.db
       .select({ date: dailyOccupancy.date })
       .from(dailyOccupancy)
       .orderBy(asc(dailyOccupancy.date));
     expect(daysAfterFailure.map((r) => r.date)).toEqual(dateRange(chunks[0]!.from, chunks[0]!.to));
 
-    await control("DELETE", `/properties/${property().id}/faults`);
+    await w.control.request("DELETE", `/properties/${w.property.id}/faults`);
     progress.length = 0;
     const result = await run();
     // Resumed at the second month: one progress report per remaining chunk, the last one complete.
@@ -114,18 +86,18 @@ describe("runHistoricalSync against the simulator and PostgreSQL", () => {
     expect(result).toMatchObject({ status: "success", progressDone: total, progressTotal: total });
     expect(await runRow(runId)).toMatchObject({ status: "success", progressDone: total, kind: "historical" });
 
-    const days = await testDb.handle.db.select().from(dailyOccupancy).orderBy(asc(dailyOccupancy.date));
+    const days = await w.db.handle.db.select().from(dailyOccupancy).orderBy(asc(dailyOccupancy.date));
     expect(days.map((r) => r.date)).toEqual(dateRange(dateFrom, dateTo));
   });
 
   it("stores revenue by GL account and date that adds up to Newbook's own total", async () => {
-    const stored = await testDb.handle.db
+    const stored = await w.db.handle.db
       .select()
       .from(revenueDaily)
-      .where(eq(revenueDaily.kitchenId, kitchenId));
+      .where(eq(revenueDaily.kitchenId, w.kitchenId));
     expect(new Set(stored.map((r) => r.date)).size).toBe(daysBetween(dateFrom, dateTo) + 1);
     const client = new NewbookClient(
-      newbookClientOptionsFromConfig(config, { baseUrl: sim.baseUrl, ...property() }),
+      newbookClientOptionsFromConfig(w.config, { baseUrl: w.sim.baseUrl, ...w.property }),
     );
     const whole = await client.earnedRevenue(dateFrom, dateTo);
     client.close();
@@ -141,8 +113,8 @@ describe("runHistoricalSync against the simulator and PostgreSQL", () => {
   });
 
   it("changes nothing when run again over the same range", async () => {
-    const result = await runHistoricalSync(ctx, {
-      kitchenId,
+    const result = await runHistoricalSync(w.ctx, {
+      kitchenId: w.kitchenId,
       runId: randomUUID(),
       dateFrom,
       dateTo,
@@ -154,14 +126,14 @@ describe("runHistoricalSync against the simulator and PostgreSQL", () => {
   it("a run repeating a failed one (retry_of) skips its committed days and counts only its own work", async () => {
     const { chunks, total, firstChunkDays } = await failSecondMonth();
     const original = randomUUID();
-    const input = { kitchenId, dateFrom, dateTo, trigger: "test" };
-    await expect(runHistoricalSync(ctx, { ...input, runId: original })).rejects.toThrow(/server problem/);
-    await control("DELETE", `/properties/${property().id}/faults`);
+    const input = { kitchenId: w.kitchenId, dateFrom, dateTo, trigger: "test" };
+    await expect(runHistoricalSync(w.ctx, { ...input, runId: original })).rejects.toThrow(/server problem/);
+    await w.control.request("DELETE", `/properties/${w.property.id}/faults`);
     const before = await runRow(original);
 
     const progress: number[] = [];
     const repeat = randomUUID();
-    await runHistoricalSync(ctx, {
+    await runHistoricalSync(w.ctx, {
       ...input,
       runId: repeat,
       retryOf: original,
