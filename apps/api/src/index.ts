@@ -4,6 +4,7 @@ import {
   createLogger,
   createQueues,
   createRedisClient,
+  databasePoolSize,
   duplicateClient,
   KitchenEventHub,
   type Logger,
@@ -65,6 +66,7 @@ export async function startApi(config: Config, opts: StartApiOptions = {}): Prom
     (await createDb({
       databaseUrl: config.DATABASE_URL,
       dataDir: config.DATA_DIR,
+      poolMax: databasePoolSize(config, "api"),
       onConnectionError: (error) => logger.warn("database connection lost", { error: error.message }),
     }));
   if (ownsDb) await migrate(db);

@@ -9,6 +9,7 @@ import {
   createMetrics,
   createQueues,
   createRedisClient,
+  databasePoolSize,
   describeRedis,
   kitchenEventPublisher,
   type Logger,
@@ -67,6 +68,7 @@ export async function startWorker(config: Config, options: StartWorkerOptions = 
     (await createDb({
       databaseUrl: config.DATABASE_URL,
       dataDir: config.DATA_DIR,
+      poolMax: databasePoolSize(config, "worker"),
       onConnectionError: (error) => logger.warn("database connection lost", { error: error.message }),
     }));
   if (!options.db) await migrate(dbHandle);

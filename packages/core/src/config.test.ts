@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, databasePoolSize, loadConfig, WORKER_POOL_DEFAULT_CAP } from "./config";
 
 describe("loadConfig", () => {
   it("applies defaults", () => {
@@ -44,5 +44,20 @@ describe("loadConfig", () => {
       );
       expect(() => loadConfig({ CHANGE_WEBHOOK_URL: bad })).not.toThrow(/secret-token/);
     }
+  });
+});
+
+describe("databasePoolSize", () => {
+  it("gives a worker a connection per slot up to the cap, the API 10, and DATABASE_POOL_MAX to both", () => {
+    expect(databasePoolSize(loadConfig({ WORKER_CONCURRENCY: "8" }), "worker")).toBe(8 + 1 + 2);
+    expect(databasePoolSize(loadConfig({}), "worker")).toBe(WORKER_POOL_DEFAULT_CAP);
+    expect(databasePoolSize(loadConfig({}), "api")).toBe(10);
+    const fixed = loadConfig({ DATABASE_POOL_MAX: "50", WORKER_CONCURRENCY: "8" });
+    expect(databasePoolSize(fixed, "worker")).toBe(50);
+    expect(databasePoolSize(fixed, "api")).toBe(50);
+  });
+
+  it("refuses a pool of no connections, naming the variable", () => {
+    expect(() => loadConfig({ DATABASE_POOL_MAX: "0" })).toThrow(/DATABASE_POOL_MAX/);
   });
 });

@@ -35,6 +35,11 @@ export const envSchema = z
         .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
         .optional(),
     ),
+    /**
+     * Connections each process's PostgreSQL pool may open. Unset: 10 for the API, and for a worker one per
+     * job slot up to 20 (see databasePoolSize).
+     */
+    DATABASE_POOL_MAX: int(1, 1_000).optional(),
     DATA_DIR: z.string().min(1).default("./.data"),
     /** A single Redis (the default mode). Unset: redis://127.0.0.1:6379, unless Sentinel or Cluster is set. */
     REDIS_URL: optionalString.pipe(
@@ -240,6 +245,26 @@ export class ConfigError extends Error {
 }
 
 /** Validates the environment; throws ConfigError naming each bad variable and what it expects. */
+/**
+ * A process's PostgreSQL pool: DATABASE_POOL_MAX, else 10 for the API and, for a worker, a connection per
+ * job slot (frequent and historical) and two for its reconciler and maintenance jobs, at most
+ * WORKER_POOL_DEFAULT_CAP. Jobs hold a connection only for their statements, but a changed window's write
+ * is a transaction of several; with fewer connections than jobs, a burst of such writes (a fleet's first
+ * pass) queues the other jobs' statements behind them: bench:scale's first pass over 10,000 kitchens
+ * left a backlog of 310 jobs with 10 connections per worker and 143 with 35.
+ */
+export function databasePoolSize(config: Config, role: "api" | "worker"): number {
+  if (config.DATABASE_POOL_MAX !== undefined) return config.DATABASE_POOL_MAX;
+  if (role === "api") return 10;
+  return Math.min(config.WORKER_CONCURRENCY + config.HISTORICAL_CONCURRENCY + 2, WORKER_POOL_DEFAULT_CAP);
+}
+
+/**
+ * Four workers and two API replicas at their defaults stay within PostgreSQL's default max_connections
+ * (100): 4 x 20 + 2 x 10. More, or bigger pools, need a larger max_connections (or a pooler).
+ */
+export const WORKER_POOL_DEFAULT_CAP = 20;
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = envSchema.safeParse(env);
   if (!result.success) {
