@@ -17,10 +17,10 @@ export type EnvelopeParser<T> = (
 ) => ParsedAnswer<T> | Promise<ParsedAnswer<T>>;
 
 /**
- * Recognises a 200 answer byte for byte as one already read before (and then successful), so it needs no
- * decoding, parsing or validation at all; null when it is not such an answer.
+ * Recognises a 200 answer, wholly or in parts, as read before (and then successful), so what is known
+ * needs no decoding, parsing or validation; null when it cannot, and the answer is read whole.
  */
-export type KnownAnswer<T> = (bytes: Buffer) => { value: T } | null;
+export type KnownAnswer<T> = (bytes: Buffer) => { value: T } | null | Promise<{ value: T } | null>;
 
 /** Digest of an answer's raw bytes (a string counts as its UTF-8): equal digests mean identical answers. */
 export function answerDigest(body: Buffer | string): string {
