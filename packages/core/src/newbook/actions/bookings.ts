@@ -162,7 +162,11 @@ export async function listBookingsUnlessUnchanged<K extends KnownBooking = never
   ): Promise<{ value: ListingPage<ListedBooking<K>> } | null> => {
     const slices = arrayMemberSlices(bytes, "data");
     if (!slices || slices.starts.length > MAX_ITEMS_PER_PAGE) return null;
-    const rest = classifyAnswer(action, { status: 200, retryAfter: undefined, body: slices.rest }, Date.now());
+    const rest = classifyAnswer(
+      action,
+      { status: 200, retryAfter: undefined, body: slices.rest },
+      Date.now(),
+    );
     const shape = rest.ok ? bookingPageShape.safeParse(rest.envelope) : null;
     if (!shape?.success) return null;
     const { starts, ends } = slices;
