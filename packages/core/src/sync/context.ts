@@ -1,5 +1,12 @@
-import { type Db, kitchens, newbookConnections, newbookFrequentSyncSettings, type Tx } from "@occ/db";
-import { eq } from "drizzle-orm";
+import {
+  type Db,
+  kitchens,
+  newbookConnections,
+  newbookFrequentSyncSettings,
+  syncRuns,
+  type Tx,
+} from "@occ/db";
+import { and, type Column, desc, eq, sql } from "drizzle-orm";
 import type { Config } from "../config";
 import { encryptionKeysFromConfig, SecretBox } from "../crypto";
 import type { Logger } from "../logger";
@@ -10,6 +17,7 @@ import type { NewbookRequestEvent } from "../newbook/stats";
 import { credentialKey, type RateLimiter } from "../ratelimit";
 import { SyncConfigurationError } from "./errors";
 import type { MealMapping } from "./meals";
+import type { DateSpan } from "./window";
 
 export interface SyncContext {
   db: Db;
@@ -38,6 +46,8 @@ export interface KitchenSyncSetup {
   daysAhead: number;
   connection: ConnectionRow | null;
   listingFingerprint: ListingFingerprint | null;
+  /** The window the kitchen's last successful next-days sync covered (see coveredWindow). */
+  coveredWindow: DateSpan | null;
 }
 
 /** See newbook_frequent_sync_settings.listing_fingerprint. */
@@ -53,13 +63,33 @@ const DEFAULT_DAYS_AHEAD = 7;
 /** The room inventory changes rarely; sites_list is asked at most this often. */
 export const ROOMS_REFRESH_MS = 24 * 3_600_000;
 
+/** The kitchen's last successful next-days run's window: its covered window. */
+const lastCoveredWindow = (db: Db, kitchenId: number | Column) =>
+  db
+    .select({ from: syncRuns.windowFrom, to: syncRuns.windowTo })
+    .from(syncRuns)
+    .where(
+      and(eq(syncRuns.kitchenId, kitchenId), eq(syncRuns.status, "success"), eq(syncRuns.kind, "frequent")),
+    )
+    .orderBy(desc(syncRuns.queuedAt))
+    .limit(1);
+
+/** The window the kitchen's last successful next-days sync covered; null before its first one. */
+export async function coveredWindow(db: Db, kitchenId: number): Promise<DateSpan | null> {
+  const [row] = await lastCoveredWindow(db, kitchenId);
+  return row ?? null;
+}
+
+/** One statement: the kitchen, its connection and settings, and the window its last sync covered. */
 export async function loadKitchenSetup(db: Db, kitchenId: number): Promise<KitchenSyncSetup> {
+  const covered = lastCoveredWindow(db, kitchens.id).as("covered");
   const [row] = await db
     .select({
       timezone: kitchens.timezone,
       daysAhead: newbookFrequentSyncSettings.daysAhead,
       listingFingerprint: newbookFrequentSyncSettings.listingFingerprint,
       connection: newbookConnections,
+      coveredWindow: sql<DateSpan | null>`(select json_build_object('from', ${covered.from}, 'to', ${covered.to}) from ${covered})`,
     })
     .from(kitchens)
     .leftJoin(newbookFrequentSyncSettings, eq(newbookFrequentSyncSettings.kitchenId, kitchens.id))
@@ -72,6 +102,7 @@ export async function loadKitchenSetup(db: Db, kitchenId: number): Promise<Kitch
     daysAhead: row.daysAhead ?? DEFAULT_DAYS_AHEAD,
     connection: row.connection,
     listingFingerprint: row.listingFingerprint,
+    coveredWindow: row.coveredWindow,
   };
 }
 

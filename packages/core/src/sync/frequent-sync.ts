@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { type Db, syncRuns, type Tx } from "@occ/db";
-import { and, desc, eq } from "drizzle-orm";
+import type { Db, Tx } from "@occ/db";
 import type { LocalDate } from "../time";
 import { DERIVATION_VERSION } from "./booking-rows";
 
@@ -18,7 +17,7 @@ import {
 import type { MealMapping } from "./meals";
 import { knownBookings, prepareWindow, type WriteCounts, writeWindow } from "./persist";
 import { recordRunCalls, recordRunSuccess, startRun } from "./status";
-import { type DateSpan, frequentWindow, type SyncWindow } from "./window";
+import { frequentWindow, type SyncWindow } from "./window";
 
 export interface FrequentSyncInput {
   kitchenId: number;
@@ -43,19 +42,6 @@ export interface SyncRunResult {
   dbMs: number;
   /** When the run's transaction had committed (its end, not the finish time written inside it). */
   committedAt: Date;
-}
-
-/** The window the kitchen's last successful next-days sync covered; null before its first one. */
-export async function coveredWindow(db: Db, kitchenId: number): Promise<DateSpan | null> {
-  const [row] = await db
-    .select({ from: syncRuns.windowFrom, to: syncRuns.windowTo })
-    .from(syncRuns)
-    .where(
-      and(eq(syncRuns.kitchenId, kitchenId), eq(syncRuns.status, "success"), eq(syncRuns.kind, "frequent")),
-    )
-    .orderBy(desc(syncRuns.queuedAt))
-    .limit(1);
-  return row ?? null;
 }
 
 /** `staying` for the nights fetchFrom .. to, both included, as property-local datetimes. */
@@ -209,7 +195,7 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
             roomsAvailable: inventory.roomsAvailable,
             mealMapping,
             now: startedAt,
-            changes: { covered: await coveredWindow(ctx.db, input.kitchenId) },
+            changes: { covered: setup.coveredWindow },
           })
         : null;
     const dbStarted = Date.now();
