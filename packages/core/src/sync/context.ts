@@ -6,7 +6,7 @@ import {
   syncRuns,
   type Tx,
 } from "@occ/db";
-import { and, type Column, desc, eq, sql } from "drizzle-orm";
+import { and, type Column, desc, eq, isNotNull, sql } from "drizzle-orm";
 import type { Config } from "../config";
 import { encryptionKeysFromConfig, SecretBox } from "../crypto";
 import type { Logger } from "../logger";
@@ -57,6 +57,27 @@ export interface ListingFingerprint {
   /** Digests of the raw bookings pages (NewbookClient's BookingListing). */
   pages: string[];
   bookings: number;
+  /**
+   * Digest of each window date's daily row as that sync wrote it (or found it), by date: a changed run
+   * sends only the dates whose figures differ, the others are stored as they are. Absent: none known.
+   */
+  days?: Record<string, string>;
+}
+
+/**
+ * For writers of a kitchen's bookings and daily rows other than its next-days sync (a historical sync):
+ * what that sync last wrote may no longer be what is stored, so its next run reads and writes in full.
+ */
+export async function forgetListingFingerprint(tx: Tx, kitchenId: number): Promise<void> {
+  await tx
+    .update(newbookFrequentSyncSettings)
+    .set({ listingFingerprint: null })
+    .where(
+      and(
+        eq(newbookFrequentSyncSettings.kitchenId, kitchenId),
+        isNotNull(newbookFrequentSyncSettings.listingFingerprint),
+      ),
+    );
 }
 
 const DEFAULT_DAYS_AHEAD = 7;

@@ -163,6 +163,8 @@ export interface PreparedWindow {
   /** Ids of the fetched bookings recognised as stored already (WindowWrite.known): nothing to write. */
   known: ReadonlySet<string>;
   figures: DailyFigures[];
+  /** Dates whose stored daily row is known to hold exactly these figures already: not sent. */
+  unchangedDates?: ReadonlySet<LocalDate>;
   mealMapping: MealMapping;
   changes: { covered: DateSpan | null } | null;
 }
@@ -356,8 +358,13 @@ async function writeDailyRows(tx: Tx, window: PreparedWindow): Promise<number> {
   const stored = (name: SQLChunk) => sql`${dailyOccupancy}.${name}`;
   const previousFigures = joined(COUNT_KEYS.map((key) => sql`${key}::text, ${stored(column(key))}`));
   const now = window.now.toISOString();
+  const { unchangedDates } = window;
+  // Sending those would rewrite nothing: the statement leaves a row whose figures are equal as it is.
+  const figures = unchangedDates
+    ? window.figures.filter((day) => !unchangedDates.has(day.date))
+    : window.figures;
   let written = 0;
-  for (const batch of batches(window.figures)) {
+  for (const batch of batches(figures)) {
     // A brand-new date has nothing to compare with, so it is not marked as changed (the two nulls).
     const result = await tx.execute(sql`
       insert into ${dailyOccupancy} (${sql.identifier(dailyOccupancy.kitchenId.name)}, ${joined(DAILY_COLUMNS.map(([key]) => column(key)))},

@@ -10,6 +10,7 @@ import {
 import { and, eq, isNull, lt, sql } from "drizzle-orm";
 import { readerErrorFor } from "../alerts/texts";
 import { type LocalDate, localDateIn } from "../time";
+import type { ListingFingerprint } from "./context";
 import { describeSyncError } from "./errors";
 
 export type { RunKind } from "@occ/db";
@@ -133,7 +134,7 @@ export interface RunSuccessInput {
   dbMs: number;
   progress?: { done: number; total: number };
   /** A next-days run's ListingFingerprint, kept with the data it describes. */
-  listingFingerprint?: { inputs: string; pages: string[]; bookings: number } | null;
+  listingFingerprint?: ListingFingerprint | null;
 }
 
 /**
