@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import http from "node:http";
 import type net from "node:net";
-import { bookings, newbookConnections, newbookFrequentSyncSettings } from "@occ/db";
+import { bookings, dailyOccupancy, newbookConnections, newbookFrequentSyncSettings } from "@occ/db";
 import { type RunningSimulator, startSimulator } from "@occ/newbook-sim";
 import { createTestDatabase, SimControl, seedKitchenWithConnection, type TestDatabase } from "@occ/testkit";
 import { and, eq, isNull, sql } from "drizzle-orm";
@@ -14,6 +14,7 @@ import { NewbookProtocolError } from "../newbook/errors";
 import { localDateIn } from "../time";
 import type { SyncContext } from "./context";
 import { runFrequentSync, stayingPeriod } from "./frequent-sync";
+import { runHistoricalSync } from "./historical-sync";
 import { frequentWindow } from "./window";
 
 /**
@@ -223,4 +224,52 @@ test("bookings whose guest data retention purged, or stored by another version, 
   const read = listings.at(-1)!.bookings!.map((b) => b.bookingId);
   expect(read).toEqual(expect.arrayContaining([purged!.newbookId, other!.newbookId, edited]));
   expect(await changedByFullRead()).toBe(0);
+});
+
+test("a changed window sends only the dates whose figures moved; a historical sync makes the next run send all", async () => {
+  await sync();
+  const { to } = frequentWindow(property().timezone, 4, new Date());
+  const db = testDb.handle.db;
+  const lastDay = and(eq(dailyOccupancy.kitchenId, kitchenId), eq(dailyOccupancy.date, to));
+  const lastDayAdults = async () =>
+    (await db.select({ adults: dailyOccupancy.adults }).from(dailyOccupancy).where(lastDay))[0]!.adults;
+  const derived = await lastDayAdults();
+  // A row changed behind the sync's back shows whether the next run sent that date.
+  await db
+    .update(dailyOccupancy)
+    .set({ adults: derived + 100 })
+    .where(lastDay);
+  // The page looks changed, so it is read (every booking recognised) and derived again: same figures.
+  const pretendPageChanged = () =>
+    db
+      .update(newbookFrequentSyncSettings)
+      .set({
+        listingFingerprint: sql`jsonb_set(${newbookFrequentSyncSettings.listingFingerprint}, '{pages}', '["moved"]')`,
+      })
+      .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId));
+  await pretendPageChanged();
+  const run = await sync();
+  expect(listings.at(-1)!.bookings).toEqual([]);
+  expect(run.rowsChanged).toBe(0);
+  expect(await lastDayAdults()).toBe(derived + 100);
+
+  // Another writer of the window (a historical sync of its days) leaves the next run nothing to trust.
+  await runHistoricalSync(ctx, {
+    kitchenId,
+    runId: randomUUID(),
+    dateFrom: to,
+    dateTo: to,
+    trigger: "test",
+  });
+  const [settings] = await db
+    .select({ fingerprint: newbookFrequentSyncSettings.listingFingerprint })
+    .from(newbookFrequentSyncSettings)
+    .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId));
+  expect(settings!.fingerprint).toBeNull();
+  await db
+    .update(dailyOccupancy)
+    .set({ adults: derived + 100 })
+    .where(lastDay);
+  await sync();
+  expect(await lastDayAdults()).toBe(derived);
 });
