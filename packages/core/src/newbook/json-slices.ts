@@ -50,13 +50,18 @@ function valueEnd(bytes: Uint8Array, at: number): number {
   const first = bytes[at];
   if (first === QUOTE) return stringEnd(bytes, at);
   if (first === OPEN_OBJECT || first === OPEN_ARRAY) {
+    // The hot loop of a page (every byte of every booking): strings are skipped inline, as a call per
+    // string costs more than the scan of its few bytes.
+    const length = bytes.length;
     let depth = 0;
-    for (let i = at; i < bytes.length; i++) {
+    for (let i = at; i < length; i++) {
       const c = bytes[i];
       if (c === QUOTE) {
-        const end = stringEnd(bytes, i);
-        if (end < 0) return -1;
-        i = end - 1;
+        for (i++; i < length; i++) {
+          const d = bytes[i];
+          if (d === QUOTE) break;
+          if (d === BACKSLASH) i++;
+        }
       } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
       else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
         depth--;
