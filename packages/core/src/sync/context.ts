@@ -102,9 +102,9 @@ export async function coveredWindow(db: Db, kitchenId: number): Promise<DateSpan
 }
 
 /** One statement: the kitchen, its connection and settings, and the window its last sync covered. */
-export async function loadKitchenSetup(db: Db, kitchenId: number): Promise<KitchenSyncSetup> {
+function kitchenSetupQuery(db: Db) {
   const covered = lastCoveredWindow(db, kitchens.id).as("covered");
-  const [row] = await db
+  return db
     .select({
       timezone: kitchens.timezone,
       daysAhead: newbookFrequentSyncSettings.daysAhead,
@@ -115,7 +115,23 @@ export async function loadKitchenSetup(db: Db, kitchenId: number): Promise<Kitch
     .from(kitchens)
     .leftJoin(newbookFrequentSyncSettings, eq(newbookFrequentSyncSettings.kitchenId, kitchens.id))
     .leftJoin(newbookConnections, eq(newbookConnections.kitchenId, kitchens.id))
-    .where(eq(kitchens.id, kitchenId));
+    .where(eq(kitchens.id, sql.placeholder("kitchenId")))
+    .prepare("occ_kitchen_sync_setup");
+}
+
+/**
+ * Prepared once per database handle: every sync starts with it, and building the query each time cost
+ * more CPU than running it.
+ */
+const kitchenSetupQueries = new WeakMap<Db, ReturnType<typeof kitchenSetupQuery>>();
+
+export async function loadKitchenSetup(db: Db, kitchenId: number): Promise<KitchenSyncSetup> {
+  let query = kitchenSetupQueries.get(db);
+  if (!query) {
+    query = kitchenSetupQuery(db);
+    kitchenSetupQueries.set(db, query);
+  }
+  const [row] = await query.execute({ kitchenId });
   if (!row) throw new SyncConfigurationError(`Kitchen ${kitchenId} does not exist`);
   return {
     kitchenId,
