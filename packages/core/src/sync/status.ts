@@ -74,52 +74,85 @@ export interface StartRunInput {
   now?: Date;
 }
 
+const bound = sql.placeholder;
+
 /**
- * Marks a run as running (creating its row if the enqueuer did not), keeping a resumed run's progress.
- * One statement: a next-days run's settings update carries it as a CTE.
+ * The statement of startRun with its values bound at execution (placeholders named after StartRunInput),
+ * prepared once per database handle: a sync's own work is a few statements, and building each afresh
+ * cost more CPU than running it. A next-days run's settings update carries the run's as a CTE.
  */
-export async function startRun(db: Db | Tx, input: StartRunInput): Promise<void> {
-  const now = input.now ?? new Date();
-  const attempt = input.attempt ?? 1;
+function startRunQuery(db: Db | Tx, tracked: boolean) {
   const run = db
     .insert(syncRuns)
     .values({
-      id: input.runId,
-      kitchenId: input.kitchenId,
-      kind: input.kind,
-      trigger: input.trigger,
+      id: bound("runId"),
+      kitchenId: bound("kitchenId"),
+      kind: bound("kind"),
+      trigger: bound("trigger"),
       status: "running",
-      windowFrom: input.windowFrom,
-      windowTo: input.windowTo,
-      jobId: input.jobId ?? null,
-      attempt,
-      queuedAt: now,
-      startedAt: now,
-      retryOf: input.retryOf ?? null,
+      windowFrom: bound("windowFrom"),
+      windowTo: bound("windowTo"),
+      jobId: bound("jobId"),
+      attempt: bound("attempt"),
+      queuedAt: bound("now"),
+      startedAt: bound("now"),
+      retryOf: bound("retryOf"),
     })
     .onConflictDoUpdate({
       target: syncRuns.id,
       set: {
         status: "running",
-        windowFrom: input.windowFrom,
-        windowTo: input.windowTo,
-        jobId: input.jobId ?? sql`${syncRuns.jobId}`,
-        attempt,
-        startedAt: now,
+        windowFrom: sql`${bound("windowFrom")}::date`,
+        windowTo: sql`${bound("windowTo")}::date`,
+        // A retry without a job id of its own keeps the one recorded.
+        jobId: sql`coalesce(${bound("jobId")}::text, ${syncRuns.jobId})`,
+        attempt: sql`${bound("attempt")}::integer`,
+        startedAt: sql`${bound("now")}::timestamptz`,
         finishedAt: null,
         errorMessage: null,
         errorCode: null,
       },
     });
-  if (!tracksSettings(input.kind)) {
-    await run;
-    return;
-  }
-  const kitchenSettings = db
+  if (!tracked) return run.prepare("occ_start_run");
+  const startedRun = db.$with("started_run", {}).as(run.getSQL());
+  return db
+    .with(startedRun)
     .update(settings)
-    .set({ lastSyncStatus: "running", updatedAt: now })
-    .where(eq(settings.kitchenId, input.kitchenId));
-  await db.execute(sql`with started_run as (${run.getSQL()}) ${kitchenSettings.getSQL()}`);
+    .set({ lastSyncStatus: "running", updatedAt: sql`${bound("now")}::timestamptz` })
+    .where(eq(settings.kitchenId, bound("kitchenId")))
+    .prepare("occ_start_tracked_run");
+}
+
+const startRunQueries = new WeakMap<Db | Tx, Map<boolean, ReturnType<typeof startRunQuery>>>();
+
+/**
+ * Marks a run as running (creating its row if the enqueuer did not), keeping a resumed run's progress.
+ * One statement (see startRunQuery).
+ */
+export async function startRun(db: Db | Tx, input: StartRunInput): Promise<void> {
+  const tracked = tracksSettings(input.kind);
+  let queries = startRunQueries.get(db);
+  if (!queries) {
+    queries = new Map();
+    startRunQueries.set(db, queries);
+  }
+  let query = queries.get(tracked);
+  if (!query) {
+    query = startRunQuery(db, tracked);
+    queries.set(tracked, query);
+  }
+  await query.execute({
+    runId: input.runId,
+    kitchenId: input.kitchenId,
+    kind: input.kind,
+    trigger: input.trigger,
+    windowFrom: input.windowFrom,
+    windowTo: input.windowTo,
+    jobId: input.jobId ?? null,
+    attempt: input.attempt ?? 1,
+    now: input.now ?? new Date(),
+    retryOf: input.retryOf ?? null,
+  });
 }
 
 export interface RunSuccessInput {
