@@ -25,9 +25,9 @@ export type KnownAnswer<T> = (bytes: Buffer) => { value: T } | null | Promise<{ 
 /**
  * Digest of an answer's raw bytes (a string counts as its UTF-8): equal digests mean identical answers.
  * SHA-1 because it only detects change (a page or booking as read last time), for nearly half the CPU of
- * SHA-256 on a 1.3 MB page: nothing is signed or authenticated by it, and a collision would have to be
- * crafted into Newbook's answer by whoever also controls the other half of the pair, for no more than one
- * booking's change left unseen until its next edit. Digests stored by an earlier version (SHA-256, longer)
+ * SHA-256 on a 1.3 MB page: nothing is signed or authenticated by it. A collision would have to be crafted
+ * into Newbook's answer by whoever controls both colliding versions, and would only leave that change
+ * unseen until the next one. Digests stored by an earlier version (SHA-256, longer)
  * never match one of these, so those pages and bookings are read once more, not mistaken.
  */
 export function answerDigest(body: Buffer | string): string {
