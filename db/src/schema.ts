@@ -153,6 +153,7 @@ export const newbookFrequentSyncSettings = pgTable(
       inputs: string;
       pages: string[];
       bookings: number;
+      days?: Record<string, string>;
     }>(),
     /** Code of the last final failure (e.g. newbook_auth); null after a success. */
     lastErrorCode: varchar("last_error_code", { length: 40 }),

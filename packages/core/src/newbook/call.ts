@@ -99,9 +99,9 @@ export class NewbookCaller {
     const started = now();
     const result = await this.options.transport
       .send(action, params)
-      .then((sent): Attempt<T> | Promise<Attempt<T>> => {
+      .then(async (sent): Promise<Attempt<T>> => {
         if (!sent.ok) return sent;
-        const recognised = sent.answer.status === 200 ? known?.(sent.answer.bytes) : null;
+        const recognised = sent.answer.status === 200 ? await known?.(sent.answer.bytes) : null;
         if (recognised) return { ok: true, value: recognised.value };
         const classified = classifyAnswer(action, sent.answer, now());
         return classified.ok ? parse(classified.envelope, sent.answer.bytes) : classified;

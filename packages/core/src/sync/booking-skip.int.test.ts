@@ -2,13 +2,14 @@ import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import http from "node:http";
 import type net from "node:net";
-import { bookings, newbookConnections, newbookFrequentSyncSettings } from "@occ/db";
+import { bookings, dailyOccupancy, newbookConnections, newbookFrequentSyncSettings } from "@occ/db";
 import type { RunningSimulator } from "@occ/newbook-sim";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { NewbookClient, newbookClientOptionsFromConfig } from "../newbook/client";
 import { NewbookProtocolError } from "../newbook/errors";
 import { localDateIn } from "../time";
 import { runFrequentSync, stayingPeriod } from "./frequent-sync";
+import { runHistoricalSync } from "./historical-sync";
 import { type SyncWorld, startSyncWorld } from "./testing/sync-world";
 import { frequentWindow } from "./window";
 
@@ -186,4 +187,52 @@ test("bookings whose guest data retention purged, or stored by another version, 
   const read = w.listings.at(-1)!.bookings!.map((b) => b.bookingId);
   expect(read).toEqual(expect.arrayContaining([purged!.newbookId, other!.newbookId, edited]));
   expect(await changedByFullRead()).toBe(0);
+});
+
+test("a changed window sends only the dates whose figures moved; a historical sync makes the next run send all", async () => {
+  await sync();
+  const { to } = frequentWindow(w.property.timezone, 4, new Date());
+  const db = w.db.handle.db;
+  const lastDay = and(eq(dailyOccupancy.kitchenId, w.kitchenId), eq(dailyOccupancy.date, to));
+  const lastDayAdults = async () =>
+    (await db.select({ adults: dailyOccupancy.adults }).from(dailyOccupancy).where(lastDay))[0]!.adults;
+  const derived = await lastDayAdults();
+  // A row changed behind the sync's back shows whether the next run sent that date.
+  await db
+    .update(dailyOccupancy)
+    .set({ adults: derived + 100 })
+    .where(lastDay);
+  // The page looks changed, so it is read (every booking recognised) and derived again: same figures.
+  const pretendPageChanged = () =>
+    db
+      .update(newbookFrequentSyncSettings)
+      .set({
+        listingFingerprint: sql`jsonb_set(${newbookFrequentSyncSettings.listingFingerprint}, '{pages}', '["moved"]')`,
+      })
+      .where(eq(newbookFrequentSyncSettings.kitchenId, w.kitchenId));
+  await pretendPageChanged();
+  const run = await sync();
+  expect(w.listings.at(-1)!.bookings).toEqual([]);
+  expect(run.rowsChanged).toBe(0);
+  expect(await lastDayAdults()).toBe(derived + 100);
+
+  // Another writer of the window (a historical sync of its days) leaves the next run nothing to trust.
+  await runHistoricalSync(w.ctx, {
+    kitchenId: w.kitchenId,
+    runId: randomUUID(),
+    dateFrom: to,
+    dateTo: to,
+    trigger: "test",
+  });
+  const [settings] = await db
+    .select({ fingerprint: newbookFrequentSyncSettings.listingFingerprint })
+    .from(newbookFrequentSyncSettings)
+    .where(eq(newbookFrequentSyncSettings.kitchenId, w.kitchenId));
+  expect(settings!.fingerprint).toBeNull();
+  await db
+    .update(dailyOccupancy)
+    .set({ adults: derived + 100 })
+    .where(lastDay);
+  await sync();
+  expect(await lastDayAdults()).toBe(derived);
 });

@@ -1,5 +1,12 @@
-import { type Db, kitchens, newbookConnections, newbookFrequentSyncSettings, type Tx } from "@occ/db";
-import { eq } from "drizzle-orm";
+import {
+  type Db,
+  kitchens,
+  newbookConnections,
+  newbookFrequentSyncSettings,
+  syncRuns,
+  type Tx,
+} from "@occ/db";
+import { and, type Column, desc, eq, isNotNull, sql } from "drizzle-orm";
 import type { Config } from "../config";
 import { encryptionKeysFromConfig, SecretBox } from "../crypto";
 import type { Logger } from "../logger";
@@ -10,6 +17,7 @@ import type { NewbookRequestEvent } from "../newbook/stats";
 import { credentialKey, type RateLimiter } from "../ratelimit";
 import { SyncConfigurationError } from "./errors";
 import type { MealMapping } from "./meals";
+import type { DateSpan } from "./window";
 
 export interface SyncContext {
   db: Db;
@@ -38,6 +46,8 @@ export interface KitchenSyncSetup {
   daysAhead: number;
   connection: ConnectionRow | null;
   listingFingerprint: ListingFingerprint | null;
+  /** The window the kitchen's last successful next-days sync covered (see coveredWindow). */
+  coveredWindow: DateSpan | null;
 }
 
 /** See newbook_frequent_sync_settings.listing_fingerprint. */
@@ -47,24 +57,81 @@ export interface ListingFingerprint {
   /** Digests of the raw bookings pages (NewbookClient's BookingListing). */
   pages: string[];
   bookings: number;
+  /**
+   * Digest of each window date's daily row as that sync wrote it (or found it), by date: a changed run
+   * sends only the dates whose figures differ, the others are stored as they are. Absent: none known.
+   */
+  days?: Record<string, string>;
+}
+
+/**
+ * For writers of a kitchen's bookings and daily rows other than its next-days sync (a historical sync):
+ * what that sync last wrote may no longer be what is stored, so its next run reads and writes in full.
+ */
+export async function forgetListingFingerprint(tx: Tx, kitchenId: number): Promise<void> {
+  await tx
+    .update(newbookFrequentSyncSettings)
+    .set({ listingFingerprint: null })
+    .where(
+      and(
+        eq(newbookFrequentSyncSettings.kitchenId, kitchenId),
+        isNotNull(newbookFrequentSyncSettings.listingFingerprint),
+      ),
+    );
 }
 
 const DEFAULT_DAYS_AHEAD = 7;
 /** The room inventory changes rarely; sites_list is asked at most this often. */
 export const ROOMS_REFRESH_MS = 24 * 3_600_000;
 
-export async function loadKitchenSetup(db: Db, kitchenId: number): Promise<KitchenSyncSetup> {
-  const [row] = await db
+/** The kitchen's last successful next-days run's window: its covered window. */
+const lastCoveredWindow = (db: Db, kitchenId: number | Column) =>
+  db
+    .select({ from: syncRuns.windowFrom, to: syncRuns.windowTo })
+    .from(syncRuns)
+    .where(
+      and(eq(syncRuns.kitchenId, kitchenId), eq(syncRuns.status, "success"), eq(syncRuns.kind, "frequent")),
+    )
+    .orderBy(desc(syncRuns.queuedAt))
+    .limit(1);
+
+/** The window the kitchen's last successful next-days sync covered; null before its first one. */
+export async function coveredWindow(db: Db, kitchenId: number): Promise<DateSpan | null> {
+  const [row] = await lastCoveredWindow(db, kitchenId);
+  return row ?? null;
+}
+
+/** One statement: the kitchen, its connection and settings, and the window its last sync covered. */
+function kitchenSetupQuery(db: Db) {
+  const covered = lastCoveredWindow(db, kitchens.id).as("covered");
+  return db
     .select({
       timezone: kitchens.timezone,
       daysAhead: newbookFrequentSyncSettings.daysAhead,
       listingFingerprint: newbookFrequentSyncSettings.listingFingerprint,
       connection: newbookConnections,
+      coveredWindow: sql<DateSpan | null>`(select json_build_object('from', ${covered.from}, 'to', ${covered.to}) from ${covered})`,
     })
     .from(kitchens)
     .leftJoin(newbookFrequentSyncSettings, eq(newbookFrequentSyncSettings.kitchenId, kitchens.id))
     .leftJoin(newbookConnections, eq(newbookConnections.kitchenId, kitchens.id))
-    .where(eq(kitchens.id, kitchenId));
+    .where(eq(kitchens.id, sql.placeholder("kitchenId")))
+    .prepare("occ_kitchen_sync_setup");
+}
+
+/**
+ * Prepared once per database handle: every sync starts with it, and building the query each time cost
+ * more CPU than running it.
+ */
+const kitchenSetupQueries = new WeakMap<Db, ReturnType<typeof kitchenSetupQuery>>();
+
+export async function loadKitchenSetup(db: Db, kitchenId: number): Promise<KitchenSyncSetup> {
+  let query = kitchenSetupQueries.get(db);
+  if (!query) {
+    query = kitchenSetupQuery(db);
+    kitchenSetupQueries.set(db, query);
+  }
+  const [row] = await query.execute({ kitchenId });
   if (!row) throw new SyncConfigurationError(`Kitchen ${kitchenId} does not exist`);
   return {
     kitchenId,
@@ -72,6 +139,7 @@ export async function loadKitchenSetup(db: Db, kitchenId: number): Promise<Kitch
     daysAhead: row.daysAhead ?? DEFAULT_DAYS_AHEAD,
     connection: row.connection,
     listingFingerprint: row.listingFingerprint,
+    coveredWindow: row.coveredWindow,
   };
 }
 

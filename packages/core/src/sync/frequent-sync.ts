@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { type Db, syncRuns, type Tx } from "@occ/db";
-import { and, desc, eq } from "drizzle-orm";
+import type { Db, Tx } from "@occ/db";
+import { answerDigest } from "../newbook/answers";
 import type { LocalDate } from "../time";
 import { DERIVATION_VERSION } from "./booking-rows";
 
@@ -16,9 +16,9 @@ import {
   saveRoomInventory,
 } from "./context";
 import type { MealMapping } from "./meals";
-import { knownBookings, prepareWindow, type WriteCounts, writeWindow } from "./persist";
+import { knownBookings, type PreparedWindow, prepareWindow, type WriteCounts, writeWindow } from "./persist";
 import { recordRunCalls, recordRunSuccess, startRun } from "./status";
-import { type DateSpan, frequentWindow, type SyncWindow } from "./window";
+import { frequentWindow, type SyncWindow } from "./window";
 
 export interface FrequentSyncInput {
   kitchenId: number;
@@ -45,19 +45,6 @@ export interface SyncRunResult {
   committedAt: Date;
 }
 
-/** The window the kitchen's last successful next-days sync covered; null before its first one. */
-export async function coveredWindow(db: Db, kitchenId: number): Promise<DateSpan | null> {
-  const [row] = await db
-    .select({ from: syncRuns.windowFrom, to: syncRuns.windowTo })
-    .from(syncRuns)
-    .where(
-      and(eq(syncRuns.kitchenId, kitchenId), eq(syncRuns.status, "success"), eq(syncRuns.kind, "frequent")),
-    )
-    .orderBy(desc(syncRuns.queuedAt))
-    .limit(1);
-  return row ?? null;
-}
-
 /** `staying` for the nights fetchFrom .. to, both included, as property-local datetimes. */
 export function stayingPeriod(fetchFrom: LocalDate, to: LocalDate): { periodFrom: string; periodTo: string } {
   return { periodFrom: `${fetchFrom} 00:00:00`, periodTo: `${to} 23:59:59` };
@@ -81,6 +68,27 @@ function derivationInputs(
   return createHash("sha256")
     .update(JSON.stringify([DERIVATION_VERSION, from, to, fetchFrom, roomsAvailable, mealMapping]))
     .digest("base64url");
+}
+
+/**
+ * The prepared write without the dates whose figures are those the previous run stored, by the day
+ * digests of its fingerprint (nothing else writes them without forgetting it: forgetListingFingerprint);
+ * the digests of this run's figures go into its own fingerprint.
+ */
+function withUnchangedDates(
+  prepared: PreparedWindow,
+  previous: ListingFingerprint | null,
+  fingerprint: ListingFingerprint,
+): PreparedWindow {
+  const days: Record<string, string> = {};
+  const unchangedDates = new Set<LocalDate>();
+  for (const day of prepared.figures) {
+    const digest = answerDigest(JSON.stringify(day));
+    days[day.date] = digest;
+    if (previous?.days?.[day.date] === digest) unchangedDates.add(day.date);
+  }
+  fingerprint.days = days;
+  return { ...prepared, unchangedDates };
 }
 
 const sameDigests = (a: readonly string[], b: readonly string[]) =>
@@ -196,7 +204,7 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
       return succeeded(NOTHING_WRITTEN, durationMs, Date.now() - dbStarted);
     }
     // A listing recognised unparsed (bookings null) is unchanged by construction.
-    const prepared =
+    const computed =
       listing.bookings && !unchanged
         ? prepareWindow({
             kitchenId: input.kitchenId,
@@ -209,9 +217,10 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
             roomsAvailable: inventory.roomsAvailable,
             mealMapping,
             now: startedAt,
-            changes: { covered: await coveredWindow(ctx.db, input.kitchenId) },
+            changes: { covered: setup.coveredWindow },
           })
         : null;
+    const prepared = computed && withUnchangedDates(computed, previous, fingerprint);
     const dbStarted = Date.now();
     const result = await ctx.db.transaction(async (tx) => {
       await saveRoomInventory(tx, input.kitchenId, inventory);

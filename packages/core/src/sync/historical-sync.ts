@@ -2,6 +2,7 @@ import { syncRuns } from "@occ/db";
 import { eq } from "drizzle-orm";
 import { addDays, daysBetween, isLocalDate, type LocalDate } from "../time";
 import {
+  forgetListingFingerprint,
   loadKitchenSetup,
   mealMappingOf,
   openClient,
@@ -171,6 +172,7 @@ export async function runHistoricalSync(
       await ctx.db.transaction(async (tx) => {
         if (!inventorySaved) await saveRoomInventory(tx, input.kitchenId, inventory);
         const counts = await writeWindow(tx, prepared);
+        await forgetListingFingerprint(tx, input.kitchenId);
         const revenueChanged = await writeRevenue(tx, {
           kitchenId: input.kitchenId,
           runId: input.runId,

@@ -163,6 +163,8 @@ export interface PreparedWindow {
   /** Ids of the fetched bookings recognised as stored already (WindowWrite.known): nothing to write. */
   known: ReadonlySet<string>;
   figures: DailyFigures[];
+  /** Dates whose stored daily row is known to hold exactly these figures already: not sent. */
+  unchangedDates?: ReadonlySet<LocalDate>;
   mealMapping: MealMapping;
   changes: { covered: DateSpan | null } | null;
 }
@@ -214,7 +216,7 @@ export async function knownBookings(
   span: DateSpan,
 ): Promise<Map<string, StayBooking>> {
   const stamp = rawDigestColumn("");
-  const stay = joined(STAY_COLUMNS.map(([key, column]) => sql`${key}::text, ${column}`));
+  const stay = joined(Object.entries(STAY_SELECTION).map(([key, column]) => sql`${key}::text, ${column}`));
   // One json value for all rows, each stay built by the database: a single JSON.parse instead of a driver
   // row and a mapped object per booking, which cost more than reading the bookings from Newbook's answer.
   const result = await db.execute(sql`
@@ -230,44 +232,21 @@ export async function knownBookings(
   return new Map(row?.known);
 }
 
-/** What rowToStay reads of a stored booking, by StayBooking key. */
-const STAY_COLUMNS = [
-  ["bookingId", bookings.newbookId],
-  ["groupId", bookings.groupId],
-  ["status", bookings.status],
-  ["arrivalDate", bookings.arrivalDate],
-  ["departureDate", bookings.departureDate],
-  ["adults", bookings.adults],
-  ["children", bookings.children],
-  ["infants", bookings.infants],
-  ["siteId", bookings.siteId],
-  ["siteName", bookings.siteName],
-  ["guestName", bookings.guestName],
-  ["items", bookings.items],
-] as const satisfies readonly (readonly [keyof StayBooking, unknown])[];
-
-/**
- * The stored versions of the bookings about to be rewritten or removed, read only when something
- * differs: an unchanged window costs no extra query and has an empty change set.
- */
-async function storedVersions(tx: Tx, window: PreparedWindow, ids: readonly string[]) {
-  if (ids.length === 0) return [];
-  const rows = [];
-  for (const batch of batches(ids)) {
-    rows.push(
-      ...(await tx
-        .select()
-        .from(bookings)
-        .where(
-          and(
-            eq(bookings.kitchenId, window.kitchenId),
-            sql`${bookings.newbookId} = any(${sql.param(batch)}::text[])`,
-          ),
-        )),
-    );
-  }
-  return rows.map(rowToStay);
-}
+/** What a stored booking derives as a StayBooking (rowToStay), selected as one. */
+const STAY_SELECTION = {
+  bookingId: bookings.newbookId,
+  groupId: bookings.groupId,
+  status: bookings.status,
+  arrivalDate: bookings.arrivalDate,
+  departureDate: bookings.departureDate,
+  adults: bookings.adults,
+  children: bookings.children,
+  infants: bookings.infants,
+  siteId: bookings.siteId,
+  siteName: bookings.siteName,
+  guestName: bookings.guestName,
+  items: bookings.items,
+} satisfies Record<keyof StayBooking, unknown>;
 
 /** The change set goes into the run's transaction with the data it describes. */
 async function recordChanges(tx: Tx, window: PreparedWindow, changes: readonly BookingChange[]) {
@@ -291,18 +270,22 @@ async function writeBookings(
   tx: Tx,
   window: PreparedWindow,
 ): Promise<{ written: number; removed: number; changes: number }> {
+  // The fetched bookings' stored rows and the span's other ones, but not those recognised as stored
+  // already (window.known): nothing is written for them, and they are most of the span. Read with what
+  // the change set needs of them (their stays), as only the rewritten and removed ones come back.
   const stored = await tx
     .select({
       id: bookings.id,
       newbookId: bookings.newbookId,
       contentHash: bookings.contentHash,
       rawDigest: bookings.rawDigest,
+      stay: STAY_SELECTION,
     })
     .from(bookings)
     .where(
       and(
         eq(bookings.kitchenId, window.kitchenId),
-        sql`(${bookings.newbookId} = any(${sql.param([...window.rows.keys()])}::text[]) or (${inSpan(window.kitchenId, window.from, window.to)}))`,
+        sql`(${bookings.newbookId} = any(${sql.param([...window.rows.keys()])}::text[]) or (${inSpan(window.kitchenId, window.from, window.to)} and not ${bookings.newbookId} = any(${sql.param([...window.known])}::text[])))`,
       ),
     );
   const storedById = new Map(stored.map((row) => [row.newbookId, row]));
@@ -331,11 +314,10 @@ async function writeBookings(
     const changes = computeChangeSet({
       from: window.from,
       to: window.to,
-      stored: await storedVersions(
-        tx,
-        window,
-        replaced.map((row) => row.newbookId),
-      ),
+      stored: replaced.flatMap((row) => {
+        const storedRow = storedById.get(row.newbookId);
+        return storedRow ? [storedRow.stay] : [];
+      }),
       fetched: changed.map(rowToStay),
       covered: window.changes.covered,
       mealMapping: window.mealMapping,
@@ -376,8 +358,13 @@ async function writeDailyRows(tx: Tx, window: PreparedWindow): Promise<number> {
   const stored = (name: SQLChunk) => sql`${dailyOccupancy}.${name}`;
   const previousFigures = joined(COUNT_KEYS.map((key) => sql`${key}::text, ${stored(column(key))}`));
   const now = window.now.toISOString();
+  const { unchangedDates } = window;
+  // Sending those would rewrite nothing: the statement leaves a row whose figures are equal as it is.
+  const figures = unchangedDates
+    ? window.figures.filter((day) => !unchangedDates.has(day.date))
+    : window.figures;
   let written = 0;
-  for (const batch of batches(window.figures)) {
+  for (const batch of batches(figures)) {
     // A brand-new date has nothing to compare with, so it is not marked as changed (the two nulls).
     const result = await tx.execute(sql`
       insert into ${dailyOccupancy} (${sql.identifier(dailyOccupancy.kitchenId.name)}, ${joined(DAILY_COLUMNS.map(([key]) => column(key)))},

@@ -10,6 +10,7 @@ import {
 import { and, eq, isNull, lt, sql } from "drizzle-orm";
 import { readerErrorFor } from "../alerts/texts";
 import { type LocalDate, localDateIn } from "../time";
+import type { ListingFingerprint } from "./context";
 import { describeSyncError } from "./errors";
 
 export type { RunKind } from "@occ/db";
@@ -73,52 +74,85 @@ export interface StartRunInput {
   now?: Date;
 }
 
+const bound = sql.placeholder;
+
 /**
- * Marks a run as running (creating its row if the enqueuer did not), keeping a resumed run's progress.
- * One statement: a next-days run's settings update carries it as a CTE.
+ * The statement of startRun with its values bound at execution (placeholders named after StartRunInput),
+ * prepared once per database handle: a sync's own work is a few statements, and building each afresh
+ * cost more CPU than running it. A next-days run's settings update carries the run's as a CTE.
  */
-export async function startRun(db: Db | Tx, input: StartRunInput): Promise<void> {
-  const now = input.now ?? new Date();
-  const attempt = input.attempt ?? 1;
+function startRunQuery(db: Db | Tx, tracked: boolean) {
   const run = db
     .insert(syncRuns)
     .values({
-      id: input.runId,
-      kitchenId: input.kitchenId,
-      kind: input.kind,
-      trigger: input.trigger,
+      id: bound("runId"),
+      kitchenId: bound("kitchenId"),
+      kind: bound("kind"),
+      trigger: bound("trigger"),
       status: "running",
-      windowFrom: input.windowFrom,
-      windowTo: input.windowTo,
-      jobId: input.jobId ?? null,
-      attempt,
-      queuedAt: now,
-      startedAt: now,
-      retryOf: input.retryOf ?? null,
+      windowFrom: bound("windowFrom"),
+      windowTo: bound("windowTo"),
+      jobId: bound("jobId"),
+      attempt: bound("attempt"),
+      queuedAt: bound("now"),
+      startedAt: bound("now"),
+      retryOf: bound("retryOf"),
     })
     .onConflictDoUpdate({
       target: syncRuns.id,
       set: {
         status: "running",
-        windowFrom: input.windowFrom,
-        windowTo: input.windowTo,
-        jobId: input.jobId ?? sql`${syncRuns.jobId}`,
-        attempt,
-        startedAt: now,
+        windowFrom: sql`${bound("windowFrom")}::date`,
+        windowTo: sql`${bound("windowTo")}::date`,
+        // A retry without a job id of its own keeps the one recorded.
+        jobId: sql`coalesce(${bound("jobId")}::text, ${syncRuns.jobId})`,
+        attempt: sql`${bound("attempt")}::integer`,
+        startedAt: sql`${bound("now")}::timestamptz`,
         finishedAt: null,
         errorMessage: null,
         errorCode: null,
       },
     });
-  if (!tracksSettings(input.kind)) {
-    await run;
-    return;
-  }
-  const kitchenSettings = db
+  if (!tracked) return run.prepare("occ_start_run");
+  const startedRun = db.$with("started_run", {}).as(run.getSQL());
+  return db
+    .with(startedRun)
     .update(settings)
-    .set({ lastSyncStatus: "running", updatedAt: now })
-    .where(eq(settings.kitchenId, input.kitchenId));
-  await db.execute(sql`with started_run as (${run.getSQL()}) ${kitchenSettings.getSQL()}`);
+    .set({ lastSyncStatus: "running", updatedAt: sql`${bound("now")}::timestamptz` })
+    .where(eq(settings.kitchenId, bound("kitchenId")))
+    .prepare("occ_start_tracked_run");
+}
+
+const startRunQueries = new WeakMap<Db | Tx, Map<boolean, ReturnType<typeof startRunQuery>>>();
+
+/**
+ * Marks a run as running (creating its row if the enqueuer did not), keeping a resumed run's progress.
+ * One statement (see startRunQuery).
+ */
+export async function startRun(db: Db | Tx, input: StartRunInput): Promise<void> {
+  const tracked = tracksSettings(input.kind);
+  let queries = startRunQueries.get(db);
+  if (!queries) {
+    queries = new Map();
+    startRunQueries.set(db, queries);
+  }
+  let query = queries.get(tracked);
+  if (!query) {
+    query = startRunQuery(db, tracked);
+    queries.set(tracked, query);
+  }
+  await query.execute({
+    runId: input.runId,
+    kitchenId: input.kitchenId,
+    kind: input.kind,
+    trigger: input.trigger,
+    windowFrom: input.windowFrom,
+    windowTo: input.windowTo,
+    jobId: input.jobId ?? null,
+    attempt: input.attempt ?? 1,
+    now: input.now ?? new Date(),
+    retryOf: input.retryOf ?? null,
+  });
 }
 
 export interface RunSuccessInput {
@@ -133,64 +167,112 @@ export interface RunSuccessInput {
   dbMs: number;
   progress?: { done: number; total: number };
   /** A next-days run's ListingFingerprint, kept with the data it describes. */
-  listingFingerprint?: { inputs: string; pages: string[]; bookings: number } | null;
+  listingFingerprint?: ListingFingerprint | null;
 }
 
+/** A value bound at execution, cast where PostgreSQL cannot infer its type from a column. */
+const boundAs = (name: string, type: string) => sql`${bound(name)}::${sql.raw(type)}`;
+
 /**
- * Written by the engine inside the sync transaction, so data and status commit together (or on its own
- * when a run wrote nothing else). One statement: the settings update carries the run's as a CTE.
+ * The statement of recordRunSuccess with its values bound at execution, prepared once per database handle
+ * and shape (see startRunQuery). A next-days run's outcome, its connection's proof and its kitchen's
+ * status commit together: the settings update carries the other two as CTEs.
  */
-export async function recordRunSuccess(db: Db | Tx, input: RunSuccessInput): Promise<number> {
-  const durationMs = Math.max(0, input.now.getTime() - input.startedAt.getTime());
+function recordRunSuccessQuery(db: Db | Tx, tracked: boolean, withFingerprint: boolean) {
+  const now = boundAs("now", "timestamptz");
   const run = db
     .update(syncRuns)
     .set({
       status: "success",
-      finishedAt: input.now,
-      durationMs,
-      newbookCalls: input.newbookCalls,
-      bookingsFetched: input.bookingsFetched,
-      rowsChanged: input.rowsChanged,
-      dbMs: input.dbMs,
+      finishedAt: now,
+      durationMs: boundAs("durationMs", "integer"),
+      newbookCalls: boundAs("newbookCalls", "integer"),
+      bookingsFetched: boundAs("bookingsFetched", "integer"),
+      rowsChanged: boundAs("rowsChanged", "integer"),
+      dbMs: boundAs("dbMs", "integer"),
       errorMessage: null,
       errorCode: null,
-      ...(input.progress ? { progressDone: input.progress.done, progressTotal: input.progress.total } : {}),
+      // Without progress (a next-days run), the run's stays as it is.
+      progressDone: sql`coalesce(${boundAs("progressDone", "integer")}, ${syncRuns.progressDone})`,
+      progressTotal: sql`coalesce(${boundAs("progressTotal", "integer")}, ${syncRuns.progressTotal})`,
     })
-    .where(eq(syncRuns.id, input.runId));
-  if (!tracksSettings(input.kind)) {
-    await run;
-    return durationMs;
-  }
+    .where(eq(syncRuns.id, bound("runId")));
+  if (!tracked) return run.prepare("occ_record_run_success");
+  const finishedRun = db.$with("finished_run", {}).as(run.getSQL());
   // A run that worked proves the credentials it was started with: a connection saved before the run began
   // and not yet verified (saved although its test failed) may now sync on its own.
-  const verifiedConnection = db
-    .update(newbookConnections)
-    .set({ verifiedAt: input.now })
-    .where(
-      and(
-        eq(newbookConnections.kitchenId, input.kitchenId),
-        isNull(newbookConnections.verifiedAt),
-        lt(newbookConnections.updatedAt, input.startedAt),
-      ),
-    );
-  const kitchenSettings = db
+  const verifiedConnection = db.$with("verified_connection", {}).as(
+    db
+      .update(newbookConnections)
+      .set({ verifiedAt: now })
+      .where(
+        and(
+          eq(newbookConnections.kitchenId, bound("kitchenId")),
+          isNull(newbookConnections.verifiedAt),
+          lt(newbookConnections.updatedAt, bound("startedAt")),
+        ),
+      )
+      .getSQL(),
+  );
+  return db
+    .with(finishedRun, verifiedConnection)
     .update(settings)
     .set({
       lastSyncStatus: "success",
-      lastSyncAt: input.now,
-      lastSuccessAt: input.now,
-      lastDurationMs: durationMs,
+      lastSyncAt: now,
+      lastSuccessAt: now,
+      lastDurationMs: boundAs("durationMs", "integer"),
       consecutiveFailures: 0,
       lastErrorMessage: null,
       lastErrorCode: null,
-      updatedAt: input.now,
-      ...(input.listingFingerprint === undefined ? {} : { listingFingerprint: input.listingFingerprint }),
+      updatedAt: now,
+      ...(withFingerprint ? { listingFingerprint: boundAs("listingFingerprint", "jsonb") } : {}),
     })
-    .where(eq(settings.kitchenId, input.kitchenId));
-  // One statement: the run's outcome, the connection's proof and the kitchen's status commit together.
-  await db.execute(
-    sql`with finished_run as (${run.getSQL()}), verified_connection as (${verifiedConnection.getSQL()}) ${kitchenSettings.getSQL()}`,
-  );
+    .where(eq(settings.kitchenId, bound("kitchenId")))
+    .prepare(withFingerprint ? "occ_record_tracked_success_listing" : "occ_record_tracked_success");
+}
+
+const recordRunSuccessQueries = new WeakMap<Db | Tx, Map<string, ReturnType<typeof recordRunSuccessQuery>>>();
+
+/**
+ * Written by the engine inside the sync transaction, so data and status commit together (or on its own
+ * when a run wrote nothing else). One statement (see recordRunSuccessQuery).
+ */
+export async function recordRunSuccess(db: Db | Tx, input: RunSuccessInput): Promise<number> {
+  const durationMs = Math.max(0, input.now.getTime() - input.startedAt.getTime());
+  const tracked = tracksSettings(input.kind);
+  // undefined: the stored fingerprint is left as it is.
+  const withFingerprint = tracked && input.listingFingerprint !== undefined;
+  const shape = `${tracked}:${withFingerprint}`;
+  let queries = recordRunSuccessQueries.get(db);
+  if (!queries) {
+    queries = new Map();
+    recordRunSuccessQueries.set(db, queries);
+  }
+  let query = queries.get(shape);
+  if (!query) {
+    query = recordRunSuccessQuery(db, tracked, withFingerprint);
+    queries.set(shape, query);
+  }
+  const { listingFingerprint } = input;
+  await query.execute({
+    runId: input.runId,
+    kitchenId: input.kitchenId,
+    startedAt: input.startedAt,
+    now: input.now,
+    durationMs,
+    newbookCalls: input.newbookCalls,
+    bookingsFetched: input.bookingsFetched,
+    rowsChanged: input.rowsChanged,
+    dbMs: input.dbMs,
+    progressDone: input.progress?.done ?? null,
+    progressTotal: input.progress?.total ?? null,
+    // A null fingerprint is SQL NULL (forgotten), not JSON null.
+    listingFingerprint:
+      listingFingerprint === undefined || listingFingerprint === null
+        ? null
+        : JSON.stringify(listingFingerprint),
+  });
   return durationMs;
 }
 

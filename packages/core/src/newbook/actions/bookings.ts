@@ -1,10 +1,11 @@
 import { z } from "zod";
 import type { Logger } from "../../logger";
-import { answerDigest, dataParser, type KnownAnswer, type ParsedAnswer, parser } from "../answers";
+import { answerDigest, dataParser, type ParsedAnswer, parser } from "../answers";
 import type { NewbookCaller } from "../call";
-import type { Envelope } from "../classify";
+import { classifyAnswer, type Envelope } from "../classify";
 import type { ListBookingsQuery } from "../client";
-import { boundedList } from "../limits";
+import { arrayMemberSlices } from "../json-slices";
+import { boundedList, MAX_ITEMS_PER_PAGE } from "../limits";
 import { type ListingPage, readListing } from "../paging";
 import { looseInt, type NewbookBooking, normaliseBooking, rawBookingSchema } from "../types";
 
@@ -35,8 +36,11 @@ export interface BookingListing<K extends KnownBooking = never> {
 }
 
 /**
- * Digest of one raw booking as parsed. The validated, normalised booking is a function of that value alone,
- * so an equal digest means an equal booking (key order included: JSON.parse keeps the sent order).
+ * Digest of one raw booking as parsed, for a page that is read whole. The validated, normalised booking is
+ * a function of that value alone, so an equal digest means an equal booking (key order included:
+ * JSON.parse keeps the sent order). A page read in parts digests each booking's raw bytes instead: equal
+ * bytes parse to an equal value, and when they equal another booking's JSON.stringify that is the same
+ * value too, so digests of either kind recognise only bookings identical to the one stored.
  */
 export function rawBookingDigest(raw: unknown): string {
   return answerDigest(JSON.stringify(raw));
@@ -103,30 +107,88 @@ export async function listBookingsUnlessUnchanged<K extends KnownBooking = never
     }),
   );
   let knownLoaded: Promise<ReadonlyMap<string, K>> | undefined;
-  const parsePage = async (envelope: Envelope): Promise<ParsedAnswer<ListingPage<ListedBooking<K>>>> => {
-    const shape = knownBookings ? bookingPageShape.safeParse(envelope) : null;
-    // Without known bookings, or when the page itself is malformed, the page is read whole as ever.
-    if (!knownBookings || !shape?.success) return parseWhole(envelope);
-    knownLoaded ??= knownBookings();
+  /**
+   * A page's rows from its raw bookings, each given by its raw digest and read only when the caller does
+   * not know it; null when one read is not a valid booking.
+   */
+  const listedRows = async (
+    known: KnownBookings<K>,
+    count: number,
+    digestAt: (index: number) => string,
+    rawAt: (index: number) => unknown,
+  ): Promise<ListedBooking<K>[] | null> => {
+    knownLoaded ??= known();
     const knownByDigest = await knownLoaded;
     const rows: ListedBooking<K>[] = [];
-    for (const raw of shape.data.data) {
-      const rawDigest = rawBookingDigest(raw);
+    for (let index = 0; index < count; index++) {
+      const rawDigest = digestAt(index);
       const recognised = knownByDigest.get(rawDigest);
       if (recognised) {
         rows.push({ known: recognised });
         continue;
       }
-      const parsed = rawBookingSchema.safeParse(raw);
-      // Reading the page whole reports the first invalid booking exactly as it always has (a known
-      // booking was valid when it was stored, so the first invalid one is the same).
-      if (!parsed.success) return parseWhole(envelope);
+      const parsed = rawBookingSchema.safeParse(rawAt(index));
+      if (!parsed.success) return null;
       rows.push({ booking: normaliseBooking(parsed.data), rawDigest });
     }
-    return { ok: true, value: { rows, total: shape.data.data_total ?? null } };
+    return rows;
   };
-  const fetchPage = (offset: number, known?: KnownAnswer<ListingPage<ListedBooking<K>> | null>) =>
-    caller.call(
+  const parsePage = async (envelope: Envelope): Promise<ParsedAnswer<ListingPage<ListedBooking<K>>>> => {
+    const shape = knownBookings ? bookingPageShape.safeParse(envelope) : null;
+    // Without known bookings, or when the page itself is malformed, the page is read whole as ever.
+    if (!knownBookings || !shape?.success) return parseWhole(envelope);
+    const raws = shape.data.data;
+    const rows = await listedRows(
+      knownBookings,
+      raws.length,
+      (index) => rawBookingDigest(raws[index]),
+      (index) => raws[index],
+    );
+    // Reading the page whole reports the first invalid booking exactly as it always has (a known
+    // booking was valid when it was stored, so the first invalid one is the same).
+    return rows ? { ok: true, value: { rows, total: shape.data.data_total ?? null } } : parseWhole(envelope);
+  };
+  /**
+   * A page read in parts: its bookings located in the raw bytes (json-slices.ts), a known one recognised
+   * by the digest of its bytes and never decoded or parsed, only the others parsed and validated; most of
+   * a page is bookings the caller holds. Null whenever reading the page whole could answer anything else
+   * (not a plain success envelope, a malformed body, an invalid booking): it is then read whole, which
+   * reports exactly what is wrong.
+   */
+  const readInParts = async (
+    known: KnownBookings<K>,
+    offset: number,
+    bytes: Buffer,
+  ): Promise<{ value: ListingPage<ListedBooking<K>> } | null> => {
+    const slices = arrayMemberSlices(bytes, "data");
+    if (!slices || slices.starts.length > MAX_ITEMS_PER_PAGE) return null;
+    const rest = classifyAnswer(
+      action,
+      { status: 200, retryAfter: undefined, body: slices.rest },
+      Date.now(),
+    );
+    const shape = rest.ok ? bookingPageShape.safeParse(rest.envelope) : null;
+    if (!shape?.success) return null;
+    const { starts, ends } = slices;
+    const rows = await listedRows(
+      known,
+      starts.length,
+      (index) => answerDigest(bytes.subarray(starts[index], ends[index])),
+      (index) => {
+        try {
+          return JSON.parse(bytes.toString("utf8", starts[index], ends[index]));
+        } catch {
+          // Not JSON: not a booking either, so the page is read whole and the body reported.
+          return undefined;
+        }
+      },
+    );
+    if (!rows) return null;
+    digests.set(offset, digestOf(bytes));
+    return { value: { rows, total: shape.data.data_total ?? null } };
+  };
+  const fetchPage = (offset: number, unchanged?: (bytes: Buffer) => boolean) =>
+    caller.call<ListingPage<ListedBooking<K>> | null>(
       action,
       {
         period_from: query.periodFrom,
@@ -139,12 +201,15 @@ export async function listBookingsUnlessUnchanged<K extends KnownBooking = never
         digests.set(offset, digestOf(bytes));
         return parsePage(envelope);
       },
-      known,
+      (bytes) => {
+        if (unchanged?.(bytes)) return { value: null };
+        return knownBookings ? readInParts(knownBookings, offset, bytes) : null;
+      },
     );
   let first: ListingPage<ListedBooking<K>> | undefined;
   const [onlyPage] = previousPages;
   if (previousPages.length === 1 && onlyPage !== undefined) {
-    const page = await fetchPage(0, (bytes) => (digestOf(bytes) === onlyPage ? { value: null } : null));
+    const page = await fetchPage(0, (bytes) => digestOf(bytes) === onlyPage);
     if (page === null) return { bookings: null, known: [], rawDigests: new Map(), pageDigests: [onlyPage] };
     first = page;
   }
