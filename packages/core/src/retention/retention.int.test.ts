@@ -1,6 +1,6 @@
 import { alerts, bookings, dailyOccupancy, kitchens, type RoomNight, syncRunDaily, syncRuns } from "@occ/db";
 import { createTestDatabase, type TestDatabase } from "@occ/testkit";
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, inArray, sql } from "drizzle-orm";
 import { addDays } from "../time";
 import { runRetention } from "./retention";
 
@@ -226,5 +226,46 @@ describe("runRetention", () => {
     });
     const daily = await t.handle.db.select().from(syncRunDaily);
     expect(daily.reduce((n, d) => n + d.runs, 0)).toBe(5);
+  });
+
+  it("rolls a fleet up a few kitchens at a time: each kitchen's day written once, not once per batch", async () => {
+    const db = t.handle.db;
+    // 70 kitchens, more than two groups, 3 runs each on one old day, stored in time order across the fleet
+    // as syncs write them; a batch holds more runs than a group has but fewer than the fleet's day.
+    const fleet = (
+      await db
+        .insert(kitchens)
+        .values(Array.from({ length: 70 }, (_, i) => ({ name: `Fleet ${i}`, timezone: "UTC" })))
+        .returning({ id: kitchens.id })
+    ).map((k) => k.id);
+    const runs = ["09", "10", "11"].flatMap((hour) =>
+      fleet.map((kitchenId) => ({
+        kitchenId,
+        kind: "frequent",
+        trigger: "schedule",
+        status: "success",
+        windowFrom: "2025-05-20",
+        windowTo: "2025-05-27",
+        queuedAt: new Date(`2025-05-20T${hour}:00:00Z`),
+        durationMs: 100,
+      })),
+    );
+    await db.insert(syncRuns).values(runs);
+    // Every update of an aggregate row leaves a dead row behind: count them.
+    await db.execute(sql`create table daily_updates (n int)`);
+    await db.execute(sql`create function count_daily_update() returns trigger language plpgsql as
+      $$ begin insert into daily_updates values (1); return new; end $$`);
+    await db.execute(sql`create trigger count_daily_update before update on sync_run_daily
+      for each row execute function count_daily_update()`);
+
+    const result = await runRetention(db, { ...POLICY, batchSize: 100 }, NOW);
+    expect(result.syncRunsRolledUp).toBe(210);
+    const daily = await db.select().from(syncRunDaily).where(inArray(syncRunDaily.kitchenId, fleet));
+    expect(daily).toHaveLength(70);
+    expect(daily.every((d) => d.runs === 3 && d.successes === 3 && d.durationMsSum === 300)).toBe(true);
+    const [updates] = (await db.execute(sql`select count(*)::int as n from daily_updates`)).rows as {
+      n: number;
+    }[];
+    expect(updates!.n).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { alerts, bookings, type Db, dailyOccupancy, kitchens, syncRunDaily, syncRuns } from "@occ/db";
-import { type SQL, sql } from "drizzle-orm";
+import { inArray, type SQL, sql } from "drizzle-orm";
 import type { Config } from "../config";
 
 /**
@@ -142,18 +142,40 @@ async function deleteOldBookings(db: Db, now: Date, days: number, batchSize: num
 }
 
 /**
+ * Kitchens whose runs one roll-up batch takes: about a day of runs each at a 5-minute interval (288) fills
+ * a default batch. A batch adds to one aggregate row per kitchen, day and kind; a batch drawn from the
+ * whole fleet (runs in time order) would update every kitchen's row once per batch, and each update leaves
+ * a dead row behind: bench:retention's 5,000 kitchens left sync_run_daily at 10 KB per row.
+ */
+const KITCHENS_PER_ROLL_UP = 32;
+
+/**
  * Deletes finished runs queued before the cutoff (a whole UTC day) and adds them to their day's aggregate
  * in the same statement, so a run is either still in sync_runs or counted in sync_run_daily, never both or
- * neither. Queued or running runs are left to the reconciler's abandoned-run sweep.
+ * neither. Queued or running runs are left to the reconciler's abandoned-run sweep. A few kitchens at a
+ * time (KITCHENS_PER_ROLL_UP), each found through the (kitchen, queued_at) index, so each aggregate row is
+ * written about once a pass.
  */
 async function rollUpSyncRuns(db: Db, now: Date, days: number, batchSize: number): Promise<number> {
   const cutoff = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS - days * DAY_MS);
-  return inBatches(batchSize, async () => {
-    const result = await db.execute(sql`
+  // Runs of a deleted kitchen went with it (on delete cascade): the kitchens table names them all.
+  const ids = (await db.select({ id: kitchens.id }).from(kitchens).orderBy(kitchens.id)).map((k) => k.id);
+  let total = 0;
+  for (let i = 0; i < ids.length; i += KITCHENS_PER_ROLL_UP) {
+    const chunk = ids.slice(i, i + KITCHENS_PER_ROLL_UP);
+    total += await inBatches(batchSize, () => rollUpBatch(db, cutoff, chunk, batchSize));
+  }
+  return total;
+}
+
+/** One batch of rollUpSyncRuns: up to `batchSize` runs of `kitchenIds` queued before `cutoff`. */
+async function rollUpBatch(db: Db, cutoff: Date, kitchenIds: number[], batchSize: number): Promise<number> {
+  const result = await db.execute(sql`
       with gone as (
         delete from ${syncRuns} where ${batchOf(sql`
           select ctid from ${syncRuns}
-          where queued_at < ${cutoff.toISOString()}::timestamptz and status in ('success', 'failed', 'skipped')
+          where ${inArray(syncRuns.kitchenId, kitchenIds)}
+            and queued_at < ${cutoff.toISOString()}::timestamptz and status in ('success', 'failed', 'skipped')
           limit ${batchSize}`)}
         returning kitchen_id, queued_at, kind, status, duration_ms, error_code, newbook_calls, rows_changed),
       rolled as (
@@ -179,9 +201,8 @@ async function rollUpSyncRuns(db: Db, now: Date, days: number, batchSize: number
           rows_changed = a.rows_changed + excluded.rows_changed
         returning 1)
       select count(*)::int as n from gone`);
-    const rows = (result as unknown as { rows: { n: number }[] }).rows;
-    return Number(rows[0]?.n ?? 0);
-  });
+  const rows = (result as unknown as { rows: { n: number }[] }).rows;
+  return Number(rows[0]?.n ?? 0);
 }
 
 async function deleteResolvedAlerts(db: Db, now: Date, days: number, batchSize: number): Promise<number> {
