@@ -263,9 +263,8 @@ describe("runRetention", () => {
     const daily = await db.select().from(syncRunDaily).where(inArray(syncRunDaily.kitchenId, fleet));
     expect(daily).toHaveLength(70);
     expect(daily.every((d) => d.runs === 3 && d.successes === 3 && d.durationMsSum === 300)).toBe(true);
-    const [updates] = (await db.execute(sql`select count(*)::int as n from daily_updates`)).rows as {
-      n: number;
-    }[];
+    const counted = await db.execute(sql`select count(*)::int as n from daily_updates`);
+    const [updates] = (counted as unknown as { rows: { n: number }[] }).rows;
     expect(updates!.n).toBe(0);
   });
 });
