@@ -142,17 +142,13 @@ const UPSERT_BOOKINGS = (() => {
 })();
 
 /**
- * One statement per batch whose rows travel as a single jsonb parameter: far cheaper to build and bind
- * than thousands of placeholders. A row whose content hash is unchanged is not rewritten.
+ * The upsert of one batch of bookings, whose rows travel as a single jsonb parameter: far cheaper to build
+ * and bind than thousands of placeholders. A row whose content hash is unchanged is not rewritten; rows
+ * returned are rows written.
  */
-async function upsertBookings(tx: Tx, rows: readonly BookingRow[], now: Date): Promise<number> {
+function upsertBookings(batch: readonly BookingRow[], now: Date): SQL {
   const { head, from, tail } = UPSERT_BOOKINGS;
-  let written = 0;
-  for (const batch of batches(rows, 2_000)) {
-    const result = await tx.execute(sql`${head}${now.toISOString()}${from}${JSON.stringify(batch)}${tail}`);
-    written += rowCount(result);
-  }
-  return written;
+  return sql`${head}${now.toISOString()}${from}${JSON.stringify(batch)}${tail}`;
 }
 
 /** Only the raw digest: the row's content, its timestamps and its retention mark stay as they are. */
@@ -164,12 +160,6 @@ async function recordRawDigests(tx: Tx, kitchenId: number, rows: readonly Bookin
       from jsonb_to_recordset(${JSON.stringify(digests)}::jsonb) as r("newbookId" text, "rawDigest" text)
       where ${bookings.kitchenId} = ${kitchenId} and ${bookings.newbookId} = r."newbookId"`);
   }
-}
-
-/** node-postgres and PGlite both answer with `rows`. */
-function rowCount(result: unknown): number {
-  const rows = (result as { rows?: unknown }).rows;
-  return Array.isArray(rows) ? rows.length : 0;
 }
 
 /** Everything a window write needs, computed before the transaction so it stays short. */
@@ -284,13 +274,13 @@ async function recordChanges(tx: Tx, window: PreparedWindow, changes: readonly B
 }
 
 /**
- * Upserts changed and new bookings and removes the span's bookings Newbook no longer returns; when the
- * window tracks changes, records what that means for the kitchen.
+ * Removes the span's bookings Newbook no longer returns and answers the changed and new ones, for
+ * writeWindow to upsert; when the window tracks changes, records what that means for the kitchen.
  */
 async function writeBookings(
   tx: Tx,
   window: PreparedWindow,
-): Promise<{ written: number; removed: number; changes: number }> {
+): Promise<{ changed: BookingRow[]; removed: number; changes: number }> {
   // The fetched bookings' stored rows and the span's other ones, but not those recognised as stored
   // already (window.known): nothing is written for them, and they are most of the span. Read with what
   // the change set needs of them (their stays), as only the rewritten and removed ones come back.
@@ -347,7 +337,6 @@ async function writeBookings(
     changeCount = changes.length;
   }
 
-  const written = changed.length > 0 ? await upsertBookings(tx, changed, window.now) : 0;
   if (newDigests.length > 0) await recordRawDigests(tx, window.kitchenId, newDigests);
   let removed = 0;
   for (const batch of batches(stale)) {
@@ -357,7 +346,7 @@ async function writeBookings(
       .returning({ id: bookings.id });
     removed += result.length;
   }
-  return { written, removed, changes: changeCount };
+  return { changed, removed, changes: changeCount };
 }
 
 /** Columns of a daily row written from DailyFigures, with their types for jsonb_to_recordset. */
@@ -374,7 +363,9 @@ const UPSERT_DAILY_ROWS = (() => {
   const excluded = (name: SQLChunk) => sql`excluded.${name}`;
   const stored = (name: SQLChunk) => sql`${dailyOccupancy}.${name}`;
   // The keys are this module's constants, written as literals (a fragment rendered once has no parameters).
-  const previousFigures = joined(COUNT_KEYS.map((key) => sql`${sql.raw(`'${key}'`)}, ${stored(column(key))}`));
+  const previousFigures = joined(
+    COUNT_KEYS.map((key) => sql`${sql.raw(`'${key}'`)}, ${stored(column(key))}`),
+  );
   return {
     head: rendered(sql`
       insert into ${dailyOccupancy} (${sql.identifier(dailyOccupancy.kitchenId.name)}, ${joined(DAILY_COLUMNS.map(([key]) => column(key)))},
@@ -382,7 +373,9 @@ const UPSERT_DAILY_ROWS = (() => {
       select `),
     // after the kitchen id; a brand-new date has nothing to compare with, so it is not marked as changed
     // (the two nulls)
-    values: rendered(sql`::integer, ${joined(DAILY_COLUMNS.map(([key]) => sql`r.${sql.identifier(key)}`))}, null, null, `),
+    values: rendered(
+      sql`::integer, ${joined(DAILY_COLUMNS.map(([key]) => sql`r.${sql.identifier(key)}`))}, null, null, `,
+    ),
     // then the run id, the time, the figures
     fetchedAt: rendered(sql`::uuid, `),
     from: rendered(sql`::timestamptz from jsonb_to_recordset(`),
@@ -402,24 +395,38 @@ const UPSERT_DAILY_ROWS = (() => {
 })();
 
 /**
- * Upserts every date's figures, but the database rewrites a stored row only when its figures differ
- * (jsonb equality ignores key order), keeping the replaced figures in previous_figures. Nothing is read
- * back: rows returned are the rows written. The figures travel as one jsonb parameter, as the bookings do.
+ * The upsert of one batch of dates' figures: the database rewrites a stored row only when its figures
+ * differ (jsonb equality ignores key order), keeping the replaced figures in previous_figures. Nothing is
+ * read back: rows returned are the rows written. The figures travel as one jsonb parameter, as the
+ * bookings do.
  */
-async function writeDailyRows(tx: Tx, window: PreparedWindow): Promise<number> {
+function upsertDailyRows(window: PreparedWindow, batch: readonly DailyFigures[]): SQL {
   const { head, values, fetchedAt, from, conflict, tail } = UPSERT_DAILY_ROWS;
   const now = window.now.toISOString();
-  const { unchangedDates } = window;
-  // Sending those would rewrite nothing: the statement leaves a row whose figures are equal as it is.
-  const figures = unchangedDates
-    ? window.figures.filter((day) => !unchangedDates.has(day.date))
-    : window.figures;
-  let written = 0;
-  for (const batch of batches(figures)) {
-    const result = await tx.execute(
-      sql`${head}${window.kitchenId}${values}${window.runId}${fetchedAt}${now}${from}${JSON.stringify(batch)}${conflict}${now}${tail}`,
-    );
-    written += rowCount(result);
+  return sql`${head}${window.kitchenId}${values}${window.runId}${fetchedAt}${now}${from}${JSON.stringify(batch)}${conflict}${now}${tail}`;
+}
+
+/** Stands for a batch that is not there: writes and returns nothing. */
+const NO_ROWS = sql`select 1 where false`;
+
+/**
+ * Runs a batch of each list per statement, as two data-modifying CTEs (they write different tables):
+ * a changed window's bookings and daily rows cost one round trip, not two. Answers the rows each wrote.
+ */
+async function upsertInPairs(
+  tx: Tx,
+  bookingUpserts: readonly SQL[],
+  dailyUpserts: readonly SQL[],
+): Promise<{ bookings: number; daily: number }> {
+  const written = { bookings: 0, daily: 0 };
+  for (let i = 0; i < Math.max(bookingUpserts.length, dailyUpserts.length); i++) {
+    const result = await tx.execute(sql`
+      with b as (${bookingUpserts[i] ?? NO_ROWS}), d as (${dailyUpserts[i] ?? NO_ROWS})
+      select (select count(*) from b)::integer as bookings, (select count(*) from d)::integer as daily`);
+    // node-postgres and PGlite both answer with `rows`.
+    const [row] = (result as unknown as { rows: Array<{ bookings: number; daily: number }> }).rows;
+    written.bookings += row?.bookings ?? 0;
+    written.daily += row?.daily ?? 0;
   }
   return written;
 }
@@ -429,13 +436,22 @@ async function writeDailyRows(tx: Tx, window: PreparedWindow): Promise<number> {
  * caller's transaction; rows outside the span (earlier dates included) are never touched.
  */
 export async function writeWindow(tx: Tx, window: PreparedWindow): Promise<WriteCounts> {
-  const { written, removed, changes } = await writeBookings(tx, window);
-  const dailyRowsWritten = await writeDailyRows(tx, window);
+  const { changed, removed, changes } = await writeBookings(tx, window);
+  const { unchangedDates } = window;
+  // Sending those would rewrite nothing: the statement leaves a row whose figures are equal as it is.
+  const figures = unchangedDates
+    ? window.figures.filter((day) => !unchangedDates.has(day.date))
+    : window.figures;
+  const written = await upsertInPairs(
+    tx,
+    batches(changed, 2_000).map((batch) => upsertBookings(batch, window.now)),
+    batches(figures).map((batch) => upsertDailyRows(window, batch)),
+  );
   return {
-    bookingsWritten: written,
+    bookingsWritten: written.bookings,
     bookingsRemoved: removed,
-    dailyRowsWritten,
+    dailyRowsWritten: written.daily,
     bookingChanges: changes,
-    rowsChanged: written + removed + dailyRowsWritten,
+    rowsChanged: written.bookings + removed + written.daily,
   };
 }
