@@ -259,28 +259,50 @@ const STAY_SELECTION = {
   items: bookings.items,
 } satisfies Record<keyof StayBooking, unknown>;
 
-/** The change set goes into the run's transaction with the data it describes. */
-async function recordChanges(tx: Tx, window: PreparedWindow, changes: readonly BookingChange[]) {
-  for (const batch of batches(changes)) {
-    await tx.insert(bookingChanges).values(
-      batch.map((change) => ({
-        kitchenId: window.kitchenId,
-        runId: window.runId,
-        syncedAt: window.now,
-        ...change,
-      })),
-    );
-  }
+/** The booking_changes insert around its values (see recordChanges). */
+const INSERT_CHANGES = (() => {
+  const columns = [
+    ["bookingId", "text"],
+    ["kind", "text"],
+    ["room", "text"],
+    ["guestName", "text"],
+    ["fields", "jsonb"],
+    ["before", "jsonb"],
+    ["after", "jsonb"],
+    ["deltas", "jsonb"],
+  ] as const satisfies readonly (readonly [keyof BookingChange, string])[];
+  const names = joined(columns.map(([key]) => sql.identifier(bookingChanges[key].name)));
+  return {
+    head: rendered(sql`insert into ${bookingChanges} (${sql.identifier(bookingChanges.kitchenId.name)},
+      ${sql.identifier(bookingChanges.runId.name)}, ${sql.identifier(bookingChanges.syncedAt.name)}, ${names})
+      select `),
+    // after the kitchen id; then come the run id, the time and the changes
+    runId: rendered(sql`::integer, `),
+    syncedAt: rendered(sql`::uuid, `),
+    from: rendered(
+      sql`::timestamptz, ${joined(columns.map(([key]) => sql`r.${sql.identifier(key)}`))} from jsonb_to_recordset(`,
+    ),
+    // A JSON null is SQL NULL there (before, after).
+    tail: rendered(
+      sql`::jsonb) as r(${joined(columns.map(([key, type]) => sql`${sql.identifier(key)} ${sql.raw(type)}`))}) returning 1`,
+    ),
+  };
+})();
+
+/** The insert of one batch of the change set, which goes into the run's transaction with the data it describes. */
+function recordChanges(window: PreparedWindow, batch: readonly BookingChange[]): SQL {
+  const { head, runId, syncedAt, from, tail } = INSERT_CHANGES;
+  return sql`${head}${window.kitchenId}${runId}${window.runId}${syncedAt}${window.now.toISOString()}${from}${JSON.stringify(batch)}${tail}`;
 }
 
 /**
  * Removes the span's bookings Newbook no longer returns and answers the changed and new ones, for
- * writeWindow to upsert; when the window tracks changes, records what that means for the kitchen.
+ * writeWindow to upsert, and when the window tracks changes, what that means for the kitchen (to record).
  */
 async function writeBookings(
   tx: Tx,
   window: PreparedWindow,
-): Promise<{ changed: BookingRow[]; removed: number; changes: number }> {
+): Promise<{ changed: BookingRow[]; removed: number; changes: readonly BookingChange[] }> {
   // The fetched bookings' stored rows and the span's other ones, but not those recognised as stored
   // already (window.known): nothing is written for them, and they are most of the span. Read with what
   // the change set needs of them (their stays), as only the rewritten and removed ones come back.
@@ -319,10 +341,10 @@ async function writeBookings(
   );
   const stale = staleRows.map((row) => row.id);
 
-  let changeCount = 0;
+  let changes: readonly BookingChange[] = [];
   if (window.changes) {
     const replaced = [...changed.filter((row) => storedById.has(row.newbookId)), ...staleRows];
-    const changes = computeChangeSet({
+    changes = computeChangeSet({
       from: window.from,
       to: window.to,
       stored: replaced.flatMap((row) => {
@@ -333,8 +355,6 @@ async function writeBookings(
       covered: window.changes.covered,
       mealMapping: window.mealMapping,
     });
-    await recordChanges(tx, window, changes);
-    changeCount = changes.length;
   }
 
   if (newDigests.length > 0) await recordRawDigests(tx, window.kitchenId, newDigests);
@@ -346,7 +366,7 @@ async function writeBookings(
       .returning({ id: bookings.id });
     removed += result.length;
   }
-  return { changed, removed, changes: changeCount };
+  return { changed, removed, changes };
 }
 
 /** Columns of a daily row written from DailyFigures, with their types for jsonb_to_recordset. */
@@ -409,24 +429,30 @@ function upsertDailyRows(window: PreparedWindow, batch: readonly DailyFigures[])
 /** Stands for a batch that is not there: writes and returns nothing. */
 const NO_ROWS = sql`select 1 where false`;
 
+interface WindowWrites {
+  bookings: readonly SQL[];
+  daily: readonly SQL[];
+  changes: readonly SQL[];
+}
+
 /**
- * Runs a batch of each list per statement, as two data-modifying CTEs (they write different tables):
- * a changed window's bookings and daily rows cost one round trip, not two. Answers the rows each wrote.
+ * Runs a batch of each list per statement, as data-modifying CTEs (each writes its own table): a changed
+ * window's bookings, daily rows and change set cost one round trip, not three. Answers the rows each wrote.
  */
-async function upsertInPairs(
-  tx: Tx,
-  bookingUpserts: readonly SQL[],
-  dailyUpserts: readonly SQL[],
-): Promise<{ bookings: number; daily: number }> {
-  const written = { bookings: 0, daily: 0 };
-  for (let i = 0; i < Math.max(bookingUpserts.length, dailyUpserts.length); i++) {
+async function writeTogether(tx: Tx, writes: WindowWrites): Promise<Record<keyof WindowWrites, number>> {
+  const written = { bookings: 0, daily: 0, changes: 0 };
+  const statements = Math.max(writes.bookings.length, writes.daily.length, writes.changes.length);
+  for (let i = 0; i < statements; i++) {
     const result = await tx.execute(sql`
-      with b as (${bookingUpserts[i] ?? NO_ROWS}), d as (${dailyUpserts[i] ?? NO_ROWS})
-      select (select count(*) from b)::integer as bookings, (select count(*) from d)::integer as daily`);
+      with b as (${writes.bookings[i] ?? NO_ROWS}), d as (${writes.daily[i] ?? NO_ROWS}),
+        c as (${writes.changes[i] ?? NO_ROWS})
+      select (select count(*) from b)::integer as bookings, (select count(*) from d)::integer as daily,
+        (select count(*) from c)::integer as changes`);
     // node-postgres and PGlite both answer with `rows`.
-    const [row] = (result as unknown as { rows: Array<{ bookings: number; daily: number }> }).rows;
+    const [row] = (result as unknown as { rows: Array<typeof written> }).rows;
     written.bookings += row?.bookings ?? 0;
     written.daily += row?.daily ?? 0;
+    written.changes += row?.changes ?? 0;
   }
   return written;
 }
@@ -442,16 +468,16 @@ export async function writeWindow(tx: Tx, window: PreparedWindow): Promise<Write
   const figures = unchangedDates
     ? window.figures.filter((day) => !unchangedDates.has(day.date))
     : window.figures;
-  const written = await upsertInPairs(
-    tx,
-    batches(changed, 2_000).map((batch) => upsertBookings(batch, window.now)),
-    batches(figures).map((batch) => upsertDailyRows(window, batch)),
-  );
+  const written = await writeTogether(tx, {
+    bookings: batches(changed, 2_000).map((batch) => upsertBookings(batch, window.now)),
+    daily: batches(figures).map((batch) => upsertDailyRows(window, batch)),
+    changes: batches(changes).map((batch) => recordChanges(window, batch)),
+  });
   return {
     bookingsWritten: written.bookings,
     bookingsRemoved: removed,
     dailyRowsWritten: written.daily,
-    bookingChanges: changes,
+    bookingChanges: written.changes,
     rowsChanged: written.bookings + removed + written.daily,
   };
 }
