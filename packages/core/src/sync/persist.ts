@@ -1,5 +1,6 @@
 import { bookingChanges, bookings, type Db, dailyOccupancy, type Tx } from "@occ/db";
-import { and, eq, gt, isNull, lte, type SQLChunk, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, lte, type SQL, type SQLChunk, sql } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 import type { NewbookBooking } from "../newbook/types";
 import { addDays, dateRange, type LocalDate } from "../time";
 import { batches } from "./batches";
@@ -105,11 +106,20 @@ const BOOKING_COLUMNS = [
 const columnName = (key: (typeof BOOKING_COLUMNS)[number][0]) => sql.identifier(bookings[key].name);
 const joined = (parts: SQLChunk[]) => sql.join(parts, sql`, `);
 
+const dialect = new PgDialect();
+
 /**
- * One statement per batch whose rows travel as a single jsonb parameter: far cheaper to build and bind
- * than thousands of placeholders. A row whose content hash is unchanged is not rewritten.
+ * A fragment without parameters rendered to its text once, at load: the write statements run on every
+ * changed sync, and building their column lists again each time cost more CPU than the rest of the query.
  */
-async function upsertBookings(tx: Tx, rows: readonly BookingRow[], now: Date): Promise<number> {
+function rendered(fragment: SQL): SQL {
+  const query = dialect.sqlToQuery(fragment);
+  if (query.params.length > 0) throw new Error("a rendered fragment cannot hold parameters");
+  return sql.raw(query.sql);
+}
+
+/** The bookings upsert around its rows (see upsertBookings). */
+const UPSERT_BOOKINGS = (() => {
   const targets = joined([...BOOKING_COLUMNS.map(([key]) => columnName(key)), sql.identifier("updated_at")]);
   const record = joined(BOOKING_COLUMNS.map(([key, type]) => sql`${sql.identifier(key)} ${sql.raw(type)}`));
   const values = joined(BOOKING_COLUMNS.map(([key]) => sql`r.${sql.identifier(key)}`));
@@ -120,18 +130,25 @@ async function upsertBookings(tx: Tx, rows: readonly BookingRow[], now: Date): P
     ),
     sql`${sql.identifier(bookings.personalDataPurgedAt.name)} = null`,
   ]);
-  let written = 0;
-  for (const batch of batches(rows, 2_000)) {
-    const result = await tx.execute(sql`
-      insert into ${bookings} (${targets})
-      select ${values}, ${now.toISOString()}::timestamptz
-      from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as r(${record})
+  return {
+    head: rendered(sql`insert into ${bookings} (${targets}) select ${values}, `),
+    // between the timestamp and the rows
+    from: rendered(sql`::timestamptz from jsonb_to_recordset(`),
+    tail: rendered(sql`::jsonb) as r(${record})
       on conflict (kitchen_id, newbook_id) do update set ${updates}
       where ${bookings.contentHash} is distinct from excluded.content_hash
-      returning 1`);
-    written += rowCount(result);
-  }
-  return written;
+      returning 1`),
+  };
+})();
+
+/**
+ * The upsert of one batch of bookings, whose rows travel as a single jsonb parameter: far cheaper to build
+ * and bind than thousands of placeholders. A row whose content hash is unchanged is not rewritten; rows
+ * returned are rows written.
+ */
+function upsertBookings(batch: readonly BookingRow[], now: Date): SQL {
+  const { head, from, tail } = UPSERT_BOOKINGS;
+  return sql`${head}${now.toISOString()}${from}${JSON.stringify(batch)}${tail}`;
 }
 
 /** Only the raw digest: the row's content, its timestamps and its retention mark stay as they are. */
@@ -143,12 +160,6 @@ async function recordRawDigests(tx: Tx, kitchenId: number, rows: readonly Bookin
       from jsonb_to_recordset(${JSON.stringify(digests)}::jsonb) as r("newbookId" text, "rawDigest" text)
       where ${bookings.kitchenId} = ${kitchenId} and ${bookings.newbookId} = r."newbookId"`);
   }
-}
-
-/** node-postgres and PGlite both answer with `rows`. */
-function rowCount(result: unknown): number {
-  const rows = (result as { rows?: unknown }).rows;
-  return Array.isArray(rows) ? rows.length : 0;
 }
 
 /** Everything a window write needs, computed before the transaction so it stays short. */
@@ -248,28 +259,50 @@ const STAY_SELECTION = {
   items: bookings.items,
 } satisfies Record<keyof StayBooking, unknown>;
 
-/** The change set goes into the run's transaction with the data it describes. */
-async function recordChanges(tx: Tx, window: PreparedWindow, changes: readonly BookingChange[]) {
-  for (const batch of batches(changes)) {
-    await tx.insert(bookingChanges).values(
-      batch.map((change) => ({
-        kitchenId: window.kitchenId,
-        runId: window.runId,
-        syncedAt: window.now,
-        ...change,
-      })),
-    );
-  }
+/** The booking_changes insert around its values (see recordChanges). */
+const INSERT_CHANGES = (() => {
+  const columns = [
+    ["bookingId", "text"],
+    ["kind", "text"],
+    ["room", "text"],
+    ["guestName", "text"],
+    ["fields", "jsonb"],
+    ["before", "jsonb"],
+    ["after", "jsonb"],
+    ["deltas", "jsonb"],
+  ] as const satisfies readonly (readonly [keyof BookingChange, string])[];
+  const names = joined(columns.map(([key]) => sql.identifier(bookingChanges[key].name)));
+  return {
+    head: rendered(sql`insert into ${bookingChanges} (${sql.identifier(bookingChanges.kitchenId.name)},
+      ${sql.identifier(bookingChanges.runId.name)}, ${sql.identifier(bookingChanges.syncedAt.name)}, ${names})
+      select `),
+    // after the kitchen id; then come the run id, the time and the changes
+    runId: rendered(sql`::integer, `),
+    syncedAt: rendered(sql`::uuid, `),
+    from: rendered(
+      sql`::timestamptz, ${joined(columns.map(([key]) => sql`r.${sql.identifier(key)}`))} from jsonb_to_recordset(`,
+    ),
+    // A JSON null is SQL NULL there (before, after).
+    tail: rendered(
+      sql`::jsonb) as r(${joined(columns.map(([key, type]) => sql`${sql.identifier(key)} ${sql.raw(type)}`))}) returning 1`,
+    ),
+  };
+})();
+
+/** The insert of one batch of the change set, which goes into the run's transaction with the data it describes. */
+function recordChanges(window: PreparedWindow, batch: readonly BookingChange[]): SQL {
+  const { head, runId, syncedAt, from, tail } = INSERT_CHANGES;
+  return sql`${head}${window.kitchenId}${runId}${window.runId}${syncedAt}${window.now.toISOString()}${from}${JSON.stringify(batch)}${tail}`;
 }
 
 /**
- * Upserts changed and new bookings and removes the span's bookings Newbook no longer returns; when the
- * window tracks changes, records what that means for the kitchen.
+ * Removes the span's bookings Newbook no longer returns and answers the changed and new ones, for
+ * writeWindow to upsert, and when the window tracks changes, what that means for the kitchen (to record).
  */
 async function writeBookings(
   tx: Tx,
   window: PreparedWindow,
-): Promise<{ written: number; removed: number; changes: number }> {
+): Promise<{ changed: BookingRow[]; removed: number; changes: readonly BookingChange[] }> {
   // The fetched bookings' stored rows and the span's other ones, but not those recognised as stored
   // already (window.known): nothing is written for them, and they are most of the span. Read with what
   // the change set needs of them (their stays), as only the rewritten and removed ones come back.
@@ -308,10 +341,10 @@ async function writeBookings(
   );
   const stale = staleRows.map((row) => row.id);
 
-  let changeCount = 0;
+  let changes: readonly BookingChange[] = [];
   if (window.changes) {
     const replaced = [...changed.filter((row) => storedById.has(row.newbookId)), ...staleRows];
-    const changes = computeChangeSet({
+    changes = computeChangeSet({
       from: window.from,
       to: window.to,
       stored: replaced.flatMap((row) => {
@@ -322,11 +355,8 @@ async function writeBookings(
       covered: window.changes.covered,
       mealMapping: window.mealMapping,
     });
-    await recordChanges(tx, window, changes);
-    changeCount = changes.length;
   }
 
-  const written = changed.length > 0 ? await upsertBookings(tx, changed, window.now) : 0;
   if (newDigests.length > 0) await recordRawDigests(tx, window.kitchenId, newDigests);
   let removed = 0;
   for (const batch of batches(stale)) {
@@ -336,7 +366,7 @@ async function writeBookings(
       .returning({ id: bookings.id });
     removed += result.length;
   }
-  return { written, removed, changes: changeCount };
+  return { changed, removed, changes };
 }
 
 /** Columns of a daily row written from DailyFigures, with their types for jsonb_to_recordset. */
@@ -346,42 +376,83 @@ const DAILY_COLUMNS = [
   ["roomBreakdown", "jsonb"],
 ] as const satisfies readonly (readonly [keyof DailyFigures, string])[];
 
-/**
- * Upserts every date's figures, but the database rewrites a stored row only when its figures differ
- * (jsonb equality ignores key order), keeping the replaced figures in previous_figures. Nothing is read
- * back: rows returned are the rows written. The figures travel as one jsonb parameter, as the bookings do.
- */
-async function writeDailyRows(tx: Tx, window: PreparedWindow): Promise<number> {
+/** The daily rows upsert around its values (see writeDailyRows). */
+const UPSERT_DAILY_ROWS = (() => {
   const column = (key: (typeof DAILY_COLUMNS)[number][0]) => sql.identifier(dailyOccupancy[key].name);
   const compared = DAILY_COLUMNS.slice(1).map(([key]) => column(key));
   const excluded = (name: SQLChunk) => sql`excluded.${name}`;
   const stored = (name: SQLChunk) => sql`${dailyOccupancy}.${name}`;
-  const previousFigures = joined(COUNT_KEYS.map((key) => sql`${key}::text, ${stored(column(key))}`));
-  const now = window.now.toISOString();
-  const { unchangedDates } = window;
-  // Sending those would rewrite nothing: the statement leaves a row whose figures are equal as it is.
-  const figures = unchangedDates
-    ? window.figures.filter((day) => !unchangedDates.has(day.date))
-    : window.figures;
-  let written = 0;
-  for (const batch of batches(figures)) {
-    // A brand-new date has nothing to compare with, so it is not marked as changed (the two nulls).
-    const result = await tx.execute(sql`
+  // The keys are this module's constants, written as literals (a fragment rendered once has no parameters).
+  const previousFigures = joined(
+    COUNT_KEYS.map((key) => sql`${sql.raw(`'${key}'`)}, ${stored(column(key))}`),
+  );
+  return {
+    head: rendered(sql`
       insert into ${dailyOccupancy} (${sql.identifier(dailyOccupancy.kitchenId.name)}, ${joined(DAILY_COLUMNS.map(([key]) => column(key)))},
         previous_figures, changed_at, source_run_id, fetched_at)
-      select ${window.kitchenId}::integer, ${joined(DAILY_COLUMNS.map(([key]) => sql`r.${sql.identifier(key)}`))},
-        null, null, ${window.runId}::uuid, ${now}::timestamptz
-      from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb)
+      select `),
+    // after the kitchen id; a brand-new date has nothing to compare with, so it is not marked as changed
+    // (the two nulls)
+    values: rendered(
+      sql`::integer, ${joined(DAILY_COLUMNS.map(([key]) => sql`r.${sql.identifier(key)}`))}, null, null, `,
+    ),
+    // then the run id, the time, the figures
+    fetchedAt: rendered(sql`::uuid, `),
+    from: rendered(sql`::timestamptz from jsonb_to_recordset(`),
+    conflict: rendered(sql`::jsonb)
         as r(${joined(DAILY_COLUMNS.map(([key, type]) => sql`${sql.identifier(key)} ${sql.raw(type)}`))})
       on conflict (kitchen_id, date) do update set
         ${joined(compared.map((name) => sql`${name} = ${excluded(name)}`))},
         previous_figures = jsonb_build_object(${previousFigures}),
-        changed_at = ${now}::timestamptz,
+        changed_at = `),
+    // then the time again
+    tail: rendered(sql`::timestamptz,
         source_run_id = excluded.source_run_id,
         fetched_at = excluded.fetched_at
       where (${joined(compared.map(stored))}) is distinct from (${joined(compared.map(excluded))})
-      returning 1`);
-    written += rowCount(result);
+      returning 1`),
+  };
+})();
+
+/**
+ * The upsert of one batch of dates' figures: the database rewrites a stored row only when its figures
+ * differ (jsonb equality ignores key order), keeping the replaced figures in previous_figures. Nothing is
+ * read back: rows returned are the rows written. The figures travel as one jsonb parameter, as the
+ * bookings do.
+ */
+function upsertDailyRows(window: PreparedWindow, batch: readonly DailyFigures[]): SQL {
+  const { head, values, fetchedAt, from, conflict, tail } = UPSERT_DAILY_ROWS;
+  const now = window.now.toISOString();
+  return sql`${head}${window.kitchenId}${values}${window.runId}${fetchedAt}${now}${from}${JSON.stringify(batch)}${conflict}${now}${tail}`;
+}
+
+/** Stands for a batch that is not there: writes and returns nothing. */
+const NO_ROWS = sql`select 1 where false`;
+
+interface WindowWrites {
+  bookings: readonly SQL[];
+  daily: readonly SQL[];
+  changes: readonly SQL[];
+}
+
+/**
+ * Runs a batch of each list per statement, as data-modifying CTEs (each writes its own table): a changed
+ * window's bookings, daily rows and change set cost one round trip, not three. Answers the rows each wrote.
+ */
+async function writeTogether(tx: Tx, writes: WindowWrites): Promise<Record<keyof WindowWrites, number>> {
+  const written = { bookings: 0, daily: 0, changes: 0 };
+  const statements = Math.max(writes.bookings.length, writes.daily.length, writes.changes.length);
+  for (let i = 0; i < statements; i++) {
+    const result = await tx.execute(sql`
+      with b as (${writes.bookings[i] ?? NO_ROWS}), d as (${writes.daily[i] ?? NO_ROWS}),
+        c as (${writes.changes[i] ?? NO_ROWS})
+      select (select count(*) from b)::integer as bookings, (select count(*) from d)::integer as daily,
+        (select count(*) from c)::integer as changes`);
+    // node-postgres and PGlite both answer with `rows`.
+    const [row] = (result as unknown as { rows: Array<typeof written> }).rows;
+    written.bookings += row?.bookings ?? 0;
+    written.daily += row?.daily ?? 0;
+    written.changes += row?.changes ?? 0;
   }
   return written;
 }
@@ -391,13 +462,22 @@ async function writeDailyRows(tx: Tx, window: PreparedWindow): Promise<number> {
  * caller's transaction; rows outside the span (earlier dates included) are never touched.
  */
 export async function writeWindow(tx: Tx, window: PreparedWindow): Promise<WriteCounts> {
-  const { written, removed, changes } = await writeBookings(tx, window);
-  const dailyRowsWritten = await writeDailyRows(tx, window);
+  const { changed, removed, changes } = await writeBookings(tx, window);
+  const { unchangedDates } = window;
+  // Sending those would rewrite nothing: the statement leaves a row whose figures are equal as it is.
+  const figures = unchangedDates
+    ? window.figures.filter((day) => !unchangedDates.has(day.date))
+    : window.figures;
+  const written = await writeTogether(tx, {
+    bookings: batches(changed, 2_000).map((batch) => upsertBookings(batch, window.now)),
+    daily: batches(figures).map((batch) => upsertDailyRows(window, batch)),
+    changes: batches(changes).map((batch) => recordChanges(window, batch)),
+  });
   return {
-    bookingsWritten: written,
+    bookingsWritten: written.bookings,
     bookingsRemoved: removed,
-    dailyRowsWritten,
-    bookingChanges: changes,
-    rowsChanged: written + removed + dailyRowsWritten,
+    dailyRowsWritten: written.daily,
+    bookingChanges: written.changes,
+    rowsChanged: written.bookings + removed + written.daily,
   };
 }
