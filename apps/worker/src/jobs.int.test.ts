@@ -44,10 +44,13 @@ it("runs a historical sync as a job with progress, and skips a sync-now of the s
 
   const seen: Array<{ done: number; total: number; percent: number }> = [];
   for (;;) {
+    // The run's success commits before the job reports its last progress and completes: the job's state
+    // is read first, so once it is "completed" the progress read after it is the final one.
+    const completed = (await queues.historical.getJobState(jobId)) === "completed";
     const job = await queues.historical.getJob(jobId);
     const progress = job?.progress as { done: number; total: number; percent: number } | number | undefined;
     if (typeof progress === "object" && progress.done !== seen.at(-1)?.done) seen.push(progress);
-    if ((await env.runById(runId))?.status === "success") break;
+    if (completed && (await env.runById(runId))?.status === "success") break;
     await sleep(50);
   }
   expect(seen.length).toBeGreaterThanOrEqual(2);
