@@ -3,6 +3,7 @@ import fc from "fast-check";
 import {
   type ActualScheduler,
   type DesiredSchedule,
+  leftToTheirRequest,
   planReconcile,
   type ReconcileAction,
 } from "./reconcile-plan";
@@ -170,5 +171,30 @@ describe("planReconcile properties", () => {
         }
       }),
     );
+  });
+});
+
+describe("leftToTheirRequest", () => {
+  const at = (msAgo: number) => new Date(NOW - msAgo);
+  const GRACE = 60_000;
+
+  test("leaves a connection verified moments ago, not yet synced since, to the request that verified it", () => {
+    const left = leftToTheirRequest(
+      [
+        // Saved a second ago, never synced: its request is about to queue a sync.
+        { kitchenId: 1, connectionVerifiedAt: at(1_000), lastSyncAt: null },
+        // Re-saved a second ago; the last sync was before that.
+        { kitchenId: 2, connectionVerifiedAt: at(1_000), lastSyncAt: at(300_000) },
+        // Saved a second ago, and its request's sync is queued already.
+        { kitchenId: 3, connectionVerifiedAt: at(1_000), lastSyncAt: at(500) },
+        // Verified longer ago than the grace: a request that died is made good now.
+        { kitchenId: 4, connectionVerifiedAt: at(GRACE), lastSyncAt: null },
+        // Never verified: the schedule is off anyway.
+        { kitchenId: 5, connectionVerifiedAt: null, lastSyncAt: null },
+      ],
+      NOW,
+      GRACE,
+    );
+    expect([...left]).toEqual([1, 2]);
   });
 });

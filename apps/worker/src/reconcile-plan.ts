@@ -55,3 +55,32 @@ export function planReconcile(
   }
   return actions;
 }
+
+/** What leftToTheirRequest reads of a kitchen's state (times as PostgreSQL holds them). */
+export interface ConnectionFreshness {
+  kitchenId: number;
+  connectionVerifiedAt: Date | null;
+  /** The last sync, counting a "Sync now" already queued (loadScheduleStates). */
+  lastSyncAt: Date | null;
+}
+
+/**
+ * Kitchens whose connection was verified less than `graceMs` ago and that have not synced since: the API
+ * request that saved (or tested) it is still between that commit and queueing its own sync, after which
+ * it creates the scheduler itself. A scheduler created here in that gap would be due at once and start a
+ * second sync beside the request's, which then finds the kitchen busy and is skipped (the manager reads
+ * "another sync was running" instead of "Connected — synced"). The reconciler does not create their
+ * schedulers; a request that died in the gap is made good on a pass after the grace.
+ */
+export function leftToTheirRequest(
+  states: readonly ConnectionFreshness[],
+  now: number,
+  graceMs: number,
+): Set<number> {
+  const left = new Set<number>();
+  for (const { kitchenId, connectionVerifiedAt, lastSyncAt } of states) {
+    if (connectionVerifiedAt === null || now - connectionVerifiedAt.getTime() >= graceMs) continue;
+    if (lastSyncAt === null || lastSyncAt < connectionVerifiedAt) left.add(kitchenId);
+  }
+  return left;
+}

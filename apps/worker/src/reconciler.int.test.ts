@@ -13,7 +13,13 @@ import {
   schedulerIdFor,
   upsertKitchenScheduler,
 } from "@occ/core";
-import { alerts, HEALTH_RANKS, newbookFrequentSyncSettings as settings, syncRuns } from "@occ/db";
+import {
+  alerts,
+  HEALTH_RANKS,
+  newbookConnections,
+  newbookFrequentSyncSettings as settings,
+  syncRuns,
+} from "@occ/db";
 import {
   createTestDatabase,
   deleteKeysUnder,
@@ -216,6 +222,29 @@ it("starts a scheduler created while the kitchen's own sync waits in the queue o
   await reconciler().reconcile();
   // Not "now", beside the queued sync: one interval after it.
   expect((await readKitchenSchedule(queues, kitchenId))?.next).toBe(queuedAt.getTime() + 5 * MINUTE_MS);
+});
+
+it("leaves a connection saved moments ago to the save, which has yet to queue its sync, for a scaled minute", async () => {
+  now = new Date();
+  // The save has committed the verified connection but not yet queued its own sync: a scheduler created
+  // now would be due at once and run beside that sync.
+  const kitchenId = await seed({});
+  await testDb.handle.db
+    .update(newbookConnections)
+    .set({ verifiedAt: new Date(now.getTime() - 10) })
+    .where(eq(newbookConnections.kitchenId, kitchenId));
+  const pass = await reconciler().reconcile();
+  expect(pass.created).toBe(0);
+  expect(await readKitchenSchedule(queues, kitchenId)).toBeNull();
+  // A save that never got further is made good once the minute is over.
+  now = new Date(now.getTime() + MINUTE_MS);
+  expect((await reconciler().reconcile()).created).toBe(1);
+  expect((await readKitchenSchedule(queues, kitchenId))?.everyMs).toBe(5 * MINUTE_MS);
+  // Verified long ago again, as every other kitchen of the file (the wiped-Redis pass counts them all).
+  await testDb.handle.db
+    .update(newbookConnections)
+    .set({ verifiedAt: new Date(now.getTime() - 86_400_000) })
+    .where(eq(newbookConnections.kitchenId, kitchenId));
 });
 
 it("gives a wiped Redis every scheduler back, with next runs counted from each kitchen's last sync", async () => {

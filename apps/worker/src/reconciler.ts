@@ -16,7 +16,7 @@ import {
 } from "@occ/core";
 import { type Db, repairConnectionFlags } from "@occ/db";
 import { abandonedRunAgeMs, sweepAbandonedRuns } from "./abandoned-runs";
-import { type ActualScheduler, planReconcile } from "./reconcile-plan";
+import { type ActualScheduler, leftToTheirRequest, planReconcile } from "./reconcile-plan";
 import { keepAlive, RedisLock } from "./redis-lock";
 
 export interface ReconcilerOptions {
@@ -154,7 +154,11 @@ export class Reconciler {
       const wanted = schedule.desired(state);
       return wanted.on ? [{ kitchenId: state.kitchenId, everyMs: wanted.everyMs }] : [];
     });
-    const actions = planReconcile(desired, actual, this.now().getTime());
+    const now = this.now().getTime();
+    const justConnected = leftToTheirRequest(states, now, schedule.options.minuteMs);
+    const actions = planReconcile(desired, actual, now).filter(
+      (action) => !(action.type === "create" && justConnected.has(action.kitchenId)),
+    );
     // In batches (ScheduleOwner.applyMany): after Redis lost its data every kitchen needs a scheduler, and
     // the sooner they all exist, the less the overdue ones bunch up. The owner re-reads the kitchens under
     // their locks, so a save racing this pass is never reverted, and records the new next runs itself.

@@ -25,8 +25,9 @@ export async function seedFleet(db: Db, options: FleetOptions): Promise<number[]
   const ids = (result as unknown as { rows: Array<{ id: number }> }).rows.map((row) => Number(row.id));
   const list = sql`(select unnest(${`{${ids.join(",")}}`}::int[]) as id)`;
   await db.execute(sql`
-    insert into newbook_connections (kitchen_id, base_url, region, username, password_enc, api_key_enc)
-    select id, 'https://api.newbook.cloud/rest', 'au', 'user' || id, 'x', 'x' from ${list} k where id % 20 <> 2`);
+    insert into newbook_connections (kitchen_id, base_url, region, username, password_enc, api_key_enc, verified_at)
+    select id, 'https://api.newbook.cloud/rest', 'au', 'user' || id, 'x', 'x', ${now}::timestamptz - interval '1 day'
+    from ${list} k where id % 20 <> 2`);
   await db.execute(sql`
     insert into newbook_frequent_sync_settings
       (kitchen_id, has_connection, is_enabled, sync_interval_minutes, last_sync_at, last_sync_status, consecutive_failures,

@@ -37,8 +37,15 @@ export interface AppliedSchedule {
   lastSuccessAt: Date | null;
 }
 
-/** A kitchen's schedule state with its name, which its jobs carry (see syncJobName). */
-export type KitchenScheduleRow = KitchenScheduleState & { kitchenName: string };
+/**
+ * A kitchen's schedule state with its name, which its jobs carry (see syncJobName), and when its
+ * connection last proved to work (the reconciler leaves a scheduler of a connection saved moments ago to
+ * the request that saved it).
+ */
+export type KitchenScheduleRow = KitchenScheduleState & {
+  kitchenName: string;
+  connectionVerifiedAt: Date | null;
+};
 
 /** Every kitchen's state, or only those of `kitchenIds` (one kitchen or many). */
 export async function loadScheduleStates(
@@ -53,6 +60,7 @@ export async function loadScheduleStates(
       isEnabled: settings.isEnabled,
       hasConnection: sql<boolean>`${newbookConnections.kitchenId} is not null`,
       connectionVerified: sql<boolean>`${newbookConnections.verifiedAt} is not null`,
+      connectionVerifiedAt: newbookConnections.verifiedAt,
       syncIntervalMinutes: settings.syncIntervalMinutes,
       busyHours: settings.busyHours,
       busyIntervalMinutes: settings.busyIntervalMinutes,
