@@ -17,6 +17,7 @@ import type { NewbookRequestEvent } from "../newbook/stats";
 import { credentialKey, type RateLimiter } from "../ratelimit";
 import { SyncConfigurationError } from "./errors";
 import type { MealMapping } from "./meals";
+import { preparedPerHandle } from "./prepared";
 import type { DateSpan } from "./window";
 
 export interface SyncContext {
@@ -123,15 +124,10 @@ function kitchenSetupQuery(db: Db) {
  * Prepared once per database handle: every sync starts with it, and building the query each time cost
  * more CPU than running it.
  */
-const kitchenSetupQueries = new WeakMap<Db, ReturnType<typeof kitchenSetupQuery>>();
+const preparedKitchenSetup = preparedPerHandle((db: Db, _shape: "setup") => kitchenSetupQuery(db));
 
 export async function loadKitchenSetup(db: Db, kitchenId: number): Promise<KitchenSyncSetup> {
-  let query = kitchenSetupQueries.get(db);
-  if (!query) {
-    query = kitchenSetupQuery(db);
-    kitchenSetupQueries.set(db, query);
-  }
-  const [row] = await query.execute({ kitchenId });
+  const [row] = await preparedKitchenSetup(db, "setup").execute({ kitchenId });
   if (!row) throw new SyncConfigurationError(`Kitchen ${kitchenId} does not exist`);
   return {
     kitchenId,

@@ -12,6 +12,7 @@ import { readerErrorFor } from "../alerts/texts";
 import { type LocalDate, localDateIn } from "../time";
 import type { ListingFingerprint } from "./context";
 import { describeSyncError } from "./errors";
+import { preparedPerHandle } from "./prepared";
 
 export type { RunKind } from "@occ/db";
 
@@ -123,25 +124,14 @@ function startRunQuery(db: Db | Tx, tracked: boolean) {
     .prepare("occ_start_tracked_run");
 }
 
-const startRunQueries = new WeakMap<Db | Tx, Map<boolean, ReturnType<typeof startRunQuery>>>();
+const preparedStartRun = preparedPerHandle(startRunQuery);
 
 /**
  * Marks a run as running (creating its row if the enqueuer did not), keeping a resumed run's progress.
  * One statement (see startRunQuery).
  */
 export async function startRun(db: Db | Tx, input: StartRunInput): Promise<void> {
-  const tracked = tracksSettings(input.kind);
-  let queries = startRunQueries.get(db);
-  if (!queries) {
-    queries = new Map();
-    startRunQueries.set(db, queries);
-  }
-  let query = queries.get(tracked);
-  if (!query) {
-    query = startRunQuery(db, tracked);
-    queries.set(tracked, query);
-  }
-  await query.execute({
+  await preparedStartRun(db, tracksSettings(input.kind)).execute({
     runId: input.runId,
     kitchenId: input.kitchenId,
     kind: input.kind,
@@ -232,7 +222,12 @@ function recordRunSuccessQuery(db: Db | Tx, tracked: boolean, withFingerprint: b
     .prepare(withFingerprint ? "occ_record_tracked_success_listing" : "occ_record_tracked_success");
 }
 
-const recordRunSuccessQueries = new WeakMap<Db | Tx, Map<string, ReturnType<typeof recordRunSuccessQuery>>>();
+/** Which of recordRunSuccessQuery's statements: the settings row is tracked, and with the fingerprint. */
+type SuccessShape = "untracked" | "tracked" | "tracked-with-fingerprint";
+
+const preparedRecordRunSuccess = preparedPerHandle((db: Db | Tx, shape: SuccessShape) =>
+  recordRunSuccessQuery(db, shape !== "untracked", shape === "tracked-with-fingerprint"),
+);
 
 /**
  * Written by the engine inside the sync transaction, so data and status commit together (or on its own
@@ -243,17 +238,10 @@ export async function recordRunSuccess(db: Db | Tx, input: RunSuccessInput): Pro
   const tracked = tracksSettings(input.kind);
   // undefined: the stored fingerprint is left as it is.
   const withFingerprint = tracked && input.listingFingerprint !== undefined;
-  const shape = `${tracked}:${withFingerprint}`;
-  let queries = recordRunSuccessQueries.get(db);
-  if (!queries) {
-    queries = new Map();
-    recordRunSuccessQueries.set(db, queries);
-  }
-  let query = queries.get(shape);
-  if (!query) {
-    query = recordRunSuccessQuery(db, tracked, withFingerprint);
-    queries.set(shape, query);
-  }
+  const query = preparedRecordRunSuccess(
+    db,
+    withFingerprint ? "tracked-with-fingerprint" : tracked ? "tracked" : "untracked",
+  );
   const { listingFingerprint } = input;
   await query.execute({
     runId: input.runId,
