@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { enqueueSyncNow, type QueueSet } from "@occ/core";
+import { enqueueSyncNow, kitchenWaitingKey, type QueueSet } from "@occ/core";
 import { syncRuns } from "@occ/db";
 import { until } from "@occ/testkit";
 import { inArray } from "drizzle-orm";
@@ -9,6 +9,7 @@ import {
   type WorkerProcess,
   type WorkerTestEnv,
 } from "../test/harness";
+import { WAITING_RUN_REASON } from "./run-job";
 
 jest.setTimeout(120_000);
 
@@ -152,4 +153,51 @@ test("a 429 with a long Retry-After gives the worker slot back until Newbook all
     const deferredAt = new Date(String(deferred!.timestamp)).getTime();
     expect(run.startedAt!.getTime() - deferredAt).toBeGreaterThanOrEqual(RETRY_AFTER_SECONDS * 1000);
   }
+});
+
+test("a kitchen's later syncs do not queue beside its run waiting for the budget", async () => {
+  // Two kitchens on property 1's key, whose budget (2 per window) one first sync uses up; the window of
+  // the first test is long over. Without the waiting mark, every later sync of the second kitchen would
+  // wait beside the first and compete with it for the same slots, so a budget that cannot keep up with
+  // its schedules piles up waiting runs for ever.
+  const settings = () => ({ syncIntervalMinutes: 60, isEnabled: false });
+  const [first, second] = await env.seedKitchens(2, settings, () => 1);
+  const firstRun = randomUUID();
+  await enqueueSyncNow(queues, first!, firstRun);
+  await until(
+    "the first kitchen synced",
+    async () => (await env.runById(firstRun))?.status === "success",
+    30_000,
+  );
+
+  const waitingRun = randomUUID();
+  await enqueueSyncNow(queues, second!, waitingRun);
+  await until(
+    "the second kitchen's run waits for the budget",
+    async () => (await env.runById(waitingRun))?.errorCode === "rate_limited",
+    30_000,
+  );
+  const waitingKey = kitchenWaitingKey(env.prefix, second!);
+  expect(await env.redis.get(waitingKey)).toBe(waitingRun);
+
+  const besideRun = randomUUID();
+  await enqueueSyncNow(queues, second!, besideRun);
+  const beside = await until(
+    "the later sync was skipped",
+    async () => {
+      const run = await env.runById(besideRun);
+      return run?.status === "skipped" ? run : undefined;
+    },
+    30_000,
+  );
+  expect(beside.errorMessage).toBe(WAITING_RUN_REASON);
+  expect((await env.runById(waitingRun))?.status).toBe("queued");
+
+  // The waiting run goes on once the budget allows, and its mark ends with its wait.
+  await until(
+    "the waiting run synced",
+    async () => (await env.runById(waitingRun))?.status === "success",
+    RATE_WINDOW_MS * 4,
+  );
+  expect(await env.redis.exists(waitingKey)).toBe(0);
 });

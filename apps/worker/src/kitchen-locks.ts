@@ -1,4 +1,4 @@
-import { kitchenLockKey, type Logger, type RedisClient } from "@occ/core";
+import { kitchenLockKey, kitchenWaitingKey, type Logger, type RedisClient } from "@occ/core";
 import { type HeldLock, keepAlive, RedisLock } from "./redis-lock";
 
 export interface KitchenLocksOptions {
@@ -63,6 +63,30 @@ export class KitchenLocks {
     };
     this.held.add(handle);
     return handle;
+  }
+
+  /**
+   * A frequent run that went back to the queue for its credential's request budget marks its kitchen
+   * until it is due again (plus a lock TTL for a late start). While a credential's budget cannot keep up
+   * with its kitchens, every schedule tick would otherwise become one more run waiting beside the first,
+   * each competing for the same slots: waiting runs would pile up without bound and the oldest could
+   * lose every race. With the mark, a kitchen has one waiting run and its later ticks are skipped.
+   */
+  async markWaiting(kitchenId: number, runId: string, dueInMs: number): Promise<void> {
+    const { redis, prefix, ttlMs } = this.options;
+    await redis.set(kitchenWaitingKey(prefix, kitchenId), runId, "PX", Math.max(1, dueInMs) + ttlMs);
+  }
+
+  /** The run of this kitchen waiting for budget, unless it is `runId` itself (or none waits). */
+  async otherWaitingRun(kitchenId: number, runId: string): Promise<string | null> {
+    const waiting = await this.options.redis.get(kitchenWaitingKey(this.options.prefix, kitchenId));
+    return waiting === runId ? null : waiting;
+  }
+
+  /** Ends `runId`'s mark (a mark since taken by another run stays). */
+  async clearWaiting(kitchenId: number, runId: string): Promise<void> {
+    const { redis, prefix, ttlMs } = this.options;
+    await new RedisLock(redis, kitchenWaitingKey(prefix, kitchenId), runId, ttlMs).release();
   }
 
   /** For a forced shutdown: gives up every lock this process still holds. */

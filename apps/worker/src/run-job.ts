@@ -79,6 +79,10 @@ export type RunSummary =
   | ({ outcome: "success"; runId: string } & CompletedRun)
   | { outcome: "skipped"; runId: string; reason: string };
 
+/** Why a frequent run was skipped: an earlier one of its kitchen waits in the queue for the budget. */
+export const WAITING_RUN_REASON =
+  "Another sync of this kitchen is waiting for its Newbook connection's request budget";
+
 /**
  * The credential had no budget for requests the run needed, or Newbook asked it to pause for longer
  * than is worth waiting in place: the job goes back to delayed until the credential may send again, freeing the worker slot for kitchens on other credentials, and remembers how many
@@ -97,7 +101,9 @@ async function deferRun(
   // Every job waiting on the key hears the same time; spread over half the wait, they do not all wake to
   // one free slot at once (each one woken for nothing costs a slot and a few writes).
   const jitterMs = Math.floor(Math.random() * (deferral.waitMs / 2));
-  await job.moveToDelayed(deferral.retryAtMs + jitterMs, request.token);
+  const dueAtMs = deferral.retryAtMs + jitterMs;
+  if (kind === "frequent") await deps.locks.markWaiting(kitchenId, runId, dueAtMs - Date.now());
+  await job.moveToDelayed(dueAtMs, request.token);
   throw new DelayedError();
 }
 
@@ -147,9 +153,18 @@ export async function runJob(
     attempt,
   });
 
+  // One frequent run per kitchen waits for the credential's budget (KitchenLocks.markWaiting).
+  if (kind === "frequent" && (await deps.locks.otherWaitingRun(kitchenId, runId))) {
+    return skipRun(deps, request, log, WAITING_RUN_REASON);
+  }
   // A job taken over from a crashed worker may find that worker's lock not yet expired.
   const waitMs = job.stalledCounter > 0 ? deps.locks.ttlMs : 0;
   const lock = await deps.locks.acquire(kitchenId, runId, waitMs);
+  // A run back from waiting ends its mark once it holds the kitchen (or found it busy): later ticks
+  // then meet the lock, or run.
+  if (kind === "frequent" && request.requestsNeeded !== undefined) {
+    await deps.locks.clearWaiting(kitchenId, runId);
+  }
   if (!lock) return skipRun(deps, request, log, "Another sync of this kitchen was running");
 
   let newbookCalls = 0;

@@ -61,3 +61,8 @@ export type HistoricalSyncJobData = z.infer<typeof historicalSyncJobSchema>;
 export function kitchenLockKey(prefix: string, kitchenId: number): string {
   return `${prefix}:kitchen-lock:${kitchenId}`;
 }
+
+/** The Redis key naming a kitchen's frequent run that waits for its credential's budget (KitchenLocks). */
+export function kitchenWaitingKey(prefix: string, kitchenId: number): string {
+  return `${prefix}:kitchen-waiting:${kitchenId}`;
+}
