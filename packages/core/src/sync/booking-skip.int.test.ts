@@ -3,11 +3,12 @@ import { once } from "node:events";
 import http from "node:http";
 import type net from "node:net";
 import { bookings, dailyOccupancy, newbookConnections, newbookFrequentSyncSettings } from "@occ/db";
-import type { RunningSimulator } from "@occ/newbook-sim";
+import { mulberry32, type RunningSimulator } from "@occ/newbook-sim";
+import { SimControlError } from "@occ/testkit";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { NewbookClient, newbookClientOptionsFromConfig } from "../newbook/client";
 import { NewbookProtocolError } from "../newbook/errors";
-import { localDateIn } from "../time";
+import { addDays, localDateIn } from "../time";
 import { runFrequentSync, stayingPeriod } from "./frequent-sync";
 import { runHistoricalSync } from "./historical-sync";
 import { type SyncWorld, startSyncWorld } from "./testing/sync-world";
@@ -235,4 +236,74 @@ test("a changed window sends only the dates whose figures moved; a historical sy
     .where(lastDay);
   await sync();
   expect(await lastDayAdults()).toBe(derived);
+});
+
+test("a changed booking re-derives only the dates it reaches", async () => {
+  await sync();
+  const { from, to } = frequentWindow(w.property.timezone, 4, new Date());
+  const db = w.db.handle.db;
+  const lastDay = and(eq(dailyOccupancy.kitchenId, w.kitchenId), eq(dailyOccupancy.date, to));
+  const lastDayAdults = async () =>
+    (await db.select({ adults: dailyOccupancy.adults }).from(dailyOccupancy).where(lastDay))[0]!.adults;
+  const derived = await lastDayAdults();
+  // A row changed behind the sync's back shows whether the next run sent that date.
+  await db
+    .update(dailyOccupancy)
+    .set({ adults: derived + 100 })
+    .where(lastDay);
+  // One night from today, no meals: it reaches today and tomorrow (its departure), not the window's end.
+  const added = await w.control.request<{ booking_id: string }>(
+    "POST",
+    `/properties/${w.property.id}/bookings`,
+    {
+      arrival: from,
+      departure: addDays(from, 1),
+      adults: 3,
+      site_id: null,
+    },
+  );
+  const run = await sync();
+  expect(w.listings.at(-1)!.bookings!.map((b) => b.bookingId)).toEqual([String(added.booking_id)]);
+  expect(run.rowsChanged).toBeGreaterThan(0);
+  expect(await lastDayAdults()).toBe(derived + 100);
+  // A full read finds that date only to put right: every date the booking reached was derived exactly.
+  expect(await changedByFullRead()).toBe(1);
+  expect(await lastDayAdults()).toBe(derived);
+});
+
+test("edit after edit, the dates re-derived leave the window exactly as a full read (seeded)", async () => {
+  const seed = Number(process.env.TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
+  console.log(`incremental-derivation seed ${seed} (replay: TEST_SEED=${seed})`);
+  const random = mulberry32(seed);
+  const { from } = frequentWindow(w.property.timezone, 4, new Date());
+  const db = w.db.handle.db;
+  const day = (offset: number) => addDays(from, offset);
+  const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+  const meals = ["none", "bb", "dbb"] as const;
+  await sync();
+  for (let step = 0; step < 12; step++) {
+    const stored = await db
+      .select({ newbookId: bookings.newbookId })
+      .from(bookings)
+      .where(eq(bookings.kitchenId, w.kitchenId))
+      .orderBy(bookings.newbookId);
+    const target = stored[int(0, stored.length - 1)]!.newbookId;
+    const arrival = day(int(-2, 5));
+    const edit = [
+      // moved in time (into, out of or across the window), or lengthened
+      { arrival, departure: addDays(arrival, int(1, 4)) },
+      { meals: meals[int(0, 2)] },
+      { adults: int(1, 4), children: int(0, 2) },
+      { site_id: null },
+      { status: "Cancelled" },
+    ][int(0, 4)]!;
+    await w.control
+      .request("PATCH", `/properties/${w.property.id}/bookings/${target}`, edit)
+      // A room taken on the new dates, or a booking no longer editable: no change, nothing to check.
+      .catch((error: unknown) => {
+        if (!(error instanceof SimControlError && error.status >= 400 && error.status < 500)) throw error;
+      });
+    await sync();
+    expect({ step, edit, changed: await changedByFullRead() }).toEqual({ step, edit, changed: 0 });
+  }
 });

@@ -58,11 +58,6 @@ export interface ListingFingerprint {
   /** Digests of the raw bookings pages (NewbookClient's BookingListing). */
   pages: string[];
   bookings: number;
-  /**
-   * Digest of each window date's daily row as that sync wrote it (or found it), by date: a changed run
-   * sends only the dates whose figures differ, the others are stored as they are. Absent: none known.
-   */
-  days?: Record<string, string>;
 }
 
 /**

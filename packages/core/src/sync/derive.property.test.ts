@@ -2,6 +2,7 @@ import type { RoomNight } from "@occ/db";
 import fc from "fast-check";
 import { NON_STAYING_STATUSES, normaliseStatus } from "../newbook/types";
 import { addDays, dateRange, type LocalDate } from "../time";
+import { affectedSpan } from "./affected-dates";
 import { type DailyFigures, deriveDailyFigures, type StayBooking } from "./derive";
 import type { MealMapping } from "./meals";
 
@@ -135,6 +136,40 @@ describe("deriveDailyFigures (property)", () => {
         expect(fast).toEqual(reference(books, DATES, mapping));
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe("affectedSpan (property)", () => {
+  it("leaves every date outside it with the figures it had before the change", () => {
+    // One booking changed, added or removed: the change is given as the booking before and after.
+    const changeArb = fc.record({
+      books: booksArb,
+      replacement: fc.option(bookingArb, { nil: null }),
+      pick: fc.nat(),
+      added: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(changeArb, mappingArb, ({ books, replacement, pick, added }, mapping) => {
+        const index = books.length === 0 ? 0 : pick % books.length;
+        const old = added ? undefined : books[index];
+        const next = replacement && { ...replacement, bookingId: old?.bookingId ?? "new" };
+        const after = old
+          ? books.flatMap((b, i) => (i === index ? (next ? [next] : []) : [b]))
+          : [...books, ...(next ? [next] : [])];
+        const options = { roomsAvailable: 30, mealMapping: mapping };
+        const was = deriveDailyFigures(books, DATES, options);
+        const is = deriveDailyFigures(after, DATES, options);
+        const span = affectedSpan(
+          { from: FROM, to: TO },
+          [old, next].filter((b) => b != null),
+        );
+        DATES.forEach((date, i) => {
+          if (span && date >= span.from && date <= span.to) return;
+          expect(is[i]).toEqual(was[i]);
+        });
+      }),
+      { numRuns: 1000 },
     );
   });
 });

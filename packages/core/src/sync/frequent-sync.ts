@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import type { Db, Tx } from "@occ/db";
-import { answerDigest } from "../newbook/answers";
+import type { NewbookBooking } from "../newbook/types";
 import type { LocalDate } from "../time";
+import { affectedSpan } from "./affected-dates";
 import { DERIVATION_VERSION } from "./booking-rows";
 
 import {
@@ -15,8 +16,9 @@ import {
   type SyncContext,
   saveRoomInventory,
 } from "./context";
+import type { StayBooking } from "./derive";
 import type { MealMapping } from "./meals";
-import { knownBookings, type PreparedWindow, prepareWindow, type WriteCounts, writeWindow } from "./persist";
+import { knownBookings, prepareWindow, type StoredSpan, type WriteCounts, writeWindow } from "./persist";
 import { recordRunCalls, recordRunSuccess, startRun } from "./status";
 import { frequentWindow, type SyncWindow } from "./window";
 
@@ -71,24 +73,17 @@ function derivationInputs(
 }
 
 /**
- * The prepared write without the dates whose figures are those the previous run stored, by the day
- * digests of its fingerprint (nothing else writes them without forgetting it: forgetListingFingerprint);
- * the digests of this run's figures go into its own fingerprint.
+ * The bookings whose change since the last run can move a date's figures: those read (not recognised by
+ * their raw digest) and the stored ones not seen again (replaced by a changed version, or gone).
  */
-function withUnchangedDates(
-  prepared: PreparedWindow,
-  previous: ListingFingerprint | null,
-  fingerprint: ListingFingerprint,
-): PreparedWindow {
-  const days: Record<string, string> = {};
-  const unchangedDates = new Set<LocalDate>();
-  for (const day of prepared.figures) {
-    const digest = answerDigest(JSON.stringify(day));
-    days[day.date] = digest;
-    if (previous?.days?.[day.date] === digest) unchangedDates.add(day.date);
-  }
-  fingerprint.days = days;
-  return { ...prepared, unchangedDates };
+function* changedBookings(
+  read: readonly NewbookBooking[],
+  known: readonly StayBooking[],
+  stored: StoredSpan,
+) {
+  yield* read;
+  const seen = new Set(known);
+  for (const stay of stored.byDigest.values()) if (!seen.has(stay)) yield stay;
 }
 
 const sameDigests = (a: readonly string[], b: readonly string[]) =>
@@ -129,6 +124,8 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
       previous !== null &&
       knownRooms !== null &&
       previous.inputs === derivationInputs(window, knownRooms, mealMapping);
+    // The span's stored bookings, once a page is read in parts.
+    let stored: StoredSpan | undefined;
     // The bookings' first page and a due inventory refresh: slots for both, or the job waits in the queue.
     await client.reserveRequests(knownRooms === null ? 2 : 1);
     // Independent requests: the daily inventory refresh need not wait for the bookings.
@@ -139,7 +136,10 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
         recognisable ? previous.pages : [],
         // Asked only when a page is read: the bookings sent exactly as before need no reading.
         // The listing's own span: bookings departing on fetchFrom are listed too.
-        () => knownBookings(ctx.db, input.kitchenId, { from: window.fetchFrom, to: window.to }),
+        async () => {
+          stored = await knownBookings(ctx.db, input.kitchenId, { from: window.fetchFrom, to: window.to });
+          return stored.byDigest;
+        },
       ),
     ]);
     const newbookCalls = client.stats.totalCalls;
@@ -203,8 +203,16 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
       // One statement outside a transaction: committed once it has answered.
       return succeeded(NOTHING_WRITTEN, durationMs, Date.now() - dbStarted);
     }
+    // The stored daily rows hold what the last run derived from the stored bookings with the same inputs
+    // (and nothing else writes them without forgetting the fingerprint: forgetListingFingerprint). When
+    // every stored booking of the span was recognisable, only the dates the changed ones reach can move.
+    const incremental =
+      previous !== null &&
+      previous.inputs === fingerprint.inputs &&
+      stored !== undefined &&
+      stored.others === 0;
     // A listing recognised unparsed (bookings null) is unchanged by construction.
-    const computed =
+    const prepared =
       listing.bookings && !unchanged
         ? prepareWindow({
             kitchenId: input.kitchenId,
@@ -218,9 +226,12 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
             mealMapping,
             now: startedAt,
             changes: { covered: setup.coveredWindow },
+            derive:
+              incremental && stored
+                ? affectedSpan(window, changedBookings(listing.bookings, listing.known, stored))
+                : undefined,
           })
         : null;
-    const prepared = computed && withUnchangedDates(computed, previous, fingerprint);
     const dbStarted = Date.now();
     const result = await ctx.db.transaction(async (tx) => {
       await saveRoomInventory(tx, input.kitchenId, inventory);

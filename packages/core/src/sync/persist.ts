@@ -28,6 +28,11 @@ export interface WindowWrite {
   mealMapping: MealMapping;
   now: Date;
   /**
+   * The dates whose figures are derived and written, within from .. to: the caller knows the others are
+   * stored as they would be derived (affectedSpan). Absent: all of from .. to; null: none.
+   */
+  derive?: DateSpan | null;
+  /**
    * Record the write's change set (booking_changes), given the window the previous sync covered
    * (null: this is the first sync, the baseline). Absent: not tracked (historical syncs rewrite the past).
    */
@@ -173,9 +178,8 @@ export interface PreparedWindow {
   rows: ReadonlyMap<string, BookingRow>;
   /** Ids of the fetched bookings recognised as stored already (WindowWrite.known): nothing to write. */
   known: ReadonlySet<string>;
+  /** The figures of the dates to write (WindowWrite.derive). */
   figures: DailyFigures[];
-  /** Dates whose stored daily row is known to hold exactly these figures already: not sent. */
-  unchangedDates?: ReadonlySet<LocalDate>;
   mealMapping: MealMapping;
   changes: { covered: DateSpan | null } | null;
 }
@@ -197,7 +201,8 @@ export function prepareWindow(input: WindowWrite): PreparedWindow {
   const known = input.known ?? [];
   // A known booking's stored row holds exactly what reading it again would give.
   for (const stay of known) if (inSpan(stay)) stays.push(stay);
-  const figures = deriveDailyFigures(stays, dateRange(input.from, input.to), {
+  const span = input.derive === undefined ? { from: input.from, to: input.to } : input.derive;
+  const figures = deriveDailyFigures(stays, span ? dateRange(span.from, span.to) : [], {
     roomsAvailable: input.roomsAvailable,
     mealMapping: input.mealMapping,
   });
@@ -216,31 +221,37 @@ export function prepareWindow(input: WindowWrite): PreparedWindow {
   };
 }
 
+/** The kitchen's stored bookings of a span (see knownBookings). */
+export interface StoredSpan {
+  /** By raw digest (of this derivation version), as the stays they derive. */
+  byDigest: Map<string, StayBooking>;
+  /** Stored bookings of the span that cannot be recognised: no raw digest of this version, or purged. */
+  others: number;
+}
+
 /**
- * The kitchen's stored bookings staying a night from - 1 .. to, by raw digest (of this derivation version), as the stays they
- * derive: what the listing's unchanged bookings are recognised by. Rows whose personal data retention
- * purged no longer hold what was read, so they are read again.
+ * The kitchen's stored bookings staying a night from - 1 .. to, by raw digest (of this derivation
+ * version), as the stays they derive: what the listing's unchanged bookings are recognised by. Rows whose
+ * personal data retention purged no longer hold what was read, so they are read again; they and rows
+ * without a digest are counted, as what a run changes cannot be told apart from them.
  */
-export async function knownBookings(
-  db: Db,
-  kitchenId: number,
-  span: DateSpan,
-): Promise<Map<string, StayBooking>> {
+export async function knownBookings(db: Db, kitchenId: number, span: DateSpan): Promise<StoredSpan> {
   const stamp = rawDigestColumn("");
   const stay = joined(Object.entries(STAY_SELECTION).map(([key, column]) => sql`${key}::text, ${column}`));
+  const recognisable = sql`(${isNull(bookings.personalDataPurgedAt)} and coalesce(starts_with(${bookings.rawDigest}, ${stamp}), false))`;
   // One json value for all rows, each stay built by the database: a single JSON.parse instead of a driver
   // row and a mapped object per booking, which cost more than reading the bookings from Newbook's answer.
   const result = await db.execute(sql`
     select coalesce(json_agg(json_build_array(
-      substr(${bookings.rawDigest}, ${stamp.length + 1}), json_build_object(${stay}))), '[]') as known
+      substr(${bookings.rawDigest}, ${stamp.length + 1}), json_build_object(${stay}))) filter (where ${recognisable}),
+      '[]') as known,
+      (count(*) filter (where not ${recognisable}))::integer as others
     from ${bookings}
-    where ${and(
-      inSpan(kitchenId, span.from, span.to),
-      isNull(bookings.personalDataPurgedAt),
-      sql`starts_with(${bookings.rawDigest}, ${stamp})`,
-    )}`);
-  const [row] = (result as unknown as { rows: Array<{ known: Array<[string, StayBooking]> }> }).rows;
-  return new Map(row?.known);
+    where ${inSpan(kitchenId, span.from, span.to)}`);
+  const [row] = (
+    result as unknown as { rows: Array<{ known: Array<[string, StayBooking]>; others: number }> }
+  ).rows;
+  return { byDigest: new Map(row?.known), others: row?.others ?? 0 };
 }
 
 /** What a stored booking derives as a StayBooking (rowToStay), selected as one. */
@@ -463,14 +474,9 @@ async function writeTogether(tx: Tx, writes: WindowWrites): Promise<Record<keyof
  */
 export async function writeWindow(tx: Tx, window: PreparedWindow): Promise<WriteCounts> {
   const { changed, removed, changes } = await writeBookings(tx, window);
-  const { unchangedDates } = window;
-  // Sending those would rewrite nothing: the statement leaves a row whose figures are equal as it is.
-  const figures = unchangedDates
-    ? window.figures.filter((day) => !unchangedDates.has(day.date))
-    : window.figures;
   const written = await writeTogether(tx, {
     bookings: batches(changed, 2_000).map((batch) => upsertBookings(batch, window.now)),
-    daily: batches(figures).map((batch) => upsertDailyRows(window, batch)),
+    daily: batches(window.figures).map((batch) => upsertDailyRows(window, batch)),
     changes: batches(changes).map((batch) => recordChanges(window, batch)),
   });
   return {
