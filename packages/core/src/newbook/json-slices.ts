@@ -45,6 +45,21 @@ function stringEnd(bytes: Uint8Array, at: number): number {
   return -1;
 }
 
+/** What a byte means to the scan outside strings: most bytes mean nothing (one table read, no compares). */
+const NOTHING = 0;
+const STRING = 1;
+const OPENS = 2;
+const CLOSES = 3;
+const STRUCTURE = (() => {
+  const table = new Uint8Array(256);
+  table[QUOTE] = STRING;
+  table[OPEN_OBJECT] = OPENS;
+  table[OPEN_ARRAY] = OPENS;
+  table[CLOSE_OBJECT] = CLOSES;
+  table[CLOSE_ARRAY] = CLOSES;
+  return table;
+})();
+
 /** Just past the value starting at `at` (by strings and bracket depth only); -1 when it does not end. */
 function valueEnd(bytes: Uint8Array, at: number): number {
   const first = bytes[at];
@@ -55,15 +70,16 @@ function valueEnd(bytes: Uint8Array, at: number): number {
     const length = bytes.length;
     let depth = 0;
     for (let i = at; i < length; i++) {
-      const c = bytes[i];
-      if (c === QUOTE) {
+      const kind = STRUCTURE[bytes[i]!];
+      if (kind === NOTHING) continue;
+      if (kind === STRING) {
         for (i++; i < length; i++) {
           const d = bytes[i];
           if (d === QUOTE) break;
           if (d === BACKSLASH) i++;
         }
-      } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
-      else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+      } else if (kind === OPENS) depth++;
+      else {
         depth--;
         if (depth === 0) return i + 1;
       }

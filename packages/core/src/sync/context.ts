@@ -116,7 +116,7 @@ function kitchenSetupQuery(db: Db) {
 }
 
 /**
- * Prepared once per database handle: every sync starts with it, and building the query each time cost
+ * Prepared once per connection (preparedPerHandle): every sync starts with it, and building the query each time cost
  * more CPU than running it.
  */
 const preparedKitchenSetup = preparedPerHandle((db: Db, _shape: "setup") => kitchenSetupQuery(db));

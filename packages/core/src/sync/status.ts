@@ -79,7 +79,7 @@ const bound = sql.placeholder;
 
 /**
  * The statement of startRun with its values bound at execution (placeholders named after StartRunInput),
- * prepared once per database handle: a sync's own work is a few statements, and building each afresh
+ * prepared once per connection (preparedPerHandle): a sync's own work is a few statements, and building each afresh
  * cost more CPU than running it. A next-days run's settings update carries the run's as a CTE.
  */
 function startRunQuery(db: Db | Tx, tracked: boolean) {
@@ -164,7 +164,7 @@ export interface RunSuccessInput {
 const boundAs = (name: string, type: string) => sql`${bound(name)}::${sql.raw(type)}`;
 
 /**
- * The statement of recordRunSuccess with its values bound at execution, prepared once per database handle
+ * The statement of recordRunSuccess with its values bound at execution, prepared once per connection
  * and shape (see startRunQuery). A next-days run's outcome, its connection's proof and its kitchen's
  * status commit together: the settings update carries the other two as CTEs.
  */
