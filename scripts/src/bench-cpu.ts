@@ -31,7 +31,9 @@ import { formatTable } from "./bench-support/table";
 const ROOMS = 300;
 const DAYS_AHEAD = 7;
 const RUNS = Number(process.env.BENCH_CPU_RUNS ?? 40);
-const WARM_UP = 8;
+/** Runs of one kind timed together (see the loop below); RUNS of each kind in all. */
+const BLOCK = 8;
+const ROUNDS = Math.max(1, Math.round(RUNS / BLOCK));
 const SEED = 42;
 /** Where to also write the raw profiles (for DevTools/speedscope); unset: not written. */
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
@@ -136,33 +138,32 @@ runBench("bench:cpu", async (defer) => {
     edit++;
     return control("PATCH", `/properties/${propertyId}/bookings/${bookingId}`, { adults: 1 + (edit % 3) });
   };
-  const changed = async () => {
-    await changeOneBooking();
-    return cpuMs(sync);
+  const kinds = {
+    changed: async () => {
+      await changeOneBooking();
+      return cpuMs(sync);
+    },
+    unchanged: () => cpuMs(sync),
+    floor: () => cpuMs(async () => floor()),
+    parse: () => cpuMs(async () => JSON.parse(body)),
   };
-  const unchanged = () => cpuMs(sync);
-  const floorMs = () => cpuMs(async () => floor());
-  const parseMs = () => cpuMs(async () => JSON.parse(body));
+  type Kind = keyof typeof kinds;
+  /** CPU per run of BLOCK runs of a kind in a row (the edit before a changed run not counted). */
+  const block = async (kind: Kind) => {
+    let total = 0;
+    for (let i = 0; i < BLOCK; i++) total += await kinds[kind]();
+    return total / BLOCK;
+  };
 
-  for (let i = 0; i < WARM_UP; i++) {
-    await changed();
-    await unchanged();
-    await floorMs();
-    await parseMs();
-  }
-  const samples = {
-    changed: [] as number[],
-    unchanged: [] as number[],
-    floor: [] as number[],
-    parse: [] as number[],
-  };
-  // Interleaved, so drift in the machine's load (and the collections the syncs leave due) touch all
-  // four alike: a floor measured in a loop of its own ran on a quieter heap than the syncs beside it.
-  for (let i = 0; i < RUNS; i++) {
-    samples.changed.push(await changed());
-    samples.unchanged.push(await unchanged());
-    samples.floor.push(await floorMs());
-    samples.parse.push(await parseMs());
+  for (const kind of Object.keys(kinds) as Kind[]) await block(kind);
+  const samples: Record<Kind, number[]> = { changed: [], unchanged: [], floor: [], parse: [] };
+  // Each kind runs BLOCK times in a row and is averaged over the block, so it pays for the garbage
+  // collection its own work causes, as runs do back to back in a worker: a median of single runs leaves
+  // out the ones that happen to collect, and runs alternating one by one let one kind's collections
+  // clear another's garbage (the floor's large parse absorbed the syncs'). Blocks of the four kinds
+  // alternate, so drift in the machine's load touches all alike; the median block is reported.
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const kind of Object.keys(kinds) as Kind[]) samples[kind].push(await block(kind));
   }
   const floorMedian = median(samples.floor);
   const jsonParseMedian = median(samples.parse);
@@ -172,7 +173,7 @@ runBench("bench:cpu", async (defer) => {
   };
   process.stdout.write(
     `${DAYS_AHEAD}-day frequent sync of ${ROOMS} rooms (${bookings.length} bookings, ${body.length} bytes), ` +
-      `worker CPU per sync, median of ${RUNS} (load ${loadavg()[0]!.toFixed(1)})\n` +
+      `worker CPU per sync, median of ${ROUNDS} blocks of ${BLOCK} runs each (load ${loadavg()[0]!.toFixed(1)})\n` +
       `floor = JSON.parse of the page (${fixed(jsonParseMedian)} ms) + derivation: ${fixed(floorMedian)} ms\n\n` +
       `${formatTable([
         ["run", "CPU ms", "x floor", "aim", "within"],
