@@ -167,19 +167,24 @@ runBench("bench:cpu", async (defer) => {
   }
   const floorMedian = median(samples.floor);
   const jsonParseMedian = median(samples.parse);
-  const row = (name: string, values: number[], aim: string, aimMs: number) => {
-    const ms = median(values);
-    return [name, fixed(ms), fixed(ms / floorMedian), aim, ms <= aimMs ? "yes" : "NO"];
+  // The goal's ratios are taken round by round, each between blocks run moments apart: this machine's CPU
+  // time per run drifts by a third between minutes (other guests on the host), far more than between
+  // neighbouring blocks. The median of the per-round ratios is judged.
+  const ratios = (kind: Kind, base: Kind) => samples[kind].map((ms, round) => ms / samples[base][round]!);
+  const row = (name: string, kind: Kind, base: Kind, aim: string, aimRatio: number) => {
+    const perRound = ratios(kind, base);
+    const ratio = median(perRound);
+    const range = `${fixed(Math.min(...perRound))}-${fixed(Math.max(...perRound))}`;
+    return [name, fixed(median(samples[kind])), fixed(ratio), range, aim, ratio <= aimRatio ? "yes" : "NO"];
   };
   process.stdout.write(
     `${DAYS_AHEAD}-day frequent sync of ${ROOMS} rooms (${bookings.length} bookings, ${body.length} bytes), ` +
-      `worker CPU per sync, median of ${ROUNDS} blocks of ${BLOCK} runs each (load ${loadavg()[0]!.toFixed(1)})\n` +
-      `floor = JSON.parse of the page (${fixed(jsonParseMedian)} ms) + derivation: ${fixed(floorMedian)} ms\n\n` +
+      `worker CPU per sync, ${ROUNDS} rounds of blocks of ${BLOCK} runs (load ${loadavg()[0]!.toFixed(1)})\n` +
+      `floor = JSON.parse of the page (median ${fixed(jsonParseMedian)} ms) + derivation: median ${fixed(floorMedian)} ms\n\n` +
       `${formatTable([
-        ["run", "CPU ms", "x floor", "aim", "within"],
-        row("changed window", samples.changed, "<= 2x floor", 2 * floorMedian),
-        row("unchanged window", samples.unchanged, "<= 1x JSON.parse", jsonParseMedian),
-        row("floor", samples.floor, "", Number.POSITIVE_INFINITY),
+        ["run", "CPU ms", "ratio", "per round", "aim", "within"],
+        row("changed window", "changed", "floor", "<= 2x floor", 2),
+        row("unchanged window", "unchanged", "parse", "<= 1x JSON.parse", 1),
       ])}\n\n`,
   );
   const saveTo = (kind: string) =>
