@@ -90,6 +90,27 @@ async function editOneBooking(): Promise<string> {
   return row!.newbookId;
 }
 
+/**
+ * The window's last date, changed behind the sync's back: whether the next run rewrites it shows whether
+ * that run sent the date. `tamper` answers the adults stored there before (what the sync derived).
+ */
+function lastDayOf(to: string) {
+  const db = w.db.handle.db;
+  const lastDay = and(eq(dailyOccupancy.kitchenId, w.kitchenId), eq(dailyOccupancy.date, to));
+  const adults = async () =>
+    (await db.select({ adults: dailyOccupancy.adults }).from(dailyOccupancy).where(lastDay))[0]!.adults;
+  const setAdults = (value: number) => db.update(dailyOccupancy).set({ adults: value }).where(lastDay);
+  return {
+    adults,
+    setAdults,
+    tamper: async () => {
+      const derived = await adults();
+      await setAdults(derived + 100);
+      return derived;
+    },
+  };
+}
+
 beforeAll(async () => {
   w = await startSyncWorld({
     simulator: { seed: 23, rooms: 30, throttlePerMinute: 1_000_000 },
@@ -194,15 +215,8 @@ test("a changed window sends only the dates whose figures moved; a historical sy
   await sync();
   const { to } = frequentWindow(w.property.timezone, 4, new Date());
   const db = w.db.handle.db;
-  const lastDay = and(eq(dailyOccupancy.kitchenId, w.kitchenId), eq(dailyOccupancy.date, to));
-  const lastDayAdults = async () =>
-    (await db.select({ adults: dailyOccupancy.adults }).from(dailyOccupancy).where(lastDay))[0]!.adults;
-  const derived = await lastDayAdults();
-  // A row changed behind the sync's back shows whether the next run sent that date.
-  await db
-    .update(dailyOccupancy)
-    .set({ adults: derived + 100 })
-    .where(lastDay);
+  const lastDay = lastDayOf(to);
+  const derived = await lastDay.tamper();
   // The page looks changed, so it is read (every booking recognised) and derived again: same figures.
   const pretendPageChanged = () =>
     db
@@ -215,7 +229,7 @@ test("a changed window sends only the dates whose figures moved; a historical sy
   const run = await sync();
   expect(w.listings.at(-1)!.bookings).toEqual([]);
   expect(run.rowsChanged).toBe(0);
-  expect(await lastDayAdults()).toBe(derived + 100);
+  expect(await lastDay.adults()).toBe(derived + 100);
 
   // Another writer of the window (a historical sync of its days) leaves the next run nothing to trust.
   await runHistoricalSync(w.ctx, {
@@ -230,27 +244,16 @@ test("a changed window sends only the dates whose figures moved; a historical sy
     .from(newbookFrequentSyncSettings)
     .where(eq(newbookFrequentSyncSettings.kitchenId, w.kitchenId));
   expect(settings!.fingerprint).toBeNull();
-  await db
-    .update(dailyOccupancy)
-    .set({ adults: derived + 100 })
-    .where(lastDay);
+  await lastDay.setAdults(derived + 100);
   await sync();
-  expect(await lastDayAdults()).toBe(derived);
+  expect(await lastDay.adults()).toBe(derived);
 });
 
 test("a changed booking re-derives only the dates it reaches", async () => {
   await sync();
   const { from, to } = frequentWindow(w.property.timezone, 4, new Date());
-  const db = w.db.handle.db;
-  const lastDay = and(eq(dailyOccupancy.kitchenId, w.kitchenId), eq(dailyOccupancy.date, to));
-  const lastDayAdults = async () =>
-    (await db.select({ adults: dailyOccupancy.adults }).from(dailyOccupancy).where(lastDay))[0]!.adults;
-  const derived = await lastDayAdults();
-  // A row changed behind the sync's back shows whether the next run sent that date.
-  await db
-    .update(dailyOccupancy)
-    .set({ adults: derived + 100 })
-    .where(lastDay);
+  const lastDay = lastDayOf(to);
+  const derived = await lastDay.tamper();
   // One night from today, no meals: it reaches today and tomorrow (its departure), not the window's end.
   const added = await w.control.request<{ booking_id: string }>(
     "POST",
@@ -265,10 +268,10 @@ test("a changed booking re-derives only the dates it reaches", async () => {
   const run = await sync();
   expect(w.listings.at(-1)!.bookings!.map((b) => b.bookingId)).toEqual([String(added.booking_id)]);
   expect(run.rowsChanged).toBeGreaterThan(0);
-  expect(await lastDayAdults()).toBe(derived + 100);
+  expect(await lastDay.adults()).toBe(derived + 100);
   // A full read finds that date only to put right: every date the booking reached was derived exactly.
   expect(await changedByFullRead()).toBe(1);
-  expect(await lastDayAdults()).toBe(derived);
+  expect(await lastDay.adults()).toBe(derived);
 });
 
 test("edit after edit, the dates re-derived leave the window exactly as a full read (seeded)", async () => {
