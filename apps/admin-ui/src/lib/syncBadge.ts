@@ -19,7 +19,7 @@ export function syncBadge(state: SyncState): SyncBadge {
   if (state.last_sync_status === "failed") return { tone: "red", label: "✗ Sync Failed" };
   if (state.stale) return { tone: "amber", label: "Stale" };
   if (state.last_sync_status === null) return { tone: "grey", label: "Waiting for first sync" };
-  // "skipped" means another run held the kitchen's lock: nothing went wrong.
+  // "skipped" means another run held the kitchen (running, or waiting for the budget): nothing went wrong.
   return { tone: "green", label: "✓ Syncing" };
 }
 
