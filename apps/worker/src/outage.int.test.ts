@@ -83,6 +83,8 @@ describe("a Newbook outage across 20 kitchens", () => {
     expect([...incident!.kitchenIds].sort((a, b) => a - b)).toEqual(kitchenIds);
     expect(new Set(linked.map((a) => a.incidentId))).toEqual(new Set([incident!.id]));
 
+    // The message goes out after the incident is written: wait for it, not for a fixed time.
+    await until("the outage message received", async () => posts().length >= 1, 30_000);
     expect(posts()).toHaveLength(1);
     expect(posts()[0]).toMatchObject({ event: "opened", incident: { id: incident!.id } });
     expect(posts()[0]!.text).toMatch(/Newbook outage/);
@@ -105,6 +107,8 @@ describe("a Newbook outage across 20 kitchens", () => {
       const open = await db.select().from(alerts).where(eq(alerts.state, "open"));
       return open.length === 0;
     });
+    // The resolution's message goes out after the rows are written (it failed CI read right after them).
+    await until("the resolution message received", async () => posts().length >= 2, 30_000);
     expect(posts().map((p) => p.event)).toEqual(["opened", "resolved"]);
     expect(posts()[1]!.text).toMatch(/Resolved — Newbook outage/);
   });
