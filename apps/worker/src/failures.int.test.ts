@@ -205,7 +205,10 @@ describe("credentials rejected", () => {
     await until("the paused schedule", async () => (await readKitchenSchedule(queues, rejected)) === null);
     const row = await settingsOf(rejected);
     expect(row).toMatchObject({ nextSyncAt: null, consecutiveFailures: 1, lastErrorCode: "newbook_auth" });
-    expect(posts().some((p) => p.alert.kind === "credentials_rejected" && p.event === "opened")).toBe(true);
+    // The webhook message goes out after the alert row is written: waited for, not read at once.
+    await until("the alert's webhook message", async () =>
+      posts().some((p) => p.alert.kind === "credentials_rejected" && p.event === "opened"),
+    );
   });
 
   it("heals with the first successful sync: alert resolved, schedule back", async () => {
