@@ -9,6 +9,7 @@ import {
   expectText,
   type KitchenFixture,
   MANAGER_PASSWORD,
+  optionLabels,
   SYNC_MINUTE_MS,
   screenshot,
   sideScroll,
@@ -183,7 +184,7 @@ describe("admin UI", () => {
       // Not synced yet (nothing runs before sync is enabled), so the room count the recommendation follows
       // is unknown: none is marked. Read before enabling: the first sync starts at once and may finish
       // before the options are read, and then one is marked (settings-form.e2e checks that case).
-      expect(await interval.locator("option").allTextContents()).toEqual([
+      expect(await optionLabels(interval)).toEqual([
         "Every 5 minutes",
         "Every 10 minutes",
         "Every 15 minutes",

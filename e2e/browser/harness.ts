@@ -408,6 +408,15 @@ export async function expectText(locator: Locator, text: string | RegExp, timeou
   );
 }
 
+/**
+ * The labels of a select's options once it has any: allTextContents() reads the page as it is at that
+ * instant, so right after a navigation it can read a form that has not rendered yet (an empty list).
+ */
+export async function optionLabels(select: Locator): Promise<string[]> {
+  await select.locator("option").first().waitFor({ state: "attached" });
+  return select.locator("option").allTextContents();
+}
+
 /** How far the page scrolls sideways (0 when it fits): wide tables scroll inside their own region instead. */
 export function sideScroll(page: Page): Promise<number> {
   return page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");

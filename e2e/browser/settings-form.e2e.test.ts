@@ -4,7 +4,14 @@
  * count, and the alerts list (action link, times on the kitchen's clock and relative).
  */
 import type { Page, Request } from "playwright-core";
-import { expectText, type KitchenFixture, screenshot, useBrowserStack, waitFor } from "./harness";
+import {
+  expectText,
+  type KitchenFixture,
+  optionLabels,
+  screenshot,
+  useBrowserStack,
+  waitFor,
+} from "./harness";
 
 jest.setTimeout(240_000);
 
@@ -156,7 +163,7 @@ describe("settings: frequent-sync form", () => {
     try {
       await page.getByRole("link", { name: "Settings", exact: true }).click();
       const interval = page.getByLabel("Sync Interval");
-      expect(await interval.locator("option").allTextContents()).toEqual([
+      expect(await optionLabels(interval)).toEqual([
         "Every 5 minutes",
         "Every 10 minutes (Recommended)",
         "Every 15 minutes",
