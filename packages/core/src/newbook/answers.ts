@@ -1,5 +1,6 @@
 import { hash } from "node:crypto";
 import type { z } from "zod";
+import type { AnswerBody } from "./answer-body";
 import { type Envelope, protocolErrorFromZod } from "./classify";
 import type { NewbookError } from "./errors";
 import { boundedList } from "./limits";
@@ -7,20 +8,20 @@ import { boundedList } from "./limits";
 export type ParsedAnswer<T> = { ok: true; value: T } | { ok: false; error: NewbookError };
 
 /**
- * Reads the typed result out of a successful envelope (bytes: the raw body), or says which field is wrong.
+ * Reads the typed result out of a successful envelope (raw: the body as read), or says which field is wrong.
  * May be async: a parser that needs something of the caller's (see listBookingsUnlessUnchanged) asks for
  * it only once an answer has to be read.
  */
 export type EnvelopeParser<T> = (
   envelope: Envelope,
-  bytes: Buffer,
+  raw: AnswerBody,
 ) => ParsedAnswer<T> | Promise<ParsedAnswer<T>>;
 
 /**
  * Recognises a 200 answer, wholly or in parts, as read before (and then successful), so what is known
  * needs no decoding, parsing or validation; null when it cannot, and the answer is read whole.
  */
-export type KnownAnswer<T> = (bytes: Buffer) => { value: T } | null | Promise<{ value: T } | null>;
+export type KnownAnswer<T> = (raw: AnswerBody) => { value: T } | null | Promise<{ value: T } | null>;
 
 /**
  * Digest of an answer's raw bytes (a string counts as its UTF-8): equal digests mean identical answers.

@@ -101,10 +101,10 @@ export class NewbookCaller {
       .send(action, params)
       .then(async (sent): Promise<Attempt<T>> => {
         if (!sent.ok) return sent;
-        const recognised = sent.answer.status === 200 ? await known?.(sent.answer.bytes) : null;
+        const recognised = sent.answer.status === 200 ? await known?.(sent.answer.raw) : null;
         if (recognised) return { ok: true, value: recognised.value };
         const classified = classifyAnswer(action, sent.answer, now());
-        return classified.ok ? parse(classified.envelope, sent.answer.bytes) : classified;
+        return classified.ok ? parse(classified.envelope, sent.answer.raw) : classified;
       });
     const event: NewbookRequestEvent = {
       action,

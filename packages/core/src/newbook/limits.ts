@@ -1,4 +1,3 @@
-import axios from "axios";
 import { z } from "zod";
 import { NewbookProtocolError } from "./errors";
 
@@ -21,11 +20,6 @@ export const boundedList = <S extends z.ZodType>(row: S) =>
       .max(MAX_ITEMS_PER_PAGE, { error: `more than ${MAX_ITEMS_PER_PAGE} rows in one answer` })
       .pipe(z.array(row)),
   );
-
-/** axios's error for an answer over maxContentLength (it stops reading and destroys the socket). */
-export function isResponseTooLarge(error: unknown): boolean {
-  return axios.isAxiosError(error) && /maxContentLength/.test(error.message);
-}
 
 export function responseTooLargeError(action: string, maxBytes: number): NewbookProtocolError {
   // Not retried: the same request would fetch the same oversized answer.

@@ -1,13 +1,10 @@
+import type { Readable } from "node:stream";
 import axios, { type AxiosInstance } from "axios";
+import { type AnswerBody, readAnswerBody, TOO_LARGE } from "./answer-body";
 import { classifyTransportFailure, type HttpAnswer } from "./classify";
 import type { NewbookError } from "./errors";
 import { createAgents, type NewbookAgents } from "./http-agent";
-import {
-  DEFAULT_MAX_RESPONSE_BYTES,
-  isResponseTooLarge,
-  MAX_REQUEST_BYTES,
-  responseTooLargeError,
-} from "./limits";
+import { DEFAULT_MAX_RESPONSE_BYTES, MAX_REQUEST_BYTES, responseTooLargeError } from "./limits";
 
 /** How to reach one Newbook credential over HTTP. */
 export interface NewbookTransportOptions {
@@ -25,17 +22,20 @@ export interface NewbookTransportOptions {
   maxResponseBytes?: number;
 }
 
-/** An HTTP answer whose body is decoded only when something reads it (a recognised one never is). */
-export type RawAnswer = HttpAnswer & { bytes: Buffer };
+/**
+ * An HTTP answer whose body is joined and decoded only when something reads it (a recognised one never
+ * is: its digest is taken from the chunks).
+ */
+export type RawAnswer = HttpAnswer & { raw: AnswerBody };
 
-function rawAnswer(status: number, retryAfter: string | undefined, bytes: Buffer): RawAnswer {
+function rawAnswer(status: number, retryAfter: string | undefined, raw: AnswerBody): RawAnswer {
   let text: string | undefined;
   return {
     status,
     retryAfter,
-    bytes,
+    raw,
     get body() {
-      text ??= bytes.toString("utf8");
+      text ??= raw.bytes.toString("utf8");
       return text;
     },
   };
@@ -66,11 +66,13 @@ export class NewbookTransport {
       httpsAgent: this.agents.httpsAgent,
       // Every status and body is interpreted by classifyAnswer, including malformed JSON.
       validateStatus: () => true,
-      // Raw bytes: an answer recognised by its digest is never decoded to text.
-      responseType: "arraybuffer",
+      // The body is read here as raw chunks (readAnswerBody): an answer recognised by its digest is never
+      // joined or decoded. The size cap is enforced there too, as axios's own check for a stream wraps it
+      // in an async generator that costs more per chunk than the rest of the read.
+      responseType: "stream",
       transformResponse: [(data: unknown) => data],
       maxRedirects: 0,
-      maxContentLength: this.maxResponseBytes,
+      maxContentLength: -1,
       maxBodyLength: MAX_REQUEST_BYTES,
     });
   }
@@ -103,21 +105,22 @@ export class NewbookTransport {
     // axios's `timeout` only covers socket inactivity; the signal bounds the whole attempt.
     const deadline = AbortSignal.timeout(timeoutMs);
     try {
-      const response = await this.http.post<Buffer>(
+      const response = await this.http.post<Readable>(
         encodeURIComponent(action),
         { ...params, region: this.options.region, api_key: this.options.apiKey },
         { signal: deadline },
       );
+      const raw = await readAnswerBody(response.data, this.maxResponseBytes);
+      if (raw === TOO_LARGE)
+        return { ok: false, error: responseTooLargeError(action, this.maxResponseBytes) };
       const retryAfter = response.headers["retry-after"];
-      const bytes = Buffer.isBuffer(response.data) ? response.data : Buffer.from(String(response.data ?? ""));
       return {
         ok: true,
-        answer: rawAnswer(response.status, typeof retryAfter === "string" ? retryAfter : undefined, bytes),
+        answer: rawAnswer(response.status, typeof retryAfter === "string" ? retryAfter : undefined, raw),
       };
     } catch (error) {
-      if (isResponseTooLarge(error))
-        return { ok: false, error: responseTooLargeError(action, this.maxResponseBytes) };
-      const code = axios.isAxiosError(error) ? error.code : undefined;
+      // axios's errors, or the response stream's own (a reset while the body was read).
+      const code = axios.isAxiosError(error) ? error.code : errorCode(error);
       return {
         ok: false,
         staleConnection: isStaleConnectionReset(error, code),
@@ -129,6 +132,11 @@ export class NewbookTransport {
       };
     }
   }
+}
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
 }
 
 /** Reset before any answer on a connection reused from the keep-alive pool (see NewbookTransport.send). */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Logger } from "../../logger";
+import type { AnswerBody } from "../answer-body";
 import { answerDigest, dataParser, type ParsedAnswer, parser } from "../answers";
 import type { NewbookCaller } from "../call";
 import { classifyAnswer, type Envelope } from "../classify";
@@ -86,17 +87,6 @@ export async function listBookingsUnlessUnchanged<K extends KnownBooking = never
 ): Promise<BookingListing<K>> {
   const action = "bookings_list";
   const digests = new Map<number, string>();
-  // The first page's bytes are digested to be recognised and, when they are not, to be remembered:
-  // once is enough (hashing a 1 MB page costs about a tenth of parsing it).
-  const digested = new WeakMap<Buffer, string>();
-  const digestOf = (bytes: Buffer) => {
-    let digest = digested.get(bytes);
-    if (digest === undefined) {
-      digest = answerDigest(bytes);
-      digested.set(bytes, digest);
-    }
-    return digest;
-  };
   const parseWhole = parser(
     action,
     "envelope",
@@ -158,8 +148,9 @@ export async function listBookingsUnlessUnchanged<K extends KnownBooking = never
   const readInParts = async (
     known: KnownBookings<K>,
     offset: number,
-    bytes: Buffer,
+    raw: AnswerBody,
   ): Promise<{ value: ListingPage<ListedBooking<K>> } | null> => {
+    const { bytes } = raw;
     const slices = arrayMemberSlices(bytes, "data");
     if (!slices || slices.starts.length > MAX_ITEMS_PER_PAGE) return null;
     const rest = classifyAnswer(
@@ -184,10 +175,11 @@ export async function listBookingsUnlessUnchanged<K extends KnownBooking = never
       },
     );
     if (!rows) return null;
-    digests.set(offset, digestOf(bytes));
+    digests.set(offset, raw.digest);
     return { value: { rows, total: shape.data.data_total ?? null } };
   };
-  const fetchPage = (offset: number, unchanged?: (bytes: Buffer) => boolean) =>
+  // A page's digest is taken once (AnswerBody caches it): to be recognised and, when it is not, remembered.
+  const fetchPage = (offset: number, unchanged?: (raw: AnswerBody) => boolean) =>
     caller.call<ListingPage<ListedBooking<K>> | null>(
       action,
       {
@@ -197,19 +189,19 @@ export async function listBookingsUnlessUnchanged<K extends KnownBooking = never
         data_offset: offset,
         data_limit: options.pageSize,
       },
-      (envelope, bytes) => {
-        digests.set(offset, digestOf(bytes));
+      (envelope, raw) => {
+        digests.set(offset, raw.digest);
         return parsePage(envelope);
       },
-      (bytes) => {
-        if (unchanged?.(bytes)) return { value: null };
-        return knownBookings ? readInParts(knownBookings, offset, bytes) : null;
+      (raw) => {
+        if (unchanged?.(raw)) return { value: null };
+        return knownBookings ? readInParts(knownBookings, offset, raw) : null;
       },
     );
   let first: ListingPage<ListedBooking<K>> | undefined;
   const [onlyPage] = previousPages;
   if (previousPages.length === 1 && onlyPage !== undefined) {
-    const page = await fetchPage(0, (bytes) => digestOf(bytes) === onlyPage);
+    const page = await fetchPage(0, (raw) => raw.digest === onlyPage);
     if (page === null) return { bookings: null, known: [], rawDigests: new Map(), pageDigests: [onlyPage] };
     first = page;
   }

@@ -1,0 +1,124 @@
+import { once } from "node:events";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { answerDigest } from "./answers";
+import { NewbookNetworkError, NewbookProtocolError, NewbookTimeoutError } from "./errors";
+import { NewbookTransport } from "./transport";
+
+/** A local upstream that answers every request with `handler`; what each test needs of a broken Newbook. */
+async function upstream(handler: (res: http.ServerResponse) => void) {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => handler(res));
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function transport(baseUrl: string, options: { timeoutMs?: number; maxResponseBytes?: number } = {}) {
+  return new NewbookTransport({
+    baseUrl,
+    region: "au",
+    username: "user",
+    password: "pass",
+    apiKey: "key",
+    timeoutMs: options.timeoutMs ?? 5_000,
+    connectTimeoutMs: 1_000,
+    maxResponseBytes: options.maxResponseBytes,
+  });
+}
+
+/** A body sent in several writes, so it arrives in several chunks. */
+const PARTS = Array.from({ length: 40 }, (_, i) => `{"part":${i},"pad":"${"x".repeat(16_000)}"}`);
+const BODY = `[${PARTS.join(",")}]`;
+
+describe("NewbookTransport", () => {
+  it("digests a chunked answer as its whole bytes without joining them, and joins them once read", async () => {
+    const server = await upstream((res) => {
+      res.write("[");
+      PARTS.forEach((part, i) => res.write(i === 0 ? part : `,${part}`));
+      res.end("]");
+    });
+    const client = transport(server.url);
+    try {
+      const sent = await client.send("bookings_list", {});
+      if (!sent.ok) throw sent.error;
+      const concat = jest.spyOn(Buffer, "concat");
+      expect(sent.answer.raw.length).toBe(Buffer.byteLength(BODY));
+      expect(sent.answer.raw.digest).toBe(answerDigest(BODY));
+      expect(concat).not.toHaveBeenCalled();
+      expect(sent.answer.raw.bytes.toString("utf8")).toBe(BODY);
+      expect(sent.answer.raw.bytes).toBe(sent.answer.raw.bytes);
+      expect(concat).toHaveBeenCalledTimes(1);
+      concat.mockRestore();
+      expect(sent.answer.body).toBe(BODY);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
+  it("stops reading at maxResponseBytes with a protocol error that is not retried", async () => {
+    const server = await upstream((res) => {
+      for (const part of PARTS) res.write(part);
+      res.end();
+    });
+    const client = transport(server.url, { maxResponseBytes: 100_000 });
+    try {
+      const sent = await client.send("bookings_list", {});
+      expect(sent.ok).toBe(false);
+      if (sent.ok) return;
+      expect(sent.error).toBeInstanceOf(NewbookProtocolError);
+      expect(sent.error.message).toContain("larger than 100000 bytes");
+      expect(sent.error.retryable).toBe(false);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
+  it("times out an answer whose body stops half-way, at the attempt's deadline", async () => {
+    const server = await upstream((res) => {
+      res.writeHead(200, { "content-length": String(Buffer.byteLength(BODY)) });
+      res.write(BODY.slice(0, 1000));
+      // ...and nothing more.
+    });
+    const client = transport(server.url, { timeoutMs: 400 });
+    const started = Date.now();
+    try {
+      const sent = await client.send("bookings_list", {});
+      expect(sent.ok).toBe(false);
+      if (sent.ok) return;
+      expect(sent.error).toBeInstanceOf(NewbookTimeoutError);
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
+  it("reports a connection dropped half-way through the body as a network error", async () => {
+    const server = await upstream((res) => {
+      res.writeHead(200, { "content-length": String(Buffer.byteLength(BODY)) });
+      res.write(BODY.slice(0, 1000), () => res.socket?.destroy());
+    });
+    const client = transport(server.url);
+    try {
+      const sent = await client.send("bookings_list", {});
+      expect(sent.ok).toBe(false);
+      if (sent.ok) return;
+      expect(sent.error).toBeInstanceOf(NewbookNetworkError);
+      expect(sent.error.message).toContain("ECONNRESET");
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+});
