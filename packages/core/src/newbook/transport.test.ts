@@ -43,7 +43,7 @@ describe("NewbookTransport", () => {
   it("digests a chunked answer as its whole bytes without joining them, and joins them once read", async () => {
     const server = await upstream((res) => {
       res.write("[");
-      PARTS.forEach((part, i) => res.write(i === 0 ? part : `,${part}`));
+      for (const [i, part] of PARTS.entries()) res.write(i === 0 ? part : `,${part}`);
       res.end("]");
     });
     const client = transport(server.url);

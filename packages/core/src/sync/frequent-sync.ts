@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import type { Db, Tx } from "@occ/db";
-import type { NewbookBooking } from "../newbook/types";
 import type { LocalDate } from "../time";
 import { affectedSpan } from "./affected-dates";
 import { DERIVATION_VERSION } from "./booking-rows";
@@ -72,18 +71,10 @@ function derivationInputs(
     .digest("base64url");
 }
 
-/**
- * The bookings whose change since the last run can move a date's figures: those read (not recognised by
- * their raw digest) and the stored ones not seen again (replaced by a changed version, or gone).
- */
-function* changedBookings(
-  read: readonly NewbookBooking[],
-  known: readonly StayBooking[],
-  stored: StoredSpan,
-) {
-  yield* read;
+/** The span's stored bookings the listing did not return unchanged: changed since, or gone. */
+function unseenStays(known: readonly StayBooking[], stored: StoredSpan): StayBooking[] {
   const seen = new Set(known);
-  for (const stay of stored.byDigest.values()) if (!seen.has(stay)) yield stay;
+  return [...stored.byDigest.values()].filter((stay) => !seen.has(stay));
 }
 
 const sameDigests = (a: readonly string[], b: readonly string[]) =>
@@ -203,14 +194,13 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
       // One statement outside a transaction: committed once it has answered.
       return succeeded(NOTHING_WRITTEN, durationMs, Date.now() - dbStarted);
     }
+    // Every stored booking of the span was recognisable: those not seen again are all the rest of it.
+    const unseen =
+      stored !== undefined && stored.others === 0 ? unseenStays(listing.known, stored) : undefined;
     // The stored daily rows hold what the last run derived from the stored bookings with the same inputs
     // (and nothing else writes them without forgetting the fingerprint: forgetListingFingerprint). When
     // every stored booking of the span was recognisable, only the dates the changed ones reach can move.
-    const incremental =
-      previous !== null &&
-      previous.inputs === fingerprint.inputs &&
-      stored !== undefined &&
-      stored.others === 0;
+    const incremental = previous !== null && previous.inputs === fingerprint.inputs && unseen !== undefined;
     // A listing recognised unparsed (bookings null) is unchanged by construction.
     const prepared =
       listing.bookings && !unchanged
@@ -226,10 +216,10 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
             mealMapping,
             now: startedAt,
             changes: { covered: setup.coveredWindow },
+            unseen,
+            // What can move a date: the bookings read (not recognised) and the stored ones not seen again.
             derive:
-              incremental && stored
-                ? affectedSpan(window, changedBookings(listing.bookings, listing.known, stored))
-                : undefined,
+              incremental && unseen ? affectedSpan(window, [...listing.bookings, ...unseen]) : undefined,
           })
         : null;
     const dbStarted = Date.now();

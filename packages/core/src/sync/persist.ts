@@ -24,6 +24,12 @@ export interface WindowWrite {
   known?: readonly StayBooking[];
   /** The raw digest of each booking read, by booking id; absent: not known (stored as null). */
   rawDigests?: ReadonlyMap<string, string>;
+  /**
+   * When `known` came from a StoredSpan whose every booking was recognisable: its bookings not among
+   * them. With `known` they are all the span's stored bookings, so the ones to replace or remove are
+   * looked up by id instead of by the span less the known ones (whose ids would all be sent).
+   */
+  unseen?: readonly StayBooking[];
   roomsAvailable: number | null;
   mealMapping: MealMapping;
   now: Date;
@@ -178,6 +184,8 @@ export interface PreparedWindow {
   rows: ReadonlyMap<string, BookingRow>;
   /** Ids of the fetched bookings recognised as stored already (WindowWrite.known): nothing to write. */
   known: ReadonlySet<string>;
+  /** Ids of the span's stored bookings neither known nor read, when the caller knows them (WindowWrite.unseen). */
+  unseen: readonly string[] | null;
   /** The figures of the dates to write (WindowWrite.derive). */
   figures: DailyFigures[];
   mealMapping: MealMapping;
@@ -215,6 +223,7 @@ export function prepareWindow(input: WindowWrite): PreparedWindow {
     now,
     rows,
     known: new Set(known.map((stay) => stay.bookingId)),
+    unseen: input.unseen ? input.unseen.filter(inSpan).map((stay) => stay.bookingId) : null,
     figures,
     mealMapping,
     changes: input.changes ?? null,
@@ -371,6 +380,10 @@ async function writeBookings(
   // The fetched bookings' stored rows and the span's other ones, but not those recognised as stored
   // already (window.known): nothing is written for them, and they are most of the span. Read with what
   // the change set needs of them (their stays), as only the rewritten and removed ones come back.
+  const read = [...window.rows.keys()];
+  const candidates = window.unseen
+    ? sql`${bookings.newbookId} = any(${sql.param([...read, ...window.unseen])}::text[])`
+    : sql`(${bookings.newbookId} = any(${sql.param(read)}::text[]) or (${inSpan(window.kitchenId, window.from, window.to)} and not ${bookings.newbookId} = any(${sql.param([...window.known])}::text[])))`;
   const stored = await tx
     .select({
       id: bookings.id,
@@ -380,12 +393,7 @@ async function writeBookings(
       stay: STAY_SELECTION,
     })
     .from(bookings)
-    .where(
-      and(
-        eq(bookings.kitchenId, window.kitchenId),
-        sql`(${bookings.newbookId} = any(${sql.param([...window.rows.keys()])}::text[]) or (${inSpan(window.kitchenId, window.from, window.to)} and not ${bookings.newbookId} = any(${sql.param([...window.known])}::text[])))`,
-      ),
-    );
+    .where(and(eq(bookings.kitchenId, window.kitchenId), candidates));
   const storedById = new Map(stored.map((row) => [row.newbookId, row]));
   const changed = [...window.rows.values()].filter(
     (row) => storedById.get(row.newbookId)?.contentHash !== row.contentHash,
