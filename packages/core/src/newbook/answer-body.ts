@@ -14,24 +14,24 @@ export class AnswerBody {
   private digested: string | undefined;
 
   constructor(
-    private readonly chunks: readonly Buffer[],
+    private chunks: readonly Buffer[],
     readonly length: number,
   ) {}
 
-  static of(bytes: Buffer): AnswerBody {
-    return new AnswerBody([bytes], bytes.length);
-  }
-
   /** The whole body in one buffer (joined once, when first asked). */
   get bytes(): Buffer {
-    this.joined ??= this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.length);
+    if (this.joined === undefined) {
+      this.joined = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.length);
+      // Joined: the chunks are garbage now, not held as long as the answer is.
+      this.chunks = [this.joined];
+    }
     return this.joined;
   }
 
   /** answerDigest of the bytes, without joining them. */
   get digest(): string {
     if (this.digested === undefined) {
-      if (this.joined || this.chunks.length === 1) this.digested = answerDigest(this.bytes);
+      if (this.chunks.length === 1) this.digested = answerDigest(this.bytes);
       else {
         const hash = createHash("sha1");
         for (const chunk of this.chunks) hash.update(chunk);
