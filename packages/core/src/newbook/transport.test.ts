@@ -35,6 +35,18 @@ function transport(baseUrl: string, options: { timeoutMs?: number; maxResponseBy
   });
 }
 
+/** The error of one request that must fail, the transport and upstream closed either way. */
+async function failure(server: Awaited<ReturnType<typeof upstream>>, client: NewbookTransport) {
+  try {
+    const sent = await client.send("bookings_list", {});
+    if (sent.ok) throw new Error(`expected a failure, got HTTP ${sent.answer.status}`);
+    return sent.error;
+  } finally {
+    client.close();
+    await server.close();
+  }
+}
+
 /** A body sent in several writes, so it arrives in several chunks. */
 const PARTS = Array.from({ length: 40 }, (_, i) => `{"part":${i},"pad":"${"x".repeat(16_000)}"}`);
 const BODY = `[${PARTS.join(",")}]`;
@@ -70,18 +82,10 @@ describe("NewbookTransport", () => {
       for (const part of PARTS) res.write(part);
       res.end();
     });
-    const client = transport(server.url, { maxResponseBytes: 100_000 });
-    try {
-      const sent = await client.send("bookings_list", {});
-      expect(sent.ok).toBe(false);
-      if (sent.ok) return;
-      expect(sent.error).toBeInstanceOf(NewbookProtocolError);
-      expect(sent.error.message).toContain("larger than 100000 bytes");
-      expect(sent.error.retryable).toBe(false);
-    } finally {
-      client.close();
-      await server.close();
-    }
+    const error = await failure(server, transport(server.url, { maxResponseBytes: 100_000 }));
+    expect(error).toBeInstanceOf(NewbookProtocolError);
+    expect(error.message).toContain("larger than 100000 bytes");
+    expect(error.retryable).toBe(false);
   });
 
   it("times out an answer whose body stops half-way, at the attempt's deadline", async () => {
@@ -90,18 +94,10 @@ describe("NewbookTransport", () => {
       res.write(BODY.slice(0, 1000));
       // ...and nothing more.
     });
-    const client = transport(server.url, { timeoutMs: 400 });
     const started = Date.now();
-    try {
-      const sent = await client.send("bookings_list", {});
-      expect(sent.ok).toBe(false);
-      if (sent.ok) return;
-      expect(sent.error).toBeInstanceOf(NewbookTimeoutError);
-      expect(Date.now() - started).toBeLessThan(3_000);
-    } finally {
-      client.close();
-      await server.close();
-    }
+    const error = await failure(server, transport(server.url, { timeoutMs: 400 }));
+    expect(error).toBeInstanceOf(NewbookTimeoutError);
+    expect(Date.now() - started).toBeLessThan(3_000);
   });
 
   it("reports a connection dropped half-way through the body as a network error", async () => {
@@ -109,16 +105,8 @@ describe("NewbookTransport", () => {
       res.writeHead(200, { "content-length": String(Buffer.byteLength(BODY)) });
       res.write(BODY.slice(0, 1000), () => res.socket?.destroy());
     });
-    const client = transport(server.url);
-    try {
-      const sent = await client.send("bookings_list", {});
-      expect(sent.ok).toBe(false);
-      if (sent.ok) return;
-      expect(sent.error).toBeInstanceOf(NewbookNetworkError);
-      expect(sent.error.message).toContain("ECONNRESET");
-    } finally {
-      client.close();
-      await server.close();
-    }
+    const error = await failure(server, transport(server.url));
+    expect(error).toBeInstanceOf(NewbookNetworkError);
+    expect(error.message).toContain("ECONNRESET");
   });
 });
