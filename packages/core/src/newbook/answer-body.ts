@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import { answerDigest } from "./answers";
 
@@ -30,14 +29,7 @@ export class AnswerBody {
 
   /** answerDigest of the bytes, without joining them. */
   get digest(): string {
-    if (this.digested === undefined) {
-      if (this.chunks.length === 1) this.digested = answerDigest(this.bytes);
-      else {
-        const hash = createHash("sha1");
-        for (const chunk of this.chunks) hash.update(chunk);
-        this.digested = hash.digest("base64url");
-      }
-    }
+    this.digested ??= answerDigest(this.chunks);
     return this.digested;
   }
 }

@@ -119,8 +119,8 @@ export class NewbookTransport {
         answer: rawAnswer(response.status, typeof retryAfter === "string" ? retryAfter : undefined, raw),
       };
     } catch (error) {
-      // axios's errors, or the response stream's own (a reset while the body was read).
-      const code = axios.isAxiosError(error) ? error.code : errorCode(error);
+      // axios's errors, or the response stream's own (a reset while the body was read): both carry a code.
+      const code = errorCode(error);
       return {
         ok: false,
         staleConnection: isStaleConnectionReset(error, code),

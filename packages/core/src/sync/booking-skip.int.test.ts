@@ -77,17 +77,23 @@ async function changedByFullRead(now?: Date): Promise<number> {
   return run.rowsChanged;
 }
 
-async function editOneBooking(): Promise<string> {
+/** The kitchen's first stored confirmed booking, by Newbook id: the one the tests edit in the simulator. */
+async function firstConfirmedBooking() {
   const [row] = await w.db.handle.db
     .select({ newbookId: bookings.newbookId, adults: bookings.adults })
     .from(bookings)
     .where(and(eq(bookings.kitchenId, w.kitchenId), sql`lower(${bookings.status}) = ${"confirmed"}`))
     .orderBy(bookings.newbookId)
     .limit(1);
-  await w.control.request("PATCH", `/properties/${w.property.id}/bookings/${row!.newbookId}`, {
-    adults: row!.adults === 1 ? 2 : 1,
+  return row!;
+}
+
+async function editOneBooking(): Promise<string> {
+  const row = await firstConfirmedBooking();
+  await w.control.request("PATCH", `/properties/${w.property.id}/bookings/${row.newbookId}`, {
+    adults: row.adults === 1 ? 2 : 1,
   });
-  return row!.newbookId;
+  return row.newbookId;
 }
 
 /**
@@ -278,15 +284,10 @@ test("a booking moved out of the window is removed by a run that recognised the 
   await sync();
   const db = w.db.handle.db;
   const { to } = frequentWindow(w.property.timezone, 4, new Date());
-  const [row] = await db
-    .select({ newbookId: bookings.newbookId })
-    .from(bookings)
-    .where(and(eq(bookings.kitchenId, w.kitchenId), sql`lower(${bookings.status}) = ${"confirmed"}`))
-    .orderBy(bookings.newbookId)
-    .limit(1);
+  const row = await firstConfirmedBooking();
   // Far ahead and without a room: nothing is booked there to refuse the move.
   const arrival = addDays(to, 60);
-  await w.control.request("PATCH", `/properties/${w.property.id}/bookings/${row!.newbookId}`, {
+  await w.control.request("PATCH", `/properties/${w.property.id}/bookings/${row.newbookId}`, {
     arrival,
     departure: addDays(arrival, 2),
     site_id: null,
@@ -298,7 +299,7 @@ test("a booking moved out of the window is removed by a run that recognised the 
   const left = await db
     .select({ id: bookings.id })
     .from(bookings)
-    .where(and(eq(bookings.kitchenId, w.kitchenId), eq(bookings.newbookId, row!.newbookId)));
+    .where(and(eq(bookings.kitchenId, w.kitchenId), eq(bookings.newbookId, row.newbookId)));
   expect(left).toEqual([]);
   expect(await changedByFullRead()).toBe(0);
 });
