@@ -24,13 +24,28 @@ describe("noOverlappingSyncs", () => {
   });
 
   it("counts apart an overlap across a Redis wipe, which took the first sync's lock", () => {
-    const result = noOverlappingSyncs(overlapping, { lockLosses: 1, now: 1_000, wipes: [300] });
+    const result = noOverlappingSyncs(overlapping, {
+      lockLosses: 1,
+      now: 1_000,
+      wipes: [{ from: 300, to: 310 }],
+    });
     expect(result).toMatchObject({ held: true, name: "no overlapping syncs but across a wipe" });
     expect(result.detail).toContain("1 overlapped across a wipe");
   });
 
+  it("counts apart an overlap whose first sync started while the wipe was still deleting keys", () => {
+    const result = noOverlappingSyncs([attempt(0, 305, 500), attempt(1, 400, 900)], {
+      lockLosses: 1,
+      now: 1_000,
+      wipes: [{ from: 300, to: 310 }],
+    });
+    expect(result.held).toBe(true);
+  });
+
   it("does not excuse an overlap by a wipe outside it", () => {
-    expect(noOverlappingSyncs(overlapping, { lockLosses: 1, now: 1_000, wipes: [450] }).held).toBe(false);
+    expect(
+      noOverlappingSyncs(overlapping, { lockLosses: 1, now: 1_000, wipes: [{ from: 450, to: 460 }] }).held,
+    ).toBe(false);
   });
 });
 

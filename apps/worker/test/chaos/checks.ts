@@ -124,18 +124,25 @@ export async function schedulesRestored(
   );
 }
 
+/** A wipe of Redis: from when it began to when its last key was gone (deleting takes a while). */
+export interface WipeSpan {
+  from: number;
+  to: number;
+}
+
 /**
  * At most one sync per kitchen at any moment, across all worker processes, dead ones included. The
- * kitchen lock lives in Redis: a wipe between the start of one sync and the start of the next took the
- * first one's lock with it, and such an overlap is counted apart (the worker only logs the lost lock).
+ * kitchen lock lives in Redis: a wipe that went on between the start of one sync and the start of the next
+ * took the first one's lock with it, and such an overlap is counted apart (the worker only logs the lost
+ * lock). A sync that started while the wipe was still deleting keys can lose its lock too.
  */
 export function noOverlappingSyncs(
   attempts: readonly SyncAttempt[],
-  context: { lockLosses: number; now: number; wipes?: readonly number[] },
+  context: { lockLosses: number; now: number; wipes?: readonly WipeSpan[] },
 ): InvariantResult {
   const overlaps = overlappingAttempts(attempts, context.now);
   const acrossWipe = ([a, b]: [SyncAttempt, SyncAttempt]) =>
-    (context.wipes ?? []).some((w) => a.startedAt <= w && w <= b.startedAt);
+    (context.wipes ?? []).some((w) => a.startedAt <= w.to && w.from <= b.startedAt);
   const unexplained = overlaps.filter((pair) => !acrossWipe(pair));
   const describe = ([a, b]: [SyncAttempt, SyncAttempt]) =>
     `kitchen ${a.kitchenId}: worker ${a.worker} and worker ${b.worker} for ${(a.endedAt ?? context.now) - b.startedAt} ms`;

@@ -8,7 +8,7 @@ import { enqueueSyncNow } from "@occ/core";
 import { FAULT_TYPES, mulberry32 } from "@occ/newbook-sim";
 import { sleep, TEST_POSTGRES_URL } from "@occ/testkit";
 import { ensureWorkerBuilt, type WorkerTestEnv } from "../harness";
-import { alertsOpenedAndResolved, everyKitchenSyncedAfter, isFailureAlert } from "./checks";
+import { alertsOpenedAndResolved, everyKitchenSyncedAfter, isFailureAlert, type WipeSpan } from "./checks";
 import { choosePostgresDisruption, ensurePostgresUp, restartPostgres, terminateBackends } from "./postgres";
 import { CleanReference } from "./reference";
 import { failedInvariants, renderReport, type ScenarioReport } from "./report";
@@ -77,13 +77,14 @@ it("restores schedules and keeps data right when Redis loses every key of ours, 
     async ({ env, cluster, churn, kitchens }) => {
       let keys = 0;
       let midSync = 0;
-      const wipes: number[] = [];
+      const wipes: WipeSpan[] = [];
       for (let i = 0; i < WIPES; i++) {
         if (await cluster.busyMembers(1_500)) midSync++;
-        wipes.push(Date.now());
+        const from = Date.now();
         keys += await env.wipeRedis();
+        wipes.push({ from, to: Date.now() });
         await churn.change();
-        await recovered(env, kitchens, new Date(wipes.at(-1)!));
+        await recovered(env, kitchens, new Date(from));
       }
       return {
         did: `${WIPES} wipes of every key of the test prefix (${keys} keys; ${midSync} mid-sync)`,

@@ -13,6 +13,7 @@ import {
   noOverlappingSyncs,
   schedulesRestored,
   unfinishedRunsFinish,
+  type WipeSpan,
 } from "./checks";
 import { WorkerCluster } from "./cluster";
 import type { CleanReference } from "./reference";
@@ -47,7 +48,7 @@ export interface DisruptionOutcome {
   /** What it did, for the report: counts of kills, wipes, restarts, faults. */
   did: string;
   /** When Redis lost its data (and with it the kitchen locks of the syncs then running). */
-  wipes?: number[];
+  wipes?: WipeSpan[];
   /** Checks only this scenario makes, run once the kitchens have recovered. */
   checks?: Array<() => Promise<InvariantResult>>;
 }
