@@ -154,6 +154,8 @@ export const newbookFrequentSyncSettings = pgTable(
       pages: string[];
       bookings: number;
       days?: Record<string, string>;
+      fullReadAt?: string;
+      changesSince?: string;
     }>(),
     /** Code of the last final failure (e.g. newbook_auth); null after a success. */
     lastErrorCode: varchar("last_error_code", { length: 40 }),

@@ -8,6 +8,7 @@ const BOOKING_FIELDS = [
   "bookings_group_name",
   "booking_placed",
   "booking_cancelled",
+  "booking_modified",
   "booking_arrival",
   "booking_departure",
   "booking_length",
@@ -203,6 +204,7 @@ describe("bookings_list", () => {
       expect(Object.keys(b).sort()).toEqual([...BOOKING_FIELDS].sort());
       expect(b.booking_arrival).toMatch(DATETIME);
       expect(b.booking_placed).toMatch(DATETIME);
+      expect(b.booking_modified).toMatch(DATETIME);
     }
     const cancelled = rows(
       await list({ list_type: "cancelled", period_from: from, period_to: to, data_limit: 1000 }),

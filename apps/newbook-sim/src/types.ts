@@ -63,7 +63,7 @@ export interface Booking {
   /** Local datetimes "YYYY-MM-DD HH:MM:SS". */
   placed: string;
   cancelled: string | null;
-  /** Not on the wire (no such field is confirmed); drives list_type "all". */
+  /** Local datetime of the last change: `booking_modified` on the wire; drives list_type "all". */
   modified: string;
   /** Local dates; times come from the property's check-in/check-out times. */
   arrivalDate: string;

@@ -113,6 +113,12 @@ export const envSchema = z
           .filter(Boolean),
       ),
     SYNC_MINUTE_MS: int(10, 3_600_000).default(60_000),
+    /**
+     * A next-days sync reads the whole window at least this often (in SYNC_MINUTE_MS minutes); the runs
+     * between ask Newbook only for the bookings changed since (see sync/change-feed.ts). 0: every run reads
+     * the whole window.
+     */
+    SYNC_FULL_READ_MINUTES: int(0, 1_440).default(30),
     WORKER_CONCURRENCY: int(1, 256).default(32),
     HISTORICAL_CONCURRENCY: int(1, 16).default(1),
     JOB_ATTEMPTS: int(1, 20).default(3),

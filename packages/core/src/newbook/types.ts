@@ -24,6 +24,10 @@ const optionalLooseString = z
   .optional()
   .transform((v) => (v === null || v === undefined || v === "" ? null : String(v)));
 
+/** A property-local "YYYY-MM-DD HH:MM:SS", the one form that orders as text. */
+export const isFullDateTime = (value: unknown): value is string =>
+  typeof value === "string" && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(value);
+
 /** "YYYY-MM-DD HH:MM:SS", "YYYY-MM-DDTHH:MM:SS" or "YYYY-MM-DD", property-local. */
 export const localDateTime = z
   .string()
@@ -57,6 +61,12 @@ export const rawBookingSchema = z.object({
   booking_checkedin: checkedInField,
   booking_arrival: localDateTime,
   booking_departure: localDateTime,
+  // Only the change feed's anchor (see sync/change-feed.ts); a value of another form is not used, never
+  // an error.
+  booking_modified: z
+    .unknown()
+    .optional()
+    .transform((value) => (isFullDateTime(value) ? value : null)),
   booking_adults: looseInt.optional().default(0),
   booking_children: looseInt.optional().default(0),
   booking_infants: looseInt.optional().default(0),
@@ -146,6 +156,8 @@ export interface NewbookBooking {
   eta: string | null;
   /** Property-local "YYYY-MM-DD HH:MM:SS" the guest checked in, or null. */
   checkedInAt: string | null;
+  /** Newbook's `booking_modified` ("YYYY-MM-DD HH:MM:SS", Newbook's clock), null when absent. Not stored. */
+  modifiedAt: string | null;
   guests: KitchenGuest[];
   /** Kitchen-relevant notes only. */
   notes: string[];
@@ -179,6 +191,7 @@ export function normaliseBooking(raw: RawBooking): NewbookBooking {
     groupName: raw.bookings_group_name,
     eta: raw.booking_eta,
     checkedInAt: raw.booking_checkedin,
+    modifiedAt: raw.booking_modified,
     guests: raw.guests.flatMap((g) => {
       const name = [g.firstname, g.lastname].filter(Boolean).join(" ").replace(/\s+/g, " ").trim();
       // A guest without a name still matters to the kitchen when they have needs.

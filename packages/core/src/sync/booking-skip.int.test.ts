@@ -122,6 +122,8 @@ beforeAll(async () => {
     simulator: { seed: 23, rooms: 30, throttlePerMinute: 1_000_000 },
     settings: { daysAhead: 4 },
     baseUrl: startProxy,
+    // Whole reads every run: what this file tests (the change feed between them: change-feed.int.test.ts).
+    env: { SYNC_FULL_READ_MINUTES: "0" },
   });
   await sync();
 });

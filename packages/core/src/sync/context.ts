@@ -55,9 +55,19 @@ export interface KitchenSyncSetup {
 export interface ListingFingerprint {
   /** Digest of everything besides the bookings that the stored rows were derived from. */
   inputs: string;
-  /** Digests of the raw bookings pages (NewbookClient's BookingListing). */
+  /**
+   * Digests of the raw bookings pages (NewbookClient's BookingListing) of the last whole read; empty once
+   * a run has applied changes read from the change feed since.
+   */
   pages: string[];
   bookings: number;
+  /** When the window was last read whole (ISO, UTC): the change feed is used for SYNC_FULL_READ_MINUTES after. */
+  fullReadAt?: string;
+  /**
+   * Where the next run's change feed starts: a property-local datetime on Newbook's own clock, taken from
+   * the bookings read (see changeFeedStart). Absent: no change feed until the window is read whole again.
+   */
+  changesSince?: string;
 }
 
 /**

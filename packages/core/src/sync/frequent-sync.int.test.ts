@@ -269,7 +269,11 @@ describe("runFrequentSync against the simulator and PostgreSQL", () => {
     });
     const runId = randomUUID();
     const started = Date.now();
-    const error = await runFrequentSync(ctx, { kitchenId, runId, trigger: "test" }).catch((e: unknown) => e);
+    // A whole read, which pages (the change feed since the last one would be a single page).
+    const wholeRead: SyncContext = { ...ctx, config: { ...ctx.config, SYNC_FULL_READ_MINUTES: 0 } };
+    const error = await runFrequentSync(wholeRead, { kitchenId, runId, trigger: "test" }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(Error);
     expect(await testDb.handle.db.select().from(bookings).orderBy(asc(bookings.id))).toEqual(bookingsBefore);
     expect(await dailyRows()).toEqual(daysBefore);

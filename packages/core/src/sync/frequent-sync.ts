@@ -1,11 +1,15 @@
 import { createHash } from "node:crypto";
 import type { Db, Tx } from "@occ/db";
-import type { LocalDate } from "../time";
+import type { NewbookClient } from "../newbook/client";
+import type { NewbookBooking } from "../newbook/types";
+import { addDays, type LocalDate } from "../time";
 import { affectedSpan } from "./affected-dates";
 import { DERIVATION_VERSION } from "./booking-rows";
 
+import { changeFeedFrom, changeFeedStart, staysInPeriod } from "./change-feed";
 import {
   freshRoomsTotal,
+  type KitchenSyncSetup,
   type ListingFingerprint,
   loadKitchenSetup,
   mealMappingOf,
@@ -17,7 +21,14 @@ import {
 } from "./context";
 import type { StayBooking } from "./derive";
 import type { MealMapping } from "./meals";
-import { knownBookings, prepareWindow, type StoredSpan, type WriteCounts, writeWindow } from "./persist";
+import {
+  knownBookings,
+  type PreparedWindow,
+  prepareWindow,
+  type StoredSpan,
+  type WriteCounts,
+  writeWindow,
+} from "./persist";
 import { recordRunCalls, recordRunSuccess, startRun } from "./status";
 import { frequentWindow, type SyncWindow } from "./window";
 
@@ -80,6 +91,86 @@ function unseenStays(known: readonly StayBooking[], stored: StoredSpan): StayBoo
 const sameDigests = (a: readonly string[], b: readonly string[]) =>
   a.length > 0 && a.length === b.length && a.every((digest, i) => digest === b[i]);
 
+/** What every step of one run works with. */
+interface FrequentRun {
+  ctx: SyncContext;
+  input: FrequentSyncInput;
+  setup: KitchenSyncSetup;
+  window: SyncWindow;
+  client: NewbookClient;
+  mealMapping: MealMapping;
+  startedAt: Date;
+  now: () => Date;
+}
+
+/** The span a run's stored bookings are read for: the listing's own, as bookings departing on fetchFrom are listed too. */
+const storedSpanOf = (run: FrequentRun) =>
+  knownBookings(run.ctx.db, run.input.kitchenId, { from: run.window.fetchFrom, to: run.window.to });
+
+/**
+ * Records the run's success, then answers its result. `write`: the run's data, written in the same
+ * transaction as its outcome; without it the outcome is one statement and no transaction. `fingerprint`
+ * undefined: the stored one is left as it is (not sent again).
+ */
+async function finishRun(
+  run: FrequentRun,
+  outcome: {
+    bookings: number;
+    fingerprint: ListingFingerprint | null | undefined;
+    write?: (tx: Tx) => Promise<WriteCounts>;
+  },
+): Promise<SyncRunResult> {
+  const { ctx, input, window, startedAt, now } = run;
+  const newbookCalls = run.client.stats.totalCalls;
+  const recordSuccess = (db: Db | Tx, rowsChanged: number, dbMs: number) =>
+    recordRunSuccess(db, {
+      runId: input.runId,
+      kitchenId: input.kitchenId,
+      kind: "frequent",
+      startedAt,
+      now: now(),
+      newbookCalls,
+      bookingsFetched: outcome.bookings,
+      rowsChanged,
+      dbMs,
+      listingFingerprint: outcome.fingerprint,
+    });
+  let counts = NOTHING_WRITTEN;
+  let durationMs: number;
+  let dbMs = 0;
+  const { write } = outcome;
+  if (write) {
+    const dbStarted = Date.now();
+    ({ counts, durationMs, dbMs } = await ctx.db.transaction(async (tx) => {
+      const written = await write(tx);
+      const spent = Date.now() - dbStarted;
+      const duration = await recordSuccess(tx, written.rowsChanged, spent);
+      await ctx.beforeCommit?.();
+      return { counts: written, durationMs: duration, dbMs: spent };
+    }));
+    ctx.logger.debug("Frequent sync written", { kitchenId: input.kitchenId, runId: input.runId, ...counts });
+  } else {
+    // The fencing check still comes first, as before every commit.
+    await ctx.beforeCommit?.();
+    const dbStarted = Date.now();
+    durationMs = await recordSuccess(ctx.db, 0, 0);
+    // One statement outside a transaction: committed once it has answered.
+    dbMs = Date.now() - dbStarted;
+  }
+  return {
+    runId: input.runId,
+    status: "success",
+    window,
+    newbookCalls,
+    bookingsFetched: outcome.bookings,
+    rowsChanged: counts.rowsChanged,
+    bookingChanges: counts.bookingChanges,
+    durationMs,
+    dbMs,
+    committedAt: now(),
+  };
+}
+
 /**
  * The next-days sync of one kitchen: fetch everything first, then replace the window's data and record
  * the run in one transaction. Errors propagate unrecorded: the worker knows whether a retry follows and
@@ -105,147 +196,220 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
   const connection = requireConnection(setup);
   const client = openClient(ctx, connection);
   try {
-    const mealMapping = mealMappingOf(connection);
-    // Most runs find what the last one found. When Newbook's answer is byte-identical and so is
-    // everything else the stored rows came from, there is nothing to parse, validate, build or write.
-    // While a sites_list refresh is due the room count is unknown, so the answer is read in full.
-    const previous = setup.listingFingerprint;
+    const run: FrequentRun = {
+      ctx,
+      input,
+      setup,
+      window,
+      client,
+      mealMapping: mealMappingOf(connection),
+      startedAt,
+      now,
+    };
+    // The stored rows came from the bookings and these inputs; while a sites_list refresh is due the room
+    // count is unknown, so nothing stored can be built on.
     const knownRooms = freshRoomsTotal(connection, startedAt);
-    const recognisable =
+    const previous = setup.listingFingerprint;
+    const current =
       previous !== null &&
       knownRooms !== null &&
-      previous.inputs === derivationInputs(window, knownRooms, mealMapping);
-    // The span's stored bookings, once a page is read in parts.
-    let stored: StoredSpan | undefined;
-    // The bookings' first page and a due inventory refresh: slots for both, or the job waits in the queue.
-    await client.reserveRequests(knownRooms === null ? 2 : 1);
-    // Independent requests: the daily inventory refresh need not wait for the bookings.
-    const [inventory, listing] = await Promise.all([
-      roomInventory(client, connection, startedAt),
-      client.listBookingsUnlessUnchanged(
-        { ...stayingPeriod(window.fetchFrom, window.to), listType: "staying" },
-        recognisable ? previous.pages : [],
-        // Asked only when a page is read: the bookings sent exactly as before need no reading.
-        // The listing's own span: bookings departing on fetchFrom are listed too.
-        async () => {
-          stored = await knownBookings(ctx.db, input.kitchenId, { from: window.fetchFrom, to: window.to });
-          return stored.byDigest;
-        },
-      ),
-    ]);
-    const newbookCalls = client.stats.totalCalls;
-    const fingerprint: ListingFingerprint = {
-      inputs: derivationInputs(window, inventory.roomsAvailable, mealMapping),
-      pages: listing.pageDigests,
-      bookings: listing.bookings ? listing.bookings.length + listing.known.length : (previous?.bookings ?? 0),
-    };
-    const unchanged =
-      previous !== null &&
-      previous.inputs === fingerprint.inputs &&
-      sameDigests(previous.pages, fingerprint.pages);
-    ctx.logger.debug("Frequent sync fetched", {
-      kitchenId: input.kitchenId,
-      runId: input.runId,
-      bookings: fingerprint.bookings,
-      unchanged,
-      newbookCalls,
-    });
-
-    // The run's outcome, the last statement of either path below.
-    const recordSuccess = (
-      db: Db | Tx,
-      rowsChanged: number,
-      dbMs: number,
-      listingFingerprint?: ListingFingerprint | null,
-    ) =>
-      recordRunSuccess(db, {
-        runId: input.runId,
-        kitchenId: input.kitchenId,
-        kind: "frequent",
-        startedAt,
-        now: now(),
-        newbookCalls,
-        bookingsFetched: fingerprint.bookings,
-        rowsChanged,
-        dbMs,
-        listingFingerprint,
-      });
-    // Called once the run's outcome is committed.
-    const succeeded = (counts: WriteCounts, durationMs: number, dbMs: number): SyncRunResult => ({
-      runId: input.runId,
-      status: "success",
-      window,
-      newbookCalls,
-      bookingsFetched: fingerprint.bookings,
-      rowsChanged: counts.rowsChanged,
-      bookingChanges: counts.bookingChanges,
-      durationMs,
-      dbMs,
-      committedAt: now(),
-    });
-
-    if (unchanged && !inventory.refreshed) {
-      // Nothing to write but the run's outcome: one statement, no transaction, the stored fingerprint
-      // left as it is (undefined: not sent again). The fencing check still comes first, as before every
-      // commit.
-      await ctx.beforeCommit?.();
-      const dbStarted = Date.now();
-      const durationMs = await recordSuccess(ctx.db, 0, 0);
-      // One statement outside a transaction: committed once it has answered.
-      return succeeded(NOTHING_WRITTEN, durationMs, Date.now() - dbStarted);
-    }
-    // Every stored booking of the span was recognisable: those not seen again are all the rest of it.
-    const unseen =
-      stored !== undefined && stored.others === 0 ? unseenStays(listing.known, stored) : undefined;
-    // The stored daily rows hold what the last run derived from the stored bookings with the same inputs
-    // (and nothing else writes them without forgetting the fingerprint: forgetListingFingerprint). When
-    // every stored booking of the span was recognisable, only the dates the changed ones reach can move.
-    const incremental = previous !== null && previous.inputs === fingerprint.inputs && unseen !== undefined;
-    // A listing recognised unparsed (bookings null) is unchanged by construction.
-    const prepared =
-      listing.bookings && !unchanged
-        ? prepareWindow({
-            kitchenId: input.kitchenId,
-            runId: input.runId,
-            from: window.from,
-            to: window.to,
-            bookings: listing.bookings,
-            known: listing.known,
-            rawDigests: listing.rawDigests,
-            roomsAvailable: inventory.roomsAvailable,
-            mealMapping,
-            now: startedAt,
-            changes: { covered: setup.coveredWindow },
-            unseen,
-            // What can move a date: the bookings read (not recognised) and the stored ones not seen again.
-            derive:
-              incremental && unseen ? affectedSpan(window, [...listing.bookings, ...unseen]) : undefined,
-          })
+      previous.inputs === derivationInputs(window, knownRooms, run.mealMapping)
+        ? previous
         : null;
-    const dbStarted = Date.now();
-    const result = await ctx.db.transaction(async (tx) => {
-      await saveRoomInventory(tx, input.kitchenId, inventory);
-      const counts = prepared ? await writeWindow(tx, prepared) : NOTHING_WRITTEN;
-      const dbMs = Date.now() - dbStarted;
-      const durationMs = await recordSuccess(
-        tx,
-        counts.rowsChanged,
-        dbMs,
-        unchanged ? undefined : fingerprint.pages.length > 0 ? fingerprint : null,
-      );
-      await ctx.beforeCommit?.();
-      return { counts, dbMs, durationMs };
-    });
-    ctx.logger.debug("Frequent sync written", {
-      kitchenId: input.kitchenId,
-      runId: input.runId,
-      ...result.counts,
-    });
-    return succeeded(result.counts, result.durationMs, result.dbMs);
+    const fullReadMs = ctx.config.SYNC_FULL_READ_MINUTES * ctx.config.SYNC_MINUTE_MS;
+    const feedFrom = changeFeedFrom(current, startedAt, fullReadMs);
+    if (current && knownRooms !== null && feedFrom !== null) {
+      const result = await syncChanges(run, current, knownRooms, feedFrom);
+      if (result) return result;
+    }
+    return await syncWindow(run, previous, current !== null, fullReadMs > 0);
   } catch (error) {
     await recordRunCalls(ctx.db, input.runId, client.stats.totalCalls);
     throw error;
   } finally {
     client.close();
   }
+}
+
+/**
+ * A run between whole reads (see change-feed.ts): Newbook is asked only for the bookings changed since
+ * `feedFrom`, and only the window's dates they reach are derived again. Null when the window must be read
+ * whole after all: a changed booking's place in the listing cannot be told here, or stored bookings of the
+ * span cannot be recognised (what a whole read would replace is then unknown).
+ */
+async function syncChanges(
+  run: FrequentRun,
+  previous: ListingFingerprint,
+  roomsAvailable: number,
+  feedFrom: string,
+): Promise<SyncRunResult | null> {
+  const { ctx, input, window, client } = run;
+  const period = stayingPeriod(window.fetchFrom, window.to);
+  let stored: StoredSpan | undefined;
+  const loadStored = async () => {
+    stored ??= await storedSpanOf(run);
+    return stored;
+  };
+  await client.reserveRequests(1);
+  const feed = await client.listBookingsUnlessUnchanged(
+    // Up to the day after the window's end: past Newbook's "now" whatever our clock or zone setting says.
+    { periodFrom: feedFrom, periodTo: `${addDays(window.to, 1)} 23:59:59`, listType: "all" },
+    [],
+    // A booking sent as stored (the feed's overlap) is recognised by its raw digest, as in a whole read.
+    async () => (await loadStored()).byDigest,
+  );
+  // Read: changed since they were stored, or not stored in the span; recognised ones changed nothing.
+  const read = feed.bookings ?? [];
+  const staying: NewbookBooking[] = [];
+  const left = new Set<string>();
+  for (const booking of read) {
+    const stays = staysInPeriod(booking, period);
+    if (stays === null) return null;
+    if (stays) staying.push(booking);
+    else left.add(booking.bookingId);
+  }
+  const changesSince = changeFeedStart(previous.changesSince, read) ?? undefined;
+  // Advanced only when the feed moved on: an unchanged fingerprint is not sent again.
+  const advanced = changesSince === previous.changesSince ? undefined : { ...previous, changesSince };
+  ctx.logger.debug("Frequent sync read the change feed", {
+    kitchenId: input.kitchenId,
+    runId: input.runId,
+    read: read.length,
+    recognised: feed.known.length,
+    staying: staying.length,
+  });
+  const storedIds =
+    left.size > 0 ? new Set([...(await loadStored()).byDigest.values()].map((s) => s.bookingId)) : null;
+  const removed = storedIds ? [...left].filter((id) => storedIds.has(id)) : [];
+  if (staying.length === 0 && removed.length === 0) {
+    return finishRun(run, { bookings: previous.bookings, fingerprint: advanced });
+  }
+  const span = await loadStored();
+  if (span.others > 0) return null;
+  const readIds = new Set(read.map((booking) => booking.bookingId));
+  const storedStays = [...span.byDigest.values()];
+  const known = storedStays.filter((stay) => !readIds.has(stay.bookingId));
+  // The stored versions of the bookings read: replaced by the staying ones, removed for the others.
+  const replaced = storedStays.filter((stay) => readIds.has(stay.bookingId));
+  const prepared: PreparedWindow = prepareWindow({
+    kitchenId: input.kitchenId,
+    runId: input.runId,
+    from: window.from,
+    to: window.to,
+    bookings: staying,
+    known,
+    rawDigests: feed.rawDigests,
+    unseen: replaced.filter((stay) => left.has(stay.bookingId)),
+    roomsAvailable,
+    mealMapping: run.mealMapping,
+    now: run.startedAt,
+    changes: { covered: run.setup.coveredWindow },
+    derive: affectedSpan(window, [...staying, ...replaced]),
+  });
+  return finishRun(run, {
+    bookings: known.length + staying.length,
+    // The pages of the last whole read no longer describe what is stored.
+    fingerprint: { ...previous, pages: [], bookings: known.length + staying.length, changesSince },
+    write: (tx) => writeWindow(tx, prepared),
+  });
+}
+
+/**
+ * A whole read of the window. `previous`: the stored fingerprint; `current`: whether the stored rows came
+ * from this run's inputs (see runFrequentSync); `feed`: whether runs until the next whole read use the
+ * change feed (its start is then recorded with every whole read).
+ */
+async function syncWindow(
+  run: FrequentRun,
+  previous: ListingFingerprint | null,
+  current: boolean,
+  feed: boolean,
+): Promise<SyncRunResult> {
+  const { ctx, input, window, client, startedAt, mealMapping } = run;
+  const connection = requireConnection(run.setup);
+  const knownRooms = freshRoomsTotal(connection, startedAt);
+  // The span's stored bookings, once a page is read in parts.
+  let stored: StoredSpan | undefined;
+  // The bookings' first page and a due inventory refresh: slots for both, or the job waits in the queue.
+  await client.reserveRequests(knownRooms === null ? 2 : 1);
+  // Independent requests: the daily inventory refresh need not wait for the bookings.
+  const [inventory, listing] = await Promise.all([
+    roomInventory(client, connection, startedAt),
+    client.listBookingsUnlessUnchanged(
+      { ...stayingPeriod(window.fetchFrom, window.to), listType: "staying" },
+      // Most runs find what the last one found. When Newbook's answer is byte-identical and so is
+      // everything else the stored rows came from, there is nothing to parse, validate, build or write.
+      current && previous ? previous.pages : [],
+      // Asked only when a page is read: the bookings sent exactly as before need no reading.
+      async () => {
+        stored = await storedSpanOf(run);
+        return stored.byDigest;
+      },
+    ),
+  ]);
+  const fingerprint: ListingFingerprint = {
+    inputs: derivationInputs(window, inventory.roomsAvailable, mealMapping),
+    pages: listing.pageDigests,
+    bookings: listing.bookings ? listing.bookings.length + listing.known.length : (previous?.bookings ?? 0),
+    ...(feed ? feedFields(startedAt, previous, listing.bookings ?? []) : {}),
+  };
+  const unchanged =
+    previous !== null &&
+    previous.inputs === fingerprint.inputs &&
+    sameDigests(previous.pages, fingerprint.pages);
+  ctx.logger.debug("Frequent sync fetched", {
+    kitchenId: input.kitchenId,
+    runId: input.runId,
+    bookings: fingerprint.bookings,
+    unchanged,
+    newbookCalls: client.stats.totalCalls,
+  });
+  if (unchanged && !inventory.refreshed) {
+    // Nothing to write but the run's outcome (and when the feed is on, when this whole read was).
+    return finishRun(run, { bookings: fingerprint.bookings, fingerprint: feed ? fingerprint : undefined });
+  }
+  // Every stored booking of the span was recognisable: those not seen again are all the rest of it.
+  const unseen = stored !== undefined && stored.others === 0 ? unseenStays(listing.known, stored) : undefined;
+  // The stored daily rows hold what the last run derived from the stored bookings with the same inputs
+  // (and nothing else writes them without forgetting the fingerprint: forgetListingFingerprint). When
+  // every stored booking of the span was recognisable, only the dates the changed ones reach can move.
+  const incremental = previous !== null && previous.inputs === fingerprint.inputs && unseen !== undefined;
+  // A listing recognised unparsed (bookings null) is unchanged by construction.
+  const prepared =
+    listing.bookings && !unchanged
+      ? prepareWindow({
+          kitchenId: input.kitchenId,
+          runId: input.runId,
+          from: window.from,
+          to: window.to,
+          bookings: listing.bookings,
+          known: listing.known,
+          rawDigests: listing.rawDigests,
+          roomsAvailable: inventory.roomsAvailable,
+          mealMapping,
+          now: startedAt,
+          changes: { covered: run.setup.coveredWindow },
+          unseen,
+          // What can move a date: the bookings read (not recognised) and the stored ones not seen again.
+          derive: incremental && unseen ? affectedSpan(window, [...listing.bookings, ...unseen]) : undefined,
+        })
+      : null;
+  return finishRun(run, {
+    bookings: fingerprint.bookings,
+    fingerprint: unchanged && !feed ? undefined : fingerprint.pages.length > 0 ? fingerprint : null,
+    write: async (tx) => {
+      await saveRoomInventory(tx, input.kitchenId, inventory);
+      return prepared ? writeWindow(tx, prepared) : NOTHING_WRITTEN;
+    },
+  });
+}
+
+/** What a whole read records for the change feed: when it was, and where the next feed starts. */
+function feedFields(
+  startedAt: Date,
+  previous: ListingFingerprint | null,
+  read: readonly NewbookBooking[],
+): Pick<ListingFingerprint, "fullReadAt" | "changesSince"> {
+  const changesSince = changeFeedStart(previous?.changesSince, read);
+  return { fullReadAt: startedAt.toISOString(), ...(changesSince ? { changesSince } : {}) };
 }

@@ -23,6 +23,8 @@ beforeAll(async () => {
   w = await startSyncWorld({
     simulator: { seed: 5, rooms: 20, throttlePerMinute: 1_000_000 },
     settings: { daysAhead: 3 },
+    // Whole reads every run: what this file tests (the change feed between them: change-feed.int.test.ts).
+    env: { SYNC_FULL_READ_MINUTES: "0" },
   });
 });
 

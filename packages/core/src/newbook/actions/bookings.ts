@@ -107,6 +107,8 @@ export async function listBookingsUnlessUnchanged<K extends KnownBooking = never
     digestAt: (index: number) => string,
     rawAt: (index: number) => unknown,
   ): Promise<ListedBooking<K>[] | null> => {
+    // An empty page (a change feed with no changes) needs nothing the caller knows.
+    if (count === 0) return [];
     knownLoaded ??= known();
     const knownByDigest = await knownLoaded;
     const rows: ListedBooking<K>[] = [];

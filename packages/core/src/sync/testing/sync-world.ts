@@ -17,7 +17,10 @@ import {
 } from "../../newbook/client";
 import type { SyncContext } from "../context";
 
-export type Listing = Awaited<ReturnType<NewbookClient["listBookingsUnlessUnchanged"]>>;
+/** What a listing returned, with what it asked (a whole read lists "staying", the change feed "all"). */
+export type Listing = Awaited<ReturnType<NewbookClient["listBookingsUnlessUnchanged"]>> & {
+  query: Parameters<NewbookClient["listBookingsUnlessUnchanged"]>[0];
+};
 
 export interface SyncWorldOptions {
   /** The simulator: one property, the kitchen's hotel (`properties` is always 1). */
@@ -28,6 +31,8 @@ export interface SyncWorldOptions {
   client?: Partial<NewbookClientOptions>;
   /** Where the kitchen's connection points: the simulator unless a test puts something in front of it. */
   baseUrl?: (sim: RunningSimulator) => string | Promise<string>;
+  /** Environment over the world's own (e.g. SYNC_FULL_READ_MINUTES "0": every run reads the window whole). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -70,7 +75,7 @@ async function connectKitchen(
   const property = sim.properties[0]!;
   const encryptionKey = generateEncryptionKey();
   // No retries: a fault a test injects fails the run at once instead of being retried away.
-  const config = loadConfig({ ENCRYPTION_KEY: encryptionKey, NEWBOOK_MAX_RETRIES: "0" });
+  const config = loadConfig({ ENCRYPTION_KEY: encryptionKey, NEWBOOK_MAX_RETRIES: "0", ...options.env });
   const listings: Listing[] = [];
   const ctx: SyncContext = {
     db: db.handle.db,
@@ -85,7 +90,7 @@ async function connectKitchen(
       const read = client.listBookingsUnlessUnchanged.bind(client);
       client.listBookingsUnlessUnchanged = (async (query, previous, known) => {
         const listing = await read(query, previous, known);
-        listings.push(listing);
+        listings.push({ ...listing, query });
         return listing;
       }) as typeof client.listBookingsUnlessUnchanged;
       return client;
