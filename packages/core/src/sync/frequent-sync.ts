@@ -330,6 +330,9 @@ async function syncWindow(
   const knownRooms = freshRoomsTotal(connection, startedAt);
   // The span's stored bookings, once a page is read in parts.
   let stored: StoredSpan | undefined;
+  // With no start for the change feed known (the first run, a forgotten fingerprint), every booking is
+  // read for its booking_modified, once: bookings recognised unread would tell nothing of Newbook's clock.
+  const readAll = feed && !previous?.changesSince;
   // The bookings' first page and a due inventory refresh: slots for both, or the job waits in the queue.
   await client.reserveRequests(knownRooms === null ? 2 : 1);
   // Independent requests: the daily inventory refresh need not wait for the bookings.
@@ -339,9 +342,10 @@ async function syncWindow(
       { ...stayingPeriod(window.fetchFrom, window.to), listType: "staying" },
       // Most runs find what the last one found. When Newbook's answer is byte-identical and so is
       // everything else the stored rows came from, there is nothing to parse, validate, build or write.
-      current && previous ? previous.pages : [],
+      current && previous && !readAll ? previous.pages : [],
       // Asked only when a page is read: the bookings sent exactly as before need no reading.
       async () => {
+        if (readAll) return new Map();
         stored = await storedSpanOf(run);
         return stored.byDigest;
       },

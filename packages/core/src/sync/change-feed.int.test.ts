@@ -1,0 +1,218 @@
+import { randomUUID } from "node:crypto";
+import { bookingChanges, bookings, dailyOccupancy, newbookFrequentSyncSettings } from "@occ/db";
+import { mulberry32 } from "@occ/newbook-sim";
+import { SimControlError, seedKitchenWithConnection } from "@occ/testkit";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { addDays, localDateIn } from "../time";
+import type { SyncContext } from "./context";
+import { runFrequentSync } from "./frequent-sync";
+import { type SyncWorld, startSyncWorld } from "./testing/sync-world";
+
+/**
+ * The change feed between whole reads: after every round of random edits in Newbook, a kitchen syncing
+ * from the feed must hold exactly what a kitchen reading its window whole holds (bookings hash for hash,
+ * daily figures, the change set), and a whole read afterwards must find nothing to change. Both kitchens
+ * are set to a time zone 14 hours off the hotel's: where the feed starts is read off Newbook's stamps, so a
+ * wrong zone setting (or clock) cannot make it miss a change.
+ */
+
+const SEED = Number(process.env.TEST_SEED ?? 20261201);
+const DAYS_AHEAD = 5;
+let w: SyncWorld;
+let feedKitchen: number;
+let wholeKitchen: number;
+let wholeRead: SyncContext;
+let today: string;
+
+const sync = (kitchenId: number, ctx: SyncContext = w.ctx) =>
+  runFrequentSync(ctx, { kitchenId, runId: randomUUID(), trigger: "test" });
+
+/** What the kitchen stores, in a form two kitchens can be compared by. */
+async function stored(kitchenId: number) {
+  const db = w.db.handle.db;
+  const rows = await db
+    .select({ newbookId: bookings.newbookId, contentHash: bookings.contentHash })
+    .from(bookings)
+    .where(eq(bookings.kitchenId, kitchenId))
+    .orderBy(asc(bookings.newbookId));
+  const days = await db
+    .select({
+      date: dailyOccupancy.date,
+      roomsOccupied: dailyOccupancy.roomsOccupied,
+      adults: dailyOccupancy.adults,
+      children: dailyOccupancy.children,
+      arrivals: dailyOccupancy.arrivals,
+      departures: dailyOccupancy.departures,
+      breakfastCovers: dailyOccupancy.breakfastCovers,
+      dinnerCovers: dailyOccupancy.dinnerCovers,
+      roomBreakdown: dailyOccupancy.roomBreakdown,
+    })
+    .from(dailyOccupancy)
+    .where(eq(dailyOccupancy.kitchenId, kitchenId))
+    .orderBy(asc(dailyOccupancy.date));
+  return { rows, days };
+}
+
+/** The change set a kitchen recorded since `since` (its run ids aside). */
+async function changesSince(kitchenId: number, since: Date) {
+  const rows = await w.db.handle.db
+    .select({ bookingId: bookingChanges.bookingId, kind: bookingChanges.kind, fields: bookingChanges.fields })
+    .from(bookingChanges)
+    .where(and(eq(bookingChanges.kitchenId, kitchenId), sql`${bookingChanges.syncedAt} >= ${since}`));
+  return rows
+    .map((row) => `${row.bookingId} ${row.kind} ${JSON.stringify(row.fields)}`)
+    .sort((a, b) => a.localeCompare(b));
+}
+
+async function fingerprintOf(kitchenId: number) {
+  const [row] = await w.db.handle.db
+    .select({ fingerprint: newbookFrequentSyncSettings.listingFingerprint })
+    .from(newbookFrequentSyncSettings)
+    .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId));
+  return row?.fingerprint ?? null;
+}
+
+/** The listings the engine asked for since `from` (an index into w.listings), by list type. */
+const listTypesSince = (from: number) => w.listings.slice(from).map((listing) => listing.query.listType);
+
+beforeAll(async () => {
+  process.stdout.write(`change-feed.int seed ${SEED} (TEST_SEED to repeat)\n`);
+  w = await startSyncWorld({
+    simulator: { seed: SEED % 1000, rooms: 30, throttlePerMinute: 1_000_000 },
+    settings: { daysAhead: DAYS_AHEAD },
+  });
+  const timezone =
+    w.property.timezone === "Pacific/Kiritimati" ? "America/Los_Angeles" : "Pacific/Kiritimati";
+  const seed = (name: string) =>
+    seedKitchenWithConnection(w.db.handle.db, {
+      name,
+      timezone,
+      property: w.property,
+      baseUrl: w.sim.baseUrl,
+      encryptionKey: w.config.ENCRYPTION_KEY!,
+      settings: { daysAhead: DAYS_AHEAD },
+    });
+  feedKitchen = (await seed("Feed")).kitchenId;
+  wholeKitchen = (await seed("Whole")).kitchenId;
+  wholeRead = { ...w.ctx, config: { ...w.ctx.config, SYNC_FULL_READ_MINUTES: 0 } };
+  today = localDateIn(timezone, new Date());
+  await sync(feedKitchen);
+  await sync(wholeKitchen, wholeRead);
+});
+
+afterAll(async () => {
+  await w?.close();
+});
+
+/** One random edit in Newbook: a new booking, changed guests or meals, moved dates, a room move, a check-in, a cancellation. */
+async function randomEdit(rng: () => number, ids: string[]): Promise<string> {
+  const pick = <T>(items: readonly T[]) => items[Math.floor(rng() * items.length)]!;
+  const id = pick(ids);
+  const path = `/properties/${w.property.id}/bookings`;
+  const kind = pick(["add", "guests", "meals", "dates", "room", "arrive", "cancel"] as const);
+  const arrival = addDays(today, Math.floor(rng() * (DAYS_AHEAD + 3)) - 2);
+  const edits: Record<typeof kind, () => Promise<unknown>> = {
+    add: () =>
+      w.control.request("POST", path, {
+        arrival,
+        departure: addDays(arrival, 1 + Math.floor(rng() * 4)),
+        adults: 1 + Math.floor(rng() * 3),
+        meals: pick(["none", "bb", "dbb"]),
+      }),
+    guests: () =>
+      w.control.request("PATCH", `${path}/${id}`, {
+        adults: 1 + Math.floor(rng() * 3),
+        children: Math.floor(rng() * 2),
+      }),
+    meals: () => w.control.request("PATCH", `${path}/${id}`, { meals: pick(["none", "bb", "dbb"]) }),
+    dates: () =>
+      w.control.request("PATCH", `${path}/${id}`, {
+        arrival,
+        departure: addDays(arrival, 1 + Math.floor(rng() * 3)),
+      }),
+    room: () => w.control.request("PATCH", `${path}/${id}`, { site_id: null }),
+    arrive: () => w.control.request("PATCH", `${path}/${id}`, { status: "arrived" }),
+    cancel: () => w.control.request("POST", `${path}/${id}/cancel`),
+  };
+  try {
+    await edits[kind]();
+    return kind;
+  } catch (error) {
+    // A room taken, a booking cancelled already: Newbook refuses it too, and nothing changed.
+    if (error instanceof SimControlError && (error.status === 409 || error.status === 400))
+      return `${kind} refused`;
+    throw error;
+  }
+}
+
+it("holds exactly what whole reads hold after every round of random edits, reading only the feed", async () => {
+  const rng = mulberry32(SEED);
+  for (let round = 0; round < 20; round++) {
+    const ids = (await stored(wholeKitchen)).rows.map((row) => row.newbookId);
+    const edits: string[] = [];
+    for (let i = 1 + Math.floor(rng() * 4); i > 0; i--) edits.push(await randomEdit(rng, ids));
+    const roundStarted = new Date();
+    const listed = w.listings.length;
+    const feedRun = await sync(feedKitchen);
+    // The feed kitchen read the change feed only: one call, no whole read.
+    expect({ round, edits, lists: listTypesSince(listed), calls: feedRun.newbookCalls }).toEqual({
+      round,
+      edits,
+      lists: ["all"],
+      calls: 1,
+    });
+    await sync(wholeKitchen, wholeRead);
+    const [feed, whole] = [await stored(feedKitchen), await stored(wholeKitchen)];
+    expect({ round, edits, ...feed }).toEqual({ round, edits, ...whole });
+    expect({ round, edits, changes: await changesSince(feedKitchen, roundStarted) }).toEqual({
+      round,
+      edits,
+      changes: await changesSince(wholeKitchen, roundStarted),
+    });
+  }
+  // The bookings the feed wrote carry their raw digests: a whole read recognises them and changes nothing.
+  const listed = w.listings.length;
+  const check = await sync(feedKitchen, wholeRead);
+  expect(listTypesSince(listed)).toEqual(["staying"]);
+  expect(check.rowsChanged).toBe(0);
+  expect(w.listings.at(-1)!.bookings ?? []).toHaveLength(0);
+});
+
+it("records where the feed starts on Newbook's clock, and reads the window whole once it is due", async () => {
+  // The whole read with the feed off (above) recorded no start: this run reads whole and records one.
+  let listed = w.listings.length;
+  await sync(feedKitchen);
+  expect(listTypesSince(listed)).toEqual(["staying"]);
+  const fingerprint = await fingerprintOf(feedKitchen);
+  expect(fingerprint?.changesSince).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+  expect(Date.parse(fingerprint!.fullReadAt!)).toBeGreaterThan(Date.now() - 60_000);
+  // SYNC_FULL_READ_MINUTES (30) later the window is read whole again (a new day would do that too).
+  const later = new Date(Date.parse(fingerprint!.fullReadAt!) + 30 * 60_000);
+  listed = w.listings.length;
+  await sync(feedKitchen, { ...w.ctx, now: () => later });
+  expect(listTypesSince(listed)).toEqual(["staying"]);
+  expect((await fingerprintOf(feedKitchen))?.fullReadAt).toBe(later.toISOString());
+});
+
+it("reads the window whole when a changed booking's stored neighbours cannot be recognised", async () => {
+  // The last whole read is stamped in the future (above): read whole on the current clock, then the feed.
+  await sync(feedKitchen);
+  // Retention purged one stored booking's guest data: what a whole read would replace is unknown.
+  const db = w.db.handle.db;
+  await db
+    .update(bookings)
+    .set({ personalDataPurgedAt: new Date() })
+    .where(
+      and(
+        eq(bookings.kitchenId, feedKitchen),
+        sql`${bookings.newbookId} = (select min(newbook_id) from bookings where kitchen_id = ${feedKitchen})`,
+      ),
+    );
+  const ids = (await stored(feedKitchen)).rows.map((row) => row.newbookId);
+  await w.control.request("PATCH", `/properties/${w.property.id}/bookings/${ids.at(-1)}`, { adults: 3 });
+  const listed = w.listings.length;
+  await sync(feedKitchen);
+  expect(listTypesSince(listed)).toEqual(["all", "staying"]);
+  await sync(wholeKitchen, wholeRead);
+  expect(await stored(feedKitchen)).toEqual(await stored(wholeKitchen));
+});
