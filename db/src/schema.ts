@@ -156,6 +156,7 @@ export const newbookFrequentSyncSettings = pgTable(
       days?: Record<string, string>;
       fullReadAt?: string;
       changesSince?: string;
+      recent?: Array<[string, string]>;
     }>(),
     /** Code of the last final failure (e.g. newbook_auth); null after a success. */
     lastErrorCode: varchar("last_error_code", { length: 40 }),

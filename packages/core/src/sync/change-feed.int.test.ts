@@ -161,6 +161,15 @@ it("holds exactly what whole reads hold after every round of random edits, readi
       lists: ["all"],
       calls: 1,
     });
+    // Run again at once: the feed sends the same bookings (its overlap), recognised from the fingerprint.
+    const again = await sync(feedKitchen);
+    const resent = w.listings.at(-1)!;
+    expect({ round, read: resent.bookings, changed: again.rowsChanged }).toEqual({
+      round,
+      read: [],
+      changed: 0,
+    });
+    expect(resent.known.length).toBeGreaterThan(0);
     await sync(wholeKitchen, wholeRead);
     const [feed, whole] = [await stored(feedKitchen), await stored(wholeKitchen)];
     expect({ round, edits, ...feed }).toEqual({ round, edits, ...whole });

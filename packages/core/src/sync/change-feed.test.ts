@@ -1,4 +1,11 @@
-import { CHANGE_FEED_OVERLAP_MS, changeFeedFrom, changeFeedStart, staysInPeriod } from "./change-feed";
+import {
+  CHANGE_FEED_OVERLAP_MS,
+  changeFeedFrom,
+  changeFeedStart,
+  recentAfter,
+  recentByDigest,
+  staysInPeriod,
+} from "./change-feed";
 import type { ListingFingerprint } from "./context";
 
 const stamped = (...stamps: Array<string | null>) => stamps.map((modifiedAt) => ({ modifiedAt }));
@@ -89,5 +96,32 @@ describe("staysInPeriod", () => {
   it("cannot tell for an unknown status or a datetime of another form", () => {
     expect(staysInPeriod(booking("other", "2026-12-02 14:00:00", "2026-12-03 10:30:00"), period)).toBeNull();
     expect(staysInPeriod(booking("confirmed", "2026-12-02", "2026-12-03"), period)).toBeNull();
+  });
+});
+
+describe("recentAfter", () => {
+  const read = [
+    { bookingId: "1", modifiedAt: "2026-12-01 09:59:00" },
+    { bookingId: "2", modifiedAt: "2026-12-01 09:40:00" },
+    { bookingId: "3", modifiedAt: null },
+    { bookingId: "4", modifiedAt: "2026-12-01 09:55:00" },
+  ];
+  const digests = new Map([
+    ["1", "d1"],
+    ["2", "d2"],
+    ["3", "d3"],
+  ]);
+
+  it("keeps the bookings read in the overlap with their digests, and the recognised ones", () => {
+    const recognised = [...recentByDigest([["d9", "9"]]).values()];
+    expect(recentAfter("2026-12-01 09:49:00", read, digests, recognised)).toEqual([
+      ["d9", "9"],
+      ["d1", "1"],
+    ]);
+  });
+
+  it("is undefined when nothing is in the overlap or no start is known", () => {
+    expect(recentAfter("2026-12-01 10:00:00", read, digests, [])).toBeUndefined();
+    expect(recentAfter(undefined, read, digests, [])).toBeUndefined();
   });
 });

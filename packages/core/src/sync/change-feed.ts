@@ -57,6 +57,43 @@ export function changeFeedFrom(
   return age >= 0 && age < fullReadMs ? previous.changesSince : null;
 }
 
+/** A booking of the feed's overlap as the fingerprint keeps it: the digest of its raw booking, its id. */
+export interface RecentBooking {
+  rawDigest: string;
+  bookingId: string;
+}
+
+/** ListingFingerprint.recent as the known bookings of a listing (see listBookingsUnlessUnchanged). */
+export function recentByDigest(recent: ListingFingerprint["recent"]): Map<string, RecentBooking> {
+  return new Map((recent ?? []).map(([rawDigest, bookingId]) => [rawDigest, { rawDigest, bookingId }]));
+}
+
+/**
+ * The bookings the next change feed will send again (its overlap), as the fingerprint keeps them: those
+ * read whose stamp is at or after `changesSince`, and those recognised from the last such list (the feed
+ * sent them, so they are still in it; they drop out once it stops sending them). Undefined when empty.
+ */
+export function recentAfter(
+  changesSince: string | undefined,
+  read: readonly Pick<NewbookBooking, "bookingId" | "modifiedAt">[],
+  rawDigests: ReadonlyMap<string, string>,
+  recognised: readonly RecentBooking[],
+): ListingFingerprint["recent"] {
+  const recent = new Map(recognised.map((booking) => [booking.rawDigest, booking.bookingId]));
+  for (const { bookingId, modifiedAt } of read) {
+    const rawDigest = rawDigests.get(bookingId);
+    if (
+      rawDigest !== undefined &&
+      changesSince !== undefined &&
+      modifiedAt !== null &&
+      modifiedAt >= changesSince
+    ) {
+      recent.set(rawDigest, bookingId);
+    }
+  }
+  return recent.size > 0 ? [...recent] : undefined;
+}
+
 /**
  * Whether Newbook's `staying` listing for the period returns the booking (its stay overlaps the period and
  * its status occupies a room); null when that cannot be told here: an unknown status, or an arrival or

@@ -68,6 +68,11 @@ export interface ListingFingerprint {
    * the bookings read (see changeFeedStart). Absent: no change feed until the window is read whole again.
    */
   changesSince?: string;
+  /**
+   * The bookings the next change feed sends again (its overlap) as [raw digest, booking id]: recognised
+   * from here, without reading the stored window (see recentAfter).
+   */
+  recent?: Array<[rawDigest: string, bookingId: string]>;
 }
 
 /**

@@ -6,7 +6,7 @@ import { addDays, type LocalDate } from "../time";
 import { affectedSpan } from "./affected-dates";
 import { DERIVATION_VERSION } from "./booking-rows";
 
-import { changeFeedFrom, changeFeedStart, staysInPeriod } from "./change-feed";
+import { changeFeedFrom, changeFeedStart, recentAfter, recentByDigest, staysInPeriod } from "./change-feed";
 import {
   freshRoomsTotal,
   type KitchenSyncSetup,
@@ -245,71 +245,70 @@ async function syncChanges(
 ): Promise<SyncRunResult | null> {
   const { ctx, input, window, client } = run;
   const period = stayingPeriod(window.fetchFrom, window.to);
-  let stored: StoredSpan | undefined;
-  const loadStored = async () => {
-    stored ??= await storedSpanOf(run);
-    return stored;
-  };
   await client.reserveRequests(1);
   const feed = await client.listBookingsUnlessUnchanged(
     // Up to the day after the window's end: past Newbook's "now" whatever our clock or zone setting says.
     { periodFrom: feedFrom, periodTo: `${addDays(window.to, 1)} 23:59:59`, listType: "all" },
     [],
-    // A booking sent as stored (the feed's overlap) is recognised by its raw digest, as in a whole read.
-    async () => (await loadStored()).byDigest,
+    // The overlap's bookings sent again exactly as before are recognised without the database.
+    async () => recentByDigest(previous.recent),
   );
-  // Read: changed since they were stored, or not stored in the span; recognised ones changed nothing.
   const read = feed.bookings ?? [];
-  const staying: NewbookBooking[] = [];
-  const left = new Set<string>();
-  for (const booking of read) {
-    const stays = staysInPeriod(booking, period);
-    if (stays === null) return null;
-    if (stays) staying.push(booking);
-    else left.add(booking.bookingId);
-  }
   const changesSince = changeFeedStart(previous.changesSince, read) ?? undefined;
-  // Advanced only when the feed moved on: an unchanged fingerprint is not sent again.
-  const advanced = changesSince === previous.changesSince ? undefined : { ...previous, changesSince };
+  const recent = recentAfter(changesSince, read, feed.rawDigests, feed.known);
   ctx.logger.debug("Frequent sync read the change feed", {
     kitchenId: input.kitchenId,
     runId: input.runId,
     read: read.length,
     recognised: feed.known.length,
-    staying: staying.length,
   });
-  const storedIds =
-    left.size > 0 ? new Set([...(await loadStored()).byDigest.values()].map((s) => s.bookingId)) : null;
-  const removed = storedIds ? [...left].filter((id) => storedIds.has(id)) : [];
-  if (staying.length === 0 && removed.length === 0) {
-    return finishRun(run, { bookings: previous.bookings, fingerprint: advanced });
+  // What the bookings read change: the staying ones not stored exactly as sent are written, the stored
+  // ones that no longer stay are removed, and the rest (elsewhere in the calendar, or stored as sent)
+  // change nothing.
+  const span = read.length > 0 ? await storedSpanOf(run) : null;
+  const storedIds = new Set(span ? [...span.byDigest.values()].map((stay) => stay.bookingId) : []);
+  const written: NewbookBooking[] = [];
+  const removed = new Set<string>();
+  for (const booking of read) {
+    const stays = staysInPeriod(booking, period);
+    if (stays === null) return null;
+    const rawDigest = feed.rawDigests.get(booking.bookingId);
+    if (stays && !(rawDigest !== undefined && span?.byDigest.has(rawDigest))) written.push(booking);
+    else if (!stays && storedIds.has(booking.bookingId)) removed.add(booking.bookingId);
   }
-  const span = await loadStored();
+  const moved = { ...previous, changesSince, recent };
+  const fingerprintMoved =
+    JSON.stringify([changesSince, recent]) !== JSON.stringify([previous.changesSince, previous.recent]);
+  if (!span || (written.length === 0 && removed.size === 0)) {
+    // Sent only when it moved: an unchanged fingerprint is not written again.
+    return finishRun(run, { bookings: previous.bookings, fingerprint: fingerprintMoved ? moved : undefined });
+  }
   if (span.others > 0) return null;
-  const readIds = new Set(read.map((booking) => booking.bookingId));
+  const changedIds = new Set([...written.map((booking) => booking.bookingId), ...removed]);
   const storedStays = [...span.byDigest.values()];
-  const known = storedStays.filter((stay) => !readIds.has(stay.bookingId));
-  // The stored versions of the bookings read: replaced by the staying ones, removed for the others.
-  const replaced = storedStays.filter((stay) => readIds.has(stay.bookingId));
+  const known = storedStays.filter((stay) => !changedIds.has(stay.bookingId));
+  // The stored versions of the changed bookings: replaced by the ones written, or removed.
+  const replaced = storedStays.filter((stay) => changedIds.has(stay.bookingId));
   const prepared: PreparedWindow = prepareWindow({
     kitchenId: input.kitchenId,
     runId: input.runId,
     from: window.from,
     to: window.to,
-    bookings: staying,
+    bookings: written,
     known,
     rawDigests: feed.rawDigests,
-    unseen: replaced.filter((stay) => left.has(stay.bookingId)),
+    unseen: replaced.filter((stay) => removed.has(stay.bookingId)),
     roomsAvailable,
     mealMapping: run.mealMapping,
     now: run.startedAt,
     changes: { covered: run.setup.coveredWindow },
-    derive: affectedSpan(window, [...staying, ...replaced]),
+    derive: affectedSpan(window, [...written, ...replaced]),
   });
+  const bookings = known.length + written.length;
   return finishRun(run, {
-    bookings: known.length + staying.length,
+    bookings,
     // The pages of the last whole read no longer describe what is stored.
-    fingerprint: { ...previous, pages: [], bookings: known.length + staying.length, changesSince },
+    fingerprint: { ...moved, pages: [], bookings },
     write: (tx) => writeWindow(tx, prepared),
   });
 }
@@ -355,7 +354,7 @@ async function syncWindow(
     inputs: derivationInputs(window, inventory.roomsAvailable, mealMapping),
     pages: listing.pageDigests,
     bookings: listing.bookings ? listing.bookings.length + listing.known.length : (previous?.bookings ?? 0),
-    ...(feed ? feedFields(startedAt, previous, listing.bookings ?? []) : {}),
+    ...(feed ? feedFields(startedAt, previous, listing) : {}),
   };
   const unchanged =
     previous !== null &&
@@ -408,12 +407,20 @@ async function syncWindow(
   });
 }
 
-/** What a whole read records for the change feed: when it was, and where the next feed starts. */
+/** What a whole read records for the change feed: when it was, where the next feed starts, its overlap. */
 function feedFields(
   startedAt: Date,
   previous: ListingFingerprint | null,
-  read: readonly NewbookBooking[],
-): Pick<ListingFingerprint, "fullReadAt" | "changesSince"> {
-  const changesSince = changeFeedStart(previous?.changesSince, read);
-  return { fullReadAt: startedAt.toISOString(), ...(changesSince ? { changesSince } : {}) };
+  listing: { bookings: NewbookBooking[] | null; rawDigests: ReadonlyMap<string, string> },
+): Pick<ListingFingerprint, "fullReadAt" | "changesSince" | "recent"> {
+  const fullReadAt = startedAt.toISOString();
+  // Recognised whole and unparsed: nothing changed since the last read, nor did where the feed starts.
+  if (listing.bookings === null)
+    return { fullReadAt, changesSince: previous?.changesSince, recent: previous?.recent };
+  const changesSince = changeFeedStart(previous?.changesSince, listing.bookings) ?? undefined;
+  return {
+    fullReadAt,
+    changesSince,
+    recent: recentAfter(changesSince, listing.bookings, listing.rawDigests, []),
+  };
 }
