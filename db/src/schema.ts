@@ -157,6 +157,7 @@ export const newbookFrequentSyncSettings = pgTable(
       fullReadAt?: string;
       changesSince?: string;
       recent?: Array<[string, string]>;
+      feedPage?: string;
     }>(),
     /** Code of the last final failure (e.g. newbook_auth); null after a success. */
     lastErrorCode: varchar("last_error_code", { length: 40 }),

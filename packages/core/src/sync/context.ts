@@ -73,6 +73,8 @@ export interface ListingFingerprint {
    * from here, without reading the stored window (see recentAfter).
    */
   recent?: Array<[rawDigest: string, bookingId: string]>;
+  /** Digest of the last change feed's answer when it was one page: the same answer again is not read. */
+  feedPage?: string;
 }
 
 /**

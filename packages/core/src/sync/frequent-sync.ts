@@ -249,11 +249,13 @@ async function syncChanges(
   const feed = await client.listBookingsUnlessUnchanged(
     // Up to the day after the window's end: past Newbook's "now" whatever our clock or zone setting says.
     { periodFrom: feedFrom, periodTo: `${addDays(window.to, 1)} 23:59:59`, listType: "all" },
-    [],
+    // The last feed's answer again, byte for byte: it was handled in full by the run that recorded it.
+    previous.feedPage ? [previous.feedPage] : [],
     // The overlap's bookings sent again exactly as before are recognised without the database.
     async () => recentByDigest(previous.recent),
   );
-  const read = feed.bookings ?? [];
+  if (feed.bookings === null) return finishRun(run, { bookings: previous.bookings, fingerprint: undefined });
+  const read = feed.bookings;
   const changesSince = changeFeedStart(previous.changesSince, read) ?? undefined;
   const recent = recentAfter(changesSince, read, feed.rawDigests, feed.known);
   ctx.logger.debug("Frequent sync read the change feed", {
@@ -276,9 +278,11 @@ async function syncChanges(
     if (stays && !(rawDigest !== undefined && span?.byDigest.has(rawDigest))) written.push(booking);
     else if (!stays && storedIds.has(booking.bookingId)) removed.add(booking.bookingId);
   }
-  const moved = { ...previous, changesSince, recent };
+  const [feedPage] = feed.pageDigests.length === 1 ? feed.pageDigests : [];
+  const moved = { ...previous, changesSince, recent, feedPage };
   const fingerprintMoved =
-    JSON.stringify([changesSince, recent]) !== JSON.stringify([previous.changesSince, previous.recent]);
+    JSON.stringify([changesSince, recent, feedPage]) !==
+    JSON.stringify([previous.changesSince, previous.recent, previous.feedPage]);
   if (!span || (written.length === 0 && removed.size === 0)) {
     // Sent only when it moved: an unchanged fingerprint is not written again.
     return finishRun(run, { bookings: previous.bookings, fingerprint: fingerprintMoved ? moved : undefined });
