@@ -84,7 +84,7 @@ export function bookingToWire(b: Booking, p: PropertyData, sw: Switches): JsonOb
     bookings_group_name: b.groupId === null ? null : groupNameFor(b.groupId),
     booking_placed: b.placed,
     booking_cancelled: b.cancelled,
-    booking_modified: b.modified,
+    ...(sw.booking_modified ? { booking_modified: b.modified } : {}),
     booking_arrival: arrivalOf(b, p),
     booking_departure: departureOf(b, p),
     booking_length: s.int(tariffs.length),

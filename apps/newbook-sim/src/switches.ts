@@ -27,6 +27,8 @@ export const switchesSchema = z
      * clients read it ("datetime": the arrival date with the time, "2025-06-15 15:30:00").
      */
     booking_eta_form: z.enum(["time", "datetime"]),
+    /** Whether bookings carry booking_modified (confirmed from real responses); false: an account without it. */
+    booking_modified: z.boolean(),
   })
   .strict();
 
@@ -44,5 +46,6 @@ export function defaultSwitches(throttlePerMinute = 100): Switches {
     bad_api_key_status: 200,
     booking_times: "checkin_checkout",
     booking_eta_form: "time",
+    booking_modified: true,
   };
 }

@@ -231,3 +231,28 @@ it("reads the window whole when a changed booking's stored neighbours cannot be 
   await sync(wholeKitchen, wholeRead);
   expect(await stored(feedKitchen)).toEqual(await stored(wholeKitchen));
 });
+
+it("keeps reading whole, with the per-booking skip, an account whose bookings carry no booking_modified", async () => {
+  await w.control.setSwitches({ booking_modified: false });
+  try {
+    const db = w.db.handle.db;
+    await db
+      .update(newbookFrequentSyncSettings)
+      .set({ listingFingerprint: null })
+      .where(eq(newbookFrequentSyncSettings.kitchenId, feedKitchen));
+    // No start known: every booking is read once for its stamps, and there are none.
+    await sync(feedKitchen);
+    const readOnce = w.listings.at(-1)!;
+    expect(readOnce.query.listType).toBe("staying");
+    expect(readOnce.known).toHaveLength(0);
+    expect((await fingerprintOf(feedKitchen))?.changesSince).toBeUndefined();
+    // Then whole reads as before the feed: what is stored is recognised, not read again.
+    const listed = w.listings.length;
+    const next = await sync(feedKitchen);
+    expect(listTypesSince(listed)).toEqual(["staying"]);
+    expect(w.listings.at(-1)!.bookings ?? []).toHaveLength(0);
+    expect(next.rowsChanged).toBe(0);
+  } finally {
+    await w.control.setSwitches({ booking_modified: true });
+  }
+});

@@ -271,13 +271,19 @@ async function syncChanges(
   const storedIds = new Set(span ? [...span.byDigest.values()].map((stay) => stay.bookingId) : []);
   const written: NewbookBooking[] = [];
   const removed = new Set<string>();
+  let left = false;
   for (const booking of read) {
     const stays = staysInPeriod(booking, period);
     if (stays === null) return null;
     const rawDigest = feed.rawDigests.get(booking.bookingId);
     if (stays && !(rawDigest !== undefined && span?.byDigest.has(rawDigest))) written.push(booking);
-    else if (!stays && storedIds.has(booking.bookingId)) removed.add(booking.bookingId);
+    else if (!stays) {
+      left = true;
+      if (storedIds.has(booking.bookingId)) removed.add(booking.bookingId);
+    }
   }
+  // A stored booking that cannot be recognised could be one that changed or left: only a whole read knows.
+  if (span && span.others > 0 && (written.length > 0 || left)) return null;
   const [feedPage] = feed.pageDigests.length === 1 ? feed.pageDigests : [];
   const moved = { ...previous, changesSince, recent, feedPage };
   const fingerprintMoved =
@@ -287,7 +293,6 @@ async function syncChanges(
     // Sent only when it moved: an unchanged fingerprint is not written again.
     return finishRun(run, { bookings: previous.bookings, fingerprint: fingerprintMoved ? moved : undefined });
   }
-  if (span.others > 0) return null;
   const changedIds = new Set([...written.map((booking) => booking.bookingId), ...removed]);
   const storedStays = [...span.byDigest.values()];
   const known = storedStays.filter((stay) => !changedIds.has(stay.bookingId));
@@ -335,7 +340,9 @@ async function syncWindow(
   let stored: StoredSpan | undefined;
   // With no start for the change feed known (the first run, a forgotten fingerprint), every booking is
   // read for its booking_modified, once: bookings recognised unread would tell nothing of Newbook's clock.
-  const readAll = feed && !previous?.changesSince;
+  // Once only: an account whose bookings carry no stamp (fullReadAt recorded, still no start) keeps the
+  // per-booking skip and is read whole every run.
+  const readAll = feed && !previous?.changesSince && !previous?.fullReadAt;
   // The bookings' first page and a due inventory refresh: slots for both, or the job waits in the queue.
   await client.reserveRequests(knownRooms === null ? 2 : 1);
   // Independent requests: the daily inventory refresh need not wait for the bookings.
