@@ -54,7 +54,7 @@ const fixed = (ms: number) => ms.toFixed(2);
 runBench("bench:cpu", async (defer) => {
   const { info, child } = await startSimulatorProcess({
     seed: SEED,
-    rooms: [ROOMS],
+    rooms: [ROOMS, ROOMS],
     latencyMs: 0,
     timezone: "Europe/London",
   });
@@ -71,23 +71,6 @@ runBench("bench:cpu", async (defer) => {
     agentPool: new NewbookAgentPool(),
   };
   defer(() => ctx.agentPool?.destroy());
-  const property = info.properties[0]!;
-  const credentials = { ...property, apiKey: property.api_key };
-  const seedKitchen = async (name: string) =>
-    (
-      await seedKitchenWithConnection(ctx.db, {
-        name,
-        timezone: property.timezone,
-        property: credentials,
-        baseUrl: info.base_url,
-        encryptionKey,
-        settings: { daysAhead: DAYS_AHEAD },
-      })
-    ).kitchenId;
-  const feedKitchen = await seedKitchen(`Bench ${ROOMS} rooms, change feed`);
-  const wholeKitchen = await seedKitchen(`Bench ${ROOMS} rooms, whole reads`);
-  // Whole reads every run: SYNC_FULL_READ_MINUTES 0.
-  const wholeCtx: SyncContext = { ...ctx, config: { ...config, SYNC_FULL_READ_MINUTES: 0 } };
   const control = async (method: string, pathname: string, body?: unknown): Promise<unknown> => {
     const send = () =>
       fetch(`${info.control_url}${pathname}`, {
@@ -101,81 +84,97 @@ runBench("bench:cpu", async (defer) => {
     return response.json();
   };
   const { properties } = (await control("GET", "/properties")) as { properties: Array<{ id: string }> };
-  const propertyId = properties[0]!.id;
 
-  const syncFeed = () =>
-    runFrequentSync(ctx, { kitchenId: feedKitchen, runId: randomUUID(), trigger: "bench" });
-  const syncWhole = () =>
-    runFrequentSync(wholeCtx, { kitchenId: wholeKitchen, runId: randomUUID(), trigger: "bench" });
-  const { window } = await syncFeed();
-  await syncWhole();
-  // The feed kitchen's next runs read the change feed until its whole read is due: this bench ends sooner.
-  const fullReadMinutes = config.SYNC_FULL_READ_MINUTES;
-
-  // The bookings page exactly as the sync receives it, and the bookings it yields.
-  const period = stayingPeriod(window.fetchFrom, window.to);
-  const pageResponse = await fetch(`${info.base_url}/bookings_list`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      authorization: `Basic ${Buffer.from(`${property.username}:${property.password}`).toString("base64")}`,
-    },
-    body: JSON.stringify({
-      period_from: period.periodFrom,
-      period_to: period.periodTo,
-      list_type: "staying",
-      data_offset: 0,
-      data_limit: 1000,
-      region: property.region,
-      api_key: property.api_key,
-    }),
-  });
-  const body = await pageResponse.text();
-  const client = new NewbookClient(
-    newbookClientOptionsFromConfig(config, { ...credentials, baseUrl: info.base_url }),
-  );
-  const bookings = await client.listBookings({ ...period, listType: "staying" });
-  client.close();
-  const bookingIds = bookings.map((booking) => booking.bookingId);
-  const dates = dateRange(window.from, window.to);
-  const floor = () => {
-    JSON.parse(body);
-    deriveDailyFigures(bookings, dates, {
-      roomsAvailable: ROOMS,
-      mealMapping: { breakfastGlAccountIds: [], dinnerGlAccountIds: [] },
+  /**
+   * A kitchen over hotel `index` syncing with `syncCtx`, after its first sync: its syncs, one booking edited
+   * (seeded, so every run of the bench edits the same ones), and the floor of its bookings page exactly as
+   * the sync receives it.
+   */
+  const hotel = async (index: number, name: string, syncCtx: SyncContext) => {
+    const property = info.properties[index]!;
+    const credentials = { ...property, apiKey: property.api_key };
+    const { kitchenId } = await seedKitchenWithConnection(ctx.db, {
+      name,
+      timezone: property.timezone,
+      property: credentials,
+      baseUrl: info.base_url,
+      encryptionKey,
+      settings: { daysAhead: DAYS_AHEAD },
     });
+    const sync = () => runFrequentSync(syncCtx, { kitchenId, runId: randomUUID(), trigger: "bench" });
+    const { window } = await sync();
+    const period = stayingPeriod(window.fetchFrom, window.to);
+    const pageResponse = await fetch(`${info.base_url}/bookings_list`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Basic ${Buffer.from(`${property.username}:${property.password}`).toString("base64")}`,
+      },
+      body: JSON.stringify({
+        period_from: period.periodFrom,
+        period_to: period.periodTo,
+        list_type: "staying",
+        data_offset: 0,
+        data_limit: 1000,
+        region: property.region,
+        api_key: property.api_key,
+      }),
+    });
+    const body = await pageResponse.text();
+    const client = new NewbookClient(
+      newbookClientOptionsFromConfig(config, { ...credentials, baseUrl: info.base_url }),
+    );
+    const bookings = await client.listBookings({ ...period, listType: "staying" });
+    client.close();
+    const bookingIds = bookings.map((booking) => booking.bookingId);
+    const dates = dateRange(window.from, window.to);
+    const propertyId = properties[index]!.id;
+    let edit = 0;
+    return {
+      sync,
+      body,
+      bookings,
+      floor: () => {
+        JSON.parse(body);
+        deriveDailyFigures(bookings, dates, {
+          roomsAvailable: ROOMS,
+          mealMapping: { breakfastGlAccountIds: [], dinnerGlAccountIds: [] },
+        });
+      },
+      parse: () => JSON.parse(body),
+      changeOneBooking: () => {
+        const bookingId = bookingIds[(edit * 7919) % bookingIds.length]!;
+        edit++;
+        return control("PATCH", `/properties/${propertyId}/bookings/${bookingId}`, {
+          adults: 1 + (edit % 3),
+        });
+      },
+    };
   };
-
-  // One booking edited before each changed run (seeded, so every run of the bench edits the same ones).
-  let edit = 0;
-  const changeOneBooking = () => {
-    const bookingId = bookingIds[(edit * 7919) % bookingIds.length]!;
-    edit++;
-    return control("PATCH", `/properties/${propertyId}/bookings/${bookingId}`, { adults: 1 + (edit % 3) });
-  };
-  // Both kitchens sync the same hotel, so one's edits reach the other: a kind catches its kitchen up
-  // (untimed) before each timed run, and times only what it names.
+  // Two hotels of the same size, so neither kitchen's runs see the other's edits: one syncing from the
+  // change feed (its whole read is due every SYNC_FULL_READ_MINUTES, later than this bench ends), one
+  // reading its window whole every run (SYNC_FULL_READ_MINUTES 0).
+  const feed = await hotel(0, `Bench ${ROOMS} rooms, change feed`, ctx);
+  const whole = await hotel(1, `Bench ${ROOMS} rooms, whole reads`, {
+    ...ctx,
+    config: { ...config, SYNC_FULL_READ_MINUTES: 0 },
+  });
+  const fullReadMinutes = config.SYNC_FULL_READ_MINUTES;
   const kinds = {
     changedFeed: async () => {
-      await syncFeed();
-      await changeOneBooking();
-      return cpuMs(syncFeed);
+      await feed.changeOneBooking();
+      return cpuMs(feed.sync);
     },
-    unchangedFeed: async () => {
-      await syncFeed();
-      return cpuMs(syncFeed);
-    },
+    unchangedFeed: () => cpuMs(feed.sync),
+    floorFeed: () => cpuMs(async () => feed.floor()),
+    parseFeed: () => cpuMs(async () => feed.parse()),
     changedWhole: async () => {
-      await syncWhole();
-      await changeOneBooking();
-      return cpuMs(syncWhole);
+      await whole.changeOneBooking();
+      return cpuMs(whole.sync);
     },
-    unchangedWhole: async () => {
-      await syncWhole();
-      return cpuMs(syncWhole);
-    },
-    floor: () => cpuMs(async () => floor()),
-    parse: () => cpuMs(async () => JSON.parse(body)),
+    unchangedWhole: () => cpuMs(whole.sync),
+    floorWhole: () => cpuMs(async () => whole.floor()),
+    parseWhole: () => cpuMs(async () => whole.parse()),
   };
   type Kind = keyof typeof kinds;
   /** CPU per run of BLOCK runs of a kind in a row (the edit before a changed run not counted). */
@@ -198,45 +197,38 @@ runBench("bench:cpu", async (defer) => {
   for (let round = 0; round < ROUNDS; round++) {
     for (const kind of Object.keys(kinds) as Kind[]) samples[kind].push(await block(kind));
   }
-  const floorMedian = median(samples.floor);
-  const jsonParseMedian = median(samples.parse);
-  // The goal's ratios are taken round by round, each between blocks run moments apart: this machine's CPU
-  // time per run drifts by a third between minutes (other guests on the host), far more than between
-  // neighbouring blocks. The median of the per-round ratios is judged.
   // A kitchen on a 5-minute interval with the default cadence: one whole read, then feed runs until the
-  // next one is due.
+  // next one is due. Its ratio per round weighs the two kinds' ratios, each to its own hotel's floor.
   const interval = 5;
   const wholeShare = fullReadMinutes > 0 ? interval / Math.max(interval, fullReadMinutes) : 1;
-  const mixed = (feed: Kind, whole: Kind) =>
-    samples[feed].map((ms, round) => (1 - wholeShare) * ms + wholeShare * samples[whole][round]!);
-  const perRound = (values: number[], base: Kind) => values.map((ms, round) => ms / samples[base][round]!);
-  const row = (name: string, values: number[], base: Kind, aim: string, aimRatio?: number) => {
-    const ratios = perRound(values, base);
-    const ratio = median(ratios);
-    const range = `${fixed(Math.min(...ratios))}-${fixed(Math.max(...ratios))}`;
+  const ratios = (kind: Kind, base: Kind) => samples[kind].map((ms, round) => ms / samples[base][round]!);
+  const mixed = (feedRatios: number[], wholeRatios: number[]) =>
+    feedRatios.map((ratio, round) => (1 - wholeShare) * ratio + wholeShare * wholeRatios[round]!);
+  const row = (name: string, ms: string, perRound: number[], aim: string, aimRatio?: number) => {
+    const ratio = median(perRound);
+    const range = `${fixed(Math.min(...perRound))}-${fixed(Math.max(...perRound))}`;
     const within = aimRatio === undefined ? "" : ratio <= aimRatio ? "yes" : "NO";
-    return [name, fixed(median(values)), fixed(ratio), range, aim, within];
+    return [name, ms, fixed(ratio), range, aim, within];
   };
+  const msOf = (kind: Kind) => fixed(median(samples[kind]));
   const mixName = `mix (1 whole read in ${Math.round(1 / wholeShare)} runs)`;
+  const changed = [ratios("changedFeed", "floorFeed"), ratios("changedWhole", "floorWhole")] as const;
+  const unchanged = [ratios("unchangedFeed", "parseFeed"), ratios("unchangedWhole", "parseWhole")] as const;
   process.stdout.write(
-    `${DAYS_AHEAD}-day frequent sync of ${ROOMS} rooms (${bookings.length} bookings, ${body.length} bytes), ` +
-      `worker CPU per sync, ${ROUNDS} rounds of blocks of ${BLOCK} runs (load ${loadavg()[0]!.toFixed(1)})\n` +
-      `floor = JSON.parse of the page (median ${fixed(jsonParseMedian)} ms) + derivation: median ${fixed(floorMedian)} ms\n` +
+    `${DAYS_AHEAD}-day frequent sync of ${ROOMS} rooms (${feed.bookings.length} and ${whole.bookings.length} bookings, ` +
+      `${feed.body.length} and ${whole.body.length} bytes: the feed's hotel and the whole reads'), worker CPU per sync, ` +
+      `${ROUNDS} rounds of blocks of ${BLOCK} runs (load ${loadavg()[0]!.toFixed(1)})\n` +
+      `floor = JSON.parse of the page (median ${msOf("parseFeed")} and ${msOf("parseWhole")} ms) + derivation: ` +
+      `median ${msOf("floorFeed")} and ${msOf("floorWhole")} ms\n` +
       `SYNC_FULL_READ_MINUTES ${fullReadMinutes}, judged at a ${interval}-minute interval: ${mixName}\n\n` +
       `${formatTable([
         ["run", "CPU ms", "ratio", "per round", "aim", "within"],
-        row("changed: change feed", samples.changedFeed, "floor", ""),
-        row("changed: whole read", samples.changedWhole, "floor", ""),
-        row(`changed: ${mixName}`, mixed("changedFeed", "changedWhole"), "floor", "<= 2x floor", 2),
-        row("unchanged: change feed", samples.unchangedFeed, "parse", ""),
-        row("unchanged: whole read", samples.unchangedWhole, "parse", ""),
-        row(
-          `unchanged: ${mixName}`,
-          mixed("unchangedFeed", "unchangedWhole"),
-          "parse",
-          "<= 1x JSON.parse",
-          1,
-        ),
+        row("changed: change feed", msOf("changedFeed"), changed[0], ""),
+        row("changed: whole read", msOf("changedWhole"), changed[1], ""),
+        row(`changed: ${mixName}`, "", mixed(...changed), "<= 2x floor", 2),
+        row("unchanged: change feed", msOf("unchangedFeed"), unchanged[0], ""),
+        row("unchanged: whole read", msOf("unchangedWhole"), unchanged[1], ""),
+        row(`unchanged: ${mixName}`, "", mixed(...unchanged), "<= 1x JSON.parse", 1),
       ])}\n\n`,
   );
   const saveTo = (kind: string) =>
@@ -248,20 +240,16 @@ runBench("bench:cpu", async (defer) => {
       },
       { saveTo: saveTo(kind) },
     );
-  // Each pair catches its kitchen up first, untimed, as above.
-  await syncFeed();
   const changedProfile = await profiled("changed-feed", async () => {
-    await changeOneBooking();
-    await syncFeed();
+    await feed.changeOneBooking();
+    await feed.sync();
   });
-  const unchangedProfile = await profiled("unchanged-feed", syncFeed);
-  await syncWhole();
+  const unchangedProfile = await profiled("unchanged-feed", feed.sync);
   const changedWholeProfile = await profiled("changed-whole", async () => {
-    await changeOneBooking();
-    await syncWhole();
+    await whole.changeOneBooking();
+    await whole.sync();
   });
-  await syncWhole();
-  const unchangedWholeProfile = await profiled("unchanged-whole", syncWhole);
+  const unchangedWholeProfile = await profiled("unchanged-whole", whole.sync);
   const profileTable = (summary: Awaited<ReturnType<typeof profile>>) =>
     formatTable([
       ["where", "ms per sync", "share"],

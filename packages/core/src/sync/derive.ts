@@ -118,9 +118,16 @@ export function deriveDailyFigures(
   };
   const at = (index: number): DailyFigures | undefined =>
     index >= 0 && index < figures.length ? figures[index] : undefined;
+  // A handful of distinct statuses: each normalised once.
+  const counted = new Map<string, boolean>();
 
   for (const booking of bookings) {
-    if (!isCounted(booking.status)) continue;
+    let isStatusCounted = counted.get(booking.status);
+    if (isStatusCounted === undefined) {
+      isStatusCounted = isCounted(booking.status);
+      counted.set(booking.status, isStatusCounted);
+    }
+    if (!isStatusCounted) continue;
     const guests = booking.adults + booking.children + booking.infants;
     const covers = booking.adults + booking.children;
 

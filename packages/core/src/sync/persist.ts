@@ -3,6 +3,7 @@ import { and, eq, gt, isNull, lte, type SQL, type SQLChunk, sql } from "drizzle-
 import { PgDialect } from "drizzle-orm/pg-core";
 import type { NewbookBooking } from "../newbook/types";
 import { addDays, dateRange, type LocalDate } from "../time";
+import { touchedSpan } from "./affected-dates";
 import { batches } from "./batches";
 import { type BookingRow, bookingRow, rawDigestColumn, rowToStay } from "./booking-rows";
 import { type BookingChange, computeChangeSet } from "./change-set";
@@ -210,7 +211,15 @@ export function prepareWindow(input: WindowWrite): PreparedWindow {
   // A known booking's stored row holds exactly what reading it again would give.
   for (const stay of known) if (inSpan(stay)) stays.push(stay);
   const span = input.derive === undefined ? { from: input.from, to: input.to } : input.derive;
-  const figures = deriveDailyFigures(stays, span ? dateRange(span.from, span.to) : [], {
+  // Deriving some dates: only the bookings that reach one of them count (touchedSpan), and most do not.
+  const reaching =
+    span && input.derive !== undefined
+      ? stays.filter((stay) => {
+          const touched = touchedSpan(stay);
+          return touched.from <= span.to && touched.to >= span.from;
+        })
+      : stays;
+  const figures = deriveDailyFigures(reaching, span ? dateRange(span.from, span.to) : [], {
     roomsAvailable: input.roomsAvailable,
     mealMapping: input.mealMapping,
   });
