@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { bookingChanges, bookings, dailyOccupancy, newbookFrequentSyncSettings } from "@occ/db";
+import {
+  bookingChanges,
+  bookings,
+  dailyOccupancy,
+  newbookConnections,
+  newbookFrequentSyncSettings,
+} from "@occ/db";
 import { mulberry32 } from "@occ/newbook-sim";
 import { SimControlError, seedKitchenWithConnection } from "@occ/testkit";
 import { and, asc, eq, sql } from "drizzle-orm";
@@ -230,6 +236,24 @@ it("reads the window whole when a changed booking's stored neighbours cannot be 
   expect(listTypesSince(listed)).toEqual(["all", "staying"]);
   await sync(wholeKitchen, wholeRead);
   expect(await stored(feedKitchen)).toEqual(await stored(wholeKitchen));
+  // The mark alone was set (the content was not purged), so the whole read had nothing to rewrite: lift it.
+  await db.update(bookings).set({ personalDataPurgedAt: null }).where(eq(bookings.kitchenId, feedKitchen));
+});
+
+it("reads the window whole at once when the connection is saved anew (another account, say)", async () => {
+  // On the feed first, then the connection saved: its feed would be another account's.
+  await sync(feedKitchen);
+  let listed = w.listings.length;
+  await sync(feedKitchen);
+  expect(listTypesSince(listed)).toEqual(["all"]);
+  await w.db.handle.db
+    .update(newbookConnections)
+    .set({ updatedAt: new Date() })
+    .where(eq(newbookConnections.kitchenId, feedKitchen));
+  listed = w.listings.length;
+  await sync(feedKitchen);
+  await sync(feedKitchen);
+  expect(listTypesSince(listed)).toEqual(["staying", "all"]);
 });
 
 it("keeps reading whole, with the per-booking skip, an account whose bookings carry no booking_modified", async () => {

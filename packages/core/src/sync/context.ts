@@ -39,7 +39,7 @@ export interface SyncContext {
   beforeCommit?: () => Promise<void>;
 }
 
-type ConnectionRow = typeof newbookConnections.$inferSelect;
+export type ConnectionRow = typeof newbookConnections.$inferSelect;
 
 export interface KitchenSyncSetup {
   kitchenId: number;

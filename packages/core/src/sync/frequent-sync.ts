@@ -8,6 +8,7 @@ import { DERIVATION_VERSION } from "./booking-rows";
 
 import { changeFeedFrom, changeFeedStart, recentAfter, recentByDigest, staysInPeriod } from "./change-feed";
 import {
+  type ConnectionRow,
   freshRoomsTotal,
   type KitchenSyncSetup,
   type ListingFingerprint,
@@ -70,15 +71,26 @@ const NOTHING_WRITTEN: WriteCounts = {
   rowsChanged: 0,
 };
 
-/** Digest of what, besides the bookings, the window's stored rows are derived from. */
+/**
+ * Digest of what, besides the bookings, the window's stored rows are derived from, and of which Newbook
+ * account they came from: a connection saved anew (another account, say) is read whole at once, as
+ * neither the per-booking skip nor the change feed of another account can say what to replace.
+ */
 function derivationInputs(
   window: SyncWindow,
   roomsAvailable: number | null,
   mealMapping: MealMapping,
+  connection: Pick<ConnectionRow, "baseUrl" | "region" | "username" | "updatedAt">,
 ): string {
   const { from, to, fetchFrom } = window;
+  const account = [
+    connection.baseUrl,
+    connection.region,
+    connection.username,
+    connection.updatedAt.toISOString(),
+  ];
   return createHash("sha256")
-    .update(JSON.stringify([DERIVATION_VERSION, from, to, fetchFrom, roomsAvailable, mealMapping]))
+    .update(JSON.stringify([DERIVATION_VERSION, from, to, fetchFrom, roomsAvailable, mealMapping, account]))
     .digest("base64url");
 }
 
@@ -213,7 +225,7 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
     const current =
       previous !== null &&
       knownRooms !== null &&
-      previous.inputs === derivationInputs(window, knownRooms, run.mealMapping)
+      previous.inputs === derivationInputs(window, knownRooms, run.mealMapping, connection)
         ? previous
         : null;
     const fullReadMs = ctx.config.SYNC_FULL_READ_MINUTES * ctx.config.SYNC_MINUTE_MS;
@@ -362,7 +374,7 @@ async function syncWindow(
     ),
   ]);
   const fingerprint: ListingFingerprint = {
-    inputs: derivationInputs(window, inventory.roomsAvailable, mealMapping),
+    inputs: derivationInputs(window, inventory.roomsAvailable, mealMapping, connection),
     pages: listing.pageDigests,
     bookings: listing.bookings ? listing.bookings.length + listing.known.length : (previous?.bookings ?? 0),
     ...(feed ? feedFields(startedAt, previous, listing) : {}),
