@@ -12,7 +12,7 @@ import {
   saveRoomInventory,
 } from "./context";
 import { SyncValidationError } from "./errors";
-import { stayingPeriod } from "./frequent-sync";
+import { stayingPeriod } from "./frequent-run";
 import { prepareWindow, writeWindow } from "./persist";
 import { writeRevenue } from "./revenue";
 import { recordRunCalls, recordRunSuccess, startRun } from "./status";
