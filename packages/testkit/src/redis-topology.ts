@@ -103,12 +103,29 @@ const serverArgs = (port: number, dir: string) => [
   "noeviction",
 ];
 
-async function answers(port: number): Promise<void> {
-  await until(
-    `redis on port ${port} to answer`,
-    async () => (await redisCli(port, "PING").catch(() => "")) === "PONG",
-    15_000,
-  );
+/**
+ * Starts `binary` on a free port and answers the port once it answers PING. A port found free can be
+ * taken by another process before the server binds it (test files run side by side, each starting
+ * servers), and so can a cluster bus port: the server then exits at once, and it is started again on
+ * other ports. `argsFor` gives the arguments for a port (choosing any other port it needs afresh).
+ */
+async function startOnFreePort(
+  processes: Processes,
+  binary: string,
+  argsFor: (port: number) => Promise<string[]> | string[],
+): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const child = processes.start(binary, await argsFor(port), port);
+    const exited = () => child.exitCode !== null || child.signalCode !== null;
+    await until(
+      `${binary} on port ${port} to answer`,
+      async () => exited() || (await redisCli(port, "PING").catch(() => "")) === "PONG",
+      15_000,
+    );
+    if (!exited()) return port;
+    if (attempt === 3) throw new Error(`${binary} exited at start three times (last on port ${port})`);
+  }
 }
 
 export interface LocalRedisCluster {
@@ -126,28 +143,22 @@ export interface LocalRedisCluster {
 export async function startRedisCluster(masters = 3): Promise<LocalRedisCluster> {
   const processes = new Processes(mkdtempSync(path.join(tmpdir(), "occ-redis-cluster-")));
   try {
-    const ports: number[] = [];
-    for (let i = 0; i < masters; i++) {
-      const [port, busPort] = [await freePort(), await freePort()];
-      ports.push(port);
-      processes.start(
-        "redis-server",
-        [
+    const ports = await Promise.all(
+      Array.from({ length: masters }, () =>
+        startOnFreePort(processes, "redis-server", async (port) => [
           ...serverArgs(port, processes.dir),
           "--cluster-enabled",
           "yes",
           // The bus port is chosen too: the default (port + 10000) may be taken or out of range.
           "--cluster-port",
-          String(busPort),
+          String(await freePort()),
           "--cluster-config-file",
           `nodes-${port}.conf`,
           "--cluster-node-timeout",
           "2000",
-        ],
-        port,
-      );
-    }
-    await Promise.all(ports.map(answers));
+        ]),
+      ),
+    );
     await new Promise<void>((resolve, reject) =>
       execFile(
         "redis-cli",
@@ -210,14 +221,15 @@ export interface LocalSentinelGroup {
 export async function startSentinelGroup(name = "occ-test"): Promise<LocalSentinelGroup> {
   const processes = new Processes(mkdtempSync(path.join(tmpdir(), "occ-redis-sentinel-")));
   try {
-    const [masterPort, replicaPort] = [await freePort(), await freePort()];
-    processes.start("redis-server", serverArgs(masterPort, processes.dir), masterPort);
-    processes.start(
-      "redis-server",
-      [...serverArgs(replicaPort, processes.dir), "--replicaof", HOST, String(masterPort)],
-      replicaPort,
+    const masterPort = await startOnFreePort(processes, "redis-server", (port) =>
+      serverArgs(port, processes.dir),
     );
-    await Promise.all([masterPort, replicaPort].map(answers));
+    const replicaPort = await startOnFreePort(processes, "redis-server", (port) => [
+      ...serverArgs(port, processes.dir),
+      "--replicaof",
+      HOST,
+      String(masterPort),
+    ]);
     await until(
       "the replica to be in sync",
       async () =>
@@ -226,27 +238,27 @@ export async function startSentinelGroup(name = "occ-test"): Promise<LocalSentin
     );
     const sentinelPorts: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const port = await freePort();
+      const port = await startOnFreePort(processes, "redis-sentinel", (port) => {
+        const file = path.join(processes.dir, `sentinel-${port}.conf`);
+        // Sentinels rewrite their own configuration file, so each has one.
+        writeFileSync(
+          file,
+          [
+            `port ${port}`,
+            `bind ${HOST}`,
+            `dir ${processes.dir}`,
+            `logfile sentinel-${port}.log`,
+            `sentinel monitor ${name} ${HOST} ${masterPort} 2`,
+            `sentinel down-after-milliseconds ${name} 1000`,
+            `sentinel failover-timeout ${name} 10000`,
+            `sentinel parallel-syncs ${name} 1`,
+            "",
+          ].join("\n"),
+        );
+        return [file];
+      });
       sentinelPorts.push(port);
-      const file = path.join(processes.dir, `sentinel-${port}.conf`);
-      // Sentinels rewrite their own configuration file, so each has one.
-      writeFileSync(
-        file,
-        [
-          `port ${port}`,
-          `bind ${HOST}`,
-          `dir ${processes.dir}`,
-          `logfile sentinel-${port}.log`,
-          `sentinel monitor ${name} ${HOST} ${masterPort} 2`,
-          `sentinel down-after-milliseconds ${name} 1000`,
-          `sentinel failover-timeout ${name} 10000`,
-          `sentinel parallel-syncs ${name} 1`,
-          "",
-        ].join("\n"),
-      );
-      processes.start("redis-sentinel", [file], port);
     }
-    await Promise.all(sentinelPorts.map(answers));
     // SENTINEL FAILOVER needs a known replica, and the vote needs the sentinels to know each other.
     await until(
       "every sentinel to know the replica and the other sentinels",
