@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "./free-port";
@@ -103,6 +103,12 @@ const serverArgs = (port: number, dir: string) => [
   "noeviction",
 ];
 
+/** The last lines of the log of the server on `port` (redis-PORT.log or sentinel-PORT.log), for an error. */
+function logTail(dir: string, port: number): string {
+  const log = readdirSync(dir).find((name) => name.endsWith(`-${port}.log`));
+  return log ? readFileSync(path.join(dir, log), "utf8").split("\n").slice(-15).join("\n") : "(no log)";
+}
+
 /**
  * Starts `binary` on a free port and answers the port once it answers PING. A port found free can be
  * taken by another process before the server binds it (test files run side by side, each starting
@@ -118,13 +124,21 @@ async function startOnFreePort(
     const port = await freePort();
     const child = processes.start(binary, await argsFor(port), port);
     const exited = () => child.exitCode !== null || child.signalCode !== null;
-    await until(
-      `${binary} on port ${port} to answer`,
-      async () => exited() || (await redisCli(port, "PING").catch(() => "")) === "PONG",
-      15_000,
-    );
+    try {
+      await until(
+        `${binary} on port ${port} to answer`,
+        async () => exited() || (await redisCli(port, "PING").catch(() => "")) === "PONG",
+        15_000,
+      );
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; its log ends:\n${logTail(processes.dir, port)}`);
+    }
     if (!exited()) return port;
-    if (attempt === 3) throw new Error(`${binary} exited at start three times (last on port ${port})`);
+    if (attempt === 3) {
+      throw new Error(
+        `${binary} exited at start three times; its log ends:\n${logTail(processes.dir, port)}`,
+      );
+    }
   }
 }
 

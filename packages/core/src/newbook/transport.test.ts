@@ -100,6 +100,47 @@ describe("NewbookTransport", () => {
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 
+  it("sends a request again on a fresh connection when every pooled one was closed while idle", async () => {
+    // A server that closed its idle connections: each one fails the next request it carries, before any answer.
+    const served = new WeakSet<object>();
+    let release: () => void = () => undefined;
+    const bothInFlight = new Promise<void>((resolve) => {
+      let waiting = 0;
+      release = () => {
+        waiting++;
+        if (waiting === 2) resolve();
+      };
+    });
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on("end", async () => {
+        if (served.has(req.socket)) {
+          req.socket.destroy();
+          return;
+        }
+        served.add(req.socket);
+        // The first two requests are answered together, so the pool holds two connections after them.
+        release();
+        await bothInFlight;
+        res.end('{"success":"true"}');
+      });
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const client = transport(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    try {
+      const warm = await Promise.all([client.send("auth_test", {}), client.send("auth_test", {})]);
+      expect(warm.map((sent) => sent.ok)).toEqual([true, true]);
+      const sent = await client.send("bookings_list", {});
+      if (!sent.ok) throw sent.error;
+      expect(sent.answer.status).toBe(200);
+    } finally {
+      client.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it("reports a connection dropped half-way through the body as a network error", async () => {
     const server = await upstream((res) => {
       res.writeHead(200, { "content-length": String(Buffer.byteLength(BODY)) });

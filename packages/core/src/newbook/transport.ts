@@ -88,11 +88,23 @@ export class NewbookTransport {
    * One HTTP attempt. A kept-alive connection the server closed while it sat idle in the pool fails the
    * next request on it with ECONNRESET/EPIPE before any answer: that says nothing about Newbook, so the
    * request goes once more on a fresh connection without using the retry budget (Node's documented
-   * `reusedSocket` pattern). A fresh connection failing the same way is a real network error.
+   * `reusedSocket` pattern). The pool's other idle connections sat as long and are dropped first: taking
+   * one of them instead failed the run when the server had closed them all. A fresh connection failing
+   * the same way is a real network error.
    */
   async send(action: string, params: Record<string, unknown>): Promise<SendResult> {
     const sent = await this.sendOnce(action, params);
-    return !sent.ok && sent.staleConnection ? this.sendOnce(action, params) : sent;
+    if (sent.ok || !sent.staleConnection) return sent;
+    this.dropIdleConnections();
+    return this.sendOnce(action, params);
+  }
+
+  /** Closes the pooled connections no request is using (a request in flight keeps its own). */
+  private dropIdleConnections(): void {
+    for (const agent of [this.agents.httpAgent, this.agents.httpsAgent]) {
+      for (const sockets of Object.values(agent.freeSockets))
+        for (const socket of sockets ?? []) socket.destroy();
+    }
   }
 
   private async sendOnce(
