@@ -51,8 +51,7 @@ beforeAll(async () => {
   kitchenIds = await env.seedKitchens(KITCHENS, (i) => ({ syncIntervalMinutes: intervalOf(i) }));
   dormantKitchen = (await env.seedKitchens(1, () => ({ syncIntervalMinutes: 5, isEnabled: false })))[0]!;
   // Whole reads every run, as before the change feed: with the feed on, this file lost a 15-minute
-  // kitchen's run from its window in three full-suite runs of three (a run's first attempt failed with
-  // ECONNRESET and its retry moved its start out of the window); not understood yet, see the README.
+  // kitchen's run from its window in three full-suite runs of four; not understood yet, see the README.
   const workerEnv = env.workerEnv({
     SYNC_MINUTE_MS: String(MINUTE_MS),
     WORKER_CONCURRENCY: "16",
