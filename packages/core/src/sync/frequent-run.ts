@@ -81,6 +81,8 @@ export interface FrequentRun {
   setup: KitchenSyncSetup;
   window: SyncWindow;
   client: NewbookClient;
+  /** The kitchen's saved connection, as the run found it. */
+  connection: ConnectionRow;
   mealMapping: MealMapping;
   startedAt: Date;
   now: () => Date;

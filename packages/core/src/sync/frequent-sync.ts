@@ -52,6 +52,7 @@ export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput
       setup,
       window,
       client,
+      connection,
       mealMapping: mealMappingOf(connection),
       startedAt,
       now,

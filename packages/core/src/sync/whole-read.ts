@@ -1,13 +1,7 @@
 import type { NewbookBooking } from "../newbook/types";
 import { affectedSpan } from "./affected-dates";
 import { changeFeedStart, recentAfter } from "./change-feed";
-import {
-  freshRoomsTotal,
-  type ListingFingerprint,
-  requireConnection,
-  roomInventory,
-  saveRoomInventory,
-} from "./context";
+import { freshRoomsTotal, type ListingFingerprint, roomInventory, saveRoomInventory } from "./context";
 import type { StayBooking } from "./derive";
 import {
   derivationInputs,
@@ -40,8 +34,7 @@ export async function syncWindow(
   current: boolean,
   feed: boolean,
 ): Promise<SyncRunResult> {
-  const { ctx, input, window, client, startedAt, mealMapping } = run;
-  const connection = requireConnection(run.setup);
+  const { ctx, input, window, client, connection, startedAt, mealMapping } = run;
   const knownRooms = freshRoomsTotal(connection, startedAt);
   // The span's stored bookings, once a page is read in parts.
   let stored: StoredSpan | undefined;
