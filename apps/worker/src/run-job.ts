@@ -122,8 +122,8 @@ function tracksKitchenHealth(kind: RunKind): boolean {
  * completes the job without retry and is no failure of Newbook's.
  */
 async function skipRun(deps: RunDeps, request: RunRequest, log: Logger, reason: string): Promise<RunSummary> {
-  const { kind, kitchenId, runId, trigger } = request;
-  await recordRunSkipped(deps.db, { runId, kitchenId, kind, trigger, reason });
+  const { kind, kitchenId, runId, trigger, job } = request;
+  await recordRunSkipped(deps.db, { runId, kitchenId, kind, trigger, reason, jobId: job.id });
   deps.metrics.syncRuns.inc({ kind, outcome: "skipped" });
   log.info("sync skipped", { outcome: "skipped", reason });
   return { outcome: "skipped", runId, reason };

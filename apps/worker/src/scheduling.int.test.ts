@@ -1,7 +1,7 @@
 import { createQueues, loadConfig, type QueueSet, ScheduleOwner, scheduleOptionsFromConfig } from "@occ/core";
 import { newbookFrequentSyncSettings as settings, syncRuns } from "@occ/db";
 import { until } from "@occ/testkit";
-import { and, eq, gte, inArray, lt } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import {
   createWorkerTestEnv,
   ensureWorkerBuilt,
@@ -31,31 +31,30 @@ async function runsOf(kitchenId: number): Promise<Run[]> {
   return rows.sort((a, b) => a.startedAt!.getTime() - b.startedAt!.getTime());
 }
 
-/** Runs started since `sinceMs`, per kitchen. */
-async function startedRuns(sinceMs: number): Promise<Map<number, number>> {
-  const rows = await env.testDb.handle.db
-    .select({ kitchenId: syncRuns.kitchenId })
-    .from(syncRuns)
-    .where(gte(syncRuns.startedAt, new Date(sinceMs)));
-  const counts = new Map<number, number>();
-  for (const { kitchenId } of rows) counts.set(kitchenId, (counts.get(kitchenId) ?? 0) + 1);
-  return counts;
-}
+/** The due time BullMQ gave a scheduled job: its id is repeat:<scheduler id>:<millis> (NaN otherwise). */
+const dueOf = (run: Pick<Run, "jobId">) => Number(run.jobId?.split(":").pop());
 
-/** The due time BullMQ gave a scheduled job: its id is repeat:<scheduler id>:<millis>. */
-const dueOf = (run: Run) => Number(run.jobId!.split(":").pop());
+/** Per kitchen, the latest due time among its started scheduled runs (a run's row is written as it starts). */
+async function latestStartedDue(): Promise<Map<number, number>> {
+  const rows = await env.testDb.handle.db
+    .select({ kitchenId: syncRuns.kitchenId, jobId: syncRuns.jobId })
+    .from(syncRuns);
+  const latest = new Map<number, number>();
+  for (const row of rows) {
+    const due = dueOf(row);
+    if (due > (latest.get(row.kitchenId) ?? -1)) latest.set(row.kitchenId, due);
+  }
+  return latest;
+}
 
 beforeAll(async () => {
   await ensureWorkerBuilt();
   env = await createWorkerTestEnv({ properties: 10, rooms: 10, throttlePerMinute: 1_000_000 });
   kitchenIds = await env.seedKitchens(KITCHENS, (i) => ({ syncIntervalMinutes: intervalOf(i) }));
   dormantKitchen = (await env.seedKitchens(1, () => ({ syncIntervalMinutes: 5, isEnabled: false })))[0]!;
-  // Whole reads every run, as before the change feed: with the feed on, this file lost a 15-minute
-  // kitchen's run from its window in three full-suite runs of four; not understood yet, see the README.
   const workerEnv = env.workerEnv({
     SYNC_MINUTE_MS: String(MINUTE_MS),
     WORKER_CONCURRENCY: "16",
-    SYNC_FULL_READ_MINUTES: "0",
   });
   queues = createQueues({ redis: workerEnv.REDIS_URL!, prefix: env.prefix });
   workers = [0, 1, 2].map(() => spawnWorker(workerEnv));
@@ -69,54 +68,83 @@ afterAll(async () => {
 });
 
 describe("three worker replicas, 30 kitchens on 5/10/15-minute intervals", () => {
+  // The window is a span of due times: the schedule BullMQ keeps. When a run starts depends on how busy the
+  // machine is (a full test suite beside these workers delays some starts by seconds), so how late runs
+  // start is checked on its own, against a bound.
+  const WINDOW_MS = 10 * INTERVALS[0] * MINUTE_MS;
+  const MAX_START_LAG_MS = 10_000;
   let windowStart: number;
   let windowEnd: number;
 
   beforeAll(async () => {
     await until("every kitchen's first run", async () => {
-      const started = await startedRuns(0);
-      return kitchenIds.every((id) => (started.get(id) ?? 0) >= 1);
+      const latest = await latestStartedDue();
+      return kitchenIds.every((id) => latest.has(id));
     });
     windowStart = Date.now();
-    // The window closes once every kitchen has had the runs of ten 5-minute intervals (15-minute
-    // kitchens: three), counted as they happen rather than assumed from a slept duration.
-    const WINDOW_MS = 10 * INTERVALS[0] * MINUTE_MS;
+    windowEnd = windowStart + WINDOW_MS;
+    // A scheduler's next job is added as its current one starts, so a started run due at or after the
+    // window's end means every run due in the window has started.
     await until(
-      "ten 5-minute intervals of runs",
+      "every kitchen to start a run due after the window",
       async () => {
-        const started = await startedRuns(windowStart);
-        return kitchenIds.every(
-          (id, i) => (started.get(id) ?? 0) >= Math.floor(WINDOW_MS / (intervalOf(i) * MINUTE_MS)),
-        );
+        const latest = await latestStartedDue();
+        return kitchenIds.every((id) => (latest.get(id) ?? 0) >= windowEnd);
       },
       4 * WINDOW_MS,
     );
-    windowEnd = Date.now();
-    // The replicas keep syncing: the window's own runs are judged once they have finished, and the runs
-    // started after it (one may be running at any moment) are not judged at all.
+    // The replicas keep syncing: the window's own runs are judged once they have finished; the runs due
+    // after it are not judged at all.
     await until("the window's runs to finish", async () => {
       const unfinished = await env.testDb.handle.db
-        .select({ id: syncRuns.id })
+        .select({ jobId: syncRuns.jobId })
         .from(syncRuns)
-        .where(
-          and(lt(syncRuns.startedAt, new Date(windowEnd)), inArray(syncRuns.status, ["queued", "running"])),
-        );
-      return unfinished.length === 0;
+        .where(inArray(syncRuns.status, ["queued", "running"]));
+      return unfinished.every((run) => !(dueOf(run) < windowEnd));
     });
   });
 
-  it("syncs every kitchen once per interval (±1)", async () => {
-    const lengthMs = windowEnd - windowStart;
+  it("syncs every kitchen once per interval, each run started within the lag bound", async () => {
+    // Every kitchen is checked before failing, and a miss names its runs (times from the window's start,
+    // attempt, status) and its workers' warnings, so that a miss can be diagnosed from CI output.
+    const misses: unknown[] = [];
+    let maxLagMs = 0;
     for (const [i, kitchenId] of kitchenIds.entries()) {
       const runs = await runsOf(kitchenId);
-      const inWindow = runs.filter(
-        (r) => r.startedAt!.getTime() >= windowStart && r.startedAt!.getTime() < windowEnd,
-      );
-      const expected = lengthMs / (intervalOf(i) * MINUTE_MS);
-      expect(Math.abs(inWindow.length - expected)).toBeLessThanOrEqual(1);
-      const judged = runs.filter((r) => r.startedAt!.getTime() < windowEnd);
-      expect(judged.filter((r) => r.status !== "success" && r.status !== "skipped")).toEqual([]);
+      const inWindow = runs.filter((r) => dueOf(r) >= windowStart && dueOf(r) < windowEnd);
+      const expected = WINDOW_MS / (intervalOf(i) * MINUTE_MS);
+      const lagMs = Math.max(...inWindow.map((r) => r.startedAt!.getTime() - dueOf(r)));
+      maxLagMs = Math.max(maxLagMs, lagMs);
+      const failed = inWindow.filter((r) => r.status !== "success" && r.status !== "skipped");
+      // Due times lie on the scheduler's grid: a window of W holds floor or ceil of W / interval of them.
+      const counted = Math.abs(inWindow.length - expected) < 1;
+      if (!counted || failed.length > 0 || lagMs > MAX_START_LAG_MS) {
+        const at = (d: Date | number | null) => (d === null ? null : new Date(d).getTime() - windowStart);
+        misses.push({
+          kitchenId,
+          intervalMs: intervalOf(i) * MINUTE_MS,
+          expected: Number(expected.toFixed(2)),
+          inWindow: inWindow.length,
+          runs: runs.map((r) => ({
+            due: at(dueOf(r)),
+            started: at(r.startedAt),
+            finished: at(r.finishedAt),
+            attempt: r.attempt,
+            status: r.status,
+            error: r.errorMessage,
+          })),
+          warnings: workers.flatMap((w, replica) =>
+            w.logs
+              .filter((l) => l.kitchen_id === kitchenId && l.level !== "info")
+              .map((l) => ({ replica, ...l })),
+          ),
+        });
+      }
     }
+    console.info(
+      `scheduling: the latest start of a run due in the window came ${maxLagMs} ms after its due time`,
+    );
+    expect(misses).toEqual([]);
   });
 
   it("never lets two syncs of one kitchen overlap", async () => {

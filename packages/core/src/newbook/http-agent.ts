@@ -18,11 +18,25 @@ function armConnectTimeout(socket: Socket, connectTimeoutMs: number): void {
 }
 
 /**
+ * How long a kept-alive connection may sit idle in the pool before we close it ourselves. A server closes
+ * idle connections on its own clock (Node's and Apache's default: 5 s); a request sent on one at that
+ * moment is reset. Closing first, like agentkeepalive's default, avoids that race instead of retrying
+ * after it. Node also honours a server's `Keep-Alive: timeout=N` hint (closing 1 s before it) but only
+ * when the agent has an idle timeout of its own: without one it keeps idle sockets until the server
+ * closes them.
+ */
+export const KEEP_ALIVE_IDLE_MS = 4_000;
+
+/**
  * Keep-alive agents whose new sockets fail with CONNECT_TIMEOUT_CODE if the TCP connection is not up in
  * time: Node has no connect timeout of its own, and the total timeout alone would wait for a black-holed
- * host as long as for a slow answer.
+ * host as long as for a slow answer. Idle sockets close after `idleMs` (see KEEP_ALIVE_IDLE_MS); a
+ * request in flight is bounded by the transport's own timeout, which replaces the agent's on its socket.
  */
-export function createAgents(connectTimeoutMs: number): { httpAgent: http.Agent; httpsAgent: https.Agent } {
+export function createAgents(
+  connectTimeoutMs: number,
+  idleMs = KEEP_ALIVE_IDLE_MS,
+): { httpAgent: http.Agent; httpsAgent: https.Agent } {
   const wrap = <A extends http.Agent>(agent: A): A => {
     const create = agent.createConnection.bind(agent);
     agent.createConnection = (options, callback) => {
@@ -33,8 +47,8 @@ export function createAgents(connectTimeoutMs: number): { httpAgent: http.Agent;
     return agent;
   };
   return {
-    httpAgent: wrap(new http.Agent({ keepAlive: true })),
-    httpsAgent: wrap(new https.Agent({ keepAlive: true })),
+    httpAgent: wrap(new http.Agent({ keepAlive: true, timeout: idleMs })),
+    httpsAgent: wrap(new https.Agent({ keepAlive: true, timeout: idleMs })),
   };
 }
 

@@ -123,14 +123,18 @@ describe("run status", () => {
       .update(newbookFrequentSyncSettings)
       .set({ lastSyncStatus: "success" })
       .where(eq(newbookFrequentSyncSettings.kitchenId, kitchenId));
+    // A skipped scheduled tick keeps its job id: which tick it was.
+    const tick = randomUUID();
     await recordRunSkipped(testDb.handle.db, {
-      runId: randomUUID(),
+      runId: tick,
       kitchenId,
       kind: "frequent",
       trigger: "schedule",
       reason: "busy",
+      jobId: `repeat:v1:kitchen:${kitchenId}:1700000000000`,
     });
     expect((await settingsRow()).lastSyncStatus).toBe("success");
+    expect((await runRow(tick))?.jobId).toBe(`repeat:v1:kitchen:${kitchenId}:1700000000000`);
   });
 
   it("a skipped run's window is the kitchen's local date, not the UTC one", async () => {

@@ -344,6 +344,8 @@ export interface RunSkippedInput {
   kind: RunKind;
   trigger: string;
   reason: string;
+  /** The skipped job's id: for a scheduled tick, which tick it was (repeat:<scheduler>:<due millis>). */
+  jobId?: string;
   windowFrom?: LocalDate;
   windowTo?: LocalDate;
   now?: Date;
@@ -369,6 +371,7 @@ export async function recordRunSkipped(db: Db, input: RunSkippedInput): Promise<
       kind: input.kind,
       trigger: input.trigger,
       status: "skipped",
+      jobId: input.jobId ?? null,
       windowFrom: input.windowFrom ?? today,
       windowTo: input.windowTo ?? input.windowFrom ?? today,
       queuedAt: now,
@@ -380,7 +383,13 @@ export async function recordRunSkipped(db: Db, input: RunSkippedInput): Promise<
     })
     .onConflictDoUpdate({
       target: syncRuns.id,
-      set: { status: "skipped", finishedAt: now, errorMessage: input.reason, errorCode: "skipped" },
+      set: {
+        status: "skipped",
+        jobId: sql`coalesce(${input.jobId ?? null}::text, ${syncRuns.jobId})`,
+        finishedAt: now,
+        errorMessage: input.reason,
+        errorCode: "skipped",
+      },
     });
 }
 
