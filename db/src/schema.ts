@@ -37,9 +37,15 @@ export const CHANGE_WEBHOOK_MIN_BOOKINGS_MAX = 1000;
 export const SYNC_STATUSES = ["running", "success", "failed", "skipped"] as const;
 export const RUN_STATUSES = ["queued", "running", "success", "failed", "skipped"] as const;
 export const RUN_KINDS = ["frequent", "historical"] as const;
+/**
+ * How a successful next-days run read Newbook: only the bookings changed since the last read (the change
+ * feed), or the whole window. Historical runs always read their span whole and record none.
+ */
+export const RUN_READS = ["changes", "whole"] as const;
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export type RunKind = (typeof RUN_KINDS)[number];
+export type RunRead = (typeof RUN_READS)[number];
 
 /** One busy-hours window in the kitchen's local time, "HH:MM" to "HH:MM" (start before end, same day). */
 export interface BusyWindow {
@@ -238,6 +244,8 @@ export const syncRuns = pgTable(
     finishedAt: timestamp("finished_at", { withTimezone: true }),
     durationMs: integer("duration_ms"),
     newbookCalls: integer("newbook_calls").notNull().default(0),
+    /** RUN_READS: set when a next-days run succeeds; null before, and for historical runs. */
+    read: varchar("read", { length: 8 }).$type<RunRead>(),
     bookingsFetched: integer("bookings_fetched").notNull().default(0),
     rowsChanged: integer("rows_changed").notNull().default(0),
     dbMs: integer("db_ms"),

@@ -274,6 +274,10 @@ describe("admin UI", () => {
 
       await page.getByRole("link", { name: "Sync history" }).click();
       await page.locator("[data-testid=sync-runs-table] tbody tr").first().waitFor();
+      // Each run says how it read Newbook; a kitchen's first run (the oldest shown) reads the window whole.
+      const reads = await page.getByTestId("run-read").allTextContents();
+      expect(reads.at(-1)).toBe("whole window");
+      expect(reads.filter((read) => !["whole window", "changes only", "—"].includes(read))).toEqual([]);
       await page.locator(".recharts-surface").first().waitFor();
       await screenshot(page, "sync-history");
     } finally {

@@ -9,6 +9,7 @@ import { DateTime } from "./Time";
 const COLUMNS: Column[] = [
   "Queued",
   "Kind",
+  "Read",
   "Outcome",
   "Window",
   numeric("Duration"),
@@ -32,6 +33,9 @@ export function SyncRunsTable({ runs }: { runs: SyncRun[] }) {
               {run.kind}
               <span className="muted"> · {run.trigger}</span>
             </td>
+            <td className="nowrap" data-testid="run-read" title={readTitle(run.read)}>
+              {readText(run.read)}
+            </td>
             <td>
               <Badge tone={runTone(run.status)}>{run.status}</Badge>
             </td>
@@ -52,4 +56,17 @@ export function SyncRunsTable({ runs }: { runs: SyncRun[] }) {
       </tbody>
     </ScrollTable>
   );
+}
+
+/** What a run read from Newbook (see RUN_READS), as the history shows it. */
+function readText(read: SyncRun["read"]): string {
+  if (read === "changes") return "changes only";
+  if (read === "whole") return "whole window";
+  return "—";
+}
+
+function readTitle(read: SyncRun["read"]): string | undefined {
+  if (read === "changes") return "Only the bookings Newbook changed since the last read";
+  if (read === "whole") return "Every booking of the window, checked against what is stored";
+  return undefined;
 }

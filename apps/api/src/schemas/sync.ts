@@ -1,5 +1,5 @@
 import { daysBetween, isLocalDate } from "@occ/core";
-import { RUN_KINDS, RUN_STATUSES } from "@occ/db";
+import { RUN_KINDS, RUN_READS, RUN_STATUSES } from "@occ/db";
 import { z } from "zod";
 import { localDate, nullableTimestamp, queryInt, timestamp } from "./common";
 
@@ -26,6 +26,10 @@ export const syncRunSchema = z
     finished_at: nullableTimestamp,
     duration_ms: z.number().int().nullable(),
     newbook_calls: z.number().int(),
+    read: z.enum(RUN_READS).nullable().meta({
+      description:
+        "How a successful next-days run read Newbook: changes (only the bookings changed since the last read) or whole (the whole window); null otherwise",
+    }),
     bookings_fetched: z.number().int(),
     rows_changed: z.number().int(),
     progress_done: z.number().int(),

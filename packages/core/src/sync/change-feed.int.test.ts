@@ -5,6 +5,7 @@ import {
   dailyOccupancy,
   newbookConnections,
   newbookFrequentSyncSettings,
+  syncRuns,
 } from "@occ/db";
 import { mulberry32 } from "@occ/newbook-sim";
 import { SimControlError, seedKitchenWithConnection } from "@occ/testkit";
@@ -68,6 +69,15 @@ async function changesSince(kitchenId: number, since: Date) {
   return rows
     .map((row) => `${row.bookingId} ${row.kind} ${JSON.stringify(row.fields)}`)
     .sort((a, b) => a.localeCompare(b));
+}
+
+/** How a run read Newbook, as its history shows it. */
+async function readOf(run: { runId: string }) {
+  const [row] = await w.db.handle.db
+    .select({ read: syncRuns.read })
+    .from(syncRuns)
+    .where(eq(syncRuns.id, run.runId));
+  return row?.read;
 }
 
 async function fingerprintOf(kitchenId: number) {
@@ -162,12 +172,13 @@ it("holds exactly what whole reads hold after every round of random edits, readi
     const listed = w.listings.length;
     const feedRun = await sync(feedKitchen);
     // The feed kitchen read the change feed only: one call, no whole read.
-    expect({ round, edits, lists: listTypesSince(listed), calls: feedRun.newbookCalls }).toEqual({
+    expect({
       round,
       edits,
-      lists: ["all"],
-      calls: 1,
-    });
+      lists: listTypesSince(listed),
+      calls: feedRun.newbookCalls,
+      read: await readOf(feedRun),
+    }).toEqual({ round, edits, lists: ["all"], calls: 1, read: "changes" });
     // Earlier rounds' edits are still in the feed's overlap: recognised from the fingerprint, not read.
     if (w.listings.at(-1)!.known.length > 0) recognisedRounds++;
     // Run again at once: the feed starts later now (at the new stamps), and what it sends again is
@@ -184,7 +195,7 @@ it("holds exactly what whole reads hold after every round of random edits, readi
       read: null,
       changed: 0,
     });
-    await sync(wholeKitchen, wholeRead);
+    expect(await readOf(await sync(wholeKitchen, wholeRead))).toBe("whole");
     const [feed, whole] = [await stored(feedKitchen), await stored(wholeKitchen)];
     expect({ round, edits, ...feed }).toEqual({ round, edits, ...whole });
     expect({ round, edits, changes: await changesSince(feedKitchen, roundStarted) }).toEqual({
@@ -232,8 +243,9 @@ it("reads the window whole when a changed booking's stored neighbours cannot be 
   const ids = (await stored(feedKitchen)).rows.map((row) => row.newbookId);
   await w.control.request("PATCH", `/properties/${w.property.id}/bookings/${ids.at(-1)}`, { adults: 3 });
   const listed = w.listings.length;
-  await sync(feedKitchen);
+  const fellBack = await sync(feedKitchen);
   expect(listTypesSince(listed)).toEqual(["all", "staying"]);
+  expect(await readOf(fellBack)).toBe("whole");
   await sync(wholeKitchen, wholeRead);
   expect(await stored(feedKitchen)).toEqual(await stored(wholeKitchen));
   // The mark alone was set (the content was not purged), so the whole read had nothing to rewrite: lift it.

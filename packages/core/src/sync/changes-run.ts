@@ -29,7 +29,8 @@ export async function syncChanges(
     // The overlap's bookings sent again exactly as before are recognised without the database.
     async () => recentByDigest(previous.recent),
   );
-  if (feed.bookings === null) return finishRun(run, { bookings: previous.bookings, fingerprint: undefined });
+  if (feed.bookings === null)
+    return finishRun(run, { read: "changes", bookings: previous.bookings, fingerprint: undefined });
   const read = feed.bookings;
   const changesSince = changeFeedStart(previous.changesSince, read) ?? undefined;
   const recent = recentAfter(changesSince, read, feed.rawDigests, feed.known);
@@ -66,7 +67,11 @@ export async function syncChanges(
     JSON.stringify([previous.changesSince, previous.recent, previous.feedPage]);
   if (!span || (written.length === 0 && removed.size === 0)) {
     // Sent only when it moved: an unchanged fingerprint is not written again.
-    return finishRun(run, { bookings: previous.bookings, fingerprint: fingerprintMoved ? moved : undefined });
+    return finishRun(run, {
+      read: "changes",
+      bookings: previous.bookings,
+      fingerprint: fingerprintMoved ? moved : undefined,
+    });
   }
   const changedIds = new Set([...written.map((booking) => booking.bookingId), ...removed]);
   const storedStays = [...span.byDigest.values()];
@@ -90,6 +95,7 @@ export async function syncChanges(
   });
   const bookings = known.length + written.length;
   return finishRun(run, {
+    read: "changes",
     bookings,
     // The pages of the last whole read no longer describe what is stored.
     fingerprint: { ...moved, pages: [], bookings },

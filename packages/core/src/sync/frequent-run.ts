@@ -3,7 +3,7 @@
  * what its stored rows are derived from, and how its outcome is recorded.
  */
 import { createHash } from "node:crypto";
-import type { Db, Tx } from "@occ/db";
+import type { Db, RunRead, Tx } from "@occ/db";
 import type { NewbookClient } from "../newbook/client";
 import type { LocalDate } from "../time";
 import { DERIVATION_VERSION } from "./booking-rows";
@@ -100,6 +100,8 @@ export const storedSpanOf = (run: FrequentRun) =>
 export async function finishRun(
   run: FrequentRun,
   outcome: {
+    /** How the run read Newbook (see RUN_READS). */
+    read: RunRead;
     bookings: number;
     fingerprint: ListingFingerprint | null | undefined;
     write?: (tx: Tx) => Promise<WriteCounts>;
@@ -119,6 +121,7 @@ export async function finishRun(
       rowsChanged,
       dbMs,
       listingFingerprint: outcome.fingerprint,
+      read: outcome.read,
     });
   let counts = NOTHING_WRITTEN;
   let durationMs: number;

@@ -3,6 +3,7 @@ import {
   kitchens,
   newbookConnections,
   type RunKind,
+  type RunRead,
   newbookFrequentSyncSettings as settings,
   syncRuns,
   type Tx,
@@ -158,6 +159,8 @@ export interface RunSuccessInput {
   progress?: { done: number; total: number };
   /** A next-days run's ListingFingerprint, kept with the data it describes. */
   listingFingerprint?: ListingFingerprint | null;
+  /** How a next-days run read Newbook (RUN_READS). */
+  read?: RunRead;
 }
 
 /** A value bound at execution, cast where PostgreSQL cannot infer its type from a column. */
@@ -180,6 +183,7 @@ function recordRunSuccessQuery(db: Db | Tx, tracked: boolean, withFingerprint: b
       bookingsFetched: boundAs("bookingsFetched", "integer"),
       rowsChanged: boundAs("rowsChanged", "integer"),
       dbMs: boundAs("dbMs", "integer"),
+      read: boundAs("read", "varchar"),
       errorMessage: null,
       errorCode: null,
       // Without progress (a next-days run), the run's stays as it is.
@@ -253,6 +257,7 @@ export async function recordRunSuccess(db: Db | Tx, input: RunSuccessInput): Pro
     bookingsFetched: input.bookingsFetched,
     rowsChanged: input.rowsChanged,
     dbMs: input.dbMs,
+    read: input.read ?? null,
     progressDone: input.progress?.done ?? null,
     progressTotal: input.progress?.total ?? null,
     // A null fingerprint is SQL NULL (forgotten), not JSON null.

@@ -80,7 +80,11 @@ export async function syncWindow(
   });
   if (unchanged && !inventory.refreshed) {
     // Nothing to write but the run's outcome (and when the feed is on, when this whole read was).
-    return finishRun(run, { bookings: fingerprint.bookings, fingerprint: feed ? fingerprint : undefined });
+    return finishRun(run, {
+      read: "whole",
+      bookings: fingerprint.bookings,
+      fingerprint: feed ? fingerprint : undefined,
+    });
   }
   // Every stored booking of the span was recognisable: those not seen again are all the rest of it.
   const unseen = stored !== undefined && stored.others === 0 ? unseenStays(listing.known, stored) : undefined;
@@ -109,6 +113,7 @@ export async function syncWindow(
         })
       : null;
   return finishRun(run, {
+    read: "whole",
     bookings: fingerprint.bookings,
     fingerprint: unchanged && !feed ? undefined : fingerprint.pages.length > 0 ? fingerprint : null,
     write: async (tx) => {

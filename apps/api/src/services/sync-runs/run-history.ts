@@ -1,27 +1,13 @@
 import type { Db, RunKind, RunStatus } from "@occ/db";
 import { syncRuns } from "@occ/db";
 import { and, desc, eq, lt, sql } from "drizzle-orm";
+import type { z } from "zod";
 import { ApiError } from "../../errors";
+import type { syncRunSchema } from "../../schemas/sync";
 import type { RunRow } from "./queued-run";
 
-export interface RunView {
-  id: string;
-  kind: RunKind;
-  trigger: string;
-  status: RunStatus;
-  window_from: string;
-  window_to: string;
-  queued_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  duration_ms: number | null;
-  newbook_calls: number;
-  bookings_fetched: number;
-  rows_changed: number;
-  progress_done: number;
-  progress_total: number;
-  error_message: string | null;
-}
+/** A run as the API shows it: the type comes from the response schema. */
+export type RunView = z.infer<typeof syncRunSchema>;
 
 export const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -38,6 +24,7 @@ function runView(row: RunRow): RunView {
     finished_at: iso(row.finishedAt),
     duration_ms: row.durationMs,
     newbook_calls: row.newbookCalls,
+    read: row.read,
     bookings_fetched: row.bookingsFetched,
     rows_changed: row.rowsChanged,
     progress_done: row.progressDone,
