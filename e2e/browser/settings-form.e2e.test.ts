@@ -45,6 +45,7 @@ interface Settings {
   next_sync_busy: boolean;
   schedule_off_reason: string | null;
   rooms_total: number | null;
+  change_webhook_min_bookings: number | null;
 }
 
 interface AlertView {
@@ -211,6 +212,56 @@ describe("settings: frequent-sync form", () => {
       expect(savesOf("days_ahead")).toEqual([{ days_ahead: 12 }]);
       expect(savesOf("sync_interval_minutes")).toEqual([{ sync_interval_minutes: 60 }]);
       await screenshots(page, "settings-form");
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("sets the change alert's threshold, refuses what is not 1-1000 at the field, and empties it to never", async () => {
+    const kitchen = await env.stack.createKitchen(env.property(0), { enabled: false });
+    const { context, page } = await env.asManager(kitchen);
+    const saves = countSaves(page);
+    const savesOf = () => saves.filter((body) => "change_webhook_min_bookings" in body);
+    try {
+      await page.getByRole("link", { name: "Settings", exact: true }).click();
+      const field = page.getByLabel("Change alert (bookings)");
+      // The default threshold is shown as saved.
+      await waitFor("the saved threshold", async () => (await field.inputValue()) === "3");
+
+      await field.fill("0");
+      await field.press("Enter");
+      await expectText(
+        page.locator("#change-alert-min-error"),
+        "Enter 1-1000 bookings, or leave it empty for never",
+      );
+      await field.fill("a few");
+      await field.press("Tab");
+      await expectText(page.locator("#change-alert-min-error"), "Enter a whole number of bookings, 1-1000");
+      expect(savesOf()).toEqual([]);
+
+      // Enter, then leaving the field: one change, one save.
+      await field.fill("8");
+      await field.press("Enter");
+      await field.press("Tab");
+      await waitFor(
+        "the threshold saved",
+        async () => (await getSettings(kitchen)).change_webhook_min_bookings === 8,
+      );
+      await expectText(page.getByTestId("change-alert-save-status"), "Saved");
+      expect(await page.locator("#change-alert-min-error").count()).toBe(0);
+      await screenshots(page, "settings-change-alert");
+
+      // Emptied: never for this kitchen.
+      await field.fill("");
+      await field.press("Enter");
+      await waitFor(
+        "the threshold cleared",
+        async () => (await getSettings(kitchen)).change_webhook_min_bookings === null,
+      );
+      expect(savesOf()).toEqual([{ change_webhook_min_bookings: 8 }, { change_webhook_min_bookings: null }]);
+      await page.reload();
+      await page.getByLabel("Change alert (bookings)").waitFor();
+      expect(await page.getByLabel("Change alert (bookings)").inputValue()).toBe("");
     } finally {
       await context.close();
     }

@@ -1,8 +1,12 @@
+import { CHANGE_WEBHOOK_MIN_BOOKINGS_MAX, DAYS_AHEAD_MAX } from "@occ/db";
 import {
   busyHoursOk,
+  CHANGE_ALERT_MAX,
   checkBusyHours,
+  DAYS_AHEAD_MAX as FORM_DAYS_AHEAD_MAX,
   inPageWords,
   intervalLabel,
+  parseChangeAlertMin,
   parseDaysAhead,
   recommendedInterval,
   runWindowText,
@@ -23,6 +27,26 @@ describe("parseDaysAhead", () => {
   ])("%j -> %j", (text, expected) => {
     expect(parseDaysAhead(text)).toEqual(expected);
   });
+});
+
+describe("parseChangeAlertMin", () => {
+  it.each([
+    ["3", { ok: true, value: 3 }],
+    [" 1000 ", { ok: true, value: 1000 }],
+    ["", { ok: true, value: null }],
+    ["  ", { ok: true, value: null }],
+    ["0", { ok: false, error: "Enter 1-1000 bookings, or leave it empty for never" }],
+    ["1001", { ok: false, error: "Enter 1-1000 bookings, or leave it empty for never" }],
+    ["2.5", { ok: false, error: "Enter a whole number of bookings, 1-1000, or leave it empty for never" }],
+    ["three", { ok: false, error: "Enter a whole number of bookings, 1-1000, or leave it empty for never" }],
+  ])("%j -> %j", (text, expected) => {
+    expect(parseChangeAlertMin(text)).toEqual(expected);
+  });
+});
+
+it("the form's bounds are the API's", () => {
+  expect(CHANGE_ALERT_MAX).toBe(CHANGE_WEBHOOK_MIN_BOOKINGS_MAX);
+  expect(FORM_DAYS_AHEAD_MAX).toBe(DAYS_AHEAD_MAX);
 });
 
 describe("recommendedInterval (the plan's table by room count)", () => {

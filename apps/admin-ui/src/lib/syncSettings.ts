@@ -10,6 +10,26 @@ const DAYS_AHEAD_RANGE = `${DAYS_AHEAD_MIN}-${DAYS_AHEAD_MAX}`;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
+/** The change webhook's threshold: bookings changed for today or tomorrow (the API's bounds). */
+export const CHANGE_ALERT_MIN = 1;
+export const CHANGE_ALERT_MAX = 1000;
+
+/**
+ * The change-alert field's text: a number of bookings, or null for "never" (the field left empty), or the
+ * message the page shows beside the field.
+ */
+export function parseChangeAlertMin(text: string): Parsed<number | null> {
+  const trimmed = text.trim();
+  if (trimmed === "") return { ok: true, value: null };
+  const range = `${CHANGE_ALERT_MIN}-${CHANGE_ALERT_MAX}`;
+  if (!/^\d+$/.test(trimmed))
+    return { ok: false, error: `Enter a whole number of bookings, ${range}, or leave it empty for never` };
+  const value = Number(trimmed);
+  if (value < CHANGE_ALERT_MIN || value > CHANGE_ALERT_MAX)
+    return { ok: false, error: `Enter ${range} bookings, or leave it empty for never` };
+  return { ok: true, value };
+}
+
 /** The Days Ahead field's text as a number, or the message the page shows beside the field. */
 export function parseDaysAhead(text: string): Parsed<number> {
   const trimmed = text.trim();

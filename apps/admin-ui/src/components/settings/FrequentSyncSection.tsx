@@ -1,9 +1,10 @@
 import type { FrequentSyncSettings } from "@occ/api";
-import { type KeyboardEvent, useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { fieldError } from "../../api/client";
 import { useFrequentSyncSettings, useUpdateFrequentSync } from "../../api/frequentSync";
 import { SYNC_INTERVALS } from "../../api/types";
 import { useDebouncedCommit } from "../../hooks/useDebouncedCommit";
+import { useTextFieldCommit } from "../../hooks/useTextFieldCommit";
 import {
   DAYS_AHEAD_MAX,
   DAYS_AHEAD_MIN,
@@ -18,6 +19,7 @@ import { QueryState } from "../QueryState";
 import { SyncNowButton } from "../SyncNow";
 import { SyncStatusBox } from "../SyncStatusBox";
 import { BusyHoursEditor } from "./BusyHoursEditor";
+import { ChangeAlertField } from "./ChangeAlertField";
 
 /** How long the interval list waits for the reader to stop arrowing through it before saving. */
 const INTERVAL_SETTLE_MS = 700;
@@ -37,6 +39,7 @@ export function FrequentSyncSection() {
           <div className="form-stack">
             <FrequentSyncForm settings={s} />
             <BusyHoursEditor settings={s} />
+            <ChangeAlertField settings={s} />
             <SyncStatusBox settings={s} />
             <SyncNowButton />
           </div>
@@ -68,43 +71,16 @@ function FrequentSyncForm({ settings }: { settings: FrequentSyncSettings }) {
     update.mutate({ sync_interval_minutes: minutes }, { onSettled: () => setIntervalDraft(null) });
   }, INTERVAL_SETTLE_MS);
 
-  const [daysText, setDaysText] = useState(String(settings.days_ahead));
-  const [daysLocalError, setDaysLocalError] = useState<string | null>(null);
-  // The value last sent and not yet answered: Enter then leaving the field is one change, one save.
-  const daysSent = useRef<number | null>(null);
-  useEffect(() => {
-    daysSent.current = null;
-    setDaysText(String(settings.days_ahead));
-  }, [settings.days_ahead]);
+  const days = useTextFieldCommit({
+    saved: settings.days_ahead,
+    parse: parseDaysAhead,
+    format: String,
+    save: (value, failed) => update.mutate({ days_ahead: value }, { onError: failed }),
+  });
   const apiDaysError = fieldError(update.error, "days_ahead");
-  const daysError = daysLocalError ?? (apiDaysError ? inPageWords(apiDaysError) : undefined);
+  const daysError = days.localError ?? (apiDaysError ? inPageWords(apiDaysError) : undefined);
   const apiIntervalError = fieldError(update.error, "sync_interval_minutes");
   const intervalError = apiIntervalError ? inPageWords(apiIntervalError) : undefined;
-
-  const commitDaysAhead = () => {
-    const parsed = parseDaysAhead(daysText);
-    if (!parsed.ok) {
-      setDaysLocalError(parsed.error);
-      return;
-    }
-    setDaysLocalError(null);
-    if (parsed.value === (daysSent.current ?? settings.days_ahead)) return;
-    daysSent.current = parsed.value;
-    update.mutate(
-      { days_ahead: parsed.value },
-      {
-        onError: () => {
-          daysSent.current = null;
-        },
-      },
-    );
-  };
-  const onDaysKey = (event: KeyboardEvent<HTMLInputElement>) => {
-    if (event.key === "Enter") {
-      event.preventDefault();
-      commitDaysAhead();
-    }
-  };
 
   return (
     <div className="form-stack">
@@ -158,16 +134,13 @@ function FrequentSyncForm({ settings }: { settings: FrequentSyncSettings }) {
             type="text"
             inputMode="numeric"
             autoComplete="off"
-            value={daysText}
+            value={days.text}
             disabled={!isEnabled}
             aria-invalid={daysError ? true : undefined}
             aria-describedby={describedBy("days-ahead", { hint: true, error: daysError })}
-            onChange={(e) => {
-              setDaysText(e.target.value);
-              setDaysLocalError(null);
-            }}
-            onBlur={commitDaysAhead}
-            onKeyDown={onDaysKey}
+            onChange={(e) => days.onChange(e.target.value)}
+            onBlur={days.onBlur}
+            onKeyDown={days.onKeyDown}
           />
         </Field>
       </div>
