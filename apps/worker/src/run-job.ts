@@ -22,7 +22,7 @@ import {
   type SlotSource,
   type SyncContext,
 } from "@occ/core";
-import type { Db } from "@occ/db";
+import type { Db, RunRead } from "@occ/db";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { ChangeNotifier } from "./change-webhook";
 import type { KitchenLocks } from "./kitchen-locks";
@@ -31,6 +31,8 @@ import { LockLostError } from "./redis-lock";
 /** What the sync engine reports for a completed run (frequent and historical alike). */
 export interface CompletedRun {
   window: { from: string; to: string };
+  /** How a next-days run read Newbook (historical runs read their span whole and say nothing). */
+  read?: RunRead;
   newbookCalls: number;
   bookingsFetched: number;
   rowsChanged: number;
@@ -271,6 +273,7 @@ async function attemptRun(
     if ((result.bookingChanges ?? 0) > 0) deps.changes.enqueue({ kitchenId, runId });
     const durationMs = result.durationMs;
     deps.metrics.syncRuns.inc({ kind, outcome: "success" });
+    if (result.read) deps.metrics.syncReads.inc({ read: result.read });
     deps.metrics.syncDuration.observe({ kind, outcome: "success" }, durationMs / 1000);
     log.info("sync finished", {
       outcome: "success",
@@ -278,6 +281,7 @@ async function attemptRun(
       window_to: result.window.to,
       duration_ms: durationMs,
       newbook_calls: result.newbookCalls,
+      ...(result.read ? { read: result.read } : {}),
       bookings: result.bookingsFetched,
       rows_changed: result.rowsChanged,
     });

@@ -175,6 +175,36 @@ describe("three worker replicas, 30 kitchens on 5/10/15-minute intervals", () =>
     expect(skipped / outcomes.length).toBeLessThan(0.1);
   });
 
+  it("reads most runs from the change feed, and says so in logs, history and metrics", async () => {
+    const feedReads = () =>
+      workers.flatMap((w) =>
+        w.logs.filter((l) => l.message === "sync finished" && l.kind === "frequent" && l.read === "changes"),
+      ).length;
+    const finished = workers.flatMap((w) =>
+      w.logs.filter((l) => l.message === "sync finished" && l.outcome === "success" && l.kind === "frequent"),
+    );
+    const reads = finished.map((l) => l.read);
+    expect(reads.filter((read) => read !== "changes" && read !== "whole")).toEqual([]);
+    // A whole read every SYNC_FULL_READ_MINUTES (30) per kitchen; every run between reads the feed.
+    expect(reads.filter((read) => read === "changes").length).toBeGreaterThan(
+      reads.filter((read) => read === "whole").length,
+    );
+    const recorded = await env.testDb.handle.db
+      .select({ read: syncRuns.read })
+      .from(syncRuns)
+      .where(eq(syncRuns.status, "success"));
+    expect(new Set(recorded.map((r) => r.read))).toEqual(new Set(["changes", "whole"]));
+    // The replicas keep syncing: the counters are read between two counts of the log lines.
+    const before = feedReads();
+    let counted = 0;
+    for (const w of workers) {
+      const text = await (await fetch(`http://127.0.0.1:${await w.metricsPort()}/metrics`)).text();
+      counted += Number(/^sync_reads_total\{read="changes"[^}]*\} (\d+)/m.exec(text)?.[1] ?? 0);
+    }
+    expect(counted).toBeGreaterThanOrEqual(before);
+    await until("the log lines of the runs counted", async () => feedReads() >= counted);
+  });
+
   it("spreads the work over all replicas", () => {
     for (const w of workers) expect(w.logs.some((l) => l.message === "sync finished")).toBe(true);
   });

@@ -5,6 +5,8 @@ import type { NewbookRequestEvent } from "../newbook/stats";
 export interface Metrics {
   registry: Registry;
   syncRuns: Counter<"kind" | "outcome">;
+  /** Successful next-days runs by how they read Newbook (RUN_READS): the change feed's share. */
+  syncReads: Counter<"read">;
   syncDuration: Histogram<"kind" | "outcome">;
   newbookRequests: Counter<"action" | "outcome">;
   newbookThrottled: Counter<string>;
@@ -39,6 +41,12 @@ export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
       name: "sync_runs_total",
       help: "Sync runs by kind and outcome (retry = an attempt failed and will be retried)",
       labelNames: ["kind", "outcome"],
+      registers,
+    }),
+    syncReads: new Counter({
+      name: "sync_reads_total",
+      help: "Successful next-days sync runs by how they read Newbook: changes (the change feed) or whole (the whole window)",
+      labelNames: ["read"],
       registers,
     }),
     syncDuration: new Histogram({

@@ -26,6 +26,8 @@ export interface FrequentSyncInput {
 export interface SyncRunResult {
   runId: string;
   status: "success";
+  /** How the run read Newbook (RUN_READS). */
+  read: RunRead;
   window: SyncWindow;
   newbookCalls: number;
   bookingsFetched: number;
@@ -148,6 +150,7 @@ export async function finishRun(
   return {
     runId: input.runId,
     status: "success",
+    read: outcome.read,
     window,
     newbookCalls,
     bookingsFetched: outcome.bookings,

@@ -24,26 +24,28 @@ export function ChangeAlertField({ settings }: { settings: FrequentSyncSettings 
 
   return (
     <div className="form-stack">
-      <Field
-        id="change-alert-min"
-        label="Change alert (bookings)"
-        hint="When the operator has set up a change webhook (Slack, say): post a message after a sync in which at least this many bookings changed for today or tomorrow. Empty: never for this kitchen. Saved when you leave the field or press Enter."
-        error={error}
-      >
-        <input
+      <div className="form-row form-row-half">
+        <Field
           id="change-alert-min"
-          type="text"
-          inputMode="numeric"
-          autoComplete="off"
-          placeholder="never"
-          value={field.text}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy("change-alert-min", { hint: true, error })}
-          onChange={(e) => field.onChange(e.target.value)}
-          onBlur={field.onBlur}
-          onKeyDown={field.onKeyDown}
-        />
-      </Field>
+          label="Change alert (bookings)"
+          hint="When the operator has set up a change webhook (Slack, say): post a message after a sync in which at least this many bookings changed for today or tomorrow. Empty: never for this kitchen. Saved when you leave the field or press Enter."
+          error={error}
+        >
+          <input
+            id="change-alert-min"
+            type="text"
+            inputMode="numeric"
+            autoComplete="off"
+            placeholder="never"
+            value={field.text}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={describedBy("change-alert-min", { hint: true, error })}
+            onChange={(e) => field.onChange(e.target.value)}
+            onBlur={field.onBlur}
+            onKeyDown={field.onKeyDown}
+          />
+        </Field>
+      </div>
       <div className="form-actions">
         <MutationStatus mutation={update} testId="change-alert-save-status" />
       </div>
