@@ -41,7 +41,16 @@ export function frequentProcessor(
       claimJobRun(deps.db, job, await frequentJobData(deps.db, job)),
     );
     const { kitchenId, runId, trigger, retryOf, requestsNeeded } = data;
-    const request = { kind: "frequent", kitchenId, runId, trigger, job, token, requestsNeeded } as const;
+    const request = {
+      kind: "frequent",
+      kitchenId,
+      runId,
+      retryOf,
+      trigger,
+      job,
+      token,
+      requestsNeeded,
+    } as const;
     return runJob(deps, request, (ctx, attempt) =>
       runFrequentSync(ctx, { kitchenId, runId, retryOf, trigger, jobId: job.id, attempt }),
     );
@@ -62,7 +71,7 @@ export function historicalProcessor(
     const trigger = "historical";
     return runJob(
       deps,
-      { kind: "historical", kitchenId, runId, trigger, job, token, requestsNeeded },
+      { kind: "historical", kitchenId, runId, retryOf, trigger, job, token, requestsNeeded },
       async (ctx, attempt) => {
         const result = await runHistoricalSync(ctx, {
           kitchenId,

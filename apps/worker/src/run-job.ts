@@ -69,6 +69,8 @@ export interface RunRequest {
   kind: RunKind;
   kitchenId: number;
   runId: string;
+  /** The run this attempt repeats (claimRun), recorded on a skipped run too. */
+  retryOf?: string;
   trigger: string;
   job: Job;
   /** The worker's lock token of the job, needed to move it back to delayed. */
@@ -124,8 +126,8 @@ function tracksKitchenHealth(kind: RunKind): boolean {
  * completes the job without retry and is no failure of Newbook's.
  */
 async function skipRun(deps: RunDeps, request: RunRequest, log: Logger, reason: string): Promise<RunSummary> {
-  const { kind, kitchenId, runId, trigger, job } = request;
-  await recordRunSkipped(deps.db, { runId, kitchenId, kind, trigger, reason, jobId: job.id });
+  const { kind, kitchenId, runId, retryOf, trigger, job } = request;
+  await recordRunSkipped(deps.db, { runId, retryOf, kitchenId, kind, trigger, reason, jobId: job.id });
   deps.metrics.syncRuns.inc({ kind, outcome: "skipped" });
   log.info("sync skipped", { outcome: "skipped", reason });
   return { outcome: "skipped", runId, reason };

@@ -351,6 +351,8 @@ export interface RunSkippedInput {
   reason: string;
   /** The skipped job's id: for a scheduled tick, which tick it was (repeat:<scheduler>:<due millis>). */
   jobId?: string;
+  /** The run this one repeats (claimRun): a job taken over from a crashed worker stays one chain. */
+  retryOf?: string | null;
   windowFrom?: LocalDate;
   windowTo?: LocalDate;
   now?: Date;
@@ -377,6 +379,7 @@ export async function recordRunSkipped(db: Db, input: RunSkippedInput): Promise<
       trigger: input.trigger,
       status: "skipped",
       jobId: input.jobId ?? null,
+      retryOf: input.retryOf ?? null,
       windowFrom: input.windowFrom ?? today,
       windowTo: input.windowTo ?? input.windowFrom ?? today,
       queuedAt: now,
