@@ -1,4 +1,4 @@
-import { type KeyboardEvent, useEffect, useRef, useState } from "react";
+import { type ChangeEvent, type KeyboardEvent, useEffect, useRef, useState } from "react";
 import type { Parsed } from "../lib/syncSettings";
 
 /**
@@ -44,18 +44,21 @@ export function useTextFieldCommit<T>({
   };
 
   return {
-    text,
     localError,
-    onChange: (value: string) => {
-      setText(value);
-      setLocalError(null);
-    },
-    onBlur: commit,
-    onKeyDown: (event: KeyboardEvent<HTMLInputElement>) => {
-      if (event.key === "Enter") {
-        event.preventDefault();
-        commit();
-      }
+    /** What the text input takes as it is: its value and the three events that edit and save it. */
+    inputProps: {
+      value: text,
+      onChange: (event: ChangeEvent<HTMLInputElement>) => {
+        setText(event.target.value);
+        setLocalError(null);
+      },
+      onBlur: commit,
+      onKeyDown: (event: KeyboardEvent<HTMLInputElement>) => {
+        if (event.key === "Enter") {
+          event.preventDefault();
+          commit();
+        }
+      },
     },
   };
 }

@@ -37,12 +37,9 @@ export function ChangeAlertField({ settings }: { settings: FrequentSyncSettings 
             inputMode="numeric"
             autoComplete="off"
             placeholder="never"
-            value={field.text}
+            {...field.inputProps}
             aria-invalid={error ? true : undefined}
             aria-describedby={describedBy("change-alert-min", { hint: true, error })}
-            onChange={(e) => field.onChange(e.target.value)}
-            onBlur={field.onBlur}
-            onKeyDown={field.onKeyDown}
           />
         </Field>
       </div>

@@ -134,13 +134,10 @@ function FrequentSyncForm({ settings }: { settings: FrequentSyncSettings }) {
             type="text"
             inputMode="numeric"
             autoComplete="off"
-            value={days.text}
+            {...days.inputProps}
             disabled={!isEnabled}
             aria-invalid={daysError ? true : undefined}
             aria-describedby={describedBy("days-ahead", { hint: true, error: daysError })}
-            onChange={(e) => days.onChange(e.target.value)}
-            onBlur={days.onBlur}
-            onKeyDown={days.onKeyDown}
           />
         </Field>
       </div>
