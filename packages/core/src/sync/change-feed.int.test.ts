@@ -30,6 +30,8 @@ let feedKitchen: number;
 let wholeKitchen: number;
 let wholeRead: SyncContext;
 let today: string;
+/** A new kitchen over the test hotel, in the zone both compared kitchens are set to. */
+let seedKitchen: (name: string) => Promise<number>;
 
 const sync = (kitchenId: number, ctx: SyncContext = w.ctx) =>
   runFrequentSync(ctx, { kitchenId, runId: randomUUID(), trigger: "test" });
@@ -99,17 +101,19 @@ beforeAll(async () => {
   });
   const timezone =
     w.property.timezone === "Pacific/Kiritimati" ? "America/Los_Angeles" : "Pacific/Kiritimati";
-  const seed = (name: string) =>
-    seedKitchenWithConnection(w.db.handle.db, {
-      name,
-      timezone,
-      property: w.property,
-      baseUrl: w.sim.baseUrl,
-      encryptionKey: w.config.ENCRYPTION_KEY!,
-      settings: { daysAhead: DAYS_AHEAD },
-    });
-  feedKitchen = (await seed("Feed")).kitchenId;
-  wholeKitchen = (await seed("Whole")).kitchenId;
+  seedKitchen = async (name) =>
+    (
+      await seedKitchenWithConnection(w.db.handle.db, {
+        name,
+        timezone,
+        property: w.property,
+        baseUrl: w.sim.baseUrl,
+        encryptionKey: w.config.ENCRYPTION_KEY!,
+        settings: { daysAhead: DAYS_AHEAD },
+      })
+    ).kitchenId;
+  feedKitchen = await seedKitchen("Feed");
+  wholeKitchen = await seedKitchen("Whole");
   wholeRead = { ...w.ctx, config: { ...w.ctx.config, SYNC_FULL_READ_MINUTES: 0 } };
   today = localDateIn(timezone, new Date());
   await sync(feedKitchen);
@@ -214,20 +218,23 @@ it("holds exactly what whole reads hold after every round of random edits, readi
 });
 
 it("records where the feed starts on Newbook's clock, and reads the window whole once it is due", async () => {
-  await sync(feedKitchen);
-  const fingerprint = await fingerprintOf(feedKitchen);
+  // A kitchen of its own: half an hour on can be the zone's next day (Kiritimati's midnight is 10:00 UTC),
+  // and that run stores the next day's window, which the kitchens compared here must not hold.
+  const kitchen = await seedKitchen("Later");
+  await sync(kitchen);
+  const fingerprint = await fingerprintOf(kitchen);
   expect(fingerprint?.changesSince).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
   expect(Date.parse(fingerprint!.fullReadAt!)).toBeGreaterThan(Date.now() - 60_000);
+  await sync(kitchen);
   // SYNC_FULL_READ_MINUTES (30) later the window is read whole again (a new day would do that too).
   const later = new Date(Date.parse(fingerprint!.fullReadAt!) + 30 * 60_000);
   const listed = w.listings.length;
-  await sync(feedKitchen, { ...w.ctx, now: () => later });
+  await sync(kitchen, { ...w.ctx, now: () => later });
   expect(listTypesSince(listed)).toEqual(["staying"]);
-  expect((await fingerprintOf(feedKitchen))?.fullReadAt).toBe(later.toISOString());
+  expect((await fingerprintOf(kitchen))?.fullReadAt).toBe(later.toISOString());
 });
 
 it("reads the window whole when a changed booking's stored neighbours cannot be recognised", async () => {
-  // The last whole read is stamped in the future (above): read whole on the current clock, then the feed.
   await sync(feedKitchen);
   // Retention purged one stored booking's guest data: what a whole read would replace is unknown.
   const db = w.db.handle.db;
