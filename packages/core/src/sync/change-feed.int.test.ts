@@ -165,6 +165,42 @@ async function randomEdit(rng: () => number, ids: string[]): Promise<string> {
   }
 }
 
+it("derives again the dates a moved booking left, though the feed sends only where it went", async () => {
+  // A kitchen of its own, read whole just now, before the other tests' edits: of what its feed sends, the
+  // moved booking alone is in the window (checked below), so nothing else read reaches the dates it left.
+  const kitchen = await seedKitchen("Moved");
+  await sync(kitchen);
+  // A stored booking staying at the start of the window, moved to its end: the dates it left change too.
+  const [early] = await w.db.handle.db
+    .select({ newbookId: bookings.newbookId })
+    .from(bookings)
+    .where(
+      and(
+        eq(bookings.kitchenId, kitchen),
+        eq(bookings.arrivalDate, today),
+        sql`${bookings.departureDate} <= ${addDays(today, 2)}`,
+        sql`${bookings.status} not in ('cancelled', 'no_show')`,
+      ),
+    )
+    .limit(1);
+  const arrival = addDays(today, DAYS_AHEAD - 1);
+  await w.control.request("PATCH", `/properties/${w.property.id}/bookings/${early!.newbookId}`, {
+    arrival,
+    departure: addDays(arrival, 1),
+    site_id: null,
+  });
+  const feedRun = await sync(kitchen);
+  expect(await readOf(feedRun)).toBe("changes");
+  const inWindow = (w.listings.at(-1)!.bookings ?? []).filter(
+    (booking) => booking.arrivalDate <= addDays(today, DAYS_AHEAD) && booking.departureDate >= today,
+  );
+  expect(inWindow.map((booking) => booking.bookingId)).toEqual([early!.newbookId]);
+  await sync(wholeKitchen, wholeRead);
+  expect(await stored(kitchen)).toEqual(await stored(wholeKitchen));
+  // The kitchens the next tests compare have both seen the move before their rounds of edits start.
+  await sync(feedKitchen);
+});
+
 it("holds exactly what whole reads hold after every round of random edits, reading only the feed", async () => {
   const rng = mulberry32(SEED);
   let recognisedRounds = 0;

@@ -4,7 +4,7 @@ import { affectedSpan } from "./affected-dates";
 import { changeFeedStart, recentAfter, recentByDigest, staysInPeriod } from "./change-feed";
 import type { ListingFingerprint } from "./context";
 import { type FrequentRun, finishRun, type SyncRunResult, stayingPeriod, storedSpanOf } from "./frequent-run";
-import { type PreparedWindow, prepareWindow, writeWindow } from "./persist";
+import { type PreparedWindow, prepareWindow, type StoredSpan, writeWindow } from "./persist";
 
 /**
  * A run between whole reads (see change-feed.ts): Newbook is asked only for the bookings changed since
@@ -42,8 +42,10 @@ export async function syncChanges(
   });
   // What the bookings read change: the staying ones not stored exactly as sent are written, the stored
   // ones that no longer stay are removed, and the rest (elsewhere in the calendar, or stored as sent)
-  // change nothing.
-  const span = read.length > 0 ? await storedSpanOf(run) : null;
+  // change nothing. Of the stored span, only the stays on the dates the bookings read reach are read whole.
+  const ids = read.map((booking) => booking.bookingId);
+  const reach = affectedSpan(window, read);
+  let span = read.length > 0 ? await storedSpanOf(run, { ids, dates: reach }) : null;
   const storedIds = new Set(span ? [...span.byDigest.values()].map((stay) => stay.bookingId) : []);
   const written: NewbookBooking[] = [];
   const removed = new Set<string>();
@@ -74,16 +76,24 @@ export async function syncChanges(
     });
   }
   const changedIds = new Set([...written.map((booking) => booking.bookingId), ...removed]);
-  const storedStays = [...span.byDigest.values()];
-  const known = storedStays.filter((stay) => !changedIds.has(stay.bookingId));
   // The stored versions of the changed bookings: replaced by the ones written, or removed.
-  const replaced = storedStays.filter((stay) => changedIds.has(stay.bookingId));
+  const replacedIn = (stored: StoredSpan) =>
+    [...stored.byDigest.values()].filter((stay) => changedIds.has(stay.bookingId));
+  let replaced = replacedIn(span);
+  const derive = affectedSpan(window, [...written, ...replaced]);
+  // A stored version reaching dates the bookings read do not (a stay moved or shortened): their stays too.
+  if (derive && !(reach && reach.from <= derive.from && derive.to <= reach.to)) {
+    span = await storedSpanOf(run, { ids, dates: derive });
+    replaced = replacedIn(span);
+  }
+  const known = [...span.byDigest.values()].filter((stay) => !changedIds.has(stay.bookingId));
   const prepared: PreparedWindow = prepareWindow({
     kitchenId: input.kitchenId,
     runId: input.runId,
     from: window.from,
     to: window.to,
     bookings: written,
+    // The stays on the dates derived: the span's others count on none of them.
     known,
     rawDigests: feed.rawDigests,
     unseen: replaced.filter((stay) => removed.has(stay.bookingId)),
@@ -91,9 +101,10 @@ export async function syncChanges(
     mealMapping: run.mealMapping,
     now: run.startedAt,
     changes: { covered: run.setup.coveredWindow },
-    derive: affectedSpan(window, [...written, ...replaced]),
+    derive,
   });
-  const bookings = known.length + written.length;
+  // Every recognisable stored booking of the span, less the changed ones' stored versions, plus those written.
+  const bookings = span.recognised - replaced.length + written.length;
   return finishRun(run, {
     read: "changes",
     bookings,

@@ -9,7 +9,7 @@ import type { LocalDate } from "../time";
 import { DERIVATION_VERSION } from "./booking-rows";
 import type { ConnectionRow, KitchenSyncSetup, ListingFingerprint, SyncContext } from "./context";
 import type { MealMapping } from "./meals";
-import { knownBookings, type WriteCounts } from "./persist";
+import { knownBookings, type SpanFocus, type WriteCounts } from "./persist";
 import { recordRunSuccess } from "./status";
 import type { SyncWindow } from "./window";
 
@@ -90,9 +90,12 @@ export interface FrequentRun {
   now: () => Date;
 }
 
-/** The span a run's stored bookings are read for: the listing's own, as bookings departing on fetchFrom are listed too. */
-export const storedSpanOf = (run: FrequentRun) =>
-  knownBookings(run.ctx.db, run.input.kitchenId, { from: run.window.fetchFrom, to: run.window.to });
+/**
+ * The span a run's stored bookings are read for: the listing's own, as bookings departing on fetchFrom are
+ * listed too. `focus`: see knownBookings.
+ */
+export const storedSpanOf = (run: FrequentRun, focus?: SpanFocus) =>
+  knownBookings(run.ctx.db, run.input.kitchenId, { from: run.window.fetchFrom, to: run.window.to }, focus);
 
 /**
  * Records the run's success, then answers its result. `write`: the run's data, written in the same

@@ -241,34 +241,70 @@ export function prepareWindow(input: WindowWrite): PreparedWindow {
 
 /** The kitchen's stored bookings of a span (see knownBookings). */
 export interface StoredSpan {
-  /** By raw digest (of this derivation version), as the stays they derive. */
+  /** By raw digest (of this derivation version), as the stays they derive; see knownBookings' `focus`. */
   byDigest: Map<string, StayBooking>;
+  /** Recognisable stored bookings of the span: byDigest's size unless the load was focused. */
+  recognised: number;
   /** Stored bookings of the span that cannot be recognised: no raw digest of this version, or purged. */
   others: number;
+}
+
+/**
+ * What a run that changes a few bookings needs of the span in full: the stored versions of the bookings it
+ * read (by Newbook id) and every stay that counts on one of `dates` (null: none), as those are all that
+ * deriving those dates again reads (deriveDailyFigures).
+ */
+export interface SpanFocus {
+  ids: readonly string[];
+  dates: DateSpan | null;
+}
+
+/**
+ * Whether a stored booking counts on a date of `dates`: it stays, arrives or departs on one, or an item of
+ * it (a meal) falls on one or on the night before (breakfast is sold with the night before): touchedSpan
+ * without the dates between an item and the stay, which no figure reads.
+ */
+function countsOn(dates: DateSpan): SQL {
+  return sql`((${bookings.arrivalDate} <= ${dates.to} and ${bookings.departureDate} >= ${dates.from})
+    or exists (select 1 from jsonb_array_elements(${bookings.items}) as e(item)
+      where item->>'stayDate' between ${addDays(dates.from, -1)} and ${dates.to}))`;
 }
 
 /**
  * The kitchen's stored bookings staying a night from - 1 .. to, by raw digest (of this derivation
  * version), as the stays they derive: what the listing's unchanged bookings are recognised by. Rows whose
  * personal data retention purged no longer hold what was read, so they are read again; they and rows
- * without a digest are counted, as what a run changes cannot be told apart from them.
+ * without a digest are counted, as what a run changes cannot be told apart from them. `focus`: only its
+ * stays are returned (the others are counted in `recognised`): a run from the change feed touches a few
+ * dates, and reading and building every stay of the span was most of its cost.
  */
-export async function knownBookings(db: Db, kitchenId: number, span: DateSpan): Promise<StoredSpan> {
+export async function knownBookings(
+  db: Db,
+  kitchenId: number,
+  span: DateSpan,
+  focus?: SpanFocus,
+): Promise<StoredSpan> {
   const stamp = rawDigestColumn("");
   const recognisable = sql`(${isNull(bookings.personalDataPurgedAt)} and coalesce(starts_with(${bookings.rawDigest}, ${stamp}), false))`;
+  const wanted = focus
+    ? sql` and (${bookings.newbookId} = any(${sql.param([...focus.ids])}::text[])${focus.dates ? sql` or ${countsOn(focus.dates)}` : sql``})`
+    : sql``;
   // One json value for all rows, each stay a positional array built by the database: a single JSON.parse
   // of half the bytes named objects take (keys repeated in every stay and item), and no driver row per
   // booking. Reading the stays this way once cost more than reading the bookings from Newbook's answer.
   const result = await db.execute(sql`
     select coalesce(json_agg(json_build_array(substr(${bookings.rawDigest}, ${stamp.length + 1}), ${STAY_TUPLE}))
-      filter (where ${recognisable}), '[]') as known,
+      filter (where ${recognisable}${wanted}), '[]') as known,
+      (count(*) filter (where ${recognisable}))::integer as recognised,
       (count(*) filter (where not ${recognisable}))::integer as others
     from ${bookings}
     where ${inSpan(kitchenId, span.from, span.to)}`);
-  const [row] = (result as unknown as { rows: Array<{ known: KnownTuple[]; others: number }> }).rows;
+  const [row] = (
+    result as unknown as { rows: Array<{ known: KnownTuple[]; recognised: number; others: number }> }
+  ).rows;
   const byDigest = new Map<string, StayBooking>();
   for (const tuple of row?.known ?? []) byDigest.set(tuple[0], stayOfTuple(tuple));
-  return { byDigest, others: row?.others ?? 0 };
+  return { byDigest, recognised: row?.recognised ?? 0, others: row?.others ?? 0 };
 }
 
 /** What a stored booking derives as a StayBooking (rowToStay), selected as one. */
