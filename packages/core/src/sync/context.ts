@@ -93,7 +93,6 @@ export async function forgetListingFingerprint(tx: Tx, kitchenId: number): Promi
     );
 }
 
-const DEFAULT_DAYS_AHEAD = 7;
 /** The room inventory changes rarely; sites_list is asked at most this often. */
 export const ROOMS_REFRESH_MS = 24 * 3_600_000;
 
@@ -114,20 +113,31 @@ export async function coveredWindow(db: Db, kitchenId: number): Promise<DateSpan
   return row ?? null;
 }
 
+/** What a run reads of its kitchen (see KitchenSyncSetup), selected from fromKitchen. */
+export function kitchenSetupFields(db: Db) {
+  const covered = lastCoveredWindow(db, kitchens.id).as("covered");
+  return {
+    timezone: kitchens.timezone,
+    daysAhead: newbookFrequentSyncSettings.daysAhead,
+    listingFingerprint: newbookFrequentSyncSettings.listingFingerprint,
+    connection: newbookConnections,
+    coveredWindow: sql<DateSpan | null>`(select json_build_object('from', ${covered.from}, 'to', ${covered.to}) from ${covered})`,
+  };
+}
+
+/** The kitchen, joined to its settings and connection: what kitchenSetupFields select from. */
+export const kitchenJoins = {
+  settings: eq(newbookFrequentSyncSettings.kitchenId, kitchens.id),
+  connection: eq(newbookConnections.kitchenId, kitchens.id),
+};
+
 /** One statement: the kitchen, its connection and settings, and the window its last sync covered. */
 function kitchenSetupQuery(db: Db) {
-  const covered = lastCoveredWindow(db, kitchens.id).as("covered");
   return db
-    .select({
-      timezone: kitchens.timezone,
-      daysAhead: newbookFrequentSyncSettings.daysAhead,
-      listingFingerprint: newbookFrequentSyncSettings.listingFingerprint,
-      connection: newbookConnections,
-      coveredWindow: sql<DateSpan | null>`(select json_build_object('from', ${covered.from}, 'to', ${covered.to}) from ${covered})`,
-    })
+    .select(kitchenSetupFields(db))
     .from(kitchens)
-    .leftJoin(newbookFrequentSyncSettings, eq(newbookFrequentSyncSettings.kitchenId, kitchens.id))
-    .leftJoin(newbookConnections, eq(newbookConnections.kitchenId, kitchens.id))
+    .leftJoin(newbookFrequentSyncSettings, kitchenJoins.settings)
+    .leftJoin(newbookConnections, kitchenJoins.connection)
     .where(eq(kitchens.id, sql.placeholder("kitchenId")))
     .prepare("occ_kitchen_sync_setup");
 }
@@ -138,8 +148,13 @@ function kitchenSetupQuery(db: Db) {
  */
 const preparedKitchenSetup = preparedPerHandle((db: Db, _shape: "setup") => kitchenSetupQuery(db));
 
-export async function loadKitchenSetup(db: Db, kitchenId: number): Promise<KitchenSyncSetup> {
-  const [row] = await preparedKitchenSetup(db, "setup").execute({ kitchenId });
+export const DEFAULT_DAYS_AHEAD = 7;
+
+/** A row of kitchenSetupFields as the run's setup; the kitchen missing is a configuration error. */
+export function kitchenSetupOf(
+  kitchenId: number,
+  row: (Omit<KitchenSyncSetup, "kitchenId" | "daysAhead"> & { daysAhead: number | null }) | undefined,
+): KitchenSyncSetup {
   if (!row) throw new SyncConfigurationError(`Kitchen ${kitchenId} does not exist`);
   return {
     kitchenId,
@@ -149,6 +164,11 @@ export async function loadKitchenSetup(db: Db, kitchenId: number): Promise<Kitch
     listingFingerprint: row.listingFingerprint,
     coveredWindow: row.coveredWindow,
   };
+}
+
+export async function loadKitchenSetup(db: Db, kitchenId: number): Promise<KitchenSyncSetup> {
+  const [row] = await preparedKitchenSetup(db, "setup").execute({ kitchenId });
+  return kitchenSetupOf(kitchenId, row);
 }
 
 export function requireConnection(setup: KitchenSyncSetup): ConnectionRow {

@@ -1,22 +1,15 @@
 import { changeFeedFrom } from "./change-feed";
 import { syncChanges } from "./changes-run";
-import {
-  freshRoomsTotal,
-  loadKitchenSetup,
-  mealMappingOf,
-  openClient,
-  requireConnection,
-  type SyncContext,
-} from "./context";
+import { freshRoomsTotal, mealMappingOf, openClient, requireConnection, type SyncContext } from "./context";
 import {
   derivationInputs,
   type FrequentRun,
   type FrequentSyncInput,
   type SyncRunResult,
 } from "./frequent-run";
-import { recordRunCalls, startRun } from "./status";
+import { recordRunCalls, startFrequentRun } from "./status";
 import { syncWindow } from "./whole-read";
-import { frequentWindow } from "./window";
+import { windowFrom } from "./window";
 
 export { type FrequentSyncInput, type SyncRunResult, stayingPeriod } from "./frequent-run";
 
@@ -29,20 +22,16 @@ export { type FrequentSyncInput, type SyncRunResult, stayingPeriod } from "./fre
 export async function runFrequentSync(ctx: SyncContext, input: FrequentSyncInput): Promise<SyncRunResult> {
   const now = ctx.now ?? (() => new Date());
   const startedAt = now();
-  const setup = await loadKitchenSetup(ctx.db, input.kitchenId);
-  const window = frequentWindow(setup.timezone, setup.daysAhead, startedAt);
-  await startRun(ctx.db, {
+  const { setup, today } = await startFrequentRun(ctx.db, {
     runId: input.runId,
     retryOf: input.retryOf,
     kitchenId: input.kitchenId,
-    kind: "frequent",
     trigger: input.trigger,
-    windowFrom: window.from,
-    windowTo: window.to,
     jobId: input.jobId,
     attempt: input.attempt,
     now: startedAt,
   });
+  const window = windowFrom(today, setup.daysAhead);
   const connection = requireConnection(setup);
   const client = openClient(ctx, connection);
   try {

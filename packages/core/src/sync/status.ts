@@ -11,8 +11,15 @@ import {
 import { and, eq, isNull, lt, sql } from "drizzle-orm";
 import { readerErrorFor } from "../alerts/texts";
 import { type LocalDate, localDateIn } from "../time";
-import type { ListingFingerprint } from "./context";
-import { describeSyncError } from "./errors";
+import {
+  DEFAULT_DAYS_AHEAD,
+  type KitchenSyncSetup,
+  kitchenJoins,
+  kitchenSetupFields,
+  kitchenSetupOf,
+  type ListingFingerprint,
+} from "./context";
+import { describeSyncError, SyncConfigurationError } from "./errors";
 import { preparedPerHandle } from "./prepared";
 
 export type { RunKind } from "@occ/db";
@@ -144,6 +151,106 @@ export async function startRun(db: Db | Tx, input: StartRunInput): Promise<void>
     now: input.now ?? new Date(),
     retryOf: input.retryOf ?? null,
   });
+}
+
+export type StartFrequentRunInput = Omit<StartRunInput, "kind" | "windowFrom" | "windowTo"> & { now: Date };
+
+const column = (c: { name: string }) => sql.identifier(c.name);
+
+/**
+ * startRun and loadKitchenSetup of a next-days run as one statement, its window taken by PostgreSQL: the
+ * kitchen's date at the run's start in its own zone (the IANA rules Node's Intl has too), through
+ * today + days ahead. Every run starts this way, and a round trip less is a tenth of an unchanged run's CPU.
+ */
+function startFrequentRunQuery(db: Db) {
+  const now = boundAs("now", "timestamptz");
+  const today = sql`(${now} at time zone ${kitchens.timezone})::date`;
+  const run = sql`insert into ${syncRuns} (${sql.join(
+    [
+      syncRuns.id,
+      syncRuns.kitchenId,
+      syncRuns.kind,
+      syncRuns.trigger,
+      syncRuns.status,
+      syncRuns.windowFrom,
+      syncRuns.windowTo,
+      syncRuns.jobId,
+      syncRuns.attempt,
+      syncRuns.queuedAt,
+      syncRuns.startedAt,
+      syncRuns.retryOf,
+    ].map(column),
+    sql`, `,
+  )})
+    select ${boundAs("runId", "uuid")}, ${kitchens.id}, 'frequent', ${boundAs("trigger", "text")}, 'running',
+      ${today}, ${today} + coalesce(${settings.daysAhead}, ${sql.raw(String(DEFAULT_DAYS_AHEAD))}),
+      ${boundAs("jobId", "text")}, ${boundAs("attempt", "integer")}, ${now}, ${now}, ${boundAs("retryOf", "uuid")}
+    from ${kitchens} left join ${settings} on ${kitchenJoins.settings}
+    where ${kitchens.id} = ${boundAs("kitchenId", "integer")}
+    on conflict (${column(syncRuns.id)}) do update set
+      ${column(syncRuns.status)} = 'running',
+      ${column(syncRuns.windowFrom)} = excluded.${column(syncRuns.windowFrom)},
+      ${column(syncRuns.windowTo)} = excluded.${column(syncRuns.windowTo)},
+      ${column(syncRuns.jobId)} = coalesce(excluded.${column(syncRuns.jobId)}, ${syncRuns.jobId}),
+      ${column(syncRuns.attempt)} = excluded.${column(syncRuns.attempt)},
+      ${column(syncRuns.startedAt)} = excluded.${column(syncRuns.startedAt)},
+      ${column(syncRuns.finishedAt)} = null,
+      ${column(syncRuns.errorMessage)} = null,
+      ${column(syncRuns.errorCode)} = null`;
+  const startedRun = db.$with("started_run", {}).as(run);
+  const runStatus = db.$with("run_status", {}).as(
+    db
+      .update(settings)
+      .set({ lastSyncStatus: "running", updatedAt: now })
+      .where(eq(settings.kitchenId, bound("kitchenId")))
+      .getSQL(),
+  );
+  // The statement's CTEs run on the snapshot it started with: the setup read is the one before the run.
+  return db
+    .with(startedRun, runStatus)
+    .select({ ...kitchenSetupFields(db), today: sql<string>`${today}::text` })
+    .from(kitchens)
+    .leftJoin(settings, kitchenJoins.settings)
+    .leftJoin(newbookConnections, kitchenJoins.connection)
+    .where(eq(kitchens.id, bound("kitchenId")))
+    .prepare("occ_start_frequent_run");
+}
+
+const preparedStartFrequentRun = preparedPerHandle((db: Db, _shape: "frequent") => startFrequentRunQuery(db));
+
+/** PostgreSQL's answer to a time zone it does not know (invalid_parameter_value). */
+function isUnknownTimeZone(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if ((e as { code?: string }).code === "22023" && /time zone/i.test(e.message)) return true;
+  }
+  return false;
+}
+
+/**
+ * Marks a next-days run as running (see startRun) and reads its kitchen's setup, in one statement; answers
+ * the setup and the kitchen's date at `now`, from which the run's window is taken.
+ */
+export async function startFrequentRun(
+  db: Db,
+  input: StartFrequentRunInput,
+): Promise<{ setup: KitchenSyncSetup; today: LocalDate }> {
+  try {
+    const [row] = await preparedStartFrequentRun(db, "frequent").execute({
+      runId: input.runId,
+      kitchenId: input.kitchenId,
+      trigger: input.trigger,
+      jobId: input.jobId ?? null,
+      attempt: input.attempt ?? 1,
+      now: input.now,
+      retryOf: input.retryOf ?? null,
+    });
+    return { setup: kitchenSetupOf(input.kitchenId, row), today: row!.today };
+  } catch (error) {
+    if (!isUnknownTimeZone(error)) throw error;
+    throw new SyncConfigurationError(
+      "The database does not know the kitchen's time zone; choose it again in the kitchen's settings",
+    );
+  }
 }
 
 export interface RunSuccessInput {

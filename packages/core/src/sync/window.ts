@@ -19,6 +19,10 @@ export interface SyncWindow {
 
 /** The frequent-sync window, with "today" taken in the kitchen's own zone rather than the server's. */
 export function frequentWindow(timeZone: string, daysAhead: number, now: Date): SyncWindow {
-  const today = localDateIn(timeZone, now);
+  return windowFrom(localDateIn(timeZone, now), daysAhead);
+}
+
+/** The frequent-sync window from the kitchen's today. */
+export function windowFrom(today: LocalDate, daysAhead: number): SyncWindow {
   return { today, from: today, to: addDays(today, daysAhead), fetchFrom: addDays(today, -1) };
 }
