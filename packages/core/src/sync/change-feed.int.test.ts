@@ -2,14 +2,17 @@ import { randomUUID } from "node:crypto";
 import {
   bookingChanges,
   bookings,
+  type Db,
   dailyOccupancy,
   newbookConnections,
   newbookFrequentSyncSettings,
+  schema,
   syncRuns,
 } from "@occ/db";
 import { mulberry32 } from "@occ/newbook-sim";
 import { SimControlError, seedKitchenWithConnection } from "@occ/testkit";
 import { and, asc, eq, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
 import { addDays, localDateIn } from "../time";
 import type { SyncContext } from "./context";
 import { runFrequentSync } from "./frequent-sync";
@@ -251,6 +254,42 @@ it("holds exactly what whole reads hold after every round of random edits, readi
   expect(listTypesSince(listed)).toEqual(["staying"]);
   expect(check.rowsChanged).toBe(0);
   expect(w.listings.at(-1)!.bookings ?? []).toHaveLength(0);
+});
+
+it("a booking changed since costs a feed run four statements besides its start and outcome", async () => {
+  const kitchen = await seedKitchen("Statements");
+  await sync(kitchen);
+  const [stay] = await w.db.handle.db
+    .select({ newbookId: bookings.newbookId, adults: bookings.adults })
+    .from(bookings)
+    .where(and(eq(bookings.kitchenId, kitchen), eq(bookings.arrivalDate, today)))
+    .limit(1);
+  await w.control.request("PATCH", `/properties/${w.property.id}/bookings/${stay!.newbookId}`, {
+    adults: stay!.adults === 1 ? 2 : 1,
+  });
+  // The same database through a logger: every statement the run sends.
+  const statements: string[] = [];
+  const logged = drizzle(w.db.handle.pool!, {
+    schema,
+    logger: { logQuery: (query) => statements.push(query.toLowerCase()) },
+  }) as unknown as Db;
+  const run = await sync(kitchen, { ...w.ctx, db: logged });
+  expect(await readOf(run)).toBe("changes");
+  expect(run.rowsChanged).toBeGreaterThan(0);
+  // Start; the stored stays of the dates the change reaches, with the changed booking's stored row; then
+  // the transaction: the write (bookings, daily rows and change set in one statement) and the outcome.
+  const kinds = statements.map((sql) =>
+    sql.startsWith('with "started_run"')
+      ? "start"
+      : sql.startsWith('with "finished_run"')
+        ? "outcome"
+        : /^\s*with b as \(insert into "bookings"/.test(sql)
+          ? "write"
+          : /^\s*select coalesce\(json_agg/.test(sql)
+            ? "stored span"
+            : sql.trim(),
+  );
+  expect(kinds).toEqual(["start", "stored span", "begin", "write", "outcome", "commit"]);
 });
 
 it("records where the feed starts on Newbook's clock, and reads the window whole once it is due", async () => {

@@ -97,6 +97,8 @@ export async function syncChanges(
     known,
     rawDigests: feed.rawDigests,
     unseen: replaced.filter((stay) => removed.has(stay.bookingId)),
+    // The stored rows of the bookings read came with the span: not selected again in the write.
+    storedRows: span.rows,
     roomsAvailable,
     mealMapping: run.mealMapping,
     now: run.startedAt,

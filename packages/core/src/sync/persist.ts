@@ -31,6 +31,11 @@ export interface WindowWrite {
    * looked up by id instead of by the span less the known ones (whose ids would all be sent).
    */
   unseen?: readonly StayBooking[];
+  /**
+   * With `unseen`: the stored rows of the bookings read, as read before the write (StoredSpan.rows); the
+   * write compares with them instead of selecting them again.
+   */
+  storedRows?: readonly StoredRow[];
   roomsAvailable: number | null;
   mealMapping: MealMapping;
   now: Date;
@@ -187,6 +192,8 @@ export interface PreparedWindow {
   known: ReadonlySet<string>;
   /** Ids of the span's stored bookings neither known nor read, when the caller knows them (WindowWrite.unseen). */
   unseen: readonly string[] | null;
+  /** WindowWrite.storedRows, when given with `unseen`. */
+  storedRows: readonly StoredRow[] | null;
   /** The figures of the dates to write (WindowWrite.derive). */
   figures: DailyFigures[];
   mealMapping: MealMapping;
@@ -233,6 +240,7 @@ export function prepareWindow(input: WindowWrite): PreparedWindow {
     rows,
     known: new Set(known.map((stay) => stay.bookingId)),
     unseen: input.unseen ? input.unseen.filter(inSpan).map((stay) => stay.bookingId) : null,
+    storedRows: input.unseen && input.storedRows ? input.storedRows : null,
     figures,
     mealMapping,
     changes: input.changes ?? null,
@@ -247,6 +255,17 @@ export interface StoredSpan {
   recognised: number;
   /** Stored bookings of the span that cannot be recognised: no raw digest of this version, or purged. */
   others: number;
+  /** With a focus: the stored rows of its ids, in the span or not (what writeWindow would select of them). */
+  rows?: StoredRow[];
+}
+
+/** A stored booking as writeWindow compares it with what a run read: its row id, content and stay. */
+export interface StoredRow {
+  id: number;
+  newbookId: string;
+  contentHash: string;
+  rawDigest: string | null;
+  stay: StayBooking;
 }
 
 /**
@@ -292,19 +311,36 @@ export async function knownBookings(
   // One json value for all rows, each stay a positional array built by the database: a single JSON.parse
   // of half the bytes named objects take (keys repeated in every stay and item), and no driver row per
   // booking. Reading the stays this way once cost more than reading the bookings from Newbook's answer.
+  // The focus's own rows come along, wherever they stay: the write then need not select them again.
+  const readRows = focus
+    ? sql`, (select coalesce(json_agg(json_build_array(${bookings.id}, ${bookings.contentHash}, json_build_array(${bookings.rawDigest}, ${STAY_TUPLE}))), '[]')
+      from ${bookings} where ${bookings.kitchenId} = ${kitchenId} and ${bookings.newbookId} = any(${sql.param([...focus.ids])}::text[])) as rows`
+    : sql``;
   const result = await db.execute(sql`
     select coalesce(json_agg(json_build_array(substr(${bookings.rawDigest}, ${stamp.length + 1}), ${STAY_TUPLE}))
       filter (where ${recognisable}${wanted}), '[]') as known,
       (count(*) filter (where ${recognisable}))::integer as recognised,
-      (count(*) filter (where not ${recognisable}))::integer as others
+      (count(*) filter (where not ${recognisable}))::integer as others${readRows}
     from ${bookings}
     where ${inSpan(kitchenId, span.from, span.to)}`);
   const [row] = (
-    result as unknown as { rows: Array<{ known: KnownTuple[]; recognised: number; others: number }> }
+    result as unknown as {
+      rows: Array<{ known: KnownTuple[]; recognised: number; others: number; rows?: RowTuple[] }>;
+    }
   ).rows;
   const byDigest = new Map<string, StayBooking>();
   for (const tuple of row?.known ?? []) byDigest.set(tuple[0], stayOfTuple(tuple));
-  return { byDigest, recognised: row?.recognised ?? 0, others: row?.others ?? 0 };
+  const stored: StoredSpan = { byDigest, recognised: row?.recognised ?? 0, others: row?.others ?? 0 };
+  if (focus) {
+    stored.rows = (row?.rows ?? []).map(([id, contentHash, tuple]) => ({
+      id,
+      newbookId: tuple[1],
+      contentHash,
+      rawDigest: tuple[0],
+      stay: stayOfTuple(tuple),
+    }));
+  }
+  return stored;
 }
 
 /** What a stored booking derives as a StayBooking (rowToStay), selected as one. */
@@ -339,6 +375,9 @@ type KnownTuple = [
   guestName: string | null,
   items: Array<[name: string, stayDate: string, glAccountId: string | null]>,
 ];
+
+/** A stored row as knownBookings receives it: id, content hash, then its raw digest (as stored) and stay. */
+type RowTuple = [id: number, contentHash: string, stay: KnownTuple];
 
 /** A stored booking's stay as a positional json array (see KnownTuple); items as [name, stayDate, gl]. */
 const STAY_TUPLE = rendered(sql`${joined(
@@ -414,6 +453,15 @@ function recordChanges(window: PreparedWindow, batch: readonly BookingChange[]):
   return sql`${head}${window.kitchenId}${runId}${window.runId}${syncedAt}${window.now.toISOString()}${from}${JSON.stringify(batch)}${tail}`;
 }
 
+/** What writeBookings compares of a stored row (StoredRow), selected as one. */
+const STORED_ROW = {
+  id: bookings.id,
+  newbookId: bookings.newbookId,
+  contentHash: bookings.contentHash,
+  rawDigest: bookings.rawDigest,
+  stay: STAY_SELECTION,
+};
+
 /**
  * Removes the span's bookings Newbook no longer returns and answers the changed and new ones, for
  * writeWindow to upsert, and when the window tracks changes, what that means for the kitchen (to record).
@@ -426,19 +474,18 @@ async function writeBookings(
   // already (window.known): nothing is written for them, and they are most of the span. Read with what
   // the change set needs of them (their stays), as only the rewritten and removed ones come back.
   const read = [...window.rows.keys()];
-  const candidates = window.unseen
-    ? sql`${bookings.newbookId} = any(${sql.param([...read, ...window.unseen])}::text[])`
+  const byIds = window.unseen ? new Set([...read, ...window.unseen]) : null;
+  const candidates = byIds
+    ? sql`${bookings.newbookId} = any(${sql.param([...byIds])}::text[])`
     : sql`(${bookings.newbookId} = any(${sql.param(read)}::text[]) or (${inSpan(window.kitchenId, window.from, window.to)} and not ${bookings.newbookId} = any(${sql.param([...window.known])}::text[])))`;
-  const stored = await tx
-    .select({
-      id: bookings.id,
-      newbookId: bookings.newbookId,
-      contentHash: bookings.contentHash,
-      rawDigest: bookings.rawDigest,
-      stay: STAY_SELECTION,
-    })
-    .from(bookings)
-    .where(and(eq(bookings.kitchenId, window.kitchenId), candidates));
+  // Read before the transaction with the span (a run from the change feed): not selected again.
+  const stored: readonly StoredRow[] =
+    byIds && window.storedRows
+      ? window.storedRows.filter((row) => byIds.has(row.newbookId))
+      : await tx
+          .select(STORED_ROW)
+          .from(bookings)
+          .where(and(eq(bookings.kitchenId, window.kitchenId), candidates));
   const storedById = new Map(stored.map((row) => [row.newbookId, row]));
   const changed = [...window.rows.values()].filter(
     (row) => storedById.get(row.newbookId)?.contentHash !== row.contentHash,
