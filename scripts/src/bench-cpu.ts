@@ -33,7 +33,7 @@ import { formatTable } from "./bench-support/table";
 
 const ROOMS = 300;
 const DAYS_AHEAD = 7;
-const RUNS = Number(process.env.BENCH_CPU_RUNS ?? 40);
+const RUNS = Number(process.env.BENCH_CPU_RUNS ?? 96);
 /** Runs of one kind timed together (see the loop below); RUNS of each kind in all. */
 const BLOCK = 8;
 const ROUNDS = Math.max(1, Math.round(RUNS / BLOCK));
