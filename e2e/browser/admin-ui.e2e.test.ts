@@ -280,6 +280,20 @@ describe("admin UI", () => {
       expect(reads.filter((read) => !["whole window", "changes only", "—"].includes(read))).toEqual([]);
       await page.locator(".recharts-surface").first().waitFor();
       await screenshot(page, "sync-history");
+      // On a phone the history table scrolls sideways inside its own box, the Read column with it; the
+      // page itself stays as wide as the screen.
+      const phone = await env.asManager(kitchen, 390);
+      try {
+        await phone.page.getByRole("link", { name: "Sync history" }).click();
+        await phone.page.getByTestId("run-read").first().waitFor();
+        const overflow = await phone.page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
+        expect(overflow).toBe(0);
+        await screenshot(phone.page, "sync-history-390");
+      } finally {
+        await phone.context.close();
+      }
     } finally {
       await context.close();
     }
