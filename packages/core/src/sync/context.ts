@@ -113,7 +113,7 @@ export async function coveredWindow(db: Db, kitchenId: number): Promise<DateSpan
   return row ?? null;
 }
 
-/** What a run reads of its kitchen (see KitchenSyncSetup), selected from fromKitchen. */
+/** What a run reads of its kitchen (see KitchenSyncSetup), from the kitchen joined as kitchenJoins say. */
 export function kitchenSetupFields(db: Db) {
   const covered = lastCoveredWindow(db, kitchens.id).as("covered");
   return {
