@@ -93,7 +93,7 @@ export async function syncChanges(
     from: window.from,
     to: window.to,
     bookings: written,
-    // The stays on the dates derived: the span's others count on none of them.
+    // The stays on the dates derived (the rest of the span counts on none of them).
     known,
     rawDigests: feed.rawDigests,
     unseen: replaced.filter((stay) => removed.has(stay.bookingId)),
