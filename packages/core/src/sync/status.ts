@@ -8,7 +8,7 @@ import {
   syncRuns,
   type Tx,
 } from "@occ/db";
-import { and, eq, isNull, lt, sql } from "drizzle-orm";
+import { and, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { readerErrorFor } from "../alerts/texts";
 import { type LocalDate, localDateIn } from "../time";
 import {
@@ -85,6 +85,26 @@ export interface StartRunInput {
 
 const bound = sql.placeholder;
 
+const column = (c: { name: string }) => sql.identifier(c.name);
+const excluded = (c: { name: string }) => sql`excluded.${column(c)}`;
+
+/**
+ * What starting a run sets on its row when the row exists already (queued by the API, or started again):
+ * the values being inserted, for both ways a run starts (startRun, startFrequentRun).
+ */
+const RUN_RESTART = {
+  status: excluded(syncRuns.status),
+  windowFrom: excluded(syncRuns.windowFrom),
+  windowTo: excluded(syncRuns.windowTo),
+  // A retry without a job id of its own keeps the one recorded.
+  jobId: sql`coalesce(${excluded(syncRuns.jobId)}, ${syncRuns.jobId})`,
+  attempt: excluded(syncRuns.attempt),
+  startedAt: excluded(syncRuns.startedAt),
+  finishedAt: null,
+  errorMessage: null,
+  errorCode: null,
+} satisfies { [K in keyof typeof syncRuns.$inferInsert]?: SQL | null };
+
 /**
  * The statement of startRun with its values bound at execution (placeholders named after StartRunInput),
  * prepared once per connection (preparedPerHandle): a sync's own work is a few statements, and building each afresh
@@ -107,21 +127,7 @@ function startRunQuery(db: Db | Tx, tracked: boolean) {
       startedAt: bound("now"),
       retryOf: bound("retryOf"),
     })
-    .onConflictDoUpdate({
-      target: syncRuns.id,
-      set: {
-        status: "running",
-        windowFrom: sql`${bound("windowFrom")}::date`,
-        windowTo: sql`${bound("windowTo")}::date`,
-        // A retry without a job id of its own keeps the one recorded.
-        jobId: sql`coalesce(${bound("jobId")}::text, ${syncRuns.jobId})`,
-        attempt: sql`${bound("attempt")}::integer`,
-        startedAt: sql`${bound("now")}::timestamptz`,
-        finishedAt: null,
-        errorMessage: null,
-        errorCode: null,
-      },
-    });
+    .onConflictDoUpdate({ target: syncRuns.id, set: RUN_RESTART });
   if (!tracked) return run.prepare("occ_start_run");
   const startedRun = db.$with("started_run", {}).as(run.getSQL());
   return db
@@ -155,8 +161,6 @@ export async function startRun(db: Db | Tx, input: StartRunInput): Promise<void>
 
 export type StartFrequentRunInput = Omit<StartRunInput, "kind" | "windowFrom" | "windowTo"> & { now: Date };
 
-const column = (c: { name: string }) => sql.identifier(c.name);
-
 /**
  * startRun and loadKitchenSetup of a next-days run as one statement, its window taken by PostgreSQL: the
  * kitchen's date at the run's start in its own zone (the IANA rules Node's Intl has too), through
@@ -187,16 +191,12 @@ function startFrequentRunQuery(db: Db) {
       ${boundAs("jobId", "text")}, ${boundAs("attempt", "integer")}, ${now}, ${now}, ${boundAs("retryOf", "uuid")}
     from ${kitchens} left join ${settings} on ${kitchenJoins.settings}
     where ${kitchens.id} = ${boundAs("kitchenId", "integer")}
-    on conflict (${column(syncRuns.id)}) do update set
-      ${column(syncRuns.status)} = 'running',
-      ${column(syncRuns.windowFrom)} = excluded.${column(syncRuns.windowFrom)},
-      ${column(syncRuns.windowTo)} = excluded.${column(syncRuns.windowTo)},
-      ${column(syncRuns.jobId)} = coalesce(excluded.${column(syncRuns.jobId)}, ${syncRuns.jobId}),
-      ${column(syncRuns.attempt)} = excluded.${column(syncRuns.attempt)},
-      ${column(syncRuns.startedAt)} = excluded.${column(syncRuns.startedAt)},
-      ${column(syncRuns.finishedAt)} = null,
-      ${column(syncRuns.errorMessage)} = null,
-      ${column(syncRuns.errorCode)} = null`;
+    on conflict (${column(syncRuns.id)}) do update set ${sql.join(
+      Object.entries(RUN_RESTART).map(
+        ([key, value]) => sql`${column(syncRuns[key as keyof typeof RUN_RESTART])} = ${value ?? sql`null`}`,
+      ),
+      sql`, `,
+    )}`;
   const startedRun = db.$with("started_run", {}).as(run);
   const runStatus = db.$with("run_status", {}).as(
     db
