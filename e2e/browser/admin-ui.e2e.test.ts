@@ -7,6 +7,7 @@ import type { Page } from "playwright-core";
 import {
   ADMIN_EMAIL,
   expectText,
+  holdKitchenLock,
   type KitchenFixture,
   MANAGER_PASSWORD,
   optionLabels,
@@ -230,7 +231,19 @@ describe("admin UI", () => {
     const { context, page } = await env.asManager(kitchen);
     try {
       const widget = page.getByTestId("sync-status-widget");
-      await widget.getByRole("button", { name: "Sync now" }).click();
+      // A run that took the kitchen a moment before the click and has not recorded itself yet: the click's
+      // run waits for it, saying so, instead of ending as "skipped".
+      const lock = await holdKitchenLock(env.stack.prefix, kitchen.id);
+      try {
+        await widget.getByRole("button", { name: "Sync now" }).click();
+        await expectText(
+          widget.locator("[data-run-status=queued]"),
+          "Waiting for the sync already running for this kitchen to finish",
+        );
+        await screenshot(page, "sync-now-waiting");
+      } finally {
+        await lock.release();
+      }
       await page.locator("[data-run-status=success]").waitFor({ timeout: 60_000 });
       await page.locator("[data-testid=sync-status-badge][data-tone=green]").waitFor({ timeout: 30_000 });
 

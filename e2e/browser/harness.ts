@@ -4,10 +4,10 @@
  * in-process. Plus Chromium through playwright-core and small helpers shared by the scenarios.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { createQueues, type QueueSet } from "@occ/core";
+import { createQueues, kitchenLockKey, type QueueSet } from "@occ/core";
 import { type RunningSimulator, type SimProperty, startSimulator } from "@occ/newbook-sim";
 import { createTestDatabase, deleteKeysUnder, freePort, SimControl, type TestDatabase } from "@occ/testkit";
 import type { AxeResults } from "axe-core";
@@ -321,6 +321,30 @@ async function deleteRedisKeys(prefix: string): Promise<void> {
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * Holds a kitchen's sync lock as a run would that has not written its row yet (a schedule tick picked up a
+ * moment before), until `release`.
+ */
+export async function holdKitchenLock(
+  prefix: string,
+  kitchenId: number,
+): Promise<{ release(): Promise<void> }> {
+  const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  const key = kitchenLockKey(prefix, kitchenId);
+  const holder = randomUUID();
+  // Taken only when free: overwriting a real run's lock would make that run lose it.
+  await waitFor(
+    "the kitchen lock to be free",
+    async () => (await redis.set(key, holder, "PX", 120_000, "NX")) === "OK",
+  );
+  return {
+    release: async () => {
+      await redis.del(key);
+      redis.disconnect();
+    },
+  };
 }
 
 export async function launchBrowser(): Promise<Browser> {

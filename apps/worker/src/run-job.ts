@@ -89,9 +89,9 @@ export const WAITING_RUN_REASON =
 
 /**
  * The credential had no budget for requests the run needed, or Newbook asked it to pause for longer
- * than is worth waiting in place: the job goes back to delayed until the credential may send again, freeing the worker slot for kitchens on other credentials, and remembers how many
- * requests to reserve at once next time. DelayedError tells BullMQ the job was moved on purpose, so it
- * is not an attempt, a failure or a retry.
+ * than is worth waiting in place: the job goes back to delayed until the credential may send again,
+ * freeing the worker slot for kitchens on other credentials, and remembers how many requests to reserve
+ * at once next time.
  */
 async function deferRun(
   deps: RunDeps,
@@ -99,7 +99,7 @@ async function deferRun(
   deferral: RateLimitDeferredError,
 ): Promise<never> {
   const { kind, kitchenId, runId, job } = request;
-  await recordRunDeferred(deps.db, { runId, kitchenId, message: deferral.message });
+  await recordRunDeferred(deps.db, { runId, kitchenId, message: deferral.message, code: "rate_limited" });
   deps.metrics.syncRuns.inc({ kind, outcome: "deferred" });
   await job.updateData({ ...job.data, requestsNeeded: deferral.requestsNeeded });
   // Every job waiting on the key hears the same time; spread over half the wait, they do not all wake to
@@ -107,8 +107,49 @@ async function deferRun(
   const jitterMs = Math.floor(Math.random() * (deferral.waitMs / 2));
   const dueAtMs = deferral.retryAtMs + jitterMs;
   if (kind === "frequent") await deps.locks.markWaiting(kitchenId, runId, dueAtMs - Date.now());
-  await job.moveToDelayed(dueAtMs, request.token);
+  return backToDelayed(request, dueAtMs);
+}
+
+/**
+ * The job goes back to the queue until `dueAtMs`. DelayedError tells BullMQ it was moved on purpose, so it
+ * is not an attempt, a failure or a retry.
+ */
+async function backToDelayed(request: RunRequest, dueAtMs: number): Promise<never> {
+  await request.job.moveToDelayed(dueAtMs, request.token);
   throw new DelayedError();
+}
+
+/** How long a "Sync now" waits in the queue for its kitchen while other runs have it, before it is skipped. */
+const SYNC_NOW_PATIENCE_MS = 15 * 60_000;
+
+/** What a waiting "Sync now" says on its run (the page following it shows it). */
+export const KITCHEN_BUSY_MESSAGE = "Waiting for the sync already running for this kitchen to finish";
+
+/**
+ * Whether a run that found its kitchen busy waits for it instead of being skipped. A schedule tick is
+ * skipped: the run that has the kitchen does its work, and the next tick comes anyway. A "Sync now" waits:
+ * a manager asked for a sync after the moment they clicked, and the API already follows any run it can see
+ * at that moment, so a "Sync now" meets a busy kitchen only when another run took the kitchen just before
+ * writing its row, or was picked from the queue beside it; skipping it would end the manager's request
+ * with "skipped" and no sync.
+ */
+function waitsForKitchen(request: RunRequest): boolean {
+  return request.trigger === "sync_now" && Date.now() - request.job.timestamp < SYNC_NOW_PATIENCE_MS;
+}
+
+/**
+ * A "Sync now" whose kitchen is busy gives its worker slot back and tries again shortly: a next-days run
+ * takes about a second, so at first every quarter second, then less often the longer it has waited (a
+ * historical import holds the kitchen for minutes), at most every 5 s.
+ */
+async function waitForKitchen(deps: RunDeps, request: RunRequest, log: Logger): Promise<never> {
+  const { kind, kitchenId, runId, job } = request;
+  await recordRunDeferred(deps.db, { runId, kitchenId, message: KITCHEN_BUSY_MESSAGE, code: "kitchen_busy" });
+  deps.metrics.syncRuns.inc({ kind, outcome: "deferred" });
+  const waitedMs = Date.now() - job.timestamp;
+  const delayMs = Math.min(5_000, Math.max(250, Math.floor(waitedMs / 4)));
+  log.info("sync waits for its kitchen", { outcome: "deferred", reason: "kitchen_busy", delay_ms: delayMs });
+  return backToDelayed(request, Date.now() + delayMs);
 }
 
 /** Whether another attempt could succeed: errors say so themselves (`retryable`); unknown ones may. */
@@ -169,7 +210,10 @@ export async function runJob(
   if (kind === "frequent" && request.requestsNeeded !== undefined) {
     await deps.locks.clearWaiting(kitchenId, runId);
   }
-  if (!lock) return skipRun(deps, request, log, "Another sync of this kitchen was running");
+  if (!lock) {
+    if (waitsForKitchen(request)) return waitForKitchen(deps, request, log);
+    return skipRun(deps, request, log, "Another sync of this kitchen was running");
+  }
 
   let newbookCalls = 0;
   const observe = newbookRequestObserver(deps.metrics);

@@ -57,6 +57,7 @@ function RunProgress({ run }: { run: SyncRun }) {
           {run.progress_done} / {run.progress_total}
         </span>
       )}
+      {run.status === "queued" && run.error_message && <span className="muted">{run.error_message}</span>}
       {run.status === "success" && (
         <span>
           {run.bookings_fetched} bookings, {run.rows_changed} rows changed

@@ -104,6 +104,21 @@ describe("sync control", () => {
       }
     });
 
+    it("queues its own run when the kitchen's lock holds no run id (never a 500)", async () => {
+      await h.redis.set(kitchenLockKey(h.prefix, k.id), "not-a-run-id", "PX", 60_000);
+      try {
+        const res = await request(h.app).post("/api/newbook/frequent-sync/run").set(as(k));
+        expect(res.status).toBe(202);
+        expect(res.body.already_running).toBe(false);
+        await h.db.handle.db
+          .update(syncRuns)
+          .set({ status: "success" })
+          .where(eq(syncRuns.id, res.body.run_id));
+      } finally {
+        await h.redis.del(kitchenLockKey(h.prefix, k.id));
+      }
+    });
+
     it("gives concurrent clicks one run", async () => {
       const results = await Promise.all(
         Array.from({ length: 5 }, () => request(h.app).post("/api/newbook/frequent-sync/run").set(as(k))),

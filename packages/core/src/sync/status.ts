@@ -437,16 +437,18 @@ export interface RunDeferredInput {
   runId: string;
   kitchenId: number;
   message: string;
+  /** Why it waits: its credential's request budget, or its kitchen held by another run (a "Sync now"). */
+  code: "rate_limited" | "kitchen_busy";
 }
 
 /**
- * A run waiting in the queue for its credential's request budget: back to queued, saying why. Nothing
- * about the kitchen's health changes, and the settings row keeps "running" (the run is still due).
+ * A run waiting in the queue (for its credential's request budget, or for its kitchen): back to queued,
+ * saying why. Nothing about the kitchen's health changes; the settings row keeps what it shows.
  */
 export async function recordRunDeferred(db: Db, input: RunDeferredInput): Promise<void> {
   await db
     .update(syncRuns)
-    .set({ status: "queued", finishedAt: null, errorMessage: input.message, errorCode: "rate_limited" })
+    .set({ status: "queued", finishedAt: null, errorMessage: input.message, errorCode: input.code })
     .where(and(eq(syncRuns.id, input.runId), eq(syncRuns.kitchenId, input.kitchenId)));
 }
 

@@ -1,6 +1,7 @@
 import { enqueueSyncNow, frequentWindow, kitchenLockKey } from "@occ/core";
 import { lockKitchenForTransaction, syncRuns } from "@occ/db";
 import { and, desc, eq, gte, inArray } from "drizzle-orm";
+import { z } from "zod";
 import { ensureSettings } from "../frequent-sync-settings";
 import { withTimeout } from "../with-timeout";
 import { assertKitchenConnected, enqueueRun, queuedRun, type SyncDeps } from "./queued-run";
@@ -10,19 +11,23 @@ const ACTIVE_RUN_HORIZON_MS = 60 * 60_000;
 
 /**
  * The run holding the kitchen's lock right now (any kind: a scheduled run that has not written its row
- * for long, a historical backfill), or null. Best effort: RedisClient trouble means "none known".
+ * for long, a historical backfill), or null. Best effort: RedisClient trouble, or a lock value that is no
+ * run id (nothing of ours writes one), means "none known".
  */
 async function runHoldingKitchen(deps: SyncDeps, kitchenId: number): Promise<string | null> {
   try {
-    return await withTimeout(
+    const holder = await withTimeout(
       deps.redis.get(kitchenLockKey(deps.prefix, kitchenId)),
       deps.redisTimeoutMs,
       "Redis (kitchen lock)",
     );
+    return runIdSchema.safeParse(holder).success ? holder : null;
   } catch {
     return null;
   }
 }
+
+const runIdSchema = z.uuid();
 
 /**
  * "Sync now": one run per kitchen at a time. If a frequent run is already queued or running, or any run
