@@ -241,6 +241,14 @@ describe("admin UI", () => {
           "Waiting for the sync already running for this kitchen to finish",
         );
         await screenshot(page, "sync-now-waiting");
+        // On a tablet and a phone the waiting line wraps inside the status card, which fits the screen.
+        for (const width of [768, 390]) {
+          await page.setViewportSize({ width, height: 900 });
+          const box = await widget.boundingBox();
+          expect(box !== null && box.x >= 0 && box.x + box.width <= width).toBe(true);
+          await screenshot(page, `sync-now-waiting-${width}`);
+        }
+        await page.setViewportSize({ width: 1280, height: 900 });
       } finally {
         await lock.release();
       }

@@ -12,6 +12,7 @@ import {
   type OutageDetector,
   type QueueSet,
   RateLimitDeferredError,
+  type RunDeferredInput,
   type RunKind,
   readerErrorFor,
   recordRunDeferred,
@@ -99,23 +100,30 @@ async function deferRun(
   deferral: RateLimitDeferredError,
 ): Promise<never> {
   const { kind, kitchenId, runId, job } = request;
-  await recordRunDeferred(deps.db, { runId, kitchenId, message: deferral.message, code: "rate_limited" });
-  deps.metrics.syncRuns.inc({ kind, outcome: "deferred" });
   await job.updateData({ ...job.data, requestsNeeded: deferral.requestsNeeded });
   // Every job waiting on the key hears the same time; spread over half the wait, they do not all wake to
   // one free slot at once (each one woken for nothing costs a slot and a few writes).
   const jitterMs = Math.floor(Math.random() * (deferral.waitMs / 2));
   const dueAtMs = deferral.retryAtMs + jitterMs;
   if (kind === "frequent") await deps.locks.markWaiting(kitchenId, runId, dueAtMs - Date.now());
-  return backToDelayed(request, dueAtMs);
+  return backToDelayed(deps, request, { message: deferral.message, code: "rate_limited" }, dueAtMs);
 }
 
 /**
- * The job goes back to the queue until `dueAtMs`. DelayedError tells BullMQ it was moved on purpose, so it
- * is not an attempt, a failure or a retry.
+ * The job goes back to the queue until `dueAtMs`, its run shown as queued saying why (recordRunDeferred)
+ * and counted as deferred. DelayedError tells BullMQ it was moved on purpose, so it is not an attempt, a
+ * failure or a retry.
  */
-async function backToDelayed(request: RunRequest, dueAtMs: number): Promise<never> {
-  await request.job.moveToDelayed(dueAtMs, request.token);
+async function backToDelayed(
+  deps: RunDeps,
+  request: RunRequest,
+  why: Pick<RunDeferredInput, "message" | "code">,
+  dueAtMs: number,
+): Promise<never> {
+  const { kind, kitchenId, runId, job } = request;
+  await recordRunDeferred(deps.db, { runId, kitchenId, ...why });
+  deps.metrics.syncRuns.inc({ kind, outcome: "deferred" });
+  await job.moveToDelayed(dueAtMs, request.token);
   throw new DelayedError();
 }
 
@@ -143,13 +151,11 @@ function waitsForKitchen(request: RunRequest): boolean {
  * historical import holds the kitchen for minutes), at most every 5 s.
  */
 async function waitForKitchen(deps: RunDeps, request: RunRequest, log: Logger): Promise<never> {
-  const { kind, kitchenId, runId, job } = request;
-  await recordRunDeferred(deps.db, { runId, kitchenId, message: KITCHEN_BUSY_MESSAGE, code: "kitchen_busy" });
-  deps.metrics.syncRuns.inc({ kind, outcome: "deferred" });
-  const waitedMs = Date.now() - job.timestamp;
+  const waitedMs = Date.now() - request.job.timestamp;
   const delayMs = Math.min(5_000, Math.max(250, Math.floor(waitedMs / 4)));
   log.info("sync waits for its kitchen", { outcome: "deferred", reason: "kitchen_busy", delay_ms: delayMs });
-  return backToDelayed(request, Date.now() + delayMs);
+  const why = { message: KITCHEN_BUSY_MESSAGE, code: "kitchen_busy" } as const;
+  return backToDelayed(deps, request, why, Date.now() + delayMs);
 }
 
 /** Whether another attempt could succeed: errors say so themselves (`retryable`); unknown ones may. */

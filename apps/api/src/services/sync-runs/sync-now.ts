@@ -9,6 +9,9 @@ import { assertKitchenConnected, enqueueRun, queuedRun, type SyncDeps } from "./
 /** A queued/running run older than this no longer blocks "sync now" (its worker is assumed lost). */
 const ACTIVE_RUN_HORIZON_MS = 60 * 60_000;
 
+/** What our runs write as the kitchen lock's value. */
+const runIdSchema = z.uuid();
+
 /**
  * The run holding the kitchen's lock right now (any kind: a scheduled run that has not written its row
  * for long, a historical backfill), or null. Best effort: RedisClient trouble, or a lock value that is no
@@ -26,8 +29,6 @@ async function runHoldingKitchen(deps: SyncDeps, kitchenId: number): Promise<str
     return null;
   }
 }
-
-const runIdSchema = z.uuid();
 
 /**
  * "Sync now": one run per kitchen at a time. If a frequent run is already queued or running, or any run
